@@ -1,0 +1,88 @@
+import type { Logger } from 'pino';
+import type { Principal } from '../authz/principal.js';
+import { hashToken, looksLikeApiToken } from '../crypto/opaque-token.js';
+import type { Db } from '../db/database.js';
+import { isUniqueViolation } from '../db/errors.js';
+import { UnauthenticatedError } from '../errors.js';
+import { findActiveTokenByHash, touchLastUsed } from '../modules/api-tokens/api-tokens.repository.js';
+import { findServiceAccountsByIds } from '../modules/service-accounts/service-accounts.repository.js';
+import { findUserByEmail, findUserBySubject, findUsersByIds, insertUser, linkSubject } from '../modules/users/users.repository.js';
+import type { JwtVerifier, VerifiedIdentity } from './jwt-verifier.js';
+
+const INVALID_TOKEN = 'The API token is invalid, expired or revoked: create a new one (createApiToken, or `gatehouse token create`).';
+
+/**
+ * Turns `Authorization: Bearer <token>` into a principal (SPEC §1): an opaque API token
+ * (`gth_…`, looked up by hash), or a JWT. No header: anonymous, and every rule but the public
+ * ones answers UNAUTHENTICATED.
+ */
+export class Authenticator {
+  constructor(
+    private readonly db: Db,
+    private readonly verifyJwt: JwtVerifier | undefined,
+    private readonly logger: Logger,
+  ) {}
+
+  async authenticate(authorization: string | undefined): Promise<Principal | null> {
+    if (authorization === undefined || authorization === '') return null;
+    const match = /^Bearer ([A-Za-z0-9._~+/=-]{1,4096})$/.exec(authorization);
+    if (!match?.[1]) throw new UnauthenticatedError('The Authorization header must be "Bearer <token>".');
+    const token = match[1];
+    return looksLikeApiToken(token) ? this.fromApiToken(token) : this.fromJwt(token);
+  }
+
+  private async fromApiToken(token: string): Promise<Principal> {
+    const row = await findActiveTokenByHash(this.db, hashToken(token));
+    if (!row) throw new UnauthenticatedError(INVALID_TOKEN);
+    await touchLastUsed(this.db, row.id, new Date());
+    if (row.userId) {
+      const [user] = await findUsersByIds(this.db, [row.userId]);
+      if (!user) throw new UnauthenticatedError(INVALID_TOKEN);
+      return { kind: 'user', userId: user.id, email: user.email, name: user.name, tokenId: row.id, boundOrganizationId: row.organizationId };
+    }
+    const [account] = await findServiceAccountsByIds(this.db, [row.serviceAccountId ?? '']);
+    if (!account || account.disabledAt) throw new UnauthenticatedError('This service account is disabled; ask an administrator to enable a new one.');
+    return { kind: 'service_account', serviceAccountId: account.id, organizationId: account.organizationId, name: account.name, tokenId: row.id };
+  }
+
+  private async fromJwt(token: string): Promise<Principal> {
+    if (!this.verifyJwt) {
+      throw new UnauthenticatedError('This gateway accepts API tokens only (gth_…): no JWT issuer is configured (AUTH_JWKS_URL).');
+    }
+    let verified: VerifiedIdentity;
+    try {
+      verified = await this.verifyJwt(token);
+    } catch (error) {
+      this.logger.info({ reason: error instanceof Error ? error.message : String(error) }, 'JWT refused');
+      throw new UnauthenticatedError('The JWT is invalid or expired: sign in again.');
+    }
+    const user = await this.userFor(verified);
+    return { kind: 'user', userId: user.id, email: user.email, name: user.name };
+  }
+
+  /** Finds the JWT's user, links an existing user by verified email, or creates one. */
+  private async userFor(identity: VerifiedIdentity) {
+    const known = await findUserBySubject(this.db, identity.subject);
+    if (known) return known;
+    if (!identity.email) throw new UnauthenticatedError('The JWT has no "email" claim; the identity provider must send one.');
+    const byEmail = await findUserByEmail(this.db, identity.email);
+    if (byEmail) {
+      if (!identity.emailVerified) {
+        throw new UnauthenticatedError('A user with this email exists; the identity provider must mark the email verified (email_verified) to sign in as them.');
+      }
+      const linked = await linkSubject(this.db, byEmail.id, identity.subject);
+      if (!linked) throw new UnauthenticatedError('This email is already linked to another sign-in identity.');
+      return linked;
+    }
+    try {
+      return await insertUser(this.db, { email: identity.email, name: identity.name ?? identity.email, authSubject: identity.subject });
+    } catch (error) {
+      // Two first requests of the same new user at once: the other one created it.
+      if (isUniqueViolation(error)) {
+        const created = await findUserBySubject(this.db, identity.subject);
+        if (created) return created;
+      }
+      throw error;
+    }
+  }
+}

@@ -1,0 +1,133 @@
+import type { IRule } from 'graphql-shield';
+import { ForbiddenError, NotFoundError, UnauthenticatedError } from '../errors.js';
+import type { GraphQLContext } from '../graphql/context.js';
+import { parseOrganizationId, parseUuid } from '../graphql/ids.js';
+import { satisfies, type Feature, type Level } from './features.js';
+import { fieldName, guard, type Decision } from './guard.js';
+import type { VisibilityScope } from './principal.js';
+
+/**
+ * The rule vocabulary of SPEC §2 and §3. Every module's `*.rules.ts` is written with these; the
+ * order of checks is always: authenticated → member of the organization (else NOT_FOUND, as for
+ * an id that does not exist) → feature level (FORBIDDEN naming feature and level) → entity access
+ * (NOT_FOUND: an entity one may not see does not exist for one).
+ */
+
+/** Where a field finds the organization it acts in. */
+export type OrgSource =
+  | 'parent.id' // fields of Organization
+  | 'parent.organizationId' // fields of an entity row
+  | 'args.organizationId' // create mutations and org-scoped queries
+  | 'args.id'; // Query.organization
+
+function organizationOf(source: OrgSource, parent: unknown, args: Record<string, unknown>): number | null {
+  switch (source) {
+    case 'parent.id':
+      return typeof parent === 'object' && parent !== null && 'id' in parent && typeof parent.id === 'number' ? parent.id : null;
+    case 'parent.organizationId':
+      return typeof parent === 'object' && parent !== null && 'organizationId' in parent && typeof parent.organizationId === 'number'
+        ? parent.organizationId
+        : null;
+    case 'args.organizationId':
+      return parseOrganizationId(args.organizationId);
+    case 'args.id':
+      return parseOrganizationId(args.id);
+  }
+}
+
+function shownId(source: OrgSource, args: Record<string, unknown>): string {
+  if (source === 'args.organizationId') return String(args.organizationId);
+  return source === 'args.id' ? String(args.id) : '?';
+}
+
+export function featureDecision(
+  ctx: GraphQLContext,
+  organizationId: number,
+  feature: Feature,
+  needed: Level,
+  field: string,
+): Decision {
+  const held = ctx.authz.level(organizationId, feature);
+  if (satisfies(held, needed)) return true;
+  return new ForbiddenError(`${field} needs ${feature}: ${needed}; your role has ${held} in this organization.`, {
+    feature,
+    requiredLevel: needed,
+    level: held,
+  });
+}
+
+export const authenticated: IRule = guard('authenticated', (_parent, _args, ctx) =>
+  ctx.authz.principal ? true : new UnauthenticatedError(),
+);
+
+/** For actions only a person may take (creating organizations, accepting invitations). */
+export const signedInUser: IRule = guard('signedInUser', (_parent, _args, ctx) => {
+  const principal = ctx.authz.principal;
+  if (!principal) return new UnauthenticatedError();
+  if (principal.kind !== 'user' || principal.boundOrganizationId !== undefined) {
+    return new ForbiddenError('This action needs a signed-in user (a JWT session); API tokens act inside one organization only.');
+  }
+  return true;
+});
+
+/** Any member of the organization, whatever their levels. */
+export function member(source: OrgSource): IRule {
+  return guard(`member:${source}`, (parent, args, ctx) => {
+    if (!ctx.authz.principal) return new UnauthenticatedError();
+    const organizationId = organizationOf(source, parent, args);
+    if (organizationId === null || !ctx.authz.grant(organizationId)) return new NotFoundError('Organization', shownId(source, args));
+    return true;
+  });
+}
+
+/** A feature level in the organization (SPEC §2). */
+export function feature(name: Feature, needed: Level, source: OrgSource): IRule {
+  return guard(`feature:${name}:${needed}:${source}`, (parent, args, ctx, info) => {
+    if (!ctx.authz.principal) return new UnauthenticatedError();
+    const organizationId = organizationOf(source, parent, args);
+    if (organizationId === null || !ctx.authz.grant(organizationId)) return new NotFoundError('Organization', shownId(source, args));
+    return featureDecision(ctx, organizationId, name, needed, fieldName(info));
+  });
+}
+
+export function ownerOnly(source: OrgSource): IRule {
+  return guard(`owner:${source}`, (parent, args, ctx, info) => {
+    if (!ctx.authz.principal) return new UnauthenticatedError();
+    const organizationId = organizationOf(source, parent, args);
+    if (organizationId === null || !ctx.authz.grant(organizationId)) return new NotFoundError('Organization', shownId(source, args));
+    return ctx.authz.isOwner(organizationId) ? true : new ForbiddenError(`${fieldName(info)} needs the Owner role.`);
+  });
+}
+
+export interface EntityRuleOptions {
+  /** GraphQL type name, for messages: `Tool "…" was not found`. */
+  typeName: string;
+  /** Argument that carries the entity id. */
+  idArg?: string;
+  /** Unscoped lookup by id (a request-cached DataLoader); only its organization is used. */
+  load: (ctx: GraphQLContext, id: string) => Promise<{ organizationId: number } | null | undefined>;
+  feature: Feature;
+  level: Level;
+  /** Entity access (SPEC §3): resolves to false when the principal may not see this entity. */
+  visible?: (ctx: GraphQLContext, id: string, scope: VisibilityScope) => Promise<boolean>;
+}
+
+/** Mutations and queries that take the id of one entity. */
+export function entity(options: EntityRuleOptions): IRule {
+  const idArg = options.idArg ?? 'id';
+  return guard(`entity:${options.typeName}:${idArg}:${options.feature}:${options.level}`, async (_parent, args, ctx, info) => {
+    if (!ctx.authz.principal) return new UnauthenticatedError();
+    const raw = args[idArg];
+    const id = parseUuid(raw);
+    const notFound = new NotFoundError(options.typeName, typeof raw === 'string' ? raw : '');
+    if (id === null) return notFound;
+    const row = await options.load(ctx, id);
+    if (!row) return notFound;
+    const scope = ctx.authz.scope(row.organizationId);
+    if (!scope) return notFound;
+    const decision = featureDecision(ctx, row.organizationId, options.feature, options.level, fieldName(info));
+    if (decision !== true) return decision;
+    if (options.visible && !(await options.visible(ctx, id, scope))) return notFound;
+    return true;
+  });
+}

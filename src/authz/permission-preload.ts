@@ -1,0 +1,67 @@
+import type { Executor } from '../db/database.js';
+import { levelsFromColumns } from './features.js';
+import type { OrganizationGrant, Principal } from './principal.js';
+
+/**
+ * The one permission query of a request (STYLE "Decide once per request"): every organization the
+ * principal belongs to with its role's feature levels and the organization's RBAC switches.
+ * It is the only place that reads memberships, roles and organizations together; reading them
+ * fresh on every request is what makes a role change apply on the very next request, on every
+ * replica (SPEC §2).
+ */
+export async function preloadGrants(db: Executor, principal: Principal): Promise<Map<number, OrganizationGrant>> {
+  const base = db
+    .selectFrom('roles')
+    .innerJoin('organizations', 'organizations.id', 'roles.organizationId')
+    .select([
+      'roles.organizationId',
+      'roles.id as roleId',
+      'roles.kind',
+      'roles.usageDashboards',
+      'roles.crewsDashboards',
+      'roles.invitations',
+      'roles.trainingUi',
+      'roles.tools',
+      'roles.agents',
+      'roles.environmentVariables',
+      'roles.llmConnections',
+      'roles.defaultSettings',
+      'roles.organizationSettings',
+      'roles.studioProjects',
+      'organizations.entityRbac',
+      'organizations.gitRepositoryRbac',
+    ]);
+
+  const rows =
+    principal.kind === 'user'
+      ? await base
+          .innerJoin('memberships', (join) =>
+            join.onRef('memberships.roleId', '=', 'roles.id').onRef('memberships.organizationId', '=', 'roles.organizationId'),
+          )
+          .where('memberships.userId', '=', principal.userId)
+          .$if(principal.boundOrganizationId !== undefined, (qb) =>
+            qb.where('memberships.organizationId', '=', principal.boundOrganizationId ?? -1),
+          )
+          .execute()
+      : await base
+          .innerJoin('serviceAccounts', (join) =>
+            join.onRef('serviceAccounts.roleId', '=', 'roles.id').onRef('serviceAccounts.organizationId', '=', 'roles.organizationId'),
+          )
+          .where('serviceAccounts.id', '=', principal.serviceAccountId)
+          .where('serviceAccounts.disabledAt', 'is', null)
+          .execute();
+
+  const grants = new Map<number, OrganizationGrant>();
+  for (const row of rows) {
+    const isOwner = row.kind === 'OWNER';
+    grants.set(row.organizationId, {
+      organizationId: row.organizationId,
+      roleId: row.roleId,
+      isOwner,
+      levels: levelsFromColumns(row),
+      entityRbac: row.entityRbac,
+      gitRepositoryRbac: row.gitRepositoryRbac,
+    });
+  }
+  return grants;
+}

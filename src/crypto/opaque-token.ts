@@ -1,0 +1,21 @@
+import crypto from 'node:crypto';
+
+/**
+ * API tokens (SPEC §1): `gth_` and 43 base64url characters (256 random bits). Only the SHA-256
+ * of the whole token is stored; a fast hash is right for secrets of this entropy.
+ */
+export const TOKEN_PREFIX = 'gth_';
+const TOKEN_PATTERN = /^gth_[A-Za-z0-9_-]{43}$/;
+
+export function generateToken(): { token: string; hash: Buffer; displayPrefix: string } {
+  const token = TOKEN_PREFIX + crypto.randomBytes(32).toString('base64url');
+  return { token, hash: hashToken(token), displayPrefix: token.slice(0, 10) };
+}
+
+export function looksLikeApiToken(value: string): boolean {
+  return TOKEN_PATTERN.test(value);
+}
+
+export function hashToken(token: string): Buffer {
+  return crypto.createHash('sha256').update(token, 'utf8').digest();
+}

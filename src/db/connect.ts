@@ -1,0 +1,55 @@
+import path from 'node:path';
+import { PGlite } from '@electric-sql/pglite';
+import { CamelCasePlugin, Kysely, PostgresDialect, type LogEvent } from 'kysely';
+import { PGliteDialect } from 'kysely-pglite-dialect';
+import pg from 'pg';
+import type { Database } from './database.js';
+import { lockDataDir, type DataDirLock } from './pglite-lock.js';
+
+// int8 (counts, token budgets) as JavaScript numbers: every int8 Gatehouse stores stays far
+// below 2^53, and a string would leak into the API's Int fields.
+pg.types.setTypeParser(pg.types.builtins.INT8, (value: string) => Number(value));
+
+export interface DatabaseOptions {
+  /** PostgreSQL connection string; unset: embedded PGlite. */
+  url?: string | undefined;
+  /** PGlite data directory; `memory://` for a throw-away database. */
+  dataDir?: string;
+  poolMax?: number;
+  /** Who holds the PGlite lock, for the message another process gets. */
+  holder?: string;
+  /** Called for every executed statement (benchmarks count them). */
+  onQuery?: (event: LogEvent) => void;
+}
+
+export interface DatabaseHandle {
+  db: Kysely<Database>;
+  dialect: 'postgres' | 'pglite';
+  close(): Promise<void>;
+}
+
+export function openDatabase(options: DatabaseOptions): DatabaseHandle {
+  const plugins = [new CamelCasePlugin({ maintainNestedObjectKeys: true })];
+  const log = options.onQuery ? (event: LogEvent) => options.onQuery?.(event) : undefined;
+  if (options.url) {
+    const pool = new pg.Pool({ connectionString: options.url, max: options.poolMax ?? 10 });
+    const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }), plugins, ...(log ? { log } : {}) });
+    return { db, dialect: 'postgres', close: () => db.destroy() };
+  }
+  const dataDir = options.dataDir ?? './data';
+  const inMemory = dataDir.startsWith('memory://');
+  let lock: DataDirLock | undefined;
+  if (!inMemory) lock = lockDataDir(dataDir, options.holder ?? 'a Gatehouse process');
+  const client = new PGlite(inMemory ? dataDir : path.join(dataDir, 'pglite'), {
+    parsers: { 20: (value: string) => Number(value) },
+  });
+  const db = new Kysely<Database>({ dialect: new PGliteDialect(client), plugins, ...(log ? { log } : {}) });
+  return {
+    db,
+    dialect: 'pglite',
+    close: async () => {
+      await db.destroy();
+      lock?.release();
+    },
+  };
+}

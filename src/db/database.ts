@@ -1,0 +1,44 @@
+import type { Kysely, Transaction } from 'kysely';
+import type { EntityGrantsTable } from '../authz/entity-grants.table.js';
+import type { AgentsTable } from '../modules/agents/agents.table.js';
+import type { ApiTokensTable } from '../modules/api-tokens/api-tokens.table.js';
+import type { EnvVarsTable } from '../modules/env-vars/env-vars.table.js';
+import type { GitReposTable } from '../modules/git-repos/git-repos.table.js';
+import type { InvitationsTable } from '../modules/invitations/invitations.table.js';
+import type { LlmConnectionsTable } from '../modules/llm-connections/llm-connections.table.js';
+import type { MembershipsTable } from '../modules/members/members.table.js';
+import type { OrganizationsTable } from '../modules/organizations/organizations.table.js';
+import type { RolesTable } from '../modules/roles/roles.table.js';
+import type { ServiceAccountsTable } from '../modules/service-accounts/service-accounts.table.js';
+import type { StudioProjectsTable } from '../modules/studio-projects/studio-projects.table.js';
+import type { ToolsTable } from '../modules/tools/tools.table.js';
+import type { TrainingRunsTable } from '../modules/training-runs/training-runs.table.js';
+import type { UsageBudgetsTable } from '../modules/usage/usage.table.js';
+import type { UsersTable } from '../modules/users/users.table.js';
+
+/**
+ * The union of every module's `*.table.ts`, keyed by table name. `test/db/schema-drift.test.ts`
+ * compares it with the columns the migrations create.
+ */
+export interface Database {
+  organizations: OrganizationsTable;
+  users: UsersTable;
+  roles: RolesTable;
+  memberships: MembershipsTable;
+  invitations: InvitationsTable;
+  serviceAccounts: ServiceAccountsTable;
+  apiTokens: ApiTokensTable;
+  envVars: EnvVarsTable;
+  llmConnections: LlmConnectionsTable;
+  gitRepos: GitReposTable;
+  entityGrants: EntityGrantsTable;
+  tools: ToolsTable;
+  agents: AgentsTable;
+  studioProjects: StudioProjectsTable;
+  trainingRuns: TrainingRunsTable;
+  usageBudgets: UsageBudgetsTable;
+}
+
+export type Db = Kysely<Database>;
+/** Either the pool or an open transaction: repositories take this as their first parameter. */
+export type Executor = Kysely<Database> | Transaction<Database>;

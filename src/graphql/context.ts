@@ -1,0 +1,17 @@
+import type { Logger } from 'pino';
+import type { Authz } from '../authz/authz.js';
+import type { Config } from '../config.js';
+import type { SecretBox } from '../crypto/secret-box.js';
+import type { Db } from '../db/database.js';
+import type { Loaders } from './loaders.js';
+
+/** Everything a resolver or rule may use, built once per request. */
+export interface GraphQLContext {
+  requestId: string;
+  db: Db;
+  authz: Authz;
+  loaders: Loaders;
+  secrets: SecretBox;
+  config: Config;
+  logger: Logger;
+}

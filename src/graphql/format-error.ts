@@ -1,0 +1,46 @@
+import { unwrapResolverError } from '@apollo/server/errors';
+import { GraphQLError, type GraphQLFormattedError } from 'graphql';
+import { ErrorCode, INTERNAL_ERROR_MESSAGE, isGatehouseError } from '../errors.js';
+
+// Codes of errors whose message is written for the caller: Gatehouse's own, and the request
+// errors of graphql-js and Apollo (syntax, validation, variable coercion).
+const PUBLIC_CODES = new Set<string>([
+  ErrorCode.UNAUTHENTICATED,
+  ErrorCode.FORBIDDEN,
+  ErrorCode.NOT_FOUND,
+  ErrorCode.BAD_USER_INPUT,
+  ErrorCode.CONFLICT,
+  'GRAPHQL_PARSE_FAILED',
+  'GRAPHQL_VALIDATION_FAILED',
+  'BAD_REQUEST',
+  'OPERATION_RESOLUTION_FAILURE',
+  'PERSISTED_QUERY_NOT_FOUND',
+  'PERSISTED_QUERY_NOT_SUPPORTED',
+]);
+
+/**
+ * Apollo returns a resolver's own error message word for word; everything that is not a
+ * deliberate, public error becomes a generic INTERNAL_SERVER_ERROR here (the cause is logged by
+ * the error-logging plugin with the request id).
+ */
+export function isPublicError(error: unknown): boolean {
+  const cause = unwrapResolverError(error);
+  if (isGatehouseError(cause)) return true;
+  if (!(cause instanceof GraphQLError)) return false;
+  const code = cause.extensions.code;
+  return typeof code === 'string' && PUBLIC_CODES.has(code) && !(cause.originalError && !(cause.originalError instanceof GraphQLError));
+}
+
+export function createFormatError(development: boolean) {
+  return (formatted: GraphQLFormattedError, error: unknown): GraphQLFormattedError =>
+    development || isPublicError(error) ? formatted : masked(formatted);
+}
+
+function masked(formatted: GraphQLFormattedError): GraphQLFormattedError {
+  return {
+    message: INTERNAL_ERROR_MESSAGE,
+    ...(formatted.locations ? { locations: formatted.locations } : {}),
+    ...(formatted.path ? { path: formatted.path } : {}),
+    extensions: { code: ErrorCode.INTERNAL_SERVER_ERROR },
+  };
+}

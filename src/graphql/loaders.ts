@@ -1,0 +1,37 @@
+import type { Db } from '../db/database.js';
+import { createEntityGrantLoaders } from '../authz/entity-grants.loaders.js';
+import { createAgentLoaders } from '../modules/agents/agents.loaders.js';
+import { createApiTokenLoaders } from '../modules/api-tokens/api-tokens.loaders.js';
+import { createEnvVarLoaders } from '../modules/env-vars/env-vars.loaders.js';
+import { createGitRepoLoaders } from '../modules/git-repos/git-repos.loaders.js';
+import { createInvitationLoaders } from '../modules/invitations/invitations.loaders.js';
+import { createLlmConnectionLoaders } from '../modules/llm-connections/llm-connections.loaders.js';
+import { createOrganizationLoaders } from '../modules/organizations/organizations.loaders.js';
+import { createRoleLoaders } from '../modules/roles/roles.loaders.js';
+import { createServiceAccountLoaders } from '../modules/service-accounts/service-accounts.loaders.js';
+import { createStudioProjectLoaders } from '../modules/studio-projects/studio-projects.loaders.js';
+import { createToolLoaders } from '../modules/tools/tools.loaders.js';
+import { createTrainingRunLoaders } from '../modules/training-runs/training-runs.loaders.js';
+import { createUserLoaders } from '../modules/users/users.loaders.js';
+
+/** Request-scoped DataLoaders of every module: one batched query per relation per tick. */
+export function createLoaders(db: Db) {
+  return {
+    ...createEntityGrantLoaders(db),
+    ...createAgentLoaders(db),
+    ...createApiTokenLoaders(db),
+    ...createEnvVarLoaders(db),
+    ...createGitRepoLoaders(db),
+    ...createInvitationLoaders(db),
+    ...createLlmConnectionLoaders(db),
+    ...createOrganizationLoaders(db),
+    ...createRoleLoaders(db),
+    ...createServiceAccountLoaders(db),
+    ...createStudioProjectLoaders(db),
+    ...createToolLoaders(db),
+    ...createTrainingRunLoaders(db),
+    ...createUserLoaders(db),
+  };
+}
+
+export type Loaders = ReturnType<typeof createLoaders>;

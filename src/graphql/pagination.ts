@@ -1,0 +1,79 @@
+import { sql, type RawBuilder, type SqlBool } from 'kysely';
+import { BadUserInputError } from '../errors.js';
+
+/**
+ * Relay-style forward pagination over `(created_at, id)`, the order every list uses: stable
+ * under inserts, and served by the `(organization_id, created_at, id)` index of each table.
+ * `created_at` is stored with millisecond precision so that a cursor (a JavaScript Date) names a
+ * row exactly.
+ */
+export interface PageArgs {
+  first?: number | null;
+  after?: string | null;
+}
+
+export interface Page {
+  limit: number;
+  after: Cursor | null;
+}
+
+export interface Cursor {
+  createdAt: Date;
+  id: string;
+}
+
+export interface Edge<T> {
+  cursor: string;
+  node: T;
+}
+
+export interface Connection<T> {
+  edges: Edge<T>[];
+  pageInfo: { hasNextPage: boolean; endCursor: string | null };
+  /** Run only when the client asks for it, with the list's own filter. */
+  totalCount: () => Promise<number>;
+}
+
+export const DEFAULT_PAGE_SIZE = 20;
+
+export function encodeCursor(row: { createdAt: Date; id: string }): string {
+  return Buffer.from(`${row.createdAt.toISOString()}|${row.id}`, 'utf8').toString('base64url');
+}
+
+export function decodeCursor(cursor: string): Cursor {
+  const invalid = new BadUserInputError('"after" is not a cursor from this list: pass a pageInfo.endCursor you received, or omit it.');
+  if (cursor.length > 200) throw invalid;
+  const [iso, id, extra] = Buffer.from(cursor, 'base64url').toString('utf8').split('|');
+  const createdAt = new Date(iso ?? '');
+  if (extra !== undefined || !id || !/^[0-9a-f-]{36}$/.test(id) || Number.isNaN(createdAt.getTime())) throw invalid;
+  return { createdAt, id };
+}
+
+export function parsePage(args: PageArgs, maxPageSize: number): Page {
+  const limit = args.first ?? Math.min(DEFAULT_PAGE_SIZE, maxPageSize);
+  if (!Number.isInteger(limit) || limit < 1 || limit > maxPageSize) {
+    throw new BadUserInputError(`"first" must be from 1 to ${maxPageSize}; got ${String(args.first)}. Page through longer lists with "after".`, {
+      limit: 'MAX_PAGE_SIZE',
+      max: maxPageSize,
+    });
+  }
+  return { limit, after: args.after ? decodeCursor(args.after) : null };
+}
+
+/** The keyset condition for rows after the cursor, for the table aliased or named `table`. */
+export function afterCursor(table: string, after: Cursor | null): RawBuilder<SqlBool> {
+  if (!after) return sql<SqlBool>`true`;
+  return sql<SqlBool>`(${sql.ref(`${table}.createdAt`)}, ${sql.ref(`${table}.id`)}) > (${after.createdAt}, ${after.id})`;
+}
+
+/** Rows fetched with `limit + 1` become a connection; the extra row only says there is more. */
+export function toConnection<T extends { createdAt: Date; id: string }>(
+  rows: T[],
+  page: Page,
+  totalCount: () => Promise<number>,
+): Connection<T> {
+  const hasNextPage = rows.length > page.limit;
+  const nodes = hasNextPage ? rows.slice(0, page.limit) : rows;
+  const edges = nodes.map((node) => ({ cursor: encodeCursor(node), node }));
+  return { edges, pageInfo: { hasNextPage, endCursor: edges.at(-1)?.cursor ?? null }, totalCount };
+}

@@ -1,0 +1,35 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { makeExecutableSchema } from '@graphql-tools/schema';
+import type { GraphQLSchema } from 'graphql';
+import { mergeAuthorization, type ModuleAuthorization } from '../authz/authorization-map.js';
+import { applyAuthorization, type ShieldMode } from '../authz/shield.js';
+import { modules } from '../modules/index.js';
+import { SCHEMA_DIR } from '../paths.js';
+import { DateTimeScalar, JSONObjectScalar } from './scalars.js';
+
+export function loadTypeDefs(): string[] {
+  return fs
+    .readdirSync(SCHEMA_DIR)
+    .filter((file) => file.endsWith('.graphql'))
+    .sort()
+    .map((file) => fs.readFileSync(path.join(SCHEMA_DIR, file), 'utf8'));
+}
+
+/** The schema with resolvers and no authorization: the bench's baseline and the coverage test's input. */
+export function buildExecutableSchema(): GraphQLSchema {
+  return makeExecutableSchema({
+    typeDefs: loadTypeDefs(),
+    resolvers: [{ DateTime: DateTimeScalar, JSONObject: JSONObjectScalar }, ...modules.map((m) => m.resolvers)],
+    resolverValidationOptions: { requireResolversToMatchSchema: 'error' },
+  });
+}
+
+export function authorization(): ModuleAuthorization {
+  return mergeAuthorization(modules.map((m) => m.authorization));
+}
+
+/** The gateway's schema: every field authorized (see src/authz/shield.ts). */
+export function buildSchema(mode: ShieldMode = 'selective'): GraphQLSchema {
+  return applyAuthorization(buildExecutableSchema(), authorization(), mode);
+}

@@ -1,0 +1,136 @@
+import crypto from 'node:crypto';
+import http, { type IncomingMessage, type ServerResponse } from 'node:http';
+import { HeaderMap, type ApolloServer } from '@apollo/server';
+import type { Logger } from 'pino';
+import { Authenticator } from '../auth/authenticate.js';
+import { createJwtVerifier } from '../auth/jwt-verifier.js';
+import { Authz } from '../authz/authz.js';
+import { preloadGrants } from '../authz/permission-preload.js';
+import type { Config } from '../config.js';
+import type { SecretBox } from '../crypto/secret-box.js';
+import type { Db } from '../db/database.js';
+import { pendingMigrations } from '../db/migrate.js';
+import { UnauthenticatedError } from '../errors.js';
+import { createApollo } from '../graphql/apollo.js';
+import type { GraphQLContext } from '../graphql/context.js';
+import { createLoaders } from '../graphql/loaders.js';
+import { buildSchema } from '../graphql/schema.js';
+import { PayloadTooLargeError, readBody } from './read-body.js';
+
+export const MAX_BODY_BYTES = 1_048_576;
+
+export interface GatewayDeps {
+  config: Config;
+  db: Db;
+  secrets: SecretBox;
+  logger: Logger;
+}
+
+function requestIdOf(req: IncomingMessage): string {
+  const given = req.headers['x-request-id'];
+  return typeof given === 'string' && /^[A-Za-z0-9._-]{8,64}$/.test(given) ? given : crypto.randomUUID();
+}
+
+function sendJson(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
+  res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', ...headers });
+  res.end(JSON.stringify(body));
+}
+
+/** The HTTP face of Gatehouse: /graphql through Apollo, /healthz and /readyz. */
+export class Gateway {
+  readonly apollo: ApolloServer<GraphQLContext>;
+  private readonly authenticator: Authenticator;
+
+  constructor(private readonly deps: GatewayDeps) {
+    this.apollo = createApollo(buildSchema(), deps.config);
+    this.authenticator = new Authenticator(deps.db, createJwtVerifier(deps.config.auth), deps.logger);
+  }
+
+  async start(): Promise<void> {
+    await this.apollo.start();
+  }
+
+  /** Builds a request's context: who is calling and what they may do, decided once. */
+  async context(authorization: string | undefined, requestId: string): Promise<GraphQLContext> {
+    const { db, secrets, config } = this.deps;
+    const logger = this.deps.logger.child({ requestId });
+    const principal = await this.authenticator.authenticate(authorization);
+    let authz = Authz.anonymous();
+    if (principal) {
+      const grants = await preloadGrants(db, principal);
+      const bound = principal.kind === 'user' ? principal.boundOrganizationId : principal.organizationId;
+      if (bound !== undefined && !grants.has(bound)) {
+        throw new UnauthenticatedError('This API token\'s owner is no longer a member of its organization; the token no longer works.');
+      }
+      authz = new Authz(principal, grants);
+    }
+    return { requestId, db, authz, loaders: createLoaders(db), secrets, config, logger };
+  }
+
+  readonly handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
+    const requestId = requestIdOf(req);
+    res.setHeader('x-request-id', requestId);
+    const url = new URL(req.url ?? '/', 'http://gateway.invalid');
+    try {
+      if (url.pathname === '/healthz') return sendJson(res, 200, { status: 'ok' });
+      if (url.pathname === '/readyz') return await this.ready(res);
+      if (url.pathname === '/graphql') return await this.graphql(req, res, url, requestId);
+      sendJson(res, 404, { error: 'NOT_FOUND', message: `No route ${url.pathname}; the API is at /graphql.` });
+    } catch (error) {
+      if (error instanceof PayloadTooLargeError) return sendJson(res, 413, { error: 'PAYLOAD_TOO_LARGE', message: error.message, limit: MAX_BODY_BYTES });
+      this.deps.logger.error({ err: error, requestId }, 'request failed');
+      if (!res.headersSent) sendJson(res, 500, { error: 'INTERNAL_SERVER_ERROR', requestId });
+      else res.end();
+    }
+  };
+
+  private async ready(res: ServerResponse): Promise<void> {
+    try {
+      const pending = await pendingMigrations(this.deps.db);
+      if (pending.length > 0) return sendJson(res, 503, { status: 'migrations pending', pending });
+      sendJson(res, 200, { status: 'ready' });
+    } catch {
+      sendJson(res, 503, { status: 'database unreachable' });
+    }
+  }
+
+  private async graphql(req: IncomingMessage, res: ServerResponse, url: URL, requestId: string): Promise<void> {
+    const headers = new HeaderMap();
+    for (const [key, value] of Object.entries(req.headers)) {
+      if (value !== undefined) headers.set(key, Array.isArray(value) ? value.join(', ') : value);
+    }
+    const raw = req.method === 'POST' ? await readBody(req, MAX_BODY_BYTES) : '';
+    let body: unknown = raw;
+    if (raw && (headers.get('content-type') ?? '').includes('application/json')) {
+      try {
+        body = JSON.parse(raw);
+      } catch {
+        return sendJson(res, 400, { errors: [{ message: 'The request body is not valid JSON.', extensions: { code: 'BAD_REQUEST' } }] });
+      }
+    }
+    const response = await this.apollo.executeHTTPGraphQLRequest({
+      httpGraphQLRequest: { method: req.method ?? 'GET', headers, search: url.search, body },
+      context: () => this.context(headers.get('authorization'), requestId),
+    });
+    for (const [key, value] of response.headers) res.setHeader(key, value);
+    res.statusCode = response.status ?? 200;
+    if (response.body.kind === 'complete') {
+      res.end(response.body.string);
+      return;
+    }
+    for await (const chunk of response.body.asyncIterator) res.write(chunk);
+    res.end();
+  }
+
+  listen(port: number, host: string): Promise<http.Server> {
+    const server = http.createServer((req, res) => void this.handle(req, res));
+    return new Promise((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(port, host, () => resolve(server));
+    });
+  }
+
+  async stop(): Promise<void> {
+    await this.apollo.stop();
+  }
+}

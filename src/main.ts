@@ -1,0 +1,49 @@
+import { loadConfig } from './config.js';
+import { Gateway } from './http/gateway.js';
+import { createLogger } from './logger.js';
+import { openRuntime } from './runtime.js';
+
+async function main(): Promise<void> {
+  const config = loadConfig();
+  const logger = createLogger(config.logLevel);
+  if (config.auth.jwtSecret) logger.warn('AUTH_JWT_SECRET is set: JWTs are checked with a shared secret. For development only.');
+  const { database, secrets } = await openRuntime(config, logger, 'the Gatehouse server');
+  const gateway = new Gateway({ config, db: database.db, secrets, logger });
+  await gateway.start();
+  const server = await gateway.listen(config.port, config.host);
+  const address = server.address();
+  const port = typeof address === 'object' && address ? address.port : config.port;
+  const where = database.dialect === 'pglite' ? `embedded PGlite in ${config.dataDir}` : 'PostgreSQL (DATABASE_URL)';
+  logger.info({ port, database: database.dialect }, 'listening');
+  const organizations = await database.db.selectFrom('organizations').select('id').limit(1).execute();
+  process.stdout.write(
+    `\nGatehouse is serving http://localhost:${port}/graphql on ${where}.\n` +
+      (organizations.length === 0
+        ? 'No organization exists yet. To get a token: stop the server (Ctrl-C), run\n' +
+          '  npm run gatehouse -- org create --name "My org" --owner-email you@example.com\n' +
+          'which prints the Owner\'s API token, then `npm start` again and send "Authorization: Bearer <token>".\n' +
+          (database.dialect === 'pglite' ? '(The embedded database allows one process at a time, hence the stop.)\n' : '')
+        : 'Send "Authorization: Bearer <token>"; `npm run gatehouse -- token create --help` issues tokens.\n'),
+  );
+
+  let stopping = false;
+  const stop = (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    logger.info({ signal }, 'shutting down');
+    server.close(() => {
+      void gateway
+        .stop()
+        .then(() => database.close())
+        .then(() => process.exit(0));
+    });
+    server.closeIdleConnections();
+  };
+  process.on('SIGTERM', () => stop('SIGTERM'));
+  process.on('SIGINT', () => stop('SIGINT'));
+}
+
+main().catch((error: unknown) => {
+  process.stderr.write(`gatehouse: ${error instanceof Error ? error.message : String(error)}\n`);
+  process.exit(1);
+});

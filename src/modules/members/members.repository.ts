@@ -1,0 +1,72 @@
+import { sql, type SqlBool } from 'kysely';
+import type { Executor } from '../../db/database.js';
+import { afterCursor, type Page } from '../../graphql/pagination.js';
+import type { MembershipModel } from '../../graphql/models.js';
+import type { MembershipRow, NewMembership } from './members.table.js';
+
+export async function insertMembership(db: Executor, values: NewMembership): Promise<MembershipRow> {
+  return db.insertInto('memberships').values(values).returningAll().executeTakeFirstOrThrow();
+}
+
+/** Members in join order; the user id stands in as the cursor's tie-breaker. */
+export async function listMemberships(db: Executor, organizationId: number, page: Page): Promise<MembershipModel[]> {
+  const after = page.after;
+  return db
+    .selectFrom('memberships')
+    .selectAll()
+    .select('userId as id')
+    .where('organizationId', '=', organizationId)
+    .where(
+      after
+        ? sql<SqlBool>`(${sql.ref('memberships.createdAt')}, ${sql.ref('memberships.userId')}) > (${after.createdAt}, ${after.id})`
+        : afterCursor('memberships', null),
+    )
+    .orderBy('createdAt')
+    .orderBy('userId')
+    .limit(page.limit + 1)
+    .execute();
+}
+
+export async function countMemberships(db: Executor, organizationId: number): Promise<number> {
+  const row = await db
+    .selectFrom('memberships')
+    .select((eb) => eb.fn.countAll<number>().as('count'))
+    .where('organizationId', '=', organizationId)
+    .executeTakeFirstOrThrow();
+  return Number(row.count);
+}
+
+export async function findMembership(db: Executor, organizationId: number, userId: string): Promise<MembershipRow | undefined> {
+  return db.selectFrom('memberships').selectAll().where('organizationId', '=', organizationId).where('userId', '=', userId).executeTakeFirst();
+}
+
+/**
+ * Locks the organization's Owner memberships for the rest of the transaction and returns the
+ * Owners' user ids. Two Owners demoting each other at once serialize here, so the second sees
+ * the first's change and the last Owner stays (SPEC §2).
+ */
+export async function lockOwners(trx: Executor, organizationId: number, ownerRoleId: string): Promise<string[]> {
+  const rows = await trx
+    .selectFrom('memberships')
+    .select('userId')
+    .where('organizationId', '=', organizationId)
+    .where('roleId', '=', ownerRoleId)
+    .forUpdate()
+    .execute();
+  return rows.map((row) => row.userId);
+}
+
+export async function setMembershipRole(trx: Executor, organizationId: number, userId: string, roleId: string): Promise<MembershipRow | undefined> {
+  return trx
+    .updateTable('memberships')
+    .set({ roleId })
+    .where('organizationId', '=', organizationId)
+    .where('userId', '=', userId)
+    .returningAll()
+    .executeTakeFirst();
+}
+
+export async function deleteMembership(trx: Executor, organizationId: number, userId: string): Promise<boolean> {
+  const result = await trx.deleteFrom('memberships').where('organizationId', '=', organizationId).where('userId', '=', userId).executeTakeFirst();
+  return result.numDeletedRows > 0n;
+}

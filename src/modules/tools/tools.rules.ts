@@ -1,0 +1,24 @@
+import type { ModuleAuthorization } from '../../authz/authorization-map.js';
+import { entity, feature } from '../../authz/guards.js';
+
+/** SPEC §2 `tools`: READ lists, MANAGE creates, edits, deletes. */
+const manageTool = entity({ typeName: 'Tool', load: (ctx, id) => ctx.loaders.tools.load(id), feature: 'tools', level: 'MANAGE' });
+
+export const toolsAuthorization: ModuleAuthorization = {
+  rules: {
+    Organization: {
+      tools: feature('tools', 'READ', 'parent.id'),
+      tool: feature('tools', 'READ', 'parent.id'),
+    },
+    Mutation: {
+      createTool: feature('tools', 'MANAGE', 'args.organizationId'),
+      updateTool: manageTool,
+      deleteTool: manageTool,
+    },
+  },
+  inherits: {
+    Tool: { fields: '*', reason: 'plain data of a tool; every field returning a Tool checks tools >= READ' },
+    ToolConnection: { fields: '*', reason: 'page of tools; Organization.tools checks tools >= READ' },
+    ToolEdge: { fields: '*', reason: 'edge of a ToolConnection' },
+  },
+};

@@ -1,0 +1,40 @@
+import type { Resolvers } from '../../graphql/generated/resolvers-types.js';
+import { pendingInvitationsFor } from '../invitations/invitations.repository.js';
+import { UnauthenticatedError } from '../../errors.js';
+import { mustLoad } from '../../graphql/by-id-loader.js';
+
+export const usersResolvers: Resolvers = {
+  Query: {
+    viewer: (_root, _args, ctx) => {
+      if (!ctx.authz.principal) throw new UnauthenticatedError();
+      return ctx.authz.principal;
+    },
+  },
+  Viewer: {
+    user: (principal, _args, ctx) => (principal.kind === 'user' ? ctx.loaders.users.load(principal.userId) : null),
+    serviceAccount: (principal, _args, ctx) =>
+      principal.kind === 'service_account' ? ctx.loaders.serviceAccounts.load(principal.serviceAccountId) : null,
+    memberships: (_principal, _args, ctx) =>
+      ctx.authz.organizationIds().flatMap((organizationId) => {
+        const grant = ctx.authz.grant(organizationId);
+        return grant ? [{ organizationId, roleId: grant.roleId }] : [];
+      }),
+    pendingInvitations: async (principal, _args, ctx) => {
+      if (principal.kind !== 'user') return [];
+      const invitations = await pendingInvitationsFor(ctx.db, principal.email);
+      return Promise.all(
+        invitations.map(async (invitation) => {
+          const [organization, role] = await Promise.all([
+            ctx.loaders.organizations.load(invitation.organizationId),
+            ctx.loaders.roles.load(invitation.roleId),
+          ]);
+          return { id: invitation.id, organizationName: organization?.name ?? '', roleName: role?.name ?? '', expiresAt: invitation.expiresAt };
+        }),
+      );
+    },
+  },
+  ViewerMembership: {
+    organization: (membership, _args, ctx) => mustLoad(ctx.loaders.organizations, membership.organizationId, 'Organization'),
+    role: (membership, _args, ctx) => mustLoad(ctx.loaders.roles, membership.roleId, 'Role'),
+  },
+};

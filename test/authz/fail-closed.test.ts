@@ -1,0 +1,48 @@
+import { makeExecutableSchema } from '@graphql-tools/schema';
+import { execute, parse, type GraphQLSchema } from 'graphql';
+import { pino } from 'pino';
+import { describe, expect, it } from 'vitest';
+import { Authz } from '../../src/authz/authz.js';
+import { guard } from '../../src/authz/guard.js';
+import { applyAuthorization } from '../../src/authz/shield.js';
+
+// Deny by default (issue 2 §9): a field nobody classified is denied; a rule that throws denies and
+// is logged; shield's swallowed exceptions never turn into an allow.
+function schemaWith(throwingRule: boolean): GraphQLSchema {
+  const base = makeExecutableSchema({
+    typeDefs: 'type Query { open: String  forgotten: String  fragile: String }',
+    resolvers: { Query: { open: () => 'open', forgotten: () => 'secret', fragile: () => 'fragile' } },
+  });
+  const rule = guard(`test-throws-${String(throwingRule)}`, () => {
+    if (throwingRule) throw new Error('database went away');
+    return true;
+  });
+  return applyAuthorization(base, { rules: { Query: { open: guard('test-allow', () => true), fragile: rule } }, inherits: {} });
+}
+
+async function run(schema: GraphQLSchema, query: string, logged: unknown[] = []) {
+  const logger = pino({ level: 'error' }, { write: (line: string) => void logged.push(JSON.parse(line)) });
+  return execute({ schema, document: parse(query), contextValue: { authz: Authz.anonymous(), logger, requestId: 'test-request' } });
+}
+
+describe('authorization fails closed', () => {
+  it('a field with neither a rule nor an inherit entry is denied', async () => {
+    const result = await run(schemaWith(false), '{ open forgotten }');
+    expect(result.data).toEqual({ open: 'open', forgotten: null });
+    expect(result.errors?.[0]?.extensions?.code).toBe('FORBIDDEN');
+  });
+
+  it('a rule that throws denies the field and logs the failure', async () => {
+    const logged: unknown[] = [];
+    const result = await run(schemaWith(true), '{ fragile }', logged);
+    expect(result.data).toEqual({ fragile: null });
+    expect(result.errors?.[0]?.extensions?.code).toBe('FORBIDDEN');
+    expect(result.errors?.[0]?.message).toContain('test-request');
+    expect(JSON.stringify(logged)).toContain('database went away');
+  });
+
+  it('the same rule allows when it does not throw', async () => {
+    const result = await run(schemaWith(false), '{ fragile }');
+    expect(result).toEqual({ data: { fragile: 'fragile' } });
+  });
+});

@@ -1,0 +1,75 @@
+import crypto from 'node:crypto';
+import type http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { pino } from 'pino';
+import { loadConfig, type Config } from '../../src/config.js';
+import { SecretBox } from '../../src/crypto/secret-box.js';
+import type { Db } from '../../src/db/database.js';
+import { Gateway } from '../../src/http/gateway.js';
+import { createTestDatabase, type TestDatabase } from './test-database.js';
+
+export const TEST_JWT_SECRET = 'test-only-shared-secret-for-hs256-jwts';
+
+export interface GqlError {
+  message: string;
+  path?: (string | number)[];
+  extensions?: { code?: string; [key: string]: unknown };
+}
+
+export interface GqlResponse<T> {
+  status: number;
+  data: T | null;
+  errors: GqlError[];
+  /** The body as sent, to search for secrets. */
+  raw: string;
+}
+
+export interface TestGateway {
+  url: string;
+  db: Db;
+  database: TestDatabase;
+  secretKey: Buffer;
+  config: Config;
+  gql<T = Record<string, unknown>>(token: string | undefined, query: string, variables?: Record<string, unknown>): Promise<GqlResponse<T>>;
+  close(): Promise<void>;
+}
+
+/** The real gateway (HTTP, authentication, shield, Apollo) on a fresh database and a free port. */
+export async function startTestGateway(env: Record<string, string> = {}): Promise<TestGateway> {
+  const database = await createTestDatabase();
+  const secretKey = crypto.randomBytes(32);
+  const config = loadConfig({
+    NODE_ENV: 'test',
+    AUTH_JWT_SECRET: TEST_JWT_SECRET,
+    GATEHOUSE_SECRET_KEY: secretKey.toString('base64'),
+    LOG_LEVEL: 'silent',
+    ...env,
+  });
+  const gateway = new Gateway({ config, db: database.db, secrets: new SecretBox(secretKey), logger: pino({ level: 'silent' }) });
+  await gateway.start();
+  const server: http.Server = await gateway.listen(0, '127.0.0.1');
+  const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/graphql`;
+  return {
+    url,
+    db: database.db,
+    database,
+    secretKey,
+    config,
+    async gql<T>(token: string | undefined, query: string, variables: Record<string, unknown> = {}) {
+      const response = await fetch(url, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
+        body: JSON.stringify({ query, variables }),
+      });
+      const raw = await response.text();
+      const body = JSON.parse(raw) as { data?: T | null; errors?: GqlError[] };
+      return { status: response.status, data: body.data ?? null, errors: body.errors ?? [], raw };
+    },
+    async close() {
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+      server.closeAllConnections();
+      await gateway.stop();
+      await database.close();
+    },
+  };
+}

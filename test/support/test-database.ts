@@ -1,0 +1,38 @@
+import crypto from 'node:crypto';
+import pg from 'pg';
+import { openDatabase, type DatabaseHandle } from '../../src/db/connect.js';
+import { migrateToLatest } from '../../src/db/migrate.js';
+import { TEMPLATE_DB, urlFor } from './global-setup.js';
+
+export interface TestDatabase extends DatabaseHandle {
+  /** Connection string of this database (PostgreSQL only), for child processes. */
+  url: string | undefined;
+}
+
+/** A fresh, migrated database for one test file: a clone of the template on PostgreSQL, or PGlite. */
+export async function createTestDatabase(): Promise<TestDatabase> {
+  const admin = process.env.TEST_DATABASE_URL;
+  if (!admin) {
+    const handle = openDatabase({ dataDir: 'memory://' });
+    await migrateToLatest(handle.db);
+    return { ...handle, url: undefined };
+  }
+  const name = `gatehouse_test_${crypto.randomBytes(6).toString('hex')}`;
+  const client = new pg.Client({ connectionString: admin });
+  await client.connect();
+  await client.query(`create database ${name} template ${TEMPLATE_DB}`);
+  await client.end();
+  const url = urlFor(admin, name);
+  const handle = openDatabase({ url, poolMax: 5 });
+  return {
+    ...handle,
+    url,
+    close: async () => {
+      await handle.close();
+      const drop = new pg.Client({ connectionString: admin });
+      await drop.connect();
+      await drop.query(`drop database if exists ${name} with (force)`);
+      await drop.end();
+    },
+  };
+}

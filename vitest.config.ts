@@ -1,0 +1,16 @@
+import { defineConfig } from 'vitest/config';
+
+export default defineConfig({
+  // graphql 16 ships CommonJS and ESM copies; graphql-shield and graphql-middleware require() the
+  // CommonJS one, as Node itself resolves it. Vite would pick index.mjs and load a second graphql.
+  resolve: { alias: [{ find: /^graphql$/, replacement: 'graphql/index.js' }] },
+  test: {
+    include: ['test/**/*.test.ts'],
+    globalSetup: ['test/support/global-setup.ts'],
+    testTimeout: 30_000,
+    hookTimeout: 60_000,
+    // Each file gets its own database; two workers match the CI machine's two cores.
+    pool: 'forks',
+    maxWorkers: 2,
+  },
+});
