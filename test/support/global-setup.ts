@@ -2,7 +2,11 @@ import pg from 'pg';
 import { openDatabase } from '../../src/db/connect.js';
 import { migrateToLatest } from '../../src/db/migrate.js';
 
-export const TEMPLATE_DB = 'gatehouse_test_template';
+/** The template database lives beside the admin database, so that concurrent runs never share one. */
+export function templateName(adminUrl: string): string {
+  const name = new URL(adminUrl).pathname.slice(1) || 'postgres';
+  return `${name.replace(/[^a-z0-9_]/gi, '_')}_template`.slice(0, 60);
+}
 
 function urlFor(base: string, database: string): string {
   const url = new URL(base);
@@ -20,13 +24,19 @@ export default async function setup(): Promise<() => Promise<void>> {
   if (!admin) return async () => {};
   const client = new pg.Client({ connectionString: admin });
   await client.connect();
-  await client.query(`drop database if exists ${TEMPLATE_DB} with (force)`);
-  await client.query(`create database ${TEMPLATE_DB}`);
+  const template = templateName(admin);
+  await client.query(`drop database if exists ${template} with (force)`);
+  await client.query(`create database ${template}`);
   await client.end();
-  const handle = openDatabase({ url: urlFor(admin, TEMPLATE_DB), poolMax: 1 });
+  const handle = openDatabase({ url: urlFor(admin, template), poolMax: 1 });
   await migrateToLatest(handle.db);
   await handle.close();
-  return async () => {};
+  return async () => {
+    const cleanup = new pg.Client({ connectionString: admin });
+    await cleanup.connect();
+    await cleanup.query(`drop database if exists ${template} with (force)`);
+    await cleanup.end();
+  };
 }
 
 export { urlFor };

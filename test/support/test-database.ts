@@ -2,7 +2,7 @@ import crypto from 'node:crypto';
 import pg from 'pg';
 import { openDatabase, type DatabaseHandle } from '../../src/db/connect.js';
 import { migrateToLatest } from '../../src/db/migrate.js';
-import { TEMPLATE_DB, urlFor } from './global-setup.js';
+import { templateName, urlFor } from './global-setup.js';
 
 export interface TestDatabase extends DatabaseHandle {
   /** Connection string of this database (PostgreSQL only), for child processes. */
@@ -20,7 +20,7 @@ export async function createTestDatabase(): Promise<TestDatabase> {
   const name = `gatehouse_test_${crypto.randomBytes(6).toString('hex')}`;
   const client = new pg.Client({ connectionString: admin });
   await client.connect();
-  await client.query(`create database ${name} template ${TEMPLATE_DB}`);
+  await client.query(`create database ${name} template ${templateName(admin)}`);
   await client.end();
   const url = urlFor(admin, name);
   const handle = openDatabase({ url, poolMax: 5 });
