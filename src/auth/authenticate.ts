@@ -34,7 +34,8 @@ export class Authenticator {
   private async fromApiToken(token: string): Promise<Principal> {
     const row = await findActiveTokenByHash(this.db, hashToken(token));
     if (!row) throw new UnauthenticatedError(INVALID_TOKEN);
-    await touchLastUsed(this.db, row.id, new Date());
+    const now = new Date();
+    if (!row.lastUsedAt || now.getTime() - row.lastUsedAt.getTime() > 60_000) await touchLastUsed(this.db, row.id, now);
     if (row.userId) {
       const [user] = await findUsersByIds(this.db, [row.userId]);
       if (!user) throw new UnauthenticatedError(INVALID_TOKEN);

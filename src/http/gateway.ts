@@ -1,6 +1,7 @@
 import crypto from 'node:crypto';
 import http, { type IncomingMessage, type ServerResponse } from 'node:http';
 import { HeaderMap, type ApolloServer } from '@apollo/server';
+import type { GraphQLSchema } from 'graphql';
 import type { Logger } from 'pino';
 import { Authenticator } from '../auth/authenticate.js';
 import { createJwtVerifier } from '../auth/jwt-verifier.js';
@@ -24,6 +25,8 @@ export interface GatewayDeps {
   db: Db;
   secrets: SecretBox;
   logger: Logger;
+  /** The schema to serve; the gateway's own authorized schema unless a benchmark swaps it. */
+  schema?: GraphQLSchema;
 }
 
 function requestIdOf(req: IncomingMessage): string {
@@ -42,7 +45,7 @@ export class Gateway {
   private readonly authenticator: Authenticator;
 
   constructor(private readonly deps: GatewayDeps) {
-    this.apollo = createApollo(buildSchema(), deps.config);
+    this.apollo = createApollo(deps.schema ?? buildSchema(), deps.config);
     this.authenticator = new Authenticator(deps.db, createJwtVerifier(deps.config.auth), deps.logger);
   }
 
