@@ -1,0 +1,60 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { sql } from 'kysely';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Database } from '../../src/db/database.js';
+import { migrations } from '../../migrations/index.js';
+import { ROOT_DIR } from '../../src/paths.js';
+import { createTestDatabase, type TestDatabase } from '../support/test-database.js';
+
+// The kysely `Database` interface (the union of the modules' *.table.ts) must match what the
+// migrations create. The column lists below are checked against the interface by the typecheck
+// (in both directions) and against the migrated database by this test.
+const COLUMNS = {
+  organizations: ['id', 'name', 'plan', 'billingEmail', 'zipDeploymentsEnabled', 'gitRepositoryRbac', 'entityRbac', 'defaultAutomationVisibility', 'defaultLlmConnectionId', 'defaultRunTimeoutSeconds', 'createdAt', 'updatedAt'],
+  users: ['id', 'email', 'name', 'authSubject', 'createdAt'],
+  roles: ['id', 'organizationId', 'name', 'kind', 'description', 'template', 'usageDashboards', 'crewsDashboards', 'invitations', 'trainingUi', 'tools', 'agents', 'environmentVariables', 'llmConnections', 'defaultSettings', 'organizationSettings', 'studioProjects', 'createdAt', 'updatedAt'],
+  memberships: ['organizationId', 'userId', 'roleId', 'createdAt'],
+  invitations: ['id', 'organizationId', 'email', 'roleId', 'invitedByUserId', 'status', 'createdAt', 'expiresAt', 'respondedAt'],
+  serviceAccounts: ['id', 'organizationId', 'name', 'description', 'roleId', 'createdAt', 'disabledAt'],
+  apiTokens: ['id', 'organizationId', 'userId', 'serviceAccountId', 'name', 'tokenHash', 'tokenPrefix', 'createdByUserId', 'createdAt', 'expiresAt', 'revokedAt', 'lastUsedAt'],
+  envVars: ['id', 'organizationId', 'name', 'valueCiphertext', 'accessRestricted', 'createdAt', 'updatedAt'],
+  llmConnections: ['id', 'organizationId', 'name', 'provider', 'baseUrl', 'defaultModel', 'apiKeyCiphertext', 'apiKeyHint', 'accessRestricted', 'createdAt', 'updatedAt'],
+  gitRepos: ['id', 'organizationId', 'provider', 'fullName', 'defaultBranch', 'createdAt'],
+  entityGrants: ['id', 'organizationId', 'resourceType', 'resourceId', 'userId', 'roleId', 'serviceAccountId', 'permissions', 'createdAt'],
+  tools: ['id', 'organizationId', 'name', 'description', 'kind', 'config', 'createdByUserId', 'createdAt', 'updatedAt'],
+  agents: ['id', 'organizationId', 'name', 'role', 'goal', 'backstory', 'createdByUserId', 'createdAt', 'updatedAt'],
+  studioProjects: ['id', 'organizationId', 'name', 'description', 'createdByUserId', 'createdAt', 'updatedAt'],
+  trainingRuns: ['id', 'organizationId', 'name', 'agentId', 'iterations', 'status', 'createdByUserId', 'createdAt', 'updatedAt'],
+  usageBudgets: ['organizationId', 'monthlyTokenBudget', 'alertThresholdPercent', 'updatedAt'],
+} as const satisfies { [T in keyof Database]: readonly (keyof Database[T])[] };
+
+// Fails the typecheck when the interface has a column the list above does not.
+type Unlisted = { [T in keyof Database]: Exclude<keyof Database[T], (typeof COLUMNS)[T][number]> }[keyof Database];
+const everyColumnListed: [Unlisted] extends [never] ? true : never = true;
+
+const camel = (name: string) => name.replace(/_([a-z])/g, (_, c: string) => c.toUpperCase());
+
+let database: TestDatabase;
+beforeAll(async () => {
+  database = await createTestDatabase();
+});
+afterAll(async () => database.close());
+
+describe('the Database interface matches the migrations', () => {
+  it('has the same tables and columns as the migrated database', async () => {
+    expect(everyColumnListed).toBe(true);
+    const rows = await sql<{ table_name: string; column_name: string }>`
+      select table_name, column_name from information_schema.columns
+      where table_schema = 'public' and table_name not like 'kysely_%'`.execute(database.db.withoutPlugins());
+    const actual: Record<string, string[]> = {};
+    for (const row of rows.rows) (actual[camel(row.table_name)] ??= []).push(camel(row.column_name));
+    const expected = Object.fromEntries(Object.entries(COLUMNS).map(([table, columns]) => [table, [...columns].sort()]));
+    expect(Object.fromEntries(Object.entries(actual).map(([table, columns]) => [table, columns.sort()]))).toEqual(expected);
+  });
+
+  it('lists every migration file in migrations/index.ts, in name order', () => {
+    const files = fs.readdirSync(path.join(ROOT_DIR, 'migrations')).filter((f) => /^\d{4}_.*\.ts$/.test(f)).map((f) => f.replace(/\.ts$/, '')).sort();
+    expect(Object.keys(migrations)).toEqual(files);
+  });
+});
