@@ -1,19 +1,13 @@
 import { columnsFromLevels, levelsFromColumns, ROLE_TEMPLATES } from '../../authz/features.js';
-import { isForeignKeyViolation, isUniqueViolation } from '../../db/errors.js';
+import { isForeignKeyViolation } from '../../db/errors.js';
+import { withUniqueName } from '../../db/unique-name.js';
 import { ConflictError, ForbiddenError, NotFoundError } from '../../errors.js';
 import type { Resolvers } from '../../graphql/generated/resolvers-types.js';
 import { optionalText, requiredText } from '../../graphql/validate.js';
 import { applyLevels, featurePermissions, NO_ACCESS_LEVELS } from './role-levels.js';
 import { deleteCustomRole, insertRole, listRoles, updateRole } from './roles.repository.js';
 
-async function uniqueName<T>(name: string | undefined, write: () => Promise<T>): Promise<T> {
-  try {
-    return await write();
-  } catch (error) {
-    if (isUniqueViolation(error)) throw new ConflictError(`A role named "${name ?? ''}" already exists in this organization.`);
-    throw error;
-  }
-}
+const nameTaken = (name: string | undefined) => `A role named "${name ?? ''}" already exists in this organization; choose another name.`;
 
 export const rolesResolvers: Resolvers = {
   Query: {
@@ -33,7 +27,7 @@ export const rolesResolvers: Resolvers = {
       const name = requiredText(input.name, 'name', 64);
       const template = input.template ? ROLE_TEMPLATES.find((t) => t.template === input.template) : undefined;
       const levels = applyLevels(template?.levels ?? NO_ACCESS_LEVELS, input.features ?? []);
-      return uniqueName(name, () =>
+      return withUniqueName(nameTaken(name), () =>
         insertRole(ctx.db, {
           organizationId: Number(organizationId),
           name,
@@ -54,7 +48,7 @@ export const rolesResolvers: Resolvers = {
       const name = input.name != null ? requiredText(input.name, 'name', 64) : undefined;
       const levels = applyLevels(levelsFromColumns(role), input.features ?? []);
       const description = optionalText(input.description, 'description', 500);
-      const updated = await uniqueName(name, () =>
+      const updated = await withUniqueName(nameTaken(name), () =>
         updateRole(ctx.db, role.organizationId, role.id, {
           ...(name !== undefined ? { name } : {}),
           ...(description !== undefined ? { description } : {}),

@@ -1,70 +1,58 @@
-import { ConflictError, NotFoundError } from '../../errors.js';
-import { isUniqueViolation } from '../../db/errors.js';
+import { withUniqueName } from '../../db/unique-name.js';
+import { NotFoundError } from '../../errors.js';
 import type { Resolvers } from '../../graphql/generated/resolvers-types.js';
 import { parseUuid } from '../../graphql/ids.js';
-import { parsePage, toConnection } from '../../graphql/pagination.js';
-import { jsonObject, optionalText, requiredText } from '../../graphql/validate.js';
+import { createdBy, found, loadFound, pageOf, textFields } from '../../graphql/resource-helpers.js';
+import { jsonObject, requiredText } from '../../graphql/validate.js';
 import { countTools, deleteTool, insertTool, listTools, updateTool } from './tools.repository.js';
 
-const nameTaken = (name: string) => new ConflictError(`A tool named "${name}" already exists in this organization; choose another name.`);
+const TEXT_LIMITS = { description: 2000 } as const;
+const NAME_MAX = 100;
+const CONFIG_MAX_BYTES = 65_536;
 
-async function uniqueName<T>(name: string | undefined, write: () => Promise<T>): Promise<T> {
-  try {
-    return await write();
-  } catch (error) {
-    if (isUniqueViolation(error)) throw nameTaken(name ?? '');
-    throw error;
-  }
-}
+const nameTaken = (name: string) => `A tool named "${name}" already exists in this organization; choose another name.`;
 
 export const toolsResolvers: Resolvers = {
   Organization: {
-    tools: async (org, args, ctx) => {
-      const page = parsePage(args, ctx.config.maxPageSize);
-      return toConnection(await listTools(ctx.db, org.id, page), page, () => countTools(ctx.db, org.id));
-    },
+    tools: (org, args, ctx) => pageOf(args, ctx, (page) => listTools(ctx.db, org.id, page), () => countTools(ctx.db, org.id)),
     tool: async (org, args, ctx) => {
       const id = parseUuid(args.id);
       const tool = id ? await ctx.loaders.tools.load(id) : null;
+      // Another organization's tool reads as nonexistent (SPEC §1).
       if (!tool || tool.organizationId !== org.id) throw new NotFoundError('Tool', args.id);
       return tool;
     },
   },
   Mutation: {
     createTool: async (_root, { organizationId, input }, ctx) => {
-      const name = requiredText(input.name, 'name', 100);
-      return uniqueName(name, () =>
-        insertTool(ctx.db, {
-          organizationId: Number(organizationId),
-          name,
-          description: optionalText(input.description, 'description', 2000) ?? '',
-          kind: input.kind,
-          config: jsonObject(input.config ?? {}, 'config', 65_536),
-          createdByUserId: ctx.authz.userId,
-        }),
-      );
+      const name = requiredText(input.name, 'name', NAME_MAX);
+      const values = {
+        organizationId: Number(organizationId),
+        name,
+        ...textFields(input, TEXT_LIMITS),
+        kind: input.kind,
+        config: jsonObject(input.config ?? {}, 'config', CONFIG_MAX_BYTES),
+        createdByUserId: ctx.authz.userId,
+      };
+      return withUniqueName(nameTaken(name), () => insertTool(ctx.db, values));
     },
     updateTool: async (_root, { id, input }, ctx) => {
-      const tool = await ctx.loaders.tools.load(id);
-      if (!tool) throw new NotFoundError('Tool', id);
-      const name = input.name === null || input.name === undefined ? undefined : requiredText(input.name, 'name', 100);
-      const updated = await uniqueName(name, () =>
-        updateTool(ctx.db, tool.organizationId, tool.id, {
-          ...(name !== undefined ? { name } : {}),
-          ...(input.description != null ? { description: optionalText(input.description, 'description', 2000) ?? '' } : {}),
-          ...(input.config != null ? { config: jsonObject(input.config, 'config', 65_536) } : {}),
-        }),
-      );
-      if (!updated) throw new NotFoundError('Tool', id);
-      return updated;
+      const tool = await loadFound(ctx.loaders.tools, id, 'Tool');
+      const name = input.name != null ? requiredText(input.name, 'name', NAME_MAX) : undefined;
+      const patch = {
+        ...(name !== undefined ? { name } : {}),
+        ...textFields(input, TEXT_LIMITS),
+        ...(input.config != null ? { config: jsonObject(input.config, 'config', CONFIG_MAX_BYTES) } : {}),
+      };
+      return found(await withUniqueName(nameTaken(name ?? ''), () => updateTool(ctx.db, tool.organizationId, tool.id, patch)), 'Tool', id);
     },
     deleteTool: async (_root, { id }, ctx) => {
-      const tool = await ctx.loaders.tools.load(id);
-      if (!tool || !(await deleteTool(ctx.db, tool.organizationId, tool.id))) throw new NotFoundError('Tool', id);
+      const tool = await loadFound(ctx.loaders.tools, id, 'Tool');
+      if (!(await deleteTool(ctx.db, tool.organizationId, tool.id))) throw new NotFoundError('Tool', id);
       return tool.id;
     },
   },
   Tool: {
-    createdBy: (tool, _args, ctx) => (tool.createdByUserId ? ctx.loaders.users.load(tool.createdByUserId) : null),
+    createdBy,
   },
 };
