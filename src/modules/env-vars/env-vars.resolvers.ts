@@ -18,7 +18,7 @@ import type { EnvVarRow } from './env-vars.table.js';
 
 // The same shape as the table's CHECK, so a bad name is a clear BAD_USER_INPUT, not a database error.
 const NAME = /^[A-Za-z_][A-Za-z0-9_]{0,127}$/;
-export const MAX_VALUE_BYTES = 32 * 1024;
+const MAX_VALUE_BYTES = 32 * 1024;
 
 function envVarName(raw: string): string {
   const name = raw.trim();

@@ -29,7 +29,7 @@ function apiKey(raw: string): string {
 }
 
 /** SPEC §3: at most a masked hint is readable; short keys show nothing, as four characters would be most of them. */
-export function apiKeyHint(key: string): string {
+function apiKeyHint(key: string): string {
   return key.length < 8 ? '••••' : `••••${key.slice(-4)}`;
 }
 
