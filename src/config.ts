@@ -23,6 +23,8 @@ export interface Config {
   };
   maxPageSize: number;
   logLevel: string;
+  /** How long SIGTERM waits for in-flight requests before closing their connections. */
+  shutdownGraceMs: number;
 }
 
 export class ConfigError extends Error {}
@@ -63,6 +65,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     },
     maxPageSize: integer(env, 'MAX_PAGE_SIZE', 100, 1, 10_000),
     logLevel: optional(env, 'LOG_LEVEL') ?? 'info',
+    shutdownGraceMs: integer(env, 'SHUTDOWN_GRACE_MS', 10_000, 0, 600_000),
   };
   if (config.auth.jwksUrl && config.auth.jwtSecret) {
     throw new ConfigError('Set either AUTH_JWKS_URL or AUTH_JWT_SECRET, not both.');

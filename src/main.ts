@@ -38,6 +38,8 @@ async function main(): Promise<void> {
         .then(() => process.exit(0));
     });
     server.closeIdleConnections();
+    // In-flight requests get the grace period to finish; then their connections are closed.
+    setTimeout(() => server.closeAllConnections(), config.shutdownGraceMs).unref();
   };
   process.on('SIGTERM', () => stop('SIGTERM'));
   process.on('SIGINT', () => stop('SIGINT'));

@@ -34,5 +34,8 @@ export function createApollo(schema: GraphQLSchema, config: Config): ApolloServe
     // that reaches outside it.
     plugins: [ApolloServerPluginLandingPageDisabled(), errorPlugin],
     csrfPrevention: true,
+    // The process owns shutdown (src/main.ts): Apollo's own signal handler would stop the server
+    // under it and re-raise the signal.
+    stopOnTerminationSignals: false,
   });
 }
