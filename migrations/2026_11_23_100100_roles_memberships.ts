@@ -82,6 +82,7 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     .addForeignKeyConstraint('service_accounts_role_fkey', ['organization_id', 'role_id'], 'roles', ['organization_id', 'id'])
     .execute();
   await sql`create unique index service_accounts_name_key on service_accounts (organization_id, lower(name))`.execute(db);
+  await db.schema.createIndex('service_accounts_org_created_idx').on('service_accounts').columns(['organization_id', 'created_at', 'id']).execute();
 
   // Tokens are stored only as a SHA-256 hash of a 256-bit random secret (SPEC §1): the secret is
   // shown once, and a database leak does not leak a usable token.
