@@ -29,6 +29,13 @@ const rowBacked = {
   AccessEntry: 'AccessEntryModel',
   Usage: 'UsageModel',
   FeaturePermission: 'FeaturePermissionModel',
+  Automation: 'AutomationRow',
+  AutomationPermissionDecision: 'AutomationDecisionModel',
+  AutomationAccessEntry: 'AccessEntryModel',
+  Deployment: 'DeploymentRow',
+  KubernetesObject: 'AppliedObject',
+  OrganizationNamespace: 'OrganizationNamespaceModel',
+  FeatureFlag: 'FeatureFlagModel',
 };
 const connections = [
   'Membership',
@@ -41,6 +48,8 @@ const connections = [
   'Agent',
   'StudioProject',
   'TrainingRun',
+  'Automation',
+  'Deployment',
 ];
 
 const mappers: Record<string, string> = {};

@@ -3,6 +3,7 @@ import * as organizationsUsers from './2026_11_23_100000_organizations_users.js'
 import * as rolesMemberships from './2026_11_23_100100_roles_memberships.js';
 import * as resources from './2026_11_23_100200_resources.js';
 import * as builderResources from './2026_11_23_100300_builder_resources.js';
+import * as automations from './2026_11_23_110000_automations.js';
 
 /**
  * Every migration by name; the name order is the run order. Listed statically (not read from the
@@ -13,4 +14,5 @@ export const migrations: Record<string, Migration> = {
   '2026_11_23_100100_roles_memberships': rolesMemberships,
   '2026_11_23_100200_resources': resources,
   '2026_11_23_100300_builder_resources': builderResources,
+  '2026_11_23_110000_automations': automations,
 };

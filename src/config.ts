@@ -25,6 +25,57 @@ export interface Config {
   logLevel: string;
   /** How long SIGTERM waits for in-flight requests before closing their connections. */
   shutdownGraceMs: number;
+  k8s: K8sConfig;
+  /** Largest zip archive accepted by the upload endpoint. */
+  zipMaxBytes: number;
+}
+
+/** SPEC §5 settings; the names are those of the Helm values in the seed. */
+export interface K8sConfig {
+  /** The shared namespace; isolated organizations get `{namespace}-org-{id}`. */
+  namespace: string;
+  /** `rbac.namespaceIsolation`: true, the gateway creates namespaces; false, it verifies them. */
+  rbacNamespaceIsolation: boolean;
+  /** Image pull secret in the shared namespace, copied into each organization namespace. */
+  registrySecretName: string | undefined;
+  runnerImage: string;
+  /** Where the client configuration comes from; `auto` picks in-cluster, then KUBECONFIG or ~/.kube/config. */
+  configSource: 'auto' | 'in-cluster' | 'kubeconfig' | 'off';
+  requestTimeoutMs: number;
+  /** Name of the gateway's own ServiceAccount, for messages and manifests. */
+  serviceAccountName: string;
+}
+
+const DNS_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
+// The longest derived name is `{namespace}-org-2147483647`, 15 characters more than the base.
+const MAX_BASE_NAMESPACE = 63 - '-org-2147483647'.length;
+
+function k8sConfig(env: NodeJS.ProcessEnv): K8sConfig {
+  const namespace = optional(env, 'K8S_NAMESPACE') ?? 'crewai';
+  if (!DNS_LABEL.test(namespace) || namespace.length > MAX_BASE_NAMESPACE) {
+    throw new ConfigError(
+      `K8S_NAMESPACE must be a DNS-1123 label (lower-case letters, digits and '-', starting and ending alphanumeric) of at most ${MAX_BASE_NAMESPACE} characters, so that "${namespace}-org-<id>" stays a valid namespace name; got ${JSON.stringify(namespace)}.`,
+    );
+  }
+  const isolation = optional(env, 'RBAC_NAMESPACE_ISOLATION') ?? 'true';
+  if (isolation !== 'true' && isolation !== 'false') throw new ConfigError(`RBAC_NAMESPACE_ISOLATION must be true or false; got ${JSON.stringify(isolation)}.`);
+  const source = optional(env, 'KUBE_CONFIG_SOURCE') ?? 'auto';
+  if (source !== 'auto' && source !== 'in-cluster' && source !== 'kubeconfig' && source !== 'off') {
+    throw new ConfigError(`KUBE_CONFIG_SOURCE must be auto, in-cluster, kubeconfig or off; got ${JSON.stringify(source)}.`);
+  }
+  const registrySecretName = optional(env, 'REGISTRY_SECRET_NAME');
+  if (registrySecretName !== undefined && !/^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/.test(registrySecretName)) {
+    throw new ConfigError(`REGISTRY_SECRET_NAME must be a valid Kubernetes secret name; got ${JSON.stringify(registrySecretName)}.`);
+  }
+  return {
+    namespace,
+    rbacNamespaceIsolation: isolation === 'true',
+    registrySecretName,
+    runnerImage: optional(env, 'RUNNER_IMAGE') ?? 'ghcr.io/gatehouse/automation-runner:latest',
+    configSource: source,
+    requestTimeoutMs: integer(env, 'K8S_REQUEST_TIMEOUT_MS', 10_000, 100, 300_000),
+    serviceAccountName: optional(env, 'K8S_SERVICE_ACCOUNT') ?? 'gatehouse',
+  };
 }
 
 export class ConfigError extends Error {}
@@ -66,6 +117,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     maxPageSize: integer(env, 'MAX_PAGE_SIZE', 100, 1, 10_000),
     logLevel: optional(env, 'LOG_LEVEL') ?? 'info',
     shutdownGraceMs: integer(env, 'SHUTDOWN_GRACE_MS', 10_000, 0, 600_000),
+    k8s: k8sConfig(env),
+    zipMaxBytes: integer(env, 'ZIP_MAX_BYTES', 20 * 1024 * 1024, 1024, 512 * 1024 * 1024),
   };
   if (config.auth.jwksUrl && config.auth.jwtSecret) {
     throw new ConfigError('Set either AUTH_JWKS_URL or AUTH_JWT_SECRET, not both.');

@@ -15,6 +15,12 @@ import type { ToolsTable } from '../modules/tools/tools.table.js';
 import type { TrainingRunsTable } from '../modules/training-runs/training-runs.table.js';
 import type { UsageBudgetsTable } from '../modules/usage/usage.table.js';
 import type { UsersTable } from '../modules/users/users.table.js';
+import type { AutomationsTable } from '../modules/automations/automations.table.js';
+import type { AutomationArchivesTable } from '../modules/archives/archives.table.js';
+import type { AutomationDeploymentsTable } from '../modules/deployments/deployments.table.js';
+import type { FeatureFlagOrganizationsTable, FeatureFlagsTable } from '../modules/feature-flags/feature-flags.table.js';
+import type { InstanceAdminsTable } from '../modules/instance-admins/instance-admins.table.js';
+import type { OrganizationNamespacesTable } from '../modules/namespaces/namespaces.table.js';
 
 /**
  * The union of every module's `*.table.ts`, keyed by table name. `test/db/schema-drift.test.ts`
@@ -37,6 +43,13 @@ export interface Database {
   studioProjects: StudioProjectsTable;
   trainingRuns: TrainingRunsTable;
   usageBudgets: UsageBudgetsTable;
+  automations: AutomationsTable;
+  automationArchives: AutomationArchivesTable;
+  automationDeployments: AutomationDeploymentsTable;
+  featureFlags: FeatureFlagsTable;
+  featureFlagOrganizations: FeatureFlagOrganizationsTable;
+  instanceAdmins: InstanceAdminsTable;
+  organizationNamespaces: OrganizationNamespacesTable;
 }
 
 export type Db = Kysely<Database>;

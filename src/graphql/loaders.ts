@@ -1,6 +1,9 @@
 import type { Db } from '../db/database.js';
 import { createEntityGrantLoaders } from '../authz/entity-grants.loaders.js';
 import { createAgentLoaders } from '../modules/agents/agents.loaders.js';
+import { createArchiveLoaders } from '../modules/archives/archives.loaders.js';
+import { createAutomationLoaders } from '../modules/automations/automations.loaders.js';
+import { createDeploymentLoaders } from '../modules/deployments/deployments.loaders.js';
 import { createApiTokenLoaders } from '../modules/api-tokens/api-tokens.loaders.js';
 import { createEnvVarLoaders } from '../modules/env-vars/env-vars.loaders.js';
 import { createGitRepoLoaders } from '../modules/git-repos/git-repos.loaders.js';
@@ -19,6 +22,9 @@ export function createLoaders(db: Db) {
   return {
     ...createEntityGrantLoaders(db),
     ...createAgentLoaders(db),
+    ...createArchiveLoaders(db),
+    ...createAutomationLoaders(db),
+    ...createDeploymentLoaders(db),
     ...createApiTokenLoaders(db),
     ...createEnvVarLoaders(db),
     ...createGitRepoLoaders(db),

@@ -20,6 +20,9 @@ import type { ToolRow } from '../modules/tools/tools.table.js';
 import type { TrainingRunRow } from '../modules/training-runs/training-runs.table.js';
 import type { UsageBudgetRow } from '../modules/usage/usage.table.js';
 import type { UserRow } from '../modules/users/users.table.js';
+import type { AutomationRow } from '../modules/automations/automations.table.js';
+import type { AppliedObject, DeploymentRow } from '../modules/deployments/deployments.table.js';
+import type { NamespaceMode } from '../modules/namespaces/namespaces.table.js';
 import type { Connection, Edge } from './pagination.js';
 
 export type {
@@ -38,7 +41,35 @@ export type {
   UserRow,
   Principal,
   RoleTemplateDefinition,
+  AutomationRow,
+  DeploymentRow,
+  AppliedObject,
 };
+
+export interface AutomationDecisionModel {
+  permission: 'VIEW' | 'RUN' | 'TRACES' | 'MANAGE_SETTINGS' | 'HUMAN_IN_THE_LOOP';
+  allowed: boolean;
+  reason: 'OWNER' | 'ROLE_LEVEL' | 'VISIBILITY' | 'GRANT' | 'MISSING_GRANT';
+  explanation: string;
+}
+export interface OrganizationNamespaceModel {
+  organizationId: number;
+  namespace: string;
+  expectedNamespace: string;
+  isolated: boolean;
+  mode: NamespaceMode;
+  ready: boolean;
+  message: string | null;
+}
+export interface FeatureFlagModel {
+  name: string;
+  enabledGlobally: boolean;
+  organizationIds: number[];
+}
+export type AutomationConnectionModel = Connection<AutomationRow>;
+export type AutomationEdgeModel = Edge<AutomationRow>;
+export type DeploymentConnectionModel = Connection<DeploymentRow>;
+export type DeploymentEdgeModel = Edge<DeploymentRow>;
 
 export interface ViewerPermissionsModel {
   organizationId: number;

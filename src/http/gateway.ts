@@ -17,6 +17,7 @@ import type { GraphQLContext } from '../graphql/context.js';
 import { createLoaders } from '../graphql/loaders.js';
 import { buildSchema } from '../graphql/schema.js';
 import { PayloadTooLargeError, readBody } from './read-body.js';
+import { ARCHIVE_UPLOAD_PATH, handleArchiveUpload } from './upload-archive.js';
 
 export const MAX_BODY_BYTES = 1_048_576;
 
@@ -78,6 +79,9 @@ export class Gateway {
       if (url.pathname === '/healthz') return sendJson(res, 200, { status: 'ok' });
       if (url.pathname === '/readyz') return await this.ready(res);
       if (url.pathname === '/graphql') return await this.graphql(req, res, url, requestId);
+      if (url.pathname === ARCHIVE_UPLOAD_PATH) {
+        return await handleArchiveUpload(req, res, url, () => this.context(req.headers.authorization, requestId));
+      }
       sendJson(res, 404, { error: 'NOT_FOUND', message: `No route ${url.pathname}; the API is at /graphql.` });
     } catch (error) {
       if (error instanceof PayloadTooLargeError) return sendJson(res, 413, { error: 'PAYLOAD_TOO_LARGE', message: error.message, limit: MAX_BODY_BYTES });

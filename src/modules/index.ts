@@ -1,5 +1,9 @@
 import { agentsModule } from './agents/index.js';
 import { apiTokensModule } from './api-tokens/index.js';
+import { automationsModule } from './automations/index.js';
+import { deploymentsModule } from './deployments/index.js';
+import { featureFlagsModule } from './feature-flags/index.js';
+import { namespacesModule } from './namespaces/index.js';
 import { envVarsModule } from './env-vars/index.js';
 import { gitReposModule } from './git-repos/index.js';
 import { invitationsModule } from './invitations/index.js';
@@ -34,6 +38,10 @@ export const modules: readonly GatehouseModule[] = [
   studioProjectsModule,
   trainingRunsModule,
   usageModule,
+  automationsModule,
+  deploymentsModule,
+  namespacesModule,
+  featureFlagsModule,
   accessListsModule,
   commonModule,
 ];

@@ -27,6 +27,13 @@ const COLUMNS = {
   studioProjects: ['id', 'organizationId', 'name', 'description', 'createdByUserId', 'createdAt', 'updatedAt'],
   trainingRuns: ['id', 'organizationId', 'name', 'agentId', 'iterations', 'status', 'createdByUserId', 'createdAt', 'updatedAt'],
   usageBudgets: ['organizationId', 'monthlyTokenBudget', 'alertThresholdPercent', 'updatedAt'],
+  automations: ['id', 'organizationId', 'name', 'description', 'visibility', 'createdByUserId', 'createdAt', 'updatedAt', 'deletedAt'],
+  automationArchives: ['id', 'organizationId', 'sha256', 'sizeBytes', 'content', 'uploadedByUserId', 'createdAt'],
+  automationDeployments: ['id', 'organizationId', 'automationId', 'version', 'sourceType', 'gitRepoId', 'gitRepoFullName', 'gitRef', 'archiveId', 'archiveSha256', 'envVarIds', 'llmConnectionId', 'namespace', 'isolated', 'manifests', 'appliedObjects', 'status', 'message', 'retryable', 'rollbackOfVersion', 'deployedByUserId', 'deployedByServiceAccountId', 'createdAt', 'finishedAt'],
+  featureFlags: ['name', 'enabledGlobally', 'updatedAt'],
+  featureFlagOrganizations: ['name', 'organizationId'],
+  instanceAdmins: ['userId', 'createdAt'],
+  organizationNamespaces: ['organizationId', 'namespace', 'mode', 'readyAt', 'updatedAt'],
 } as const satisfies { [T in keyof Database]: readonly (keyof Database[T])[] };
 
 // Fails the typecheck when the interface has a column the list above does not.

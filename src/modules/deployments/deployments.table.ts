@@ -1,0 +1,47 @@
+import type { ColumnType, Generated, Insertable, JSONColumnType, Selectable, Updateable } from 'kysely';
+
+export type DeploymentStatus = 'PENDING' | 'PROVISIONING' | 'DEPLOYED' | 'FAILED';
+export type SourceType = 'GIT' | 'ZIP';
+
+/** A Kubernetes object the deployment applied (or would apply). */
+export interface AppliedObject {
+  apiVersion: string;
+  kind: string;
+  namespace: string;
+  name: string;
+  resourceVersion: string | null;
+}
+
+/** One manifest as it is (or would be) applied; Secret values are never stored here. */
+export type Manifest = Record<string, unknown>;
+
+export interface AutomationDeploymentsTable {
+  id: Generated<string>;
+  organizationId: number;
+  automationId: string;
+  version: number;
+  sourceType: SourceType;
+  gitRepoId: string | null;
+  gitRepoFullName: string | null;
+  gitRef: string | null;
+  archiveId: string | null;
+  archiveSha256: string | null;
+  envVarIds: ColumnType<string[], string[] | undefined, string[]>;
+  llmConnectionId: string | null;
+  namespace: string;
+  isolated: boolean;
+  manifests: JSONColumnType<Manifest[], string, string>;
+  appliedObjects: JSONColumnType<AppliedObject[], string | undefined, string>;
+  status: ColumnType<DeploymentStatus, DeploymentStatus | undefined, DeploymentStatus>;
+  message: string | null;
+  retryable: Generated<boolean>;
+  rollbackOfVersion: number | null;
+  deployedByUserId: string | null;
+  deployedByServiceAccountId: string | null;
+  createdAt: ColumnType<Date, never, never>;
+  finishedAt: ColumnType<Date | null, never, Date | null>;
+}
+
+export type DeploymentRow = Selectable<AutomationDeploymentsTable>;
+export type NewDeployment = Insertable<AutomationDeploymentsTable>;
+export type DeploymentUpdate = Updateable<AutomationDeploymentsTable>;

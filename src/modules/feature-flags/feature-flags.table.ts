@@ -1,0 +1,15 @@
+import type { ColumnType, Generated, Insertable, Selectable } from 'kysely';
+
+export interface FeatureFlagsTable {
+  name: string;
+  enabledGlobally: Generated<boolean>;
+  updatedAt: ColumnType<Date, never, Date>;
+}
+
+export interface FeatureFlagOrganizationsTable {
+  name: string;
+  organizationId: number;
+}
+
+export type FeatureFlagRow = Selectable<FeatureFlagsTable>;
+export type NewFeatureFlag = Insertable<FeatureFlagsTable>;
