@@ -57,7 +57,7 @@ const variants: Record<string, GraphQLSchema> = {
 const gateways = Object.fromEntries(
   await Promise.all(
     Object.entries(variants).map(async ([name, schema]) => {
-      const gateway = new Gateway({ config, db, secrets, logger, schema });
+      const gateway = new Gateway({ config, db, secrets, logger, schema, cluster: null });
       await gateway.start();
       return [name, gateway] as const;
     }),

@@ -10,6 +10,8 @@ export enum ErrorCode {
   NOT_FOUND = 'NOT_FOUND',
   BAD_USER_INPUT = 'BAD_USER_INPUT',
   CONFLICT = 'CONFLICT',
+  /** A system Gatehouse depends on (Kubernetes) failed; the message says whether to retry. */
+  DEPENDENCY_FAILED = 'DEPENDENCY_FAILED',
   INTERNAL_SERVER_ERROR = 'INTERNAL_SERVER_ERROR',
 }
 
@@ -59,6 +61,13 @@ export class ConflictError extends GatehouseError {
   readonly code = ErrorCode.CONFLICT;
   constructor(message: string) {
     super(message, ErrorCode.CONFLICT);
+  }
+}
+
+export class DependencyFailedError extends GatehouseError {
+  readonly code = ErrorCode.DEPENDENCY_FAILED;
+  constructor(message: string) {
+    super(message, ErrorCode.DEPENDENCY_FAILED);
   }
 }
 

@@ -1,5 +1,7 @@
 import { loadConfig } from './config.js';
 import { Gateway } from './http/gateway.js';
+import { Cluster } from './k8s/cluster.js';
+import { loadKubeConfig } from './k8s/kube-config.js';
 import { createLogger } from './logger.js';
 import { openRuntime } from './runtime.js';
 
@@ -8,7 +10,10 @@ async function main(): Promise<void> {
   const logger = createLogger(config.logLevel);
   if (config.auth.jwtSecret) logger.warn('AUTH_JWT_SECRET is set: JWTs are checked with a shared secret. For development only.');
   const { database, secrets } = await openRuntime(config, logger, 'the Gatehouse server');
-  const gateway = new Gateway({ config, db: database.db, secrets, logger });
+  const kube = loadKubeConfig(config.k8s);
+  const cluster = kube ? new Cluster(kube.kubeConfig, config.k8s.requestTimeoutMs) : null;
+  logger.info({ kubernetes: kube?.source ?? 'none', namespace: config.k8s.namespace, rbacNamespaceIsolation: config.k8s.rbacNamespaceIsolation }, kube ? 'kubernetes configured' : 'no kubernetes cluster configured: deploys are recorded, not applied');
+  const gateway = new Gateway({ config, db: database.db, secrets, logger, cluster });
   await gateway.start();
   const server = await gateway.listen(config.port, config.host);
   const address = server.address();

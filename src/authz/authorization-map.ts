@@ -31,8 +31,12 @@ export function mergeAuthorization(parts: readonly ModuleAuthorization[]): Modul
       }
     }
     for (const [type, entry] of Object.entries(part.inherits)) {
-      if (inherits[type]) throw new Error(`Two modules declare inherited fields of ${type}.`);
-      inherits[type] = entry;
+      const existing = inherits[type];
+      // A type extended by several modules (extend type Automation) lists each module's fields.
+      if (existing && (existing.fields === '*' || entry.fields === '*')) throw new Error(`Two modules declare all inherited fields of ${type}.`);
+      inherits[type] = existing
+        ? { fields: [...(existing.fields as readonly string[]), ...(entry.fields as readonly string[])], reason: `${existing.reason}; ${entry.reason}` }
+        : entry;
     }
   }
   return { rules, inherits };

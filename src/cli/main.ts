@@ -5,6 +5,7 @@ import { migrateToLatest } from '../db/migrate.js';
 import { createLogger } from '../logger.js';
 import { openRuntime } from '../runtime.js';
 import { CliError, demo, orgCreate, tokenCreate } from './commands.js';
+import { adminGrant, adminRevoke, flagList, flagSet } from './flag-commands.js';
 
 const USAGE = `Usage: gatehouse <command>
 
@@ -14,12 +15,51 @@ const USAGE = `Usage: gatehouse <command>
   token create --org ID (--user-email EMAIL | --service-account ID) [--name NAME] [--expires-in-days N]
                                             issue an API token; the secret is printed once
   demo                                      seed an example organization with a user per role and template
+  flag enable NAME [--org ID]               turn an instance feature flag on, globally or for one organization
+  flag disable NAME [--org ID]              turn it off globally (organizations turned on one by one stay on)
+                                            or for one organization
+  flag list                                 every feature flag, its global state and its organizations
+  admin grant --email EMAIL                 make an existing user an instance administrator (feature flags,
+                                            every organization's namespace)
+  admin revoke --email EMAIL                take instance administration away
 
 The database is DATABASE_URL (PostgreSQL) or the embedded PGlite under DATA_DIR (default ./data).`;
 
 function required(value: string | undefined, flag: string): string {
   if (!value) throw new CliError(`${flag} is required.\n\n${USAGE}`);
   return value;
+}
+
+function organizationIdOption(raw: string): number {
+  const organizationId = Number(raw);
+  if (!Number.isInteger(organizationId) || organizationId < 1) throw new CliError('--org must be an organization id (a whole number).');
+  return organizationId;
+}
+
+// Each command with the number of operands it takes after its words (`flag enable NAME`).
+const COMMANDS: ReadonlyArray<readonly [string, number]> = [
+  ['migrate', 0],
+  ['org create', 0],
+  ['token create', 0],
+  ['demo', 0],
+  ['flag enable', 1],
+  ['flag disable', 1],
+  ['flag list', 0],
+  ['admin grant', 0],
+  ['admin revoke', 0],
+];
+
+function parseCommand(positionals: string[]): { command: string; operands: string[] } {
+  for (const [command, arity] of COMMANDS) {
+    const words = command.split(' ').length;
+    if (positionals.slice(0, words).join(' ') !== command) continue;
+    const operands = positionals.slice(words);
+    if (operands.length !== arity) {
+      throw new CliError(`${command} takes ${arity === 0 ? 'no operand' : `${arity} operand`}; got ${JSON.stringify(operands)}.\n\n${USAGE}`);
+    }
+    return { command, operands };
+  }
+  throw new CliError(`Unknown command "${positionals.join(' ')}".\n\n${USAGE}`);
 }
 
 async function run(argv: string[]): Promise<unknown> {
@@ -33,16 +73,16 @@ async function run(argv: string[]): Promise<unknown> {
       'user-email': { type: 'string' },
       'service-account': { type: 'string' },
       'expires-in-days': { type: 'string' },
+      email: { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },
   });
-  const command = positionals.join(' ');
-  if (values.help || command === '' || command === 'help') {
+  if (values.help || positionals.length === 0 || positionals.join(' ') === 'help') {
     process.stdout.write(`${USAGE}\n`);
     return undefined;
   }
-  const known = ['migrate', 'org create', 'token create', 'demo'];
-  if (!known.includes(command)) throw new CliError(`Unknown command "${command}".\n\n${USAGE}`);
+  const { command, operands } = parseCommand(positionals);
+  const organizationId = values.org === undefined ? undefined : organizationIdOption(values.org);
 
   const config = loadConfig();
   const logger = createLogger(process.env.LOG_LEVEL ?? 'warn');
@@ -54,8 +94,7 @@ async function run(argv: string[]): Promise<unknown> {
       case 'org create':
         return await orgCreate(database.db, required(values.name, '--name'), required(values['owner-email'], '--owner-email'));
       case 'token create': {
-        const organizationId = Number(required(values.org, '--org'));
-        if (!Number.isInteger(organizationId) || organizationId < 1) throw new CliError('--org must be an organization id (a whole number).');
+        if (organizationId === undefined) throw new CliError(`--org is required.\n\n${USAGE}`);
         const days = values['expires-in-days'] === undefined ? undefined : Number(values['expires-in-days']);
         if (days !== undefined && (!Number.isInteger(days) || days < 1 || days > 3650)) throw new CliError('--expires-in-days must be 1 to 3650.');
         return await tokenCreate(database.db, {
@@ -68,6 +107,15 @@ async function run(argv: string[]): Promise<unknown> {
       }
       case 'demo':
         return await demo(database.db);
+      case 'flag enable':
+      case 'flag disable':
+        return await flagSet(database.db, operands[0] ?? '', command === 'flag enable', organizationId);
+      case 'flag list':
+        return await flagList(database.db);
+      case 'admin grant':
+        return await adminGrant(database.db, required(values.email, '--email'));
+      case 'admin revoke':
+        return await adminRevoke(database.db, required(values.email, '--email'));
       default:
         throw new CliError(`Unknown command "${command}".`);
     }

@@ -10,6 +10,7 @@ const PUBLIC_CODES = new Set<string>([
   ErrorCode.NOT_FOUND,
   ErrorCode.BAD_USER_INPUT,
   ErrorCode.CONFLICT,
+  ErrorCode.DEPENDENCY_FAILED,
   'GRAPHQL_PARSE_FAILED',
   'GRAPHQL_VALIDATION_FAILED',
   'BAD_REQUEST',

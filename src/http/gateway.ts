@@ -10,6 +10,7 @@ import { preloadGrants } from '../authz/permission-preload.js';
 import type { Config } from '../config.js';
 import type { SecretBox } from '../crypto/secret-box.js';
 import type { Db } from '../db/database.js';
+import type { Cluster } from '../k8s/cluster.js';
 import { pendingMigrations } from '../db/migrate.js';
 import { UnauthenticatedError } from '../errors.js';
 import { createApollo } from '../graphql/apollo.js';
@@ -26,6 +27,7 @@ export interface GatewayDeps {
   db: Db;
   secrets: SecretBox;
   logger: Logger;
+  cluster: Cluster | null;
   /** The schema to serve; the gateway's own authorized schema unless a benchmark swaps it. */
   schema?: GraphQLSchema;
 }
@@ -68,7 +70,7 @@ export class Gateway {
       }
       authz = new Authz(principal, grants);
     }
-    return { requestId, db, authz, loaders: createLoaders(db), secrets, config, logger };
+    return { requestId, db, authz, loaders: createLoaders(db), secrets, config, logger, cluster: this.deps.cluster };
   }
 
   readonly handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {

@@ -6,6 +6,7 @@ import { loadConfig, type Config } from '../../src/config.js';
 import { SecretBox } from '../../src/crypto/secret-box.js';
 import type { Db } from '../../src/db/database.js';
 import { Gateway } from '../../src/http/gateway.js';
+import type { Cluster } from '../../src/k8s/cluster.js';
 import { createTestDatabase, type TestDatabase } from './test-database.js';
 
 export const TEST_JWT_SECRET = 'test-only-shared-secret-for-hs256-jwts';
@@ -35,7 +36,7 @@ export interface TestGateway {
 }
 
 /** The real gateway (HTTP, authentication, shield, Apollo) on a fresh database and a free port. */
-export async function startTestGateway(env: Record<string, string> = {}): Promise<TestGateway> {
+export async function startTestGateway(env: Record<string, string> = {}, options: { cluster?: Cluster | null } = {}): Promise<TestGateway> {
   const database = await createTestDatabase();
   const secretKey = crypto.randomBytes(32);
   const config = loadConfig({
@@ -45,7 +46,7 @@ export async function startTestGateway(env: Record<string, string> = {}): Promis
     LOG_LEVEL: 'silent',
     ...env,
   });
-  const gateway = new Gateway({ config, db: database.db, secrets: new SecretBox(secretKey), logger: pino({ level: 'silent' }) });
+  const gateway = new Gateway({ config, db: database.db, secrets: new SecretBox(secretKey), logger: pino({ level: 'silent' }), cluster: options.cluster ?? null });
   await gateway.start();
   const server: http.Server = await gateway.listen(0, '127.0.0.1');
   const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/graphql`;

@@ -1,3 +1,4 @@
+import { openEnvVarValue, valueContext } from './env-var-secrets.js';
 import { randomUUID } from 'node:crypto';
 import { resolveAccessEntries } from '../../authz/access-list-input.js';
 import { isUniqueViolation } from '../../db/errors.js';
@@ -40,8 +41,6 @@ function envVarValue(value: string): string {
   return value;
 }
 
-/** AES-GCM associated data: a ciphertext copied into another row or organization does not open. */
-const valueContext = (organizationId: number, id: string) => `env_vars.value:${organizationId}:${id}`;
 
 async function uniqueName<T>(name: string, write: () => Promise<T>): Promise<T> {
   try {
@@ -108,7 +107,7 @@ export const envVarsResolvers: Resolvers = {
     },
   },
   EnvVar: {
-    value: (row, _args, ctx) => ctx.secrets.open(Buffer.from(row.valueCiphertext), valueContext(row.organizationId, row.id)),
+    value: (row, _args, ctx) => openEnvVarValue(ctx.secrets, row),
     accessList: (row, _args, ctx) => ctx.loaders.accessLists.load({ resourceType: 'ENV_VAR', resourceId: row.id }),
   },
 };

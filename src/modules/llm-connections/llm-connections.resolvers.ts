@@ -1,3 +1,4 @@
+import { apiKeyContext } from './llm-connection-secrets.js';
 import { randomUUID } from 'node:crypto';
 import { resolveAccessEntries } from '../../authz/access-list-input.js';
 import { isUniqueViolation } from '../../db/errors.js';
@@ -33,8 +34,6 @@ function apiKeyHint(key: string): string {
   return key.length < 8 ? '••••' : `••••${key.slice(-4)}`;
 }
 
-/** AES-GCM associated data: a ciphertext copied into another row or organization does not open. */
-const apiKeyContext = (organizationId: number, id: string) => `llm_connections.api_key:${organizationId}:${id}`;
 
 interface SealedKey {
   apiKeyCiphertext: Buffer;

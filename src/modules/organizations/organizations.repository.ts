@@ -18,3 +18,7 @@ export async function updateOrganization(db: Executor, id: number, patch: Organi
 export async function insertOrganization(db: Executor, name: string): Promise<OrganizationRow> {
   return db.insertInto('organizations').values({ name }).returningAll().executeTakeFirstOrThrow();
 }
+
+export async function listOrganizationIds(db: Executor): Promise<number[]> {
+  return (await db.selectFrom('organizations').select('id').orderBy('id').execute()).map((row) => row.id);
+}

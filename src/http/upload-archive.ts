@@ -1,0 +1,136 @@
+import crypto from 'node:crypto';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { featureDecision } from '../authz/guards.js';
+import { NotFoundError, UnauthenticatedError } from '../errors.js';
+import type { GraphQLContext } from '../graphql/context.js';
+import { parseOrganizationId } from '../graphql/ids.js';
+import { insertArchive } from '../modules/archives/archives.repository.js';
+import { zipProblem } from '../modules/archives/zip-problem.js';
+import { PayloadTooLargeError, readBodyBytes } from './read-body.js';
+
+export const ARCHIVE_UPLOAD_PATH = '/uploads/automation-archives';
+
+const WHAT = 'Uploading an automation archive';
+
+interface UploadError {
+  status: number;
+  error: string;
+  message: string;
+  extra?: Record<string, unknown>;
+  headers?: Record<string, string>;
+}
+
+function send(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
+  res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', ...headers });
+  res.end(JSON.stringify(body));
+}
+
+function isZipContentType(header: string | undefined): boolean {
+  // Parameters (`; name=…`) are allowed; the media type is case-insensitive (RFC 9110 §8.3.1).
+  return (header ?? '').split(';')[0]?.trim().toLowerCase() === 'application/zip';
+}
+
+async function authenticate(context: () => Promise<GraphQLContext>): Promise<GraphQLContext | UploadError> {
+  try {
+    const ctx = await context();
+    if (ctx.authz.principal) return ctx;
+    return { status: 401, error: 'UNAUTHENTICATED', message: new UnauthenticatedError().message };
+  } catch (error) {
+    if (error instanceof UnauthenticatedError) return { status: 401, error: 'UNAUTHENTICATED', message: error.message };
+    throw error;
+  }
+}
+
+/**
+ * Everything that can be decided before reading a byte of the body, after authentication: member
+ * (else NOT_FOUND, SPEC §1), then SPEC §4 "deploy from Zip" (crews_dashboards >= READ, zip
+ * deployments not disabled by the organization), then the media type.
+ */
+async function admit(req: IncomingMessage, url: URL, ctx: GraphQLContext): Promise<number | UploadError> {
+  const raw = url.searchParams.get('organizationId') ?? '';
+  const organizationId = parseOrganizationId(raw);
+  // A malformed id, another tenant's id and a nonexistent one answer alike.
+  const notFound: UploadError = { status: 404, error: 'NOT_FOUND', message: new NotFoundError('Organization', raw).message };
+  if (organizationId === null || !ctx.authz.grant(organizationId)) return notFound;
+  const decision = featureDecision(ctx, organizationId, 'crews_dashboards', 'READ', WHAT);
+  if (decision !== true) {
+    const level = ctx.authz.level(organizationId, 'crews_dashboards');
+    return { status: 403, error: 'FORBIDDEN', message: decision.message, extra: { feature: 'crews_dashboards', requiredLevel: 'READ', level } };
+  }
+  const organization = await ctx.loaders.organizations.load(organizationId);
+  if (!organization) return notFound;
+  if (!organization.zipDeploymentsEnabled) {
+    return {
+      status: 403,
+      error: 'FORBIDDEN',
+      message:
+        'Zip deployments are turned off for this organization (an organization setting, zipDeploymentsEnabled). Deploy from a connected Git repository, or ask someone with organization_settings: MANAGE to turn zip deployments on (Mutation.updateOrganizationSettings).',
+    };
+  }
+  if (!isZipContentType(req.headers['content-type'])) {
+    return {
+      status: 415,
+      error: 'UNSUPPORTED_MEDIA_TYPE',
+      message: `Send the archive's raw bytes with "Content-Type: application/zip"; got ${JSON.stringify(req.headers['content-type'] ?? '')}.`,
+    };
+  }
+  return organizationId;
+}
+
+async function readArchive(req: IncomingMessage, limit: number): Promise<Buffer | UploadError> {
+  try {
+    return await readBodyBytes(req, limit);
+  } catch (error) {
+    if (!(error instanceof PayloadTooLargeError)) throw error;
+    return {
+      status: 413,
+      error: 'PAYLOAD_TOO_LARGE',
+      message: `The archive is larger than the limit of ${limit} bytes (ZIP_MAX_BYTES). Leave dependencies and build output (node_modules, .venv, dist) out of the zip, or ask the operator to raise ZIP_MAX_BYTES.`,
+      extra: { limit },
+      // The rest of the body is not read: without this, Node would drain it to keep the connection alive.
+      headers: { connection: 'close' },
+    };
+  }
+}
+
+/**
+ * `POST /uploads/automation-archives?organizationId=N` with the zip's raw bytes: plain HTTP rather
+ * than GraphQL multipart, so that a client needs no multipart support and the body can be refused
+ * at the size limit without buffering it. Answers 201 `{ id, sha256, sizeBytes }`; the id goes to
+ * `deployAutomation`'s zip source. Nothing is stored unless every check passes.
+ */
+export async function handleArchiveUpload(
+  req: IncomingMessage,
+  res: ServerResponse,
+  url: URL,
+  context: () => Promise<GraphQLContext>,
+): Promise<void> {
+  const fail = (e: UploadError) => send(res, e.status, { error: e.error, message: e.message, ...e.extra }, e.headers);
+  if (req.method !== 'POST') {
+    return fail({
+      status: 405,
+      error: 'METHOD_NOT_ALLOWED',
+      message: `POST the zip archive's bytes to ${ARCHIVE_UPLOAD_PATH}?organizationId=N.`,
+      headers: { allow: 'POST' },
+    });
+  }
+  const ctx = await authenticate(context);
+  if ('status' in ctx) return fail(ctx);
+  const organizationId = await admit(req, url, ctx);
+  if (typeof organizationId !== 'number') return fail(organizationId);
+  const bytes = await readArchive(req, ctx.config.zipMaxBytes);
+  if (!Buffer.isBuffer(bytes)) return fail(bytes);
+  const problem = zipProblem(bytes);
+  if (problem) return fail({ status: 400, error: 'BAD_USER_INPUT', message: problem });
+
+  const sha256 = crypto.createHash('sha256').update(bytes).digest('hex');
+  const archive = await insertArchive(ctx.db, {
+    organizationId,
+    sha256,
+    sizeBytes: bytes.length,
+    content: bytes,
+    uploadedByUserId: ctx.authz.userId,
+  });
+  ctx.logger.info({ archiveId: archive.id, organizationId, sizeBytes: archive.sizeBytes }, 'automation archive uploaded');
+  send(res, 201, { id: archive.id, sha256: archive.sha256, sizeBytes: archive.sizeBytes });
+}

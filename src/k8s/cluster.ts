@@ -1,0 +1,157 @@
+import {
+  AppsV1Api,
+  AuthorizationV1Api,
+  CoreV1Api,
+  type KubeConfig,
+  type V1Deployment,
+  type V1Namespace,
+  type V1Secret,
+} from '@kubernetes/client-node';
+import { KubeCallError, toKubeCallError } from './kube-error.js';
+import { MANIFEST_HASH_ANNOTATION } from './labels.js';
+
+export interface Applied {
+  resourceVersion: string | null;
+  /** False when the object already was as wanted and nothing was written. */
+  changed: boolean;
+}
+
+/**
+ * The few Kubernetes operations Gatehouse performs, through @kubernetes/client-node. Every write
+ * is idempotent: create, and on 409 AlreadyExists compare and replace only what differs.
+ */
+export class Cluster {
+  private readonly core: CoreV1Api;
+  private readonly apps: AppsV1Api;
+  private readonly authorization: AuthorizationV1Api;
+
+  constructor(
+    kubeConfig: KubeConfig,
+    private readonly timeoutMs = 10_000,
+  ) {
+    this.core = kubeConfig.makeApiClient(CoreV1Api);
+    this.apps = kubeConfig.makeApiClient(AppsV1Api);
+    this.authorization = kubeConfig.makeApiClient(AuthorizationV1Api);
+  }
+
+  /** One API call, bounded by the request timeout: a hung API server becomes a retryable failure. */
+  private async call<T>(call: KubeCallError['call'], run: () => Promise<T>): Promise<T> {
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new KubeCallError(0, 'Timeout', `no answer within ${this.timeoutMs} ms`, call)), this.timeoutMs);
+    });
+    try {
+      return await Promise.race([run(), timeout]);
+    } catch (error) {
+      throw toKubeCallError(error, call);
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  /** The namespace, or null when it does not exist (404). */
+  async readNamespace(name: string): Promise<V1Namespace | null> {
+    try {
+      return await this.call({ verb: 'get', resource: 'namespaces', namespace: null, name }, () => this.core.readNamespace({ name }));
+    } catch (error) {
+      if (error instanceof KubeCallError && error.status === 404) return null;
+      throw error;
+    }
+  }
+
+  /** Creates the namespace; one that already exists (409) counts as created. */
+  async createNamespace(body: V1Namespace): Promise<void> {
+    try {
+      await this.call({ verb: 'create', resource: 'namespaces', namespace: null, name: body.metadata?.name ?? null }, () => this.core.createNamespace({ body }));
+    } catch (error) {
+      if (!(error instanceof KubeCallError && error.status === 409)) throw error;
+    }
+  }
+
+  async readSecret(namespace: string, name: string): Promise<V1Secret | null> {
+    try {
+      return await this.call({ verb: 'get', resource: 'secrets', namespace, name }, () => this.core.readNamespacedSecret({ namespace, name }));
+    } catch (error) {
+      if (error instanceof KubeCallError && error.status === 404) return null;
+      throw error;
+    }
+  }
+
+  async applySecret(namespace: string, body: V1Secret): Promise<Applied> {
+    const name = body.metadata?.name ?? '';
+    return this.apply(
+      { resource: 'secrets', namespace, name },
+      () => this.core.createNamespacedSecret({ namespace, body }),
+      () => this.core.readNamespacedSecret({ namespace, name }),
+      (current) => this.core.replaceNamespacedSecret({ namespace, name, body: { ...body, metadata: { ...body.metadata, resourceVersion: current.metadata?.resourceVersion } } }),
+      (current) => sameHash(current.metadata?.annotations, body.metadata?.annotations),
+    );
+  }
+
+  async applyDeployment(namespace: string, body: V1Deployment): Promise<Applied> {
+    const name = body.metadata?.name ?? '';
+    return this.apply(
+      { resource: 'deployments', namespace, name },
+      () => this.apps.createNamespacedDeployment({ namespace, body }),
+      () => this.apps.readNamespacedDeployment({ namespace, name }),
+      (current) => this.apps.replaceNamespacedDeployment({ namespace, name, body: { ...body, metadata: { ...body.metadata, resourceVersion: current.metadata?.resourceVersion } } }),
+      (current) => sameHash(current.metadata?.annotations, body.metadata?.annotations),
+    );
+  }
+
+  /** Deletes; an object already gone (404) counts as deleted. */
+  async deleteObject(kind: 'Secret' | 'Deployment', namespace: string, name: string): Promise<void> {
+    const resource = kind === 'Secret' ? 'secrets' : 'deployments';
+    try {
+      await this.call({ verb: 'delete', resource, namespace, name }, () =>
+        kind === 'Secret' ? this.core.deleteNamespacedSecret({ namespace, name }) : this.apps.deleteNamespacedDeployment({ namespace, name }),
+      );
+    } catch (error) {
+      if (!(error instanceof KubeCallError && error.status === 404)) throw error;
+    }
+  }
+
+  /** SelfSubjectAccessReview: may the gateway's own identity do this? */
+  async canI(namespace: string, verb: string, resource: string, group: string): Promise<boolean> {
+    const review = await this.call({ verb: 'create', resource: 'selfsubjectaccessreviews', namespace: null, name: null }, () =>
+      this.authorization.createSelfSubjectAccessReview({ body: { spec: { resourceAttributes: { namespace, verb, resource, group } } } }),
+    );
+    return review.status?.allowed === true;
+  }
+
+  private async apply<T extends { metadata?: { resourceVersion?: string } }>(
+    target: { resource: string; namespace: string; name: string },
+    create: () => Promise<T>,
+    read: () => Promise<T>,
+    replace: (current: T) => Promise<T>,
+    asWanted: (current: T) => boolean,
+  ): Promise<Applied> {
+    const call = (verb: string) => ({ verb, ...target });
+    try {
+      const created = await this.call(call('create'), create);
+      return { resourceVersion: created.metadata?.resourceVersion ?? null, changed: true };
+    } catch (error) {
+      if (!(error instanceof KubeCallError && error.status === 409)) throw error;
+    }
+    // Someone may replace the object between our read and write (409 Conflict): read again once.
+    for (let attempt = 0; ; attempt++) {
+      const current = await this.call(call('get'), read);
+      if (asWanted(current)) return { resourceVersion: current.metadata?.resourceVersion ?? null, changed: false };
+      try {
+        const replaced = await this.call(call('update'), () => replace(current));
+        return { resourceVersion: replaced.metadata?.resourceVersion ?? null, changed: true };
+      } catch (error) {
+        if (attempt > 0 || !(error instanceof KubeCallError && error.status === 409)) throw error;
+      }
+    }
+  }
+}
+
+/**
+ * "Already as wanted": the API server adds defaults to what it stores, so objects are compared by
+ * the hash of the manifest Gatehouse applied (src/k8s/manifests.ts), not field by field.
+ */
+function sameHash(current: Record<string, string> | undefined, wanted: Record<string, string> | undefined): boolean {
+  const hash = wanted?.[MANIFEST_HASH_ANNOTATION];
+  return hash !== undefined && current?.[MANIFEST_HASH_ANNOTATION] === hash;
+}

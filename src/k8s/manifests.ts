@@ -1,0 +1,115 @@
+import crypto from 'node:crypto';
+import type { V1Deployment, V1Namespace, V1Secret } from '@kubernetes/client-node';
+import { AUTOMATION_LABEL, MANAGED_BY, MANIFEST_HASH_ANNOTATION, ORGANIZATION_LABEL, SOURCE_ANNOTATION, VERSION_LABEL } from './labels.js';
+
+export type AutomationSource = { type: 'GIT'; repository: string; ref: string } | { type: 'ZIP'; archiveId: string; sha256: string };
+
+export interface AutomationObjectsInput {
+  organizationId: number;
+  automationId: string;
+  version: number;
+  namespace: string;
+  runnerImage: string;
+  registrySecretName: string | undefined;
+  source: AutomationSource;
+  /** Plain values for the automation's Secret: its env vars and LLM settings. */
+  secretData: Record<string, string>;
+}
+
+export const deploymentName = (automationId: string) => `automation-${automationId}`;
+export const secretName = (automationId: string) => `automation-${automationId}-env`;
+
+export function withHash<T extends { metadata?: { annotations?: Record<string, string> } }>(object: T): T {
+  const hash = crypto.createHash('sha256').update(JSON.stringify(object)).digest('hex');
+  return { ...object, metadata: { ...object.metadata, annotations: { ...object.metadata?.annotations, [MANIFEST_HASH_ANNOTATION]: hash } } };
+}
+
+function sourceText(source: AutomationSource): string {
+  return source.type === 'GIT' ? `git:${source.repository}@${source.ref}` : `zip:sha256:${source.sha256}`;
+}
+
+/** An isolated organization's namespace, labelled as Gatehouse's with the organization id. */
+export function namespaceManifest(name: string, organizationId: number): V1Namespace {
+  return { apiVersion: 'v1', kind: 'Namespace', metadata: { name, labels: { ...MANAGED_BY, [ORGANIZATION_LABEL]: String(organizationId) } } };
+}
+
+/** The registry pull secret, copied from the shared namespace into an organization namespace. */
+export function registrySecretCopy(source: V1Secret, namespace: string, organizationId: number): V1Secret {
+  return withHash<V1Secret>({
+    apiVersion: 'v1',
+    kind: 'Secret',
+    type: source.type ?? 'kubernetes.io/dockerconfigjson',
+    metadata: { name: source.metadata?.name ?? '', namespace, labels: { ...MANAGED_BY, [ORGANIZATION_LABEL]: String(organizationId) } },
+    data: source.data ?? {},
+  });
+}
+
+/** The Secret and Deployment of one automation version (SPEC §5 "apply the automation's objects"). */
+export function automationObjects(input: AutomationObjectsInput): { secret: V1Secret; deployment: V1Deployment } {
+  const labels = { ...MANAGED_BY, [ORGANIZATION_LABEL]: String(input.organizationId), [AUTOMATION_LABEL]: input.automationId };
+  const data = Object.fromEntries(Object.entries(input.secretData).map(([key, value]) => [key, Buffer.from(value, 'utf8').toString('base64')]));
+  const secret = withHash<V1Secret>({
+    apiVersion: 'v1',
+    kind: 'Secret',
+    type: 'Opaque',
+    metadata: { name: secretName(input.automationId), namespace: input.namespace, labels },
+    data,
+  });
+  const sourceEnv =
+    input.source.type === 'GIT'
+      ? [
+          { name: 'GATEHOUSE_SOURCE_REPOSITORY', value: input.source.repository },
+          { name: 'GATEHOUSE_SOURCE_REF', value: input.source.ref },
+        ]
+      : [{ name: 'GATEHOUSE_SOURCE_ARCHIVE_SHA256', value: input.source.sha256 }];
+  const deployment = withHash<V1Deployment>({
+    apiVersion: 'apps/v1',
+    kind: 'Deployment',
+    metadata: {
+      name: deploymentName(input.automationId),
+      namespace: input.namespace,
+      labels: { ...labels, [VERSION_LABEL]: String(input.version) },
+      annotations: { [SOURCE_ANNOTATION]: sourceText(input.source) },
+    },
+    spec: {
+      replicas: 1,
+      selector: { matchLabels: { [AUTOMATION_LABEL]: input.automationId } },
+      template: {
+        metadata: { labels: { ...labels, [VERSION_LABEL]: String(input.version) }, annotations: { [SOURCE_ANNOTATION]: sourceText(input.source) } },
+        spec: {
+          ...(input.registrySecretName ? { imagePullSecrets: [{ name: input.registrySecretName }] } : {}),
+          automountServiceAccountToken: false,
+          securityContext: { runAsNonRoot: true, seccompProfile: { type: 'RuntimeDefault' } },
+          containers: [
+            {
+              name: 'runner',
+              image: input.runnerImage,
+              envFrom: [{ secretRef: { name: secretName(input.automationId) } }],
+              env: [
+                { name: 'GATEHOUSE_ORGANIZATION_ID', value: String(input.organizationId) },
+                { name: 'GATEHOUSE_AUTOMATION_ID', value: input.automationId },
+                { name: 'GATEHOUSE_AUTOMATION_VERSION', value: String(input.version) },
+                ...sourceEnv,
+              ],
+              ports: [{ name: 'http', containerPort: 8080 }],
+              resources: { requests: { cpu: '100m', memory: '256Mi' }, limits: { memory: '1Gi' } },
+              securityContext: { allowPrivilegeEscalation: false, capabilities: { drop: ['ALL'] } },
+            },
+          ],
+        },
+      },
+    },
+  });
+  return { secret, deployment };
+}
+
+/**
+ * The manifests as stored on the deployment record and shown in the API: a Secret keeps its keys
+ * but never its values, nor the hash over them (a hash of a short value can be guessed).
+ */
+export function redacted(objects: { secret: V1Secret; deployment: V1Deployment }): Record<string, unknown>[] {
+  const { secret, deployment } = objects;
+  const annotations = { ...secret.metadata?.annotations, [MANIFEST_HASH_ANNOTATION]: '(redacted)' };
+  const data = Object.fromEntries(Object.keys(secret.data ?? {}).map((key) => [key, '(redacted)']));
+  return [JSON.parse(JSON.stringify({ ...secret, metadata: { ...secret.metadata, annotations }, data })), JSON.parse(JSON.stringify(deployment))];
+}

@@ -1,0 +1,59 @@
+import type { Level } from '../../authz/features.js';
+import type { AutomationDecisionModel } from '../../graphql/models.js';
+import type { AutomationVisibility } from '../organizations/organizations.table.js';
+
+/**
+ * Implements the decision procedure of SPEC §3 for principal P, automation A and action X:
+ * 1. Owner: allow. 2. crews_dashboards NO_ACCESS: deny. 3. PRIVATE: only the whitelist (directly
+ * or through the role) may view, and may do what its grant says (no explicit permissions:
+ * full_access); everyone else: not found. 4. ORGANIZATION: view, run, traces and
+ * human_in_the_loop need crews_dashboards >= READ; manage_settings needs MANAGE or a grant.
+ */
+export type AutomationAction = AutomationDecisionModel['permission'];
+export const AUTOMATION_ACTIONS: readonly AutomationAction[] = ['VIEW', 'RUN', 'TRACES', 'MANAGE_SETTINGS', 'HUMAN_IN_THE_LOOP'];
+
+/** Grantable permissions as stored in entity_grants.permissions. */
+export const GRANT_PERMISSIONS = ['run', 'traces', 'manage_settings', 'human_in_the_loop', 'full_access'] as const;
+export type GrantPermission = (typeof GRANT_PERMISSIONS)[number];
+
+export interface DecisionInput {
+  isOwner: boolean;
+  crewsDashboards: Level;
+  visibility: AutomationVisibility;
+  /** Permissions of every grant on A that names P, P's role or P's service account. */
+  grants: ReadonlyArray<readonly string[]>;
+}
+
+const ACTION_GRANT: Record<Exclude<AutomationAction, 'VIEW'>, GrantPermission> = {
+  RUN: 'run',
+  TRACES: 'traces',
+  MANAGE_SETTINGS: 'manage_settings',
+  HUMAN_IN_THE_LOOP: 'human_in_the_loop',
+};
+
+function granted(grants: DecisionInput['grants'], action: Exclude<AutomationAction, 'VIEW'>): boolean {
+  // A whitelist entry without explicit permissions is full_access.
+  return grants.some((p) => p.length === 0 || p.includes('full_access') || p.includes(ACTION_GRANT[action]));
+}
+
+export function decide(action: AutomationAction, input: DecisionInput): AutomationDecisionModel {
+  const verdict = (allowed: boolean, reason: AutomationDecisionModel['reason'], explanation: string) => ({ permission: action, allowed, reason, explanation });
+  const name = action.toLowerCase();
+  if (input.isOwner) return verdict(true, 'OWNER', 'Owners may do everything on every automation of their organization.');
+  if (input.crewsDashboards === 'NO_ACCESS') {
+    return verdict(false, 'ROLE_LEVEL', 'Your role has crews_dashboards: NO_ACCESS; automations need at least READ.');
+  }
+  const whitelisted = input.grants.length > 0;
+  if (input.visibility === 'PRIVATE') {
+    if (!whitelisted) return verdict(false, 'VISIBILITY', 'This automation is private and you are not on its whitelist, directly or through your role.');
+    if (action === 'VIEW') return verdict(true, 'GRANT', 'You are on the whitelist of this private automation.');
+    return granted(input.grants, action)
+      ? verdict(true, 'GRANT', `Your grant on this private automation includes ${name}.`)
+      : verdict(false, 'MISSING_GRANT', `Your grant on this private automation does not include ${name}; someone with manage_settings can add it.`);
+  }
+  if (action !== 'MANAGE_SETTINGS') return verdict(true, 'ROLE_LEVEL', `Your role has crews_dashboards: ${input.crewsDashboards}, enough to ${name === 'view' ? 'view' : `use ${name}`}.`);
+  if (input.crewsDashboards === 'MANAGE') return verdict(true, 'ROLE_LEVEL', 'Your role has crews_dashboards: MANAGE.');
+  return granted(input.grants, action)
+    ? verdict(true, 'GRANT', 'An explicit grant gives you manage_settings on this automation.')
+    : verdict(false, 'MISSING_GRANT', 'manage_settings needs crews_dashboards: MANAGE or an explicit manage_settings grant on this automation.');
+}

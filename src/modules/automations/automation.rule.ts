@@ -1,0 +1,41 @@
+import type { IRule } from 'graphql-shield';
+import { ForbiddenError, NotFoundError, UnauthenticatedError } from '../../errors.js';
+import { fieldName, guard } from '../../authz/guard.js';
+import { parseUuid } from '../../graphql/ids.js';
+import { decideFor } from './automation-access.js';
+import type { AutomationAction } from './automation-decision.js';
+import type { AutomationRow } from './automations.table.js';
+
+function isAutomationRow(value: unknown): value is AutomationRow {
+  return typeof value === 'object' && value !== null && 'visibility' in value && 'organizationId' in value && 'id' in value;
+}
+
+/**
+ * An action on one automation (SPEC §3): an automation the caller may not view does not exist for
+ * it (NOT_FOUND); one it may view but not act on is FORBIDDEN with the decision's explanation.
+ * `from: 'args.id'` for mutations, `'parent'` for fields of Automation.
+ */
+export function automationAction(action: AutomationAction, from: 'args.id' | 'parent' = 'args.id'): IRule {
+  return guard(`automation:${action}:${from}`, async (parent, args, ctx, info) => {
+    if (!ctx.authz.principal) return new UnauthenticatedError();
+    let automation: AutomationRow | null;
+    if (from === 'parent') {
+      automation = isAutomationRow(parent) ? parent : null;
+    } else {
+      const id = parseUuid(args.id);
+      automation = id ? await ctx.loaders.automations.load(id) : null;
+    }
+    const notFound = new NotFoundError('Automation', typeof args.id === 'string' ? args.id : (automation?.id ?? ''));
+    if (!automation || !ctx.authz.grant(automation.organizationId)) return notFound;
+    const view = await decideFor(ctx, automation, 'VIEW');
+    if (!view.allowed) return view.reason === 'ROLE_LEVEL' ? new ForbiddenError(`${fieldName(info)}: ${view.explanation}`, { feature: 'crews_dashboards' }) : notFound;
+    if (action === 'VIEW') return true;
+    const decision = await decideFor(ctx, automation, action);
+    return decision.allowed
+      ? true
+      : new ForbiddenError(`${fieldName(info)} needs the ${action.toLowerCase()} permission on this automation: ${decision.explanation}`, {
+          permission: action.toLowerCase(),
+          reason: decision.reason,
+        });
+  });
+}

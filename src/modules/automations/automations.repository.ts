@@ -1,0 +1,77 @@
+import { sql, type RawBuilder, type SqlBool } from 'kysely';
+import type { VisibilityScope } from '../../authz/principal.js';
+import type { Level } from '../../authz/features.js';
+import type { Executor } from '../../db/database.js';
+import { afterCursor, type Page } from '../../graphql/pagination.js';
+import type { AutomationRow, NewAutomation } from './automations.table.js';
+
+export interface AutomationScope extends VisibilityScope {
+  crewsDashboards: Level;
+}
+
+/**
+ * The view rule of SPEC §3 in SQL, for lists and counts: Owners see all; NO_ACCESS sees none;
+ * others see organization-wide automations and private ones whose whitelist names them, their
+ * role or their service account. `automation-decision.ts` is the same rule per automation, and
+ * test/automations/visibility.test.ts holds the two to each other.
+ */
+export function viewable(scope: AutomationScope): RawBuilder<SqlBool> {
+  if (scope.isOwner) return sql<SqlBool>`true`;
+  if (scope.crewsDashboards === 'NO_ACCESS') return sql<SqlBool>`false`;
+  const principal = scope.serviceAccountId !== null ? sql`g.service_account_id = ${scope.serviceAccountId}` : sql`g.user_id = ${scope.userId}`;
+  return sql<SqlBool>`(${sql.ref('automations.visibility')} = 'ORGANIZATION' or exists (select 1 from entity_grants g
+    where g.resource_type = 'AUTOMATION' and g.resource_id = ${sql.ref('automations.id')} and (${principal} or g.role_id = ${scope.roleId})))`;
+}
+
+export async function findAutomationsByIds(db: Executor, ids: readonly string[]): Promise<AutomationRow[]> {
+  return db.selectFrom('automations').selectAll().where('id', 'in', ids).execute();
+}
+
+export async function listAutomations(db: Executor, scope: AutomationScope, page: Page, includeDeleted: boolean): Promise<AutomationRow[]> {
+  return db
+    .selectFrom('automations')
+    .selectAll()
+    .where('organizationId', '=', scope.organizationId)
+    .where(viewable(scope))
+    .$if(!includeDeleted, (qb) => qb.where('deletedAt', 'is', null))
+    .where(afterCursor('automations', page.after))
+    .orderBy('createdAt')
+    .orderBy('id')
+    .limit(page.limit + 1)
+    .execute();
+}
+
+export async function countAutomations(db: Executor, scope: AutomationScope, includeDeleted: boolean): Promise<number> {
+  const row = await db
+    .selectFrom('automations')
+    .select((eb) => eb.fn.countAll<number>().as('count'))
+    .where('organizationId', '=', scope.organizationId)
+    .where(viewable(scope))
+    .$if(!includeDeleted, (qb) => qb.where('deletedAt', 'is', null))
+    .executeTakeFirstOrThrow();
+  return Number(row.count);
+}
+
+export async function insertAutomation(db: Executor, values: NewAutomation): Promise<AutomationRow> {
+  return db.insertInto('automations').values(values).returningAll().executeTakeFirstOrThrow();
+}
+
+export async function updateAutomation(
+  db: Executor,
+  organizationId: number,
+  id: string,
+  patch: { name?: string; description?: string; visibility?: 'ORGANIZATION' | 'PRIVATE'; deletedAt?: Date },
+): Promise<AutomationRow | undefined> {
+  return db
+    .updateTable('automations')
+    .set({ ...patch, updatedAt: new Date() })
+    .where('organizationId', '=', organizationId)
+    .where('id', '=', id)
+    .returningAll()
+    .executeTakeFirst();
+}
+
+/** Serializes deploys of one automation (version numbers) within the caller's transaction. */
+export async function lockAutomation(trx: Executor, organizationId: number, id: string): Promise<AutomationRow | undefined> {
+  return trx.selectFrom('automations').selectAll().where('organizationId', '=', organizationId).where('id', '=', id).forUpdate().executeTakeFirst();
+}

@@ -1,0 +1,143 @@
+import { randomUUID } from 'node:crypto';
+import { replaceGrants } from '../../authz/entity-grants.repository.js';
+import { withUniqueName } from '../../db/unique-name.js';
+import { ConflictError, NotFoundError } from '../../errors.js';
+import type { GraphQLContext } from '../../graphql/context.js';
+import { KubeCallError } from '../../k8s/kube-error.js';
+import { automationObjects, redacted } from '../../k8s/manifests.js';
+import { NO_CLUSTER_MESSAGE } from '../../k8s/messages.js';
+import { asProvisionError } from '../../k8s/provision-namespace.js';
+import { insertAutomation, lockAutomation } from '../automations/automations.repository.js';
+import { automationNameTaken } from '../automations/automation-names.js';
+import type { AutomationRow } from '../automations/automations.table.js';
+import { openEnvVarValue } from '../env-vars/env-var-secrets.js';
+import type { EnvVarRow } from '../env-vars/env-vars.table.js';
+import { openApiKey } from '../llm-connections/llm-connection-secrets.js';
+import type { LlmConnectionRow } from '../llm-connections/llm-connections.table.js';
+import { ensureNamespace } from '../namespaces/ensure-namespace.js';
+import { markNamespaceStale } from '../namespaces/namespaces.repository.js';
+import { resolveNamespace, type NamespaceTarget } from '../namespaces/resolve-namespace.js';
+import type { AutomationVisibility } from '../organizations/organizations.table.js';
+import type { PlannedSource } from './deploy-plan.js';
+import { insertDeployment, nextVersion, updateDeployment } from './deployments.repository.js';
+import type { DeploymentRow } from './deployments.table.js';
+
+export interface DeployRequest {
+  organizationId: number;
+  automation: { existing: AutomationRow } | { create: { name: string; description: string; visibility: AutomationVisibility } };
+  planned: PlannedSource;
+  envVars: EnvVarRow[];
+  llmConnection: LlmConnectionRow | null;
+  rollbackOfVersion: number | null;
+}
+
+type Objects = ReturnType<typeof automationObjects>;
+
+function secretData(ctx: GraphQLContext, envVars: EnvVarRow[], llm: LlmConnectionRow | null): Record<string, string> {
+  const data: Record<string, string> = {};
+  for (const row of envVars) data[row.name] = openEnvVarValue(ctx.secrets, row);
+  if (llm) {
+    data.GATEHOUSE_LLM_PROVIDER = llm.provider;
+    data.GATEHOUSE_LLM_API_KEY = openApiKey(ctx.secrets, llm);
+    if (llm.baseUrl) data.GATEHOUSE_LLM_BASE_URL = llm.baseUrl;
+    if (llm.defaultModel) data.GATEHOUSE_LLM_MODEL = llm.defaultModel;
+  }
+  return data;
+}
+
+/**
+ * Records the version (a new automation with the deployer's full_access grant, SPEC §3 rule 5, or
+ * the next version of an existing one) in one transaction, then applies it.
+ */
+export async function deploy(ctx: GraphQLContext, request: DeployRequest): Promise<DeploymentRow> {
+  const { organizationId } = request;
+  const target = await resolveNamespace(ctx.db, ctx.config.k8s, organizationId);
+  const data = secretData(ctx, request.envVars, request.llmConnection);
+  const principal = ctx.authz.principal;
+  const { deployment, objects } = await ctx.db.transaction().execute(async (trx) => {
+    let automationId: string;
+    let version = 1;
+    if ('create' in request.automation) {
+      const spec = request.automation.create;
+      automationId = randomUUID();
+      await withUniqueName(automationNameTaken(spec.name), () =>
+        insertAutomation(trx, { id: automationId, organizationId, ...spec, createdByUserId: ctx.authz.userId }),
+      );
+      const deployer = principal?.kind === 'service_account' ? { userId: null, serviceAccountId: principal.serviceAccountId } : { userId: ctx.authz.userId, serviceAccountId: null };
+      await replaceGrants(trx, organizationId, 'AUTOMATION', automationId, [{ ...deployer, roleId: null, permissions: ['full_access'] }]);
+    } else {
+      const locked = await lockAutomation(trx, organizationId, request.automation.existing.id);
+      if (!locked) throw new NotFoundError('Automation', request.automation.existing.id);
+      if (locked.deletedAt) throw new ConflictError('This automation was deleted; deploy it again as a new automation.');
+      automationId = locked.id;
+      version = await nextVersion(trx, automationId);
+    }
+    const objects = automationObjects({
+      organizationId,
+      automationId,
+      version,
+      namespace: target.namespace,
+      runnerImage: ctx.config.k8s.runnerImage,
+      registrySecretName: ctx.config.k8s.registrySecretName,
+      source: request.planned.source,
+      secretData: data,
+    });
+    const source = request.planned.source;
+    const deployment = await insertDeployment(trx, {
+      organizationId,
+      automationId,
+      version,
+      sourceType: source.type,
+      gitRepoId: request.planned.gitRepoId,
+      gitRepoFullName: source.type === 'GIT' ? source.repository : null,
+      gitRef: source.type === 'GIT' ? source.ref : null,
+      archiveId: request.planned.archiveId,
+      archiveSha256: source.type === 'ZIP' ? source.sha256 : null,
+      envVarIds: request.envVars.map((row) => row.id),
+      llmConnectionId: request.llmConnection?.id ?? null,
+      namespace: target.namespace,
+      isolated: target.isolated,
+      manifests: JSON.stringify(redacted(objects)),
+      rollbackOfVersion: request.rollbackOfVersion,
+      deployedByUserId: ctx.authz.userId,
+      deployedByServiceAccountId: principal?.kind === 'service_account' ? principal.serviceAccountId : null,
+    });
+    return { deployment, objects };
+  });
+  return apply(ctx, deployment, target, objects);
+}
+
+/** Provisions the namespace and applies the objects; every outcome ends in DEPLOYED or FAILED. */
+async function apply(ctx: GraphQLContext, deployment: DeploymentRow, target: NamespaceTarget, objects: Objects): Promise<DeploymentRow> {
+  const finish = (patch: Parameters<typeof updateDeployment>[2]) => updateDeployment(ctx.db, deployment.id, { ...patch, finishedAt: new Date() });
+  const cluster = ctx.cluster;
+  if (!cluster) return finish({ status: 'FAILED', message: NO_CLUSTER_MESSAGE, retryable: false });
+  await updateDeployment(ctx.db, deployment.id, { status: 'PROVISIONING' });
+  try {
+    await ensureNamespace(ctx.db, cluster, ctx.config.k8s, target);
+    const secret = await cluster.applySecret(target.namespace, objects.secret);
+    const applied = await cluster.applyDeployment(target.namespace, objects.deployment);
+    const appliedObjects = [
+      { apiVersion: 'v1', kind: 'Secret', namespace: target.namespace, name: objects.secret.metadata?.name ?? '', resourceVersion: secret.resourceVersion },
+      { apiVersion: 'apps/v1', kind: 'Deployment', namespace: target.namespace, name: objects.deployment.metadata?.name ?? '', resourceVersion: applied.resourceVersion },
+    ];
+    ctx.logger.info({ deploymentId: deployment.id, namespace: target.namespace, version: deployment.version }, 'automation deployed');
+    return finish({ status: 'DEPLOYED', message: null, retryable: false, appliedObjects: JSON.stringify(appliedObjects) });
+  } catch (error) {
+    let message: string;
+    let retryable = false;
+    try {
+      const failure = asProvisionError(error, ctx.config.k8s, deployment.organizationId);
+      message = failure.message;
+      retryable = failure.retryable;
+    } catch {
+      ctx.logger.error({ err: error, deploymentId: deployment.id }, 'deploy failed unexpectedly');
+      message = `The deploy failed with an internal error (request ${ctx.requestId}); nothing further was applied. Redeploy to retry.`;
+      retryable = true;
+    }
+    // A namespace that vanished or lost its permissions must be provisioned again next time.
+    if (error instanceof KubeCallError && (error.status === 403 || error.status === 404)) await markNamespaceStale(ctx.db, deployment.organizationId);
+    ctx.logger.warn({ deploymentId: deployment.id, namespace: target.namespace, message }, 'deploy failed');
+    return finish({ status: 'FAILED', message, retryable });
+  }
+}

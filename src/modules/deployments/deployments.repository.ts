@@ -1,0 +1,77 @@
+import type { Executor } from '../../db/database.js';
+import { afterCursor, type Page } from '../../graphql/pagination.js';
+import type { DeploymentRow, DeploymentUpdate, NewDeployment } from './deployments.table.js';
+
+export async function findDeploymentsByIds(db: Executor, ids: readonly string[]): Promise<DeploymentRow[]> {
+  return db.selectFrom('automationDeployments').selectAll().where('id', 'in', ids).execute();
+}
+
+/** Newest version first: the deployment history of one automation. */
+export async function listDeployments(db: Executor, automationId: string, page: Page): Promise<DeploymentRow[]> {
+  const after = page.after;
+  return db
+    .selectFrom('automationDeployments')
+    .selectAll()
+    .where('automationId', '=', automationId)
+    .$if(after !== null, (qb) =>
+      qb.where((eb) => eb.or([eb('createdAt', '<', after?.createdAt ?? new Date()), eb.and([eb('createdAt', '=', after?.createdAt ?? new Date()), eb('id', '<', after?.id ?? '')])])),
+    )
+    .orderBy('createdAt', 'desc')
+    .orderBy('id', 'desc')
+    .limit(page.limit + 1)
+    .execute();
+}
+
+export async function countDeployments(db: Executor, automationId: string): Promise<number> {
+  const row = await db
+    .selectFrom('automationDeployments')
+    .select((eb) => eb.fn.countAll<number>().as('count'))
+    .where('automationId', '=', automationId)
+    .executeTakeFirstOrThrow();
+  return Number(row.count);
+}
+
+export async function latestDeployments(db: Executor, automationIds: readonly string[]): Promise<DeploymentRow[]> {
+  return db
+    .selectFrom('automationDeployments')
+    .selectAll()
+    .distinctOn('automationId')
+    .where('automationId', 'in', automationIds)
+    .orderBy('automationId')
+    .orderBy('version', 'desc')
+    .execute();
+}
+
+export async function findVersion(db: Executor, automationId: string, version: number): Promise<DeploymentRow | undefined> {
+  return db.selectFrom('automationDeployments').selectAll().where('automationId', '=', automationId).where('version', '=', version).executeTakeFirst();
+}
+
+/** The next version number; callers hold the automation's row lock (automations.repository lockAutomation). */
+export async function nextVersion(trx: Executor, automationId: string): Promise<number> {
+  const row = await trx
+    .selectFrom('automationDeployments')
+    .select((eb) => eb.fn.max('version').as('version'))
+    .where('automationId', '=', automationId)
+    .executeTakeFirst();
+  return (row?.version ?? 0) + 1;
+}
+
+export async function insertDeployment(db: Executor, values: NewDeployment): Promise<DeploymentRow> {
+  return db.insertInto('automationDeployments').values(values).returningAll().executeTakeFirstOrThrow();
+}
+
+export async function updateDeployment(db: Executor, id: string, patch: DeploymentUpdate): Promise<DeploymentRow> {
+  return db.updateTable('automationDeployments').set(patch).where('id', '=', id).returningAll().executeTakeFirstOrThrow();
+}
+
+/** Namespaces where any version of the automation was applied (deleting must clean each). */
+export async function deployedNamespaces(db: Executor, automationId: string): Promise<string[]> {
+  const rows = await db
+    .selectFrom('automationDeployments')
+    .select('namespace')
+    .distinct()
+    .where('automationId', '=', automationId)
+    .where('status', '=', 'DEPLOYED')
+    .execute();
+  return rows.map((row) => row.namespace);
+}

@@ -1,0 +1,14 @@
+import type { ModuleAuthorization } from '../../authz/authorization-map.js';
+import { feature } from '../../authz/guards.js';
+import { instanceAdmin } from '../instance-admins/instance-admin.rule.js';
+
+export const namespacesAuthorization: ModuleAuthorization = {
+  rules: {
+    // The organization's admin page (SPEC §5): organization configuration.
+    Organization: { namespace: feature('organization_settings', 'MANAGE', 'parent.id') },
+    Query: { organizationNamespaces: instanceAdmin },
+  },
+  inherits: {
+    OrganizationNamespace: { fields: '*', reason: 'namespace facts shown only through fields checked for organization_settings or instance administrators' },
+  },
+};
