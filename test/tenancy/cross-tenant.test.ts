@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildExecutableSchema } from '../../src/graphql/schema.js';
 import { addMember, addServiceAccount, createOrg, createRole, jwtFor, type OrgFixture } from '../support/fixtures.js';
 import { expectAllowed } from '../support/expect.js';
+import { connectRepo, DEPLOY, deployNew, storeArchive } from '../support/automation-fixtures.js';
 import { startTestGateway, type TestGateway } from '../support/harness.js';
 
 // SPEC §1 "Cross-tenant": an id of another organization behaves exactly like an id that does not
@@ -38,6 +39,9 @@ beforeAll(async () => {
   ids.member = (await addMember(gw, b.organizationId, b.memberRoleId)).userId ?? '';
   ids.apiToken = (await gw.db.selectFrom('apiTokens').select('id').where('organizationId', '=', b.organizationId).executeTakeFirstOrThrow()).id;
   ids.aMember = (await addMember(gw, a.organizationId, a.memberRoleId)).userId ?? '';
+  ids.automation = (await deployNew(gw, bt, b.organizationId, ids.gitRepo)).automationId;
+  ids.archive = (await storeArchive(gw, b.organizationId)).id;
+  ids.aRepo = await connectRepo(gw, a.owner.token, a.organizationId);
   ids.aEnvVar = await make<{ createEnvVar: { id: string } }>(a.owner.token, 'mutation($o: ID!) { createEnvVar(organizationId: $o, input: { name: "A_VAR", value: "a" }) { id } }', { o: String(a.organizationId) }, (d) => d.createEnvVar.id);
 });
 afterAll(async () => gw.close());
@@ -95,6 +99,17 @@ const PROBES: Probe[] = [
   { field: 'createApiToken (service account of B)', query: 'mutation($o: ID!, $s: ID!) { createApiToken(organizationId: $o, input: { name: "x", serviceAccountId: $s }) { secret } }', variables: () => ({ o: orgA(), s: ids.serviceAccount }), id: () => ids.serviceAccount ?? '' },
   { field: 'startTrainingRun (agent of B)', query: 'mutation($o: ID!, $ag: ID!) { startTrainingRun(organizationId: $o, input: { name: "x", iterations: 1, agentId: $ag }) { id } }', variables: () => ({ o: orgA(), ag: ids.agent }), id: () => ids.agent ?? '' },
   { field: 'updateOrganizationDefaults (LLM connection of B)', query: 'mutation($o: ID!, $l: ID!) { updateOrganizationDefaults(organizationId: $o, input: { defaultLlmConnectionId: $l }) { defaultLlmConnectionId } }', variables: () => ({ o: orgA(), l: ids.llm }), id: () => ids.llm ?? '' },
+  { field: 'Organization.automation', query: 'query($o: ID!, $id: ID!) { organization(id: $o) { automation(id: $id) { name } } }', variables: () => ({ o: orgA(), id: ids.automation }), id: () => ids.automation ?? '' },
+  withInput('updateAutomation', 'automation', '{ name: "stolen" }'),
+  { field: 'setAutomationAccess', query: 'mutation($id: ID!) { setAutomationAccess(id: $id, visibility: ORGANIZATION, access: []) { id } }', variables: () => ({ id: ids.automation }), id: () => ids.automation ?? '' },
+  byId('redeployAutomation', 'automation', ' { id }'),
+  { field: 'rollbackAutomation', query: 'mutation($id: ID!) { rollbackAutomation(id: $id, toVersion: 1) { id } }', variables: () => ({ id: ids.automation }), id: () => ids.automation ?? '' },
+  byId('deleteAutomation', 'automation', ' { id }'),
+  { field: 'deployAutomation (automation of B)', query: DEPLOY, variables: () => ({ org: orgA(), input: { automationId: ids.automation, source: { gitRepoId: ids.aRepo } } }), id: () => ids.automation ?? '' },
+  { field: 'deployAutomation (repository of B)', query: DEPLOY, variables: () => ({ org: orgA(), input: { name: 'x', source: { gitRepoId: ids.gitRepo } } }), id: () => ids.gitRepo ?? '' },
+  { field: 'deployAutomation (archive of B)', query: DEPLOY, variables: () => ({ org: orgA(), input: { name: 'x', source: { archiveId: ids.archive } } }), id: () => ids.archive ?? '' },
+  { field: 'deployAutomation (env var of B)', query: DEPLOY, variables: () => ({ org: orgA(), input: { name: 'x', source: { gitRepoId: ids.aRepo }, envVarIds: [ids.envVar] } }), id: () => ids.envVar ?? '' },
+  { field: 'deployAutomation (LLM connection of B)', query: DEPLOY, variables: () => ({ org: orgA(), input: { name: 'x', source: { gitRepoId: ids.aRepo }, llmConnectionId: ids.llm } }), id: () => ids.llm ?? '' },
   { field: 'inviteMember (role of B)', query: 'mutation($o: ID!, $r: ID!) { inviteMember(organizationId: $o, input: { email: "x@example.com", roleId: $r }) { id } }', variables: () => ({ o: orgA(), r: ids.role }), id: () => ids.role ?? '' },
   { field: 'createServiceAccount (role of B)', query: 'mutation($o: ID!, $r: ID!) { createServiceAccount(organizationId: $o, input: { name: "x", roleId: $r }) { id } }', variables: () => ({ o: orgA(), r: ids.role }), id: () => ids.role ?? '' },
 ];
@@ -106,7 +121,7 @@ const ORG_SCOPED = [
   ['createLLMConnection', '{ name: "x", provider: OPENAI, apiKey: "sk-xxxxxxxxxxxx" }'], ['connectGitRepo', '{ fullName: "x/y" }'],
   ['inviteMember', '{ email: "x@example.com" }'], ['createRole', '{ name: "x" }'], ['createServiceAccount', '{ name: "x", roleId: "ROLE" }'],
   ['createApiToken', '{ name: "x" }'], ['updateOrganizationSettings', '{ entityRbac: true }'], ['updateOrganizationDefaults', '{ defaultRunTimeoutSeconds: 5 }'],
-  ['updateUsageBudget', '{ alertThresholdPercent: 5 }'],
+  ['updateUsageBudget', '{ alertThresholdPercent: 5 }'], ['deployAutomation', '{ name: "x", source: { gitRepoId: "REPO" } }'],
 ] as const;
 
 function sameAsNonexistent(message: string, id: string): string {
@@ -118,13 +133,14 @@ describe('cross-tenant ids read as nonexistent (SPEC §1)', () => {
     const response = await gw.gql(a.owner.token, probe.query, probe.variables());
     expect(response.errors.map((e) => e.extensions?.code)).toEqual(['NOT_FOUND']);
     expect(response.raw).not.toMatch(/b-value|sk-b-secret|B_SECRET/);
-    const random = await gw.gql(a.owner.token, probe.query, { ...probe.variables(), ...Object.fromEntries(Object.entries(probe.variables()).filter(([, v]) => v === probe.id()).map(([k]) => [k, RANDOM_UUID])) });
+    const withRandomId = JSON.parse(JSON.stringify(probe.variables()).split(probe.id()).join(RANDOM_UUID)) as Record<string, unknown>;
+    const random = await gw.gql(a.owner.token, probe.query, withRandomId);
     expect(random.errors.map((e) => e.extensions?.code)).toEqual(['NOT_FOUND']);
     expect(sameAsNonexistent(response.errors[0]?.message ?? '', probe.id())).toBe(sameAsNonexistent(random.errors[0]?.message ?? '', RANDOM_UUID));
   });
 
   it.each(ORG_SCOPED)('%s with organization B is NOT_FOUND', async (field, input) => {
-    const response = await gw.gql(a.owner.token, `mutation($o: ID!) { ${field}(organizationId: $o, input: ${input.replace('ROLE', ids.role ?? '')}) { __typename } }`, { o: String(b.organizationId) });
+    const response = await gw.gql(a.owner.token, `mutation($o: ID!) { ${field}(organizationId: $o, input: ${input.replace('ROLE', ids.role ?? '').replace('REPO', ids.gitRepo ?? '')}) { __typename } }`, { o: String(b.organizationId) });
     expect(response.errors.map((e) => e.extensions?.code)).toEqual(['NOT_FOUND']);
   });
 
@@ -153,7 +169,8 @@ describe('cross-tenant ids read as nonexistent (SPEC §1)', () => {
 
   it('covers every id-taking field of the schema', () => {
     const schema = buildExecutableSchema();
-    const covered = new Set([...PROBES.map((p) => p.field.split(' ')[0]?.replace(/^Query\.|^Organization\./, '')), ...ORG_SCOPED.map(([f]) => f), 'acceptInvitation']);
+    // setFeatureFlag is for instance administrators only (test/feature-flags).
+    const covered = new Set([...PROBES.map((p) => p.field.split(' ')[0]?.replace(/^Query\.|^Organization\./, '')), ...ORG_SCOPED.map(([f]) => f), 'acceptInvitation', 'setFeatureFlag']);
     const idTaking: string[] = [];
     for (const type of [schema.getQueryType(), schema.getMutationType(), schema.getType('Organization')]) {
       if (!type || !isObjectType(type)) continue;
