@@ -17,8 +17,11 @@ function fixForbidden(config: K8sConfig, organizationId: number, namespace: stri
 }
 
 export function forbiddenMessage(error: KubeCallError, config: K8sConfig, organizationId: number): string {
-  const where = error.call.namespace ? `in namespace "${error.call.namespace}"` : 'at the cluster scope';
-  return `Kubernetes refused to ${error.call.verb} ${error.call.resource} ${where} (403 Forbidden): the gateway's ServiceAccount lacks that permission. ${fixForbidden(config, organizationId, error.call.namespace ?? config.namespace)}`;
+  const { verb, resource, namespace, name } = error.call;
+  const where = namespace ? `in namespace "${namespace}"` : resource === 'namespaces' && name ? `"${name}" at the cluster scope` : 'at the cluster scope';
+  // A namespace object is the organization's namespace itself; other cluster-scoped calls need the ClusterRole.
+  const target = namespace ?? (resource === 'namespaces' && name ? name : `${config.namespace}-org-${organizationId}`);
+  return `Kubernetes refused to ${verb} ${resource} ${where} (403 Forbidden): the gateway's ServiceAccount lacks that permission. ${fixForbidden(config, organizationId, target)}`;
 }
 
 export function retryableMessage(error: KubeCallError): string {
