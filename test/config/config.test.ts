@@ -1,0 +1,30 @@
+import { describe, expect, it } from 'vitest';
+import { ConfigError, loadConfig } from '../../src/config.js';
+
+describe('configuration is validated at start', () => {
+  it.each(['Crewai', 'crew_ai', '-crewai', 'crewai-', 'a'.repeat(49), ''])('K8S_NAMESPACE %j is refused, naming the rule', (value) => {
+    if (value === '') {
+      expect(loadConfig({ K8S_NAMESPACE: value }).k8s.namespace).toBe('crewai');
+      return;
+    }
+    expect(() => loadConfig({ K8S_NAMESPACE: value })).toThrow(ConfigError);
+    expect(() => loadConfig({ K8S_NAMESPACE: value })).toThrow(/DNS-1123 label .* at most 48 characters/);
+  });
+
+  it('a 48-character K8S_NAMESPACE still yields valid organization namespaces', () => {
+    const namespace = `${'a'.repeat(48)}-org-2147483647`;
+    expect(loadConfig({ K8S_NAMESPACE: 'a'.repeat(48) }).k8s.namespace).toHaveLength(48);
+    expect(namespace.length).toBeLessThanOrEqual(63);
+  });
+
+  it.each([
+    [{ RBAC_NAMESPACE_ISOLATION: 'yes' }, /RBAC_NAMESPACE_ISOLATION must be true or false/],
+    [{ KUBE_CONFIG_SOURCE: 'magic' }, /KUBE_CONFIG_SOURCE must be/],
+    [{ PORT: '70000' }, /PORT must be a whole number/],
+    [{ NODE_ENV: 'production', AUTH_JWT_SECRET: 'x' }, /development only/],
+    [{ AUTH_JWKS_URL: 'https://idp.test/jwks' }, /needs AUTH_JWT_ISSUER and AUTH_JWT_AUDIENCE/],
+    [{ NODE_ENV: 'production', DATABASE_URL: 'postgres://x/y' }, /GATEHOUSE_SECRET_KEY is required/],
+  ])('%j is refused', (env, message) => {
+    expect(() => loadConfig(env)).toThrow(message);
+  });
+});
