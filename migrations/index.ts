@@ -4,6 +4,7 @@ import * as rolesMemberships from './2026_11_23_100100_roles_memberships.js';
 import * as resources from './2026_11_23_100200_resources.js';
 import * as builderResources from './2026_11_23_100300_builder_resources.js';
 import * as automations from './2026_11_23_110000_automations.js';
+import * as ingestTokens from './2026_11_23_120000_ingest_tokens.js';
 
 /**
  * Every migration by name; the name order is the run order. Listed statically (not read from the
@@ -15,4 +16,5 @@ export const migrations: Record<string, Migration> = {
   '2026_11_23_100200_resources': resources,
   '2026_11_23_100300_builder_resources': builderResources,
   '2026_11_23_110000_automations': automations,
+  '2026_11_23_120000_ingest_tokens': ingestTokens,
 };

@@ -44,6 +44,8 @@ export interface K8sConfig {
   requestTimeoutMs: number;
   /** Name of the gateway's own ServiceAccount, for messages and manifests. */
   serviceAccountName: string;
+  /** How automation pods reach the gateway (OTLP traces, human-in-the-loop requests). */
+  ingestBaseUrl: string;
 }
 
 const DNS_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
@@ -75,6 +77,7 @@ function k8sConfig(env: NodeJS.ProcessEnv): K8sConfig {
     configSource: source,
     requestTimeoutMs: integer(env, 'K8S_REQUEST_TIMEOUT_MS', 10_000, 100, 300_000),
     serviceAccountName: optional(env, 'K8S_SERVICE_ACCOUNT') ?? 'gatehouse',
+    ingestBaseUrl: (optional(env, 'INGEST_BASE_URL') ?? `http://gatehouse.${namespace}.svc.cluster.local:4000`).replace(/\/+$/, ''),
   };
 }
 

@@ -29,7 +29,7 @@ const COLUMNS = {
   usageBudgets: ['organizationId', 'monthlyTokenBudget', 'alertThresholdPercent', 'updatedAt'],
   automations: ['id', 'organizationId', 'name', 'description', 'visibility', 'createdByUserId', 'createdAt', 'updatedAt', 'deletedAt'],
   automationArchives: ['id', 'organizationId', 'sha256', 'sizeBytes', 'content', 'uploadedByUserId', 'createdAt'],
-  automationDeployments: ['id', 'organizationId', 'automationId', 'version', 'sourceType', 'gitRepoId', 'gitRepoFullName', 'gitRef', 'archiveId', 'archiveSha256', 'envVarIds', 'llmConnectionId', 'namespace', 'isolated', 'manifests', 'appliedObjects', 'status', 'message', 'retryable', 'rollbackOfVersion', 'deployedByUserId', 'deployedByServiceAccountId', 'createdAt', 'finishedAt'],
+  automationDeployments: ['id', 'organizationId', 'automationId', 'version', 'sourceType', 'gitRepoId', 'gitRepoFullName', 'gitRef', 'archiveId', 'archiveSha256', 'envVarIds', 'llmConnectionId', 'namespace', 'isolated', 'manifests', 'appliedObjects', 'status', 'message', 'retryable', 'rollbackOfVersion', 'deployedByUserId', 'deployedByServiceAccountId', 'createdAt', 'finishedAt', 'ingestTokenHash'],
   featureFlags: ['name', 'enabledGlobally', 'updatedAt'],
   featureFlagOrganizations: ['name', 'organizationId'],
   instanceAdmins: ['userId', 'createdAt'],

@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { generateIngestToken } from '../../crypto/opaque-token.js';
 import { replaceGrants } from '../../authz/entity-grants.repository.js';
 import { withUniqueName } from '../../db/unique-name.js';
 import { ConflictError, NotFoundError } from '../../errors.js';
@@ -52,7 +53,15 @@ function secretData(ctx: GraphQLContext, envVars: EnvVarRow[], llm: LlmConnectio
 export async function deploy(ctx: GraphQLContext, request: DeployRequest): Promise<DeploymentRow> {
   const { organizationId } = request;
   const target = await resolveNamespace(ctx.db, ctx.config.k8s, organizationId);
-  const data = secretData(ctx, request.envVars, request.llmConnection);
+  const ingest = generateIngestToken();
+  const data = {
+    ...secretData(ctx, request.envVars, request.llmConnection),
+    // The automation reports spans with a standard OpenTelemetry exporter, configured by these.
+    GATEHOUSE_INGEST_TOKEN: ingest.token,
+    OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: `${ctx.config.k8s.ingestBaseUrl}/v1/traces`,
+    OTEL_EXPORTER_OTLP_HEADERS: `authorization=Bearer ${ingest.token}`,
+    GATEHOUSE_HITL_ENDPOINT: `${ctx.config.k8s.ingestBaseUrl}/v1/hitl-requests`,
+  };
   const principal = ctx.authz.principal;
   const { deployment, objects } = await ctx.db.transaction().execute(async (trx) => {
     let automationId: string;
@@ -101,6 +110,7 @@ export async function deploy(ctx: GraphQLContext, request: DeployRequest): Promi
       rollbackOfVersion: request.rollbackOfVersion,
       deployedByUserId: ctx.authz.userId,
       deployedByServiceAccountId: principal?.kind === 'service_account' ? principal.serviceAccountId : null,
+      ingestTokenHash: ingest.hash,
     });
     return { deployment, objects };
   });

@@ -40,6 +40,8 @@ export interface AutomationDeploymentsTable {
   deployedByServiceAccountId: string | null;
   createdAt: ColumnType<Date, never, never>;
   finishedAt: ColumnType<Date | null, never, Date | null>;
+  /** SHA-256 of the deployment's ingest token (src/ingest/authenticate-ingest.ts). */
+  ingestTokenHash: ColumnType<Buffer | null, Buffer | null | undefined, never>;
 }
 
 export type DeploymentRow = Selectable<AutomationDeploymentsTable>;
