@@ -36,6 +36,14 @@ const rowBacked = {
   KubernetesObject: 'AppliedObject',
   OrganizationNamespace: 'OrganizationNamespaceModel',
   FeatureFlag: 'FeatureFlagModel',
+  Execution: 'ExecutionRow',
+  Span: 'SpanRow',
+  SpanEvent: 'SpanEventModel',
+  AutomationUsage: 'AutomationUsageModel',
+  DailyUsage: 'DailyUsageModel',
+  HitlRequest: 'HitlRequestRow',
+  HitlResponder: 'HitlResponderModel',
+  AuditEntry: 'AuditEntryRow',
 };
 const connections = [
   'Membership',
@@ -50,6 +58,10 @@ const connections = [
   'TrainingRun',
   'Automation',
   'Deployment',
+  'Execution',
+  'Span',
+  'HitlRequest',
+  'AuditEntry',
 ];
 
 const mappers: Record<string, string> = {};

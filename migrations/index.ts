@@ -5,6 +5,9 @@ import * as resources from './2026_11_23_100200_resources.js';
 import * as builderResources from './2026_11_23_100300_builder_resources.js';
 import * as automations from './2026_11_23_110000_automations.js';
 import * as ingestTokens from './2026_11_23_120000_ingest_tokens.js';
+import * as executions from './2026_11_23_120100_executions.js';
+import * as hitl from './2026_11_23_120200_hitl.js';
+import * as auditLog from './2026_11_23_120300_audit_log.js';
 
 /**
  * Every migration by name; the name order is the run order. Listed statically (not read from the
@@ -17,4 +20,7 @@ export const migrations: Record<string, Migration> = {
   '2026_11_23_100300_builder_resources': builderResources,
   '2026_11_23_110000_automations': automations,
   '2026_11_23_120000_ingest_tokens': ingestTokens,
+  '2026_11_23_120100_executions': executions,
+  '2026_11_23_120200_hitl': hitl,
+  '2026_11_23_120300_audit_log': auditLog,
 };

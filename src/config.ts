@@ -28,6 +28,40 @@ export interface Config {
   k8s: K8sConfig;
   /** Largest zip archive accepted by the upload endpoint. */
   zipMaxBytes: number;
+  /** Largest OTLP/HTTP trace export accepted by `POST /v1/traces` (after decompression too). */
+  otlpMaxBytes: number;
+  /** Limits of the /graphql endpoint (README "Limits", src/graphql/limits). */
+  limits: LimitsConfig;
+}
+
+/** Each limit refuses a request with a 4xx whose `extensions.code` names it (README "Limits"). */
+export interface LimitsConfig {
+  /** Deepest field nesting of an operation, fragments expanded. */
+  maxDepth: number;
+  /** Aliased fields of an operation, fragments expanded, `__typename` included. */
+  maxAliases: number;
+  /** Directives of an operation, fragments expanded. */
+  maxDirectives: number;
+  /** Lexical tokens of a document (graphql-js `parse` option `maxTokens`). */
+  maxTokens: number;
+  /** Cost: 1 per field, subtrees multiplied by `first`/`last` (20 on a connection without them). */
+  maxCost: number;
+  /** Largest raw /graphql request body. */
+  maxBodyBytes: number;
+  /** How long an operation may run before the client gets OPERATION_TIMEOUT. */
+  operationTimeoutMs: number;
+}
+
+function limitsConfig(env: NodeJS.ProcessEnv): LimitsConfig {
+  return {
+    maxDepth: integer(env, 'MAX_QUERY_DEPTH', 8, 1, 100),
+    maxAliases: integer(env, 'MAX_QUERY_ALIASES', 15, 0, 10_000),
+    maxDirectives: integer(env, 'MAX_QUERY_DIRECTIVES', 50, 0, 10_000),
+    maxTokens: integer(env, 'MAX_QUERY_TOKENS', 1_000, 100, 1_000_000),
+    maxCost: integer(env, 'MAX_QUERY_COST', 5_000, 1, 100_000_000),
+    maxBodyBytes: integer(env, 'MAX_BODY_BYTES', 1_048_576, 1_024, 64 * 1024 * 1024),
+    operationTimeoutMs: integer(env, 'OPERATION_TIMEOUT_MS', 30_000, 1, 600_000),
+  };
 }
 
 /** SPEC §5 settings; the names are those of the Helm values in the seed. */
@@ -46,6 +80,23 @@ export interface K8sConfig {
   serviceAccountName: string;
   /** How automation pods reach the gateway (OTLP traces, human-in-the-loop requests). */
   ingestBaseUrl: string;
+  /**
+   * Where an answered human-in-the-loop request is POSTed: the automation's in-cluster Service,
+   * with {automationId}, {namespace}, {organizationId} and {requestId} filled in.
+   */
+  hitlForwardUrlTemplate: string;
+  /** A forward without a response by then is recorded as FAILED (and can be retried). */
+  hitlForwardTimeoutMs: number;
+  /**
+   * Where runAutomation sends the kickoff: the automation's in-cluster Service (src/k8s/manifests.ts),
+   * with {automationId}, {namespace} and {organizationId} filled in.
+   */
+  runnerUrlTemplate: string;
+  /** A kickoff without a response by then leaves the execution FAILED. */
+  runnerTimeoutMs: number;
+  /** `gatehouse manifests`: the gateway's own Deployment (replicas and image). */
+  gatewayReplicas: number;
+  gatewayImage: string;
 }
 
 const DNS_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
@@ -78,10 +129,39 @@ function k8sConfig(env: NodeJS.ProcessEnv): K8sConfig {
     requestTimeoutMs: integer(env, 'K8S_REQUEST_TIMEOUT_MS', 10_000, 100, 300_000),
     serviceAccountName: optional(env, 'K8S_SERVICE_ACCOUNT') ?? 'gatehouse',
     ingestBaseUrl: (optional(env, 'INGEST_BASE_URL') ?? `http://gatehouse.${namespace}.svc.cluster.local:4000`).replace(/\/+$/, ''),
+    hitlForwardUrlTemplate: urlTemplate(env, 'HITL_FORWARD_URL_TEMPLATE', HITL_FORWARD_URL_DEFAULT, HITL_FORWARD_PLACEHOLDERS),
+    hitlForwardTimeoutMs: integer(env, 'HITL_FORWARD_TIMEOUT_MS', 10_000, 100, 120_000),
+    runnerUrlTemplate: urlTemplate(env, 'RUNNER_URL_TEMPLATE', RUNNER_URL_DEFAULT, RUNNER_URL_PLACEHOLDERS),
+    runnerTimeoutMs: integer(env, 'RUNNER_TIMEOUT_MS', 10_000, 100, 120_000),
+    gatewayReplicas: integer(env, 'GATEHOUSE_REPLICAS', 2, 1, 100),
+    gatewayImage: optional(env, 'GATEHOUSE_IMAGE') ?? 'ghcr.io/gatehouse/gatehouse:latest',
   };
 }
 
 export class ConfigError extends Error {}
+
+const HITL_FORWARD_URL_DEFAULT = 'http://automation-{automationId}.{namespace}.svc.cluster.local:8080/hitl/{requestId}';
+export const HITL_FORWARD_PLACEHOLDERS = ['automationId', 'namespace', 'organizationId', 'requestId'] as const;
+const RUNNER_URL_DEFAULT = 'http://automation-{automationId}.{namespace}.svc.cluster.local:8080/kickoff';
+export const RUNNER_URL_PLACEHOLDERS = ['automationId', 'namespace', 'organizationId'] as const;
+
+/** An http(s) URL with `{name}` placeholders; an unknown placeholder is refused at start, not at first use. */
+function urlTemplate(env: NodeJS.ProcessEnv, name: string, fallback: string, placeholders: readonly string[]): string {
+  const template = optional(env, name) ?? fallback;
+  const unknown = [...template.matchAll(/\{([^}]*)\}/g)].map((m) => m[1] ?? '').filter((p) => !placeholders.includes(p));
+  let url: URL | null = null;
+  try {
+    url = new URL(template.replace(/\{[^}]*\}/g, 'x'));
+  } catch {
+    url = null;
+  }
+  if (unknown.length > 0 || !url || (url.protocol !== 'http:' && url.protocol !== 'https:')) {
+    throw new ConfigError(
+      `${name} must be an http(s) URL whose placeholders are among {${placeholders.join('}, {')}}; got ${JSON.stringify(template)}.`,
+    );
+  }
+  return template;
+}
 
 function integer(env: NodeJS.ProcessEnv, name: string, fallback: number, min: number, max: number): number {
   const raw = env[name];
@@ -122,6 +202,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     shutdownGraceMs: integer(env, 'SHUTDOWN_GRACE_MS', 10_000, 0, 600_000),
     k8s: k8sConfig(env),
     zipMaxBytes: integer(env, 'ZIP_MAX_BYTES', 20 * 1024 * 1024, 1024, 512 * 1024 * 1024),
+    otlpMaxBytes: integer(env, 'OTLP_MAX_BYTES', 4 * 1024 * 1024, 1024, 256 * 1024 * 1024),
+    limits: limitsConfig(env),
   };
   if (config.auth.jwksUrl && config.auth.jwtSecret) {
     throw new ConfigError('Set either AUTH_JWKS_URL or AUTH_JWT_SECRET, not both.');

@@ -6,6 +6,7 @@ import { createLogger } from '../logger.js';
 import { openRuntime } from '../runtime.js';
 import { CliError, demo, orgCreate, tokenCreate } from './commands.js';
 import { adminGrant, adminRevoke, flagList, flagSet } from './flag-commands.js';
+import { manifestsCommand } from './manifests-commands.js';
 
 const USAGE = `Usage: gatehouse <command>
 
@@ -22,8 +23,10 @@ const USAGE = `Usage: gatehouse <command>
   admin grant --email EMAIL                 make an existing user an instance administrator (feature flags,
                                             every organization's namespace)
   admin revoke --email EMAIL                take instance administration away
+  manifests                                 print the gateway's own Kubernetes objects as YAML (from the environment)
+  manifests namespace --org ID              print one organization's Namespace, Role and RoleBinding (manual mode)
 
-The database is DATABASE_URL (PostgreSQL) or the embedded PGlite under DATA_DIR (default ./data).`;
+The manifests commands need no database. Otherwise the database is DATABASE_URL (PostgreSQL) or the embedded PGlite under DATA_DIR (default ./data).`;
 
 function required(value: string | undefined, flag: string): string {
   if (!value) throw new CliError(`${flag} is required.\n\n${USAGE}`);
@@ -47,6 +50,9 @@ const COMMANDS: ReadonlyArray<readonly [string, number]> = [
   ['flag list', 0],
   ['admin grant', 0],
   ['admin revoke', 0],
+  // Before `manifests`, which would otherwise take `namespace` as an operand.
+  ['manifests namespace', 0],
+  ['manifests', 0],
 ];
 
 function parseCommand(positionals: string[]): { command: string; operands: string[] } {
@@ -85,6 +91,10 @@ async function run(argv: string[]): Promise<unknown> {
   const organizationId = values.org === undefined ? undefined : organizationIdOption(values.org);
 
   const config = loadConfig();
+  if (command === 'manifests' || command === 'manifests namespace') {
+    process.stdout.write(manifestsCommand(config, command, organizationId));
+    return undefined;
+  }
   const logger = createLogger(process.env.LOG_LEVEL ?? 'warn');
   const { database } = await openRuntime(config, logger, 'the gatehouse CLI');
   try {

@@ -21,6 +21,9 @@ import type { AutomationDeploymentsTable } from '../modules/deployments/deployme
 import type { FeatureFlagOrganizationsTable, FeatureFlagsTable } from '../modules/feature-flags/feature-flags.table.js';
 import type { InstanceAdminsTable } from '../modules/instance-admins/instance-admins.table.js';
 import type { OrganizationNamespacesTable } from '../modules/namespaces/namespaces.table.js';
+import type { ExecutionsTable, SpansTable } from '../modules/executions/executions.table.js';
+import type { AuditLogTable } from '../modules/audit/audit.table.js';
+import type { HitlRequestsTable } from '../modules/hitl/hitl.table.js';
 
 /**
  * The union of every module's `*.table.ts`, keyed by table name. `test/db/schema-drift.test.ts`
@@ -50,6 +53,10 @@ export interface Database {
   featureFlagOrganizations: FeatureFlagOrganizationsTable;
   instanceAdmins: InstanceAdminsTable;
   organizationNamespaces: OrganizationNamespacesTable;
+  executions: ExecutionsTable;
+  spans: SpansTable;
+  auditLog: AuditLogTable;
+  hitlRequests: HitlRequestsTable;
 }
 
 export type Db = Kysely<Database>;

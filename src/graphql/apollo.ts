@@ -4,6 +4,7 @@ import type { GraphQLSchema } from 'graphql';
 import type { Config } from '../config.js';
 import type { GraphQLContext } from './context.js';
 import { createFormatError, isPublicError } from './format-error.js';
+import { formatLimitErrors, limitPlugins, limitValidationRules } from './limits/index.js';
 
 /** Logs every masked error with its cause, and stamps the request id on every error sent. */
 const errorPlugin: ApolloServerPlugin<GraphQLContext> = {
@@ -26,13 +27,24 @@ const errorPlugin: ApolloServerPlugin<GraphQLContext> = {
 
 export function createApollo(schema: GraphQLSchema, config: Config): ApolloServer<GraphQLContext> {
   const development = config.nodeEnv === 'development';
+  const { limits } = config;
   return new ApolloServer<GraphQLContext>({
     schema,
-    formatError: createFormatError(development),
+    formatError: formatLimitErrors(createFormatError(development), { production: config.nodeEnv === 'production', maxTokens: limits.maxTokens }),
     includeStacktraceInErrorResponses: development,
+    // Production: no "Did you mean …?" in validation errors (Apollo's DisableSuggestions plugin);
+    // formatLimitErrors strips the ones of variable coercion too.
+    hideSchemaDetailsFromClientErrors: config.nodeEnv === 'production',
+    // The limits (README "Limits", src/graphql/limits): depth, aliases and directives as
+    // validation rules, tokens in the parser, cost and the timeout as plugins.
+    validationRules: limitValidationRules(limits),
+    parseOptions: { maxTokens: limits.maxTokens },
     // Apollo's default landing page loads Apollo Sandbox from a CDN; the gateway serves no page
     // that reaches outside it.
-    plugins: [ApolloServerPluginLandingPageDisabled(), errorPlugin],
+    plugins: [ApolloServerPluginLandingPageDisabled(), errorPlugin, ...limitPlugins<GraphQLContext>(limits)],
+    // One operation per request: a batch would multiply every limit above by its length. The
+    // gateway answers an array body with BATCHING_DISABLED before Apollo sees it.
+    allowBatchedHttpRequests: false,
     csrfPrevention: true,
     // The process owns shutdown (src/main.ts): Apollo's own signal handler would stop the server
     // under it and re-raise the signal.

@@ -6,7 +6,9 @@ import { createAutomationLoaders } from '../modules/automations/automations.load
 import { createDeploymentLoaders } from '../modules/deployments/deployments.loaders.js';
 import { createApiTokenLoaders } from '../modules/api-tokens/api-tokens.loaders.js';
 import { createEnvVarLoaders } from '../modules/env-vars/env-vars.loaders.js';
+import { createExecutionLoaders } from '../modules/executions/executions.loaders.js';
 import { createGitRepoLoaders } from '../modules/git-repos/git-repos.loaders.js';
+import { createHitlLoaders } from '../modules/hitl/hitl.loaders.js';
 import { createInvitationLoaders } from '../modules/invitations/invitations.loaders.js';
 import { createLlmConnectionLoaders } from '../modules/llm-connections/llm-connections.loaders.js';
 import { createOrganizationLoaders } from '../modules/organizations/organizations.loaders.js';
@@ -27,7 +29,9 @@ export function createLoaders(db: Db) {
     ...createDeploymentLoaders(db),
     ...createApiTokenLoaders(db),
     ...createEnvVarLoaders(db),
+    ...createExecutionLoaders(db),
     ...createGitRepoLoaders(db),
+    ...createHitlLoaders(db),
     ...createInvitationLoaders(db),
     ...createLlmConnectionLoaders(db),
     ...createOrganizationLoaders(db),

@@ -23,6 +23,10 @@ import type { UserRow } from '../modules/users/users.table.js';
 import type { AutomationRow } from '../modules/automations/automations.table.js';
 import type { AppliedObject, DeploymentRow } from '../modules/deployments/deployments.table.js';
 import type { NamespaceMode } from '../modules/namespaces/namespaces.table.js';
+import type { ExecutionRow, SpanEvent, SpanRow } from '../modules/executions/executions.table.js';
+import type { AutomationUsageRow, DailyUsageRow } from '../modules/executions/usage-stats.repository.js';
+import type { HitlRequestRow } from '../modules/hitl/hitl.table.js';
+import type { AuditEntryRow } from '../modules/audit/audit.table.js';
 import type { Connection, Edge } from './pagination.js';
 
 export type {
@@ -70,6 +74,25 @@ export type AutomationConnectionModel = Connection<AutomationRow>;
 export type AutomationEdgeModel = Edge<AutomationRow>;
 export type DeploymentConnectionModel = Connection<DeploymentRow>;
 export type DeploymentEdgeModel = Edge<DeploymentRow>;
+export type { ExecutionRow, SpanRow };
+export type ExecutionConnectionModel = Connection<ExecutionRow>;
+export type ExecutionEdgeModel = Edge<ExecutionRow>;
+export type SpanConnectionModel = Connection<SpanRow>;
+export type SpanEdgeModel = Edge<SpanRow>;
+export type SpanEventModel = SpanEvent;
+export type AutomationUsageModel = AutomationUsageRow;
+export type DailyUsageModel = DailyUsageRow;
+export type { HitlRequestRow };
+export type HitlRequestConnectionModel = Connection<HitlRequestRow>;
+export type HitlRequestEdgeModel = Edge<HitlRequestRow>;
+/** Who answered a human-in-the-loop request. */
+export interface HitlResponderModel {
+  principalType: 'USER' | 'SERVICE_ACCOUNT';
+  principalId: string;
+}
+export type { AuditEntryRow };
+export type AuditEntryConnectionModel = Connection<AuditEntryRow>;
+export type AuditEntryEdgeModel = Edge<AuditEntryRow>;
 
 export interface ViewerPermissionsModel {
   organizationId: number;

@@ -4,6 +4,8 @@ import { makeExecutableSchema } from '@graphql-tools/schema';
 import type { GraphQLSchema } from 'graphql';
 import { mergeAuthorization, type ModuleAuthorization } from '../authz/authorization-map.js';
 import { applyAuthorization, type ShieldMode } from '../authz/shield.js';
+import { applyMiddleware } from 'graphql-middleware';
+import { auditMiddleware } from '../modules/audit/audit.middleware.js';
 import { modules } from '../modules/index.js';
 import { SCHEMA_DIR } from '../paths.js';
 import { DateTimeScalar, JSONObjectScalar } from './scalars.js';
@@ -29,7 +31,10 @@ export function authorization(): ModuleAuthorization {
   return mergeAuthorization(modules.map((m) => m.authorization));
 }
 
-/** The gateway's schema: every field authorized (see src/authz/shield.ts). */
+/**
+ * The gateway's schema: audited mutations run in a transaction with their audit entry, and every
+ * field is authorized (src/authz/shield.ts) outside that, so a denied call opens no transaction.
+ */
 export function buildSchema(mode: ShieldMode = 'selective'): GraphQLSchema {
-  return applyAuthorization(buildExecutableSchema(), authorization(), mode);
+  return applyAuthorization(applyMiddleware(buildExecutableSchema(), auditMiddleware()), authorization(), mode);
 }

@@ -14,11 +14,15 @@ import type { Cluster } from '../k8s/cluster.js';
 import { pendingMigrations } from '../db/migrate.js';
 import { UnauthenticatedError } from '../errors.js';
 import { createApollo } from '../graphql/apollo.js';
+import { applyMiddleware } from 'graphql-middleware';
+import { LimitCode, LimitError, limitResponseBody, mutationDeadlineMiddleware, operationTimeoutError, raceDeadline, withDeadline } from '../graphql/limits/index.js';
 import type { GraphQLContext } from '../graphql/context.js';
 import { createLoaders } from '../graphql/loaders.js';
 import { buildSchema } from '../graphql/schema.js';
 import { PayloadTooLargeError, readBody } from './read-body.js';
 import { ARCHIVE_UPLOAD_PATH, handleArchiveUpload } from './upload-archive.js';
+import { handleOtlpTraces, OTLP_TRACES_PATH } from '../ingest/otlp-traces.js';
+import { handleHitlRequest, HITL_REQUESTS_PATH } from '../ingest/hitl-requests.js';
 
 export const MAX_BODY_BYTES = 1_048_576;
 
@@ -42,13 +46,14 @@ function sendJson(res: ServerResponse, status: number, body: unknown, headers: R
   res.end(JSON.stringify(body));
 }
 
-/** The HTTP face of Gatehouse: /graphql through Apollo, /healthz and /readyz. */
+/** The HTTP face of Gatehouse: /graphql through Apollo, /healthz and /readyz, uploads and the automations' ingest endpoints. */
 export class Gateway {
   readonly apollo: ApolloServer<GraphQLContext>;
   private readonly authenticator: Authenticator;
 
   constructor(private readonly deps: GatewayDeps) {
-    this.apollo = createApollo(deps.schema ?? buildSchema(), deps.config);
+    const schema = deps.schema ?? buildSchema();
+    this.apollo = createApollo(applyMiddleware(schema, mutationDeadlineMiddleware(schema, deps.config.limits.operationTimeoutMs)), deps.config);
     this.authenticator = new Authenticator(deps.db, createJwtVerifier(deps.config.auth), deps.logger);
   }
 
@@ -84,6 +89,10 @@ export class Gateway {
       if (url.pathname === ARCHIVE_UPLOAD_PATH) {
         return await handleArchiveUpload(req, res, url, () => this.context(req.headers.authorization, requestId));
       }
+      if (url.pathname === HITL_REQUESTS_PATH) return await handleHitlRequest(req, res, this.deps.db, this.deps.logger.child({ requestId }));
+      if (url.pathname === OTLP_TRACES_PATH) {
+        return await handleOtlpTraces(req, res, { db: this.deps.db, config: this.deps.config, logger: this.deps.logger.child({ requestId }) });
+      }
       sendJson(res, 404, { error: 'NOT_FOUND', message: `No route ${url.pathname}; the API is at /graphql.` });
     } catch (error) {
       if (error instanceof PayloadTooLargeError) return sendJson(res, 413, { error: 'PAYLOAD_TOO_LARGE', message: error.message, limit: MAX_BODY_BYTES });
@@ -108,7 +117,15 @@ export class Gateway {
     for (const [key, value] of Object.entries(req.headers)) {
       if (value !== undefined) headers.set(key, Array.isArray(value) ? value.join(', ') : value);
     }
-    const raw = req.method === 'POST' ? await readBody(req, MAX_BODY_BYTES) : '';
+    const { limits } = this.deps.config;
+    let raw = '';
+    try {
+      raw = req.method === 'POST' ? await readBody(req, limits.maxBodyBytes) : '';
+    } catch (error) {
+      if (!(error instanceof PayloadTooLargeError)) throw error;
+      const refusal = new LimitError(LimitCode.PAYLOAD_TOO_LARGE, { name: 'bodyBytes', max: limits.maxBodyBytes }, `${error.message} Send a smaller document.`, 413);
+      return sendJson(res, 413, limitResponseBody(refusal, requestId), { connection: 'close' });
+    }
     let body: unknown = raw;
     if (raw && (headers.get('content-type') ?? '').includes('application/json')) {
       try {
@@ -117,10 +134,21 @@ export class Gateway {
         return sendJson(res, 400, { errors: [{ message: 'The request body is not valid JSON.', extensions: { code: 'BAD_REQUEST' } }] });
       }
     }
-    const response = await this.apollo.executeHTTPGraphQLRequest({
-      httpGraphQLRequest: { method: req.method ?? 'GET', headers, search: url.search, body },
-      context: () => this.context(headers.get('authorization'), requestId),
-    });
+    if (Array.isArray(body)) {
+      const refusal = new LimitError(LimitCode.BATCHING_DISABLED, { name: 'batching', max: 1, actual: body.length }, 'Operation batching is off: send 1 operation per request, as a JSON object, not an array.');
+      return sendJson(res, 400, limitResponseBody(refusal, requestId));
+    }
+    // The timer starts before authentication: OPERATION_TIMEOUT_MS bounds the whole request.
+    const deadline = Date.now() + limits.operationTimeoutMs;
+    const response = await raceDeadline(
+      this.apollo.executeHTTPGraphQLRequest({
+        httpGraphQLRequest: { method: req.method ?? 'GET', headers, search: url.search, body },
+        context: async () => withDeadline(await this.context(headers.get('authorization'), requestId), deadline),
+      }),
+      limits.operationTimeoutMs,
+      () => null,
+    );
+    if (response === null) return sendJson(res, 504, limitResponseBody(operationTimeoutError(limits.operationTimeoutMs), requestId));
     for (const [key, value] of response.headers) res.setHeader(key, value);
     res.statusCode = response.status ?? 200;
     if (response.body.kind === 'complete') {

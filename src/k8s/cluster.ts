@@ -6,9 +6,11 @@ import {
   type V1Deployment,
   type V1Namespace,
   type V1Secret,
+  type V1Service,
 } from '@kubernetes/client-node';
 import { KubeCallError, toKubeCallError } from './kube-error.js';
 import { MANIFEST_HASH_ANNOTATION } from './labels.js';
+import { UnreachableCaseError } from '../errors.js';
 
 export interface Applied {
   resourceVersion: string | null;
@@ -99,13 +101,37 @@ export class Cluster {
     );
   }
 
+  /**
+   * The Service of an automation. A replace leaves spec.clusterIP unset: the API server keeps the
+   * allocated address (the field is immutable, and an empty value means "keep").
+   */
+  async applyService(namespace: string, body: V1Service): Promise<Applied> {
+    const name = body.metadata?.name ?? '';
+    return this.apply(
+      { resource: 'services', namespace, name },
+      () => this.core.createNamespacedService({ namespace, body }),
+      () => this.core.readNamespacedService({ namespace, name }),
+      (current) => this.core.replaceNamespacedService({ namespace, name, body: { ...body, metadata: { ...body.metadata, resourceVersion: current.metadata?.resourceVersion } } }),
+      (current) => sameHash(current.metadata?.annotations, body.metadata?.annotations),
+    );
+  }
+
   /** Deletes; an object already gone (404) counts as deleted. */
-  async deleteObject(kind: 'Secret' | 'Deployment', namespace: string, name: string): Promise<void> {
-    const resource = kind === 'Secret' ? 'secrets' : 'deployments';
+  async deleteObject(kind: 'Secret' | 'Deployment' | 'Service', namespace: string, name: string): Promise<void> {
+    const resource = kind === 'Secret' ? 'secrets' : kind === 'Deployment' ? 'deployments' : 'services';
     try {
-      await this.call({ verb: 'delete', resource, namespace, name }, () =>
-        kind === 'Secret' ? this.core.deleteNamespacedSecret({ namespace, name }) : this.apps.deleteNamespacedDeployment({ namespace, name }),
-      );
+      await this.call({ verb: 'delete', resource, namespace, name }, (): Promise<unknown> => {
+        switch (kind) {
+          case 'Secret':
+            return this.core.deleteNamespacedSecret({ namespace, name });
+          case 'Deployment':
+            return this.apps.deleteNamespacedDeployment({ namespace, name });
+          case 'Service':
+            return this.core.deleteNamespacedService({ namespace, name });
+          default:
+            throw new UnreachableCaseError(kind);
+        }
+      });
     } catch (error) {
       if (!(error instanceof KubeCallError && error.status === 404)) throw error;
     }

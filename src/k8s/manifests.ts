@@ -1,5 +1,5 @@
 import crypto from 'node:crypto';
-import type { V1Deployment, V1Namespace, V1Secret } from '@kubernetes/client-node';
+import type { V1Deployment, V1Namespace, V1Secret, V1Service } from '@kubernetes/client-node';
 import { AUTOMATION_LABEL, MANAGED_BY, MANIFEST_HASH_ANNOTATION, ORGANIZATION_LABEL, SOURCE_ANNOTATION, VERSION_LABEL } from './labels.js';
 
 export type AutomationSource = { type: 'GIT'; repository: string; ref: string } | { type: 'ZIP'; archiveId: string; sha256: string };
@@ -18,6 +18,16 @@ export interface AutomationObjectsInput {
 
 export const deploymentName = (automationId: string) => `automation-${automationId}`;
 export const secretName = (automationId: string) => `automation-${automationId}-env`;
+/** The Service carries the Deployment's name: RUNNER_URL_TEMPLATE's default address is built from it. */
+export const serviceName = deploymentName;
+/** The port runAutomation's kickoff (and a human-in-the-loop answer) goes to. */
+export const RUNNER_PORT = 8080;
+
+export interface AutomationObjects {
+  secret: V1Secret;
+  deployment: V1Deployment;
+  service: V1Service;
+}
 
 export function withHash<T extends { metadata?: { annotations?: Record<string, string> } }>(object: T): T {
   const hash = crypto.createHash('sha256').update(JSON.stringify(object)).digest('hex');
@@ -44,8 +54,11 @@ export function registrySecretCopy(source: V1Secret, namespace: string, organiza
   });
 }
 
-/** The Secret and Deployment of one automation version (SPEC §5 "apply the automation's objects"). */
-export function automationObjects(input: AutomationObjectsInput): { secret: V1Secret; deployment: V1Deployment } {
+/**
+ * The Secret, Deployment and Service of one automation version (SPEC §5 "apply the automation's
+ * objects"). The Service gives the runner a stable in-cluster address for kickoffs.
+ */
+export function automationObjects(input: AutomationObjectsInput): AutomationObjects {
   const labels = { ...MANAGED_BY, [ORGANIZATION_LABEL]: String(input.organizationId), [AUTOMATION_LABEL]: input.automationId };
   const data = Object.fromEntries(Object.entries(input.secretData).map(([key, value]) => [key, Buffer.from(value, 'utf8').toString('base64')]));
   const secret = withHash<V1Secret>({
@@ -91,7 +104,7 @@ export function automationObjects(input: AutomationObjectsInput): { secret: V1Se
                 { name: 'GATEHOUSE_AUTOMATION_VERSION', value: String(input.version) },
                 ...sourceEnv,
               ],
-              ports: [{ name: 'http', containerPort: 8080 }],
+              ports: [{ name: 'http', containerPort: RUNNER_PORT }],
               resources: { requests: { cpu: '100m', memory: '256Mi' }, limits: { memory: '1Gi' } },
               securityContext: { allowPrivilegeEscalation: false, capabilities: { drop: ['ALL'] } },
             },
@@ -100,16 +113,27 @@ export function automationObjects(input: AutomationObjectsInput): { secret: V1Se
       },
     },
   });
-  return { secret, deployment };
+  const service = withHash<V1Service>({
+    apiVersion: 'v1',
+    kind: 'Service',
+    metadata: { name: serviceName(input.automationId), namespace: input.namespace, labels },
+    spec: {
+      type: 'ClusterIP',
+      // Every version's pods: a rollout keeps the address, and the newest ready pod answers.
+      selector: { [AUTOMATION_LABEL]: input.automationId },
+      ports: [{ name: 'http', port: RUNNER_PORT, targetPort: 'http', protocol: 'TCP' }],
+    },
+  });
+  return { secret, deployment, service };
 }
 
 /**
  * The manifests as stored on the deployment record and shown in the API: a Secret keeps its keys
  * but never its values, nor the hash over them (a hash of a short value can be guessed).
  */
-export function redacted(objects: { secret: V1Secret; deployment: V1Deployment }): Record<string, unknown>[] {
-  const { secret, deployment } = objects;
+export function redacted(objects: AutomationObjects): Record<string, unknown>[] {
+  const { secret, deployment, service } = objects;
   const annotations = { ...secret.metadata?.annotations, [MANIFEST_HASH_ANNOTATION]: '(redacted)' };
   const data = Object.fromEntries(Object.keys(secret.data ?? {}).map((key) => [key, '(redacted)']));
-  return [JSON.parse(JSON.stringify({ ...secret, metadata: { ...secret.metadata, annotations }, data })), JSON.parse(JSON.stringify(deployment))];
+  return [JSON.parse(JSON.stringify({ ...secret, metadata: { ...secret.metadata, annotations }, data })), JSON.parse(JSON.stringify(deployment)), JSON.parse(JSON.stringify(service))];
 }

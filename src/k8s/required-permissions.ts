@@ -4,13 +4,14 @@
  */
 export interface PermissionRule {
   apiGroup: '' | 'apps';
-  resource: 'secrets' | 'deployments';
+  resource: 'secrets' | 'deployments' | 'services';
   verbs: readonly ('get' | 'create' | 'update' | 'delete')[];
 }
 
 export const NAMESPACE_PERMISSIONS: readonly PermissionRule[] = [
   { apiGroup: '', resource: 'secrets', verbs: ['get', 'create', 'update', 'delete'] },
   { apiGroup: 'apps', resource: 'deployments', verbs: ['get', 'create', 'update', 'delete'] },
+  { apiGroup: '', resource: 'services', verbs: ['get', 'create', 'update', 'delete'] },
 ];
 
 /** Cluster-scoped permissions automatic mode adds (`rbac.namespaceIsolation: true`). */

@@ -1,11 +1,14 @@
 import { agentsModule } from './agents/index.js';
 import { apiTokensModule } from './api-tokens/index.js';
+import { auditModule } from './audit/index.js';
 import { automationsModule } from './automations/index.js';
 import { deploymentsModule } from './deployments/index.js';
+import { executionsModule } from './executions/index.js';
 import { featureFlagsModule } from './feature-flags/index.js';
 import { namespacesModule } from './namespaces/index.js';
 import { envVarsModule } from './env-vars/index.js';
 import { gitReposModule } from './git-repos/index.js';
+import { hitlModule } from './hitl/index.js';
 import { invitationsModule } from './invitations/index.js';
 import { llmConnectionsModule } from './llm-connections/index.js';
 import { membersModule } from './members/index.js';
@@ -40,8 +43,11 @@ export const modules: readonly GatehouseModule[] = [
   usageModule,
   automationsModule,
   deploymentsModule,
+  executionsModule,
+  hitlModule,
   namespacesModule,
   featureFlagsModule,
+  auditModule,
   accessListsModule,
   commonModule,
 ];

@@ -113,7 +113,7 @@ describe('without a cluster', () => {
     expect(deployment.retryable).toBe(false);
     expect(deployment.appliedObjects).toEqual([]);
     expect(deployment.namespace).toBe('crewai');
-    expect(deployment.manifests.map((m) => m.kind)).toEqual(['Secret', 'Deployment']);
+    expect(deployment.manifests.map((m) => m.kind)).toEqual(['Secret', 'Deployment', 'Service']);
   });
 
   it('versions count up, and a rollback records which version it restored', async () => {

@@ -34,6 +34,10 @@ const COLUMNS = {
   featureFlagOrganizations: ['name', 'organizationId'],
   instanceAdmins: ['userId', 'createdAt'],
   organizationNamespaces: ['organizationId', 'namespace', 'mode', 'readyAt', 'updatedAt'],
+  executions: ['id', 'organizationId', 'automationId', 'deploymentId', 'inputs', 'status', 'error', 'startedByUserId', 'startedByServiceAccountId', 'createdAt', 'finishedAt'],
+  spans: ['id', 'organizationId', 'automationId', 'executionId', 'traceId', 'spanId', 'parentSpanId', 'name', 'kind', 'startTime', 'endTime', 'statusCode', 'statusMessage', 'attributes', 'events', 'inputTokens', 'outputTokens', 'createdAt'],
+  auditLog: ['id', 'organizationId', 'actorUserId', 'actorServiceAccountId', 'actorName', 'action', 'targetType', 'targetId', 'before', 'after', 'requestId', 'createdAt'],
+  hitlRequests: ['id', 'organizationId', 'automationId', 'deploymentId', 'executionId', 'question', 'context', 'callbackPath', 'status', 'answer', 'answeredByUserId', 'answeredByServiceAccountId', 'answeredAt', 'forwardStatus', 'forwardError', 'forwardAttempts', 'forwardAttemptedAt', 'createdAt', 'expiresAt'],
 } as const satisfies { [T in keyof Database]: readonly (keyof Database[T])[] };
 
 // Fails the typecheck when the interface has a column the list above does not.

@@ -24,7 +24,8 @@ describe('deploying with namespace isolation in automatic mode', () => {
     expect(env.stub.objects.secrets.has(`${org.namespace}/${REGISTRY_SECRET}`)).toBe(true);
     expect(env.stub.objects.secrets.has(`${org.namespace}/automation-${automationId}-env`)).toBe(true);
     expect(env.stub.objects.deployments.has(`${org.namespace}/automation-${automationId}`)).toBe(true);
-    expect(deployment.appliedObjects.map((o) => [o.kind, o.namespace])).toEqual([['Secret', org.namespace], ['Deployment', org.namespace]]);
+    expect(env.stub.objects.services.has(`${org.namespace}/automation-${automationId}`)).toBe(true);
+    expect(deployment.appliedObjects.map((o) => [o.kind, o.namespace])).toEqual([['Secret', org.namespace], ['Deployment', org.namespace], ['Service', org.namespace]]);
     expect(deployment.appliedObjects.every((o) => o.resourceVersion)).toBe(true);
     expect(env.stub.count({ verb: 'create', resource: 'namespaces' })).toBe(1);
   });
@@ -127,6 +128,7 @@ describe('deploying with namespace isolation in automatic mode', () => {
     expect(deleted.deleteAutomation.deletedAt).not.toBeNull();
     expect(env.stub.objects.deployments.has(`${org.namespace}/automation-${automationId}`)).toBe(false);
     expect(env.stub.objects.secrets.has(`${org.namespace}/automation-${automationId}-env`)).toBe(false);
+    expect(env.stub.objects.services.has(`${org.namespace}/automation-${automationId}`)).toBe(false);
     const history = await expectAllowed<{ organization: { automation: { deployments: { totalCount: number } } } }>(
       env.gw, org.owner.token, 'query($o: ID!, $id: ID!) { organization(id: $o) { automation(id: $id) { deployments { totalCount } } } }', { o: String(org.organizationId), id: automationId },
     );

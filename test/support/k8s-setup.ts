@@ -24,7 +24,7 @@ export async function startClusterEnv(mode: 'automatic' | 'manual', env: Record<
   const stub = await startKubeStub();
   stub.seedNamespace(SHARED_NAMESPACE);
   stub.seedSecret(SHARED_NAMESPACE, REGISTRY_SECRET, 'kubernetes.io/dockerconfigjson', { '.dockerconfigjson': DOCKER_CONFIG });
-  stub.bindInNamespace(SHARED_NAMESPACE, [{ verbs: ['get', 'list', 'create', 'update', 'delete'], resources: ['secrets', 'deployments'] }]);
+  stub.bindInNamespace(SHARED_NAMESPACE, [{ verbs: ['get', 'list', 'create', 'update', 'delete'], resources: ['secrets', 'deployments', 'services'] }]);
   if (mode === 'automatic') stub.grantClusterWide();
   const cluster = new Cluster(stub.kubeConfig(), Number(env.K8S_REQUEST_TIMEOUT_MS ?? 2000));
   const gw = await startTestGateway(

@@ -1,6 +1,7 @@
 import { isObjectType } from 'graphql';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildExecutableSchema } from '../../src/graphql/schema.js';
+import { insertHitlRequest } from '../../src/modules/hitl/hitl.repository.js';
 import { addMember, addServiceAccount, createOrg, createRole, jwtFor, type OrgFixture } from '../support/fixtures.js';
 import { expectAllowed } from '../support/expect.js';
 import { connectRepo, DEPLOY, deployNew, storeArchive } from '../support/automation-fixtures.js';
@@ -40,6 +41,9 @@ beforeAll(async () => {
   ids.apiToken = (await gw.db.selectFrom('apiTokens').select('id').where('organizationId', '=', b.organizationId).executeTakeFirstOrThrow()).id;
   ids.aMember = (await addMember(gw, a.organizationId, a.memberRoleId)).userId ?? '';
   ids.automation = (await deployNew(gw, bt, b.organizationId, ids.gitRepo)).automationId;
+  ids.execution = await make<{ runAutomation: { id: string } }>(bt, 'mutation($id: ID!) { runAutomation(id: $id) { id } }', { id: ids.automation }, (d) => d.runAutomation.id);
+  const bDeployment = await gw.db.selectFrom('automationDeployments').select('id').where('automationId', '=', ids.automation).executeTakeFirstOrThrow();
+  ids.hitlRequest = (await insertHitlRequest(gw.db, { organizationId: b.organizationId, automationId: ids.automation, deploymentId: bDeployment.id, question: 'B only?' }, 3600)).id;
   ids.archive = (await storeArchive(gw, b.organizationId)).id;
   ids.aRepo = await connectRepo(gw, a.owner.token, a.organizationId);
   ids.aEnvVar = await make<{ createEnvVar: { id: string } }>(a.owner.token, 'mutation($o: ID!) { createEnvVar(organizationId: $o, input: { name: "A_VAR", value: "a" }) { id } }', { o: String(a.organizationId) }, (d) => d.createEnvVar.id);
@@ -105,6 +109,10 @@ const PROBES: Probe[] = [
   byId('redeployAutomation', 'automation', ' { id }'),
   { field: 'rollbackAutomation', query: 'mutation($id: ID!) { rollbackAutomation(id: $id, toVersion: 1) { id } }', variables: () => ({ id: ids.automation }), id: () => ids.automation ?? '' },
   byId('deleteAutomation', 'automation', ' { id }'),
+  byId('runAutomation', 'automation', ' { id }'),
+  { field: 'Organization.execution', query: 'query($o: ID!, $id: ID!) { organization(id: $o) { execution(id: $id) { status } } }', variables: () => ({ o: orgA(), id: ids.execution }), id: () => ids.execution ?? '' },
+  { field: 'answerHitlRequest', query: 'mutation($id: ID!) { answerHitlRequest(id: $id, answer: { approved: true }) { id } }', variables: () => ({ id: ids.hitlRequest }), id: () => ids.hitlRequest ?? '' },
+  byId('retryHitlForward', 'hitlRequest', ' { id }'),
   { field: 'deployAutomation (automation of B)', query: DEPLOY, variables: () => ({ org: orgA(), input: { automationId: ids.automation, source: { gitRepoId: ids.aRepo } } }), id: () => ids.automation ?? '' },
   { field: 'deployAutomation (repository of B)', query: DEPLOY, variables: () => ({ org: orgA(), input: { name: 'x', source: { gitRepoId: ids.gitRepo } } }), id: () => ids.gitRepo ?? '' },
   { field: 'deployAutomation (archive of B)', query: DEPLOY, variables: () => ({ org: orgA(), input: { name: 'x', source: { archiveId: ids.archive } } }), id: () => ids.archive ?? '' },

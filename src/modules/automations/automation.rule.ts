@@ -1,6 +1,8 @@
+import type { GraphQLResolveInfo } from 'graphql';
 import type { IRule } from 'graphql-shield';
 import { ForbiddenError, NotFoundError, UnauthenticatedError } from '../../errors.js';
-import { fieldName, guard } from '../../authz/guard.js';
+import { fieldName, guard, type Decision } from '../../authz/guard.js';
+import type { GraphQLContext } from '../../graphql/context.js';
 import { parseUuid } from '../../graphql/ids.js';
 import { decideFor } from './automation-access.js';
 import type { AutomationAction } from './automation-decision.js';
@@ -26,16 +28,31 @@ export function automationAction(action: AutomationAction, from: 'args.id' | 'pa
       automation = id ? await ctx.loaders.automations.load(id) : null;
     }
     const notFound = new NotFoundError('Automation', typeof args.id === 'string' ? args.id : (automation?.id ?? ''));
-    if (!automation || !ctx.authz.grant(automation.organizationId)) return notFound;
-    const view = await decideFor(ctx, automation, 'VIEW');
-    if (!view.allowed) return view.reason === 'ROLE_LEVEL' ? new ForbiddenError(`${fieldName(info)}: ${view.explanation}`, { feature: 'crews_dashboards' }) : notFound;
-    if (action === 'VIEW') return true;
-    const decision = await decideFor(ctx, automation, action);
-    return decision.allowed
-      ? true
-      : new ForbiddenError(`${fieldName(info)} needs the ${action.toLowerCase()} permission on this automation: ${decision.explanation}`, {
-          permission: action.toLowerCase(),
-          reason: decision.reason,
-        });
+    return automation ? automationDecision(ctx, automation, action, info, notFound) : notFound;
   });
+}
+
+/**
+ * The decision of `automationAction` once the automation is loaded, for guards that reach it
+ * through something it owns (a human-in-the-loop request): `notFound` names what the caller asked
+ * for, so that nothing says an automation exists behind it.
+ */
+export async function automationDecision(
+  ctx: GraphQLContext,
+  automation: AutomationRow,
+  action: AutomationAction,
+  info: GraphQLResolveInfo,
+  notFound: NotFoundError,
+): Promise<Decision> {
+  if (!ctx.authz.grant(automation.organizationId)) return notFound;
+  const view = await decideFor(ctx, automation, 'VIEW');
+  if (!view.allowed) return view.reason === 'ROLE_LEVEL' ? new ForbiddenError(`${fieldName(info)}: ${view.explanation}`, { feature: 'crews_dashboards' }) : notFound;
+  if (action === 'VIEW') return true;
+  const decision = await decideFor(ctx, automation, action);
+  return decision.allowed
+    ? true
+    : new ForbiddenError(`${fieldName(info)} needs the ${action.toLowerCase()} permission on this automation: ${decision.explanation}`, {
+        permission: action.toLowerCase(),
+        reason: decision.reason,
+      });
 }

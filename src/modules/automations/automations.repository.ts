@@ -3,6 +3,7 @@ import type { VisibilityScope } from '../../authz/principal.js';
 import type { Level } from '../../authz/features.js';
 import type { Executor } from '../../db/database.js';
 import { afterCursor, type Page } from '../../graphql/pagination.js';
+import type { GrantPermission } from './automation-decision.js';
 import type { AutomationRow, NewAutomation } from './automations.table.js';
 
 export interface AutomationScope extends VisibilityScope {
@@ -21,6 +22,40 @@ export function viewable(scope: AutomationScope): RawBuilder<SqlBool> {
   const principal = scope.serviceAccountId !== null ? sql`g.service_account_id = ${scope.serviceAccountId}` : sql`g.user_id = ${scope.userId}`;
   return sql<SqlBool>`(${sql.ref('automations.visibility')} = 'ORGANIZATION' or exists (select 1 from entity_grants g
     where g.resource_type = 'AUTOMATION' and g.resource_id = ${sql.ref('automations.id')} and (${principal} or g.role_id = ${scope.roleId})))`;
+}
+
+/** A permission the decision procedure grants per action (full_access is all of them). */
+export type ActionPermission = Exclude<GrantPermission, 'full_access'>;
+
+/**
+ * The permission rule of SPEC §3 in SQL, for lists filtered by what the caller may do (pending
+ * human-in-the-loop requests): Owners may; NO_ACCESS may not; otherwise the role level allows it
+ * on ORGANIZATION automations (READ for run, traces and human_in_the_loop; manage_settings needs
+ * MANAGE), and a grant naming the caller, its role or its service account allows it when it holds
+ * the permission, full_access, or no permission at all (a whitelist entry without permissions is
+ * full_access). Either way the caller may also view the automation, so `viewable` is implied.
+ * `decide` in automation-decision.ts is the same rule per automation, and
+ * test/automations/may-act-on.test.ts holds the two to each other.
+ */
+export function mayActOn(scope: AutomationScope, permission: ActionPermission): RawBuilder<SqlBool> {
+  if (scope.isOwner) return sql<SqlBool>`true`;
+  if (scope.crewsDashboards === 'NO_ACCESS') return sql<SqlBool>`false`;
+  const byLevel =
+    permission !== 'manage_settings' || scope.crewsDashboards === 'MANAGE' ? sql<SqlBool>`${sql.ref('automations.visibility')} = 'ORGANIZATION'` : sql<SqlBool>`false`;
+  const principal = scope.serviceAccountId !== null ? sql`g.service_account_id = ${scope.serviceAccountId}` : sql`g.user_id = ${scope.userId}`;
+  return sql<SqlBool>`(${byLevel} or exists (select 1 from entity_grants g
+    where g.resource_type = 'AUTOMATION' and g.resource_id = ${sql.ref('automations.id')} and (${principal} or g.role_id = ${scope.roleId})
+    and (cardinality(g.permissions) = 0 or g.permissions && array['full_access', ${permission}]::text[])))`;
+}
+
+/** Ids of the organization's live automations the caller may act on: a subquery for other modules' lists. */
+export function actionableAutomationIds(db: Executor, scope: AutomationScope, permission: ActionPermission) {
+  return db
+    .selectFrom('automations')
+    .select('automations.id')
+    .where('automations.organizationId', '=', scope.organizationId)
+    .where('automations.deletedAt', 'is', null)
+    .where(mayActOn(scope, permission));
 }
 
 export async function findAutomationsByIds(db: Executor, ids: readonly string[]): Promise<AutomationRow[]> {

@@ -11,6 +11,7 @@ import { automationScope, decideFor } from './automation-access.js';
 import { AUTOMATION_ACTIONS } from './automation-decision.js';
 import { AUTOMATION_NAME_MAX, automationNameTaken } from './automation-names.js';
 import { countAutomations, listAutomations, updateAutomation } from './automations.repository.js';
+import { inTransaction } from '../../db/transaction.js';
 
 
 export const automationsResolvers: Resolvers = {
@@ -73,7 +74,7 @@ export const automationsResolvers: Resolvers = {
           return resolved;
         }),
       );
-      const updated = await ctx.db.transaction().execute(async (trx) => {
+      const updated = await inTransaction(ctx.db, async (trx) => {
         await replaceGrants(trx, automation.organizationId, 'AUTOMATION', automation.id, entries);
         return updateAutomation(trx, automation.organizationId, automation.id, { visibility });
       });

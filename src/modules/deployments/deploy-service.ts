@@ -22,6 +22,7 @@ import type { AutomationVisibility } from '../organizations/organizations.table.
 import type { PlannedSource } from './deploy-plan.js';
 import { insertDeployment, nextVersion, updateDeployment } from './deployments.repository.js';
 import type { DeploymentRow } from './deployments.table.js';
+import { inTransaction } from '../../db/transaction.js';
 
 export interface DeployRequest {
   organizationId: number;
@@ -63,7 +64,7 @@ export async function deploy(ctx: GraphQLContext, request: DeployRequest): Promi
     GATEHOUSE_HITL_ENDPOINT: `${ctx.config.k8s.ingestBaseUrl}/v1/hitl-requests`,
   };
   const principal = ctx.authz.principal;
-  const { deployment, objects } = await ctx.db.transaction().execute(async (trx) => {
+  const { deployment, objects } = await inTransaction(ctx.db, async (trx) => {
     let automationId: string;
     let version = 1;
     if ('create' in request.automation) {
@@ -127,9 +128,12 @@ async function apply(ctx: GraphQLContext, deployment: DeploymentRow, target: Nam
     await ensureNamespace(ctx.db, cluster, ctx.config.k8s, target);
     const secret = await cluster.applySecret(target.namespace, objects.secret);
     const applied = await cluster.applyDeployment(target.namespace, objects.deployment);
+    // After the Deployment, so that the address runAutomation uses never points at nothing new.
+    const service = await cluster.applyService(target.namespace, objects.service);
     const appliedObjects = [
       { apiVersion: 'v1', kind: 'Secret', namespace: target.namespace, name: objects.secret.metadata?.name ?? '', resourceVersion: secret.resourceVersion },
       { apiVersion: 'apps/v1', kind: 'Deployment', namespace: target.namespace, name: objects.deployment.metadata?.name ?? '', resourceVersion: applied.resourceVersion },
+      { apiVersion: 'v1', kind: 'Service', namespace: target.namespace, name: objects.service.metadata?.name ?? '', resourceVersion: service.resourceVersion },
     ];
     ctx.logger.info({ deploymentId: deployment.id, namespace: target.namespace, version: deployment.version }, 'automation deployed');
     return finish({ status: 'DEPLOYED', message: null, retryable: false, appliedObjects: JSON.stringify(appliedObjects) });

@@ -1,5 +1,5 @@
 import type { Executor } from '../../db/database.js';
-import { afterCursor, type Page } from '../../graphql/pagination.js';
+import type { Page } from '../../graphql/pagination.js';
 import type { DeploymentRow, DeploymentUpdate, NewDeployment } from './deployments.table.js';
 
 export async function findDeploymentsByIds(db: Executor, ids: readonly string[]): Promise<DeploymentRow[]> {
@@ -40,6 +40,18 @@ export async function latestDeployments(db: Executor, automationIds: readonly st
     .orderBy('automationId')
     .orderBy('version', 'desc')
     .execute();
+}
+
+/** The newest version that reached the cluster: where a run's kickoff goes (a later FAILED one left it running). */
+export async function latestDeployedVersion(db: Executor, automationId: string): Promise<DeploymentRow | undefined> {
+  return db
+    .selectFrom('automationDeployments')
+    .selectAll()
+    .where('automationId', '=', automationId)
+    .where('status', '=', 'DEPLOYED')
+    .orderBy('version', 'desc')
+    .limit(1)
+    .executeTakeFirst();
 }
 
 export async function findVersion(db: Executor, automationId: string, version: number): Promise<DeploymentRow | undefined> {

@@ -1,6 +1,6 @@
 import { DependencyFailedError } from '../../errors.js';
 import type { GraphQLContext } from '../../graphql/context.js';
-import { deploymentName, secretName } from '../../k8s/manifests.js';
+import { deploymentName, secretName, serviceName } from '../../k8s/manifests.js';
 import { asProvisionError } from '../../k8s/provision-namespace.js';
 import { updateAutomation } from '../automations/automations.repository.js';
 import type { AutomationRow } from '../automations/automations.table.js';
@@ -23,6 +23,7 @@ export async function removeAutomation(ctx: GraphQLContext, automation: Automati
     }
     try {
       for (const namespace of namespaces) {
+        await cluster.deleteObject('Service', namespace, serviceName(automation.id));
         await cluster.deleteObject('Deployment', namespace, deploymentName(automation.id));
         await cluster.deleteObject('Secret', namespace, secretName(automation.id));
       }

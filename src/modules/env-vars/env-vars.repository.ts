@@ -3,6 +3,7 @@ import { deleteGrantsOf, replaceGrants, visibleUnderAccessList, type AccessEntry
 import type { VisibilityScope } from '../../authz/principal.js';
 import { afterCursor, type Page } from '../../graphql/pagination.js';
 import type { EnvVarRow, NewEnvVar } from './env-vars.table.js';
+import { inTransaction } from '../../db/transaction.js';
 
 // SPEC §3 "Entity RBAC for other resources": one predicate for list, count and single-item checks.
 const visible = (scope: VisibilityScope) => visibleUnderAccessList(scope, 'ENV_VAR', 'envVars.id', 'envVars.accessRestricted');
@@ -75,7 +76,7 @@ export async function setEnvVarAccessList(
   id: string,
   entries: readonly AccessEntry[] | null,
 ): Promise<EnvVarRow | undefined> {
-  return db.transaction().execute(async (trx) => {
+  return inTransaction(db, async (trx) => {
     const row = await trx
       .updateTable('envVars')
       .set({ accessRestricted: entries !== null, updatedAt: new Date() })
@@ -90,7 +91,7 @@ export async function setEnvVarAccessList(
 
 /** Deletes the env var with its access list. */
 export async function deleteEnvVar(db: Db, organizationId: number, id: string): Promise<boolean> {
-  return db.transaction().execute(async (trx) => {
+  return inTransaction(db, async (trx) => {
     const result = await trx.deleteFrom('envVars').where('organizationId', '=', organizationId).where('id', '=', id).executeTakeFirst();
     if (result.numDeletedRows === 0n) return false;
     await deleteGrantsOf(trx, 'ENV_VAR', id);

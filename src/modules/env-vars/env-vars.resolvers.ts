@@ -1,8 +1,8 @@
 import { openEnvVarValue, valueContext } from './env-var-secrets.js';
 import { randomUUID } from 'node:crypto';
 import { resolveAccessEntries } from '../../authz/access-list-input.js';
-import { isUniqueViolation } from '../../db/errors.js';
-import { BadUserInputError, ConflictError, NotFoundError } from '../../errors.js';
+import { withUniqueName } from '../../db/unique-name.js';
+import { BadUserInputError, NotFoundError } from '../../errors.js';
 import type { GraphQLContext } from '../../graphql/context.js';
 import type { Resolvers } from '../../graphql/generated/resolvers-types.js';
 import { parseOrganizationId, parseUuid } from '../../graphql/ids.js';
@@ -41,15 +41,7 @@ function envVarValue(value: string): string {
   return value;
 }
 
-
-async function uniqueName<T>(name: string, write: () => Promise<T>): Promise<T> {
-  try {
-    return await write();
-  } catch (error) {
-    if (isUniqueViolation(error)) throw new ConflictError(`An env var named "${name}" already exists in this organization; update it instead.`);
-    throw error;
-  }
-}
+const nameTaken = (name: string) => `An env var named "${name}" already exists in this organization; update it instead.`;
 
 // The mutation's rule has already checked organization, level and access list for this id.
 async function loadEnvVar(ctx: GraphQLContext, rawId: string): Promise<EnvVarRow> {
@@ -76,7 +68,7 @@ export const envVarsResolvers: Resolvers = {
       const value = envVarValue(input.value);
       // The id is chosen before the insert because the ciphertext is bound to it.
       const id = randomUUID();
-      return uniqueName(name, () =>
+      return withUniqueName(nameTaken(name), () =>
         insertEnvVar(ctx.db, { id, organizationId: orgId, name, valueCiphertext: ctx.secrets.seal(value, valueContext(orgId, id)) }),
       );
     },

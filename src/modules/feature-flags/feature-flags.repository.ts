@@ -1,5 +1,6 @@
 import type { Db, Executor } from '../../db/database.js';
 import type { FeatureFlagModel } from '../../graphql/models.js';
+import { inTransaction } from '../../db/transaction.js';
 
 /** SPEC §5: on for an organization → it deploys into `{K8S_NAMESPACE}-org-{id}`. */
 export const K8S_NAMESPACE_ISOLATION_FLAG = 'k8s_namespace_isolation';
@@ -49,7 +50,7 @@ async function findFlag(db: Executor, name: string): Promise<FeatureFlagModel | 
  * foreign key (callers check existence first to report NOT_FOUND).
  */
 export async function setFlag(db: Db, name: string, enabled: boolean, organizationId?: number): Promise<FeatureFlagModel> {
-  return db.transaction().execute(async (trx) => {
+  return inTransaction(db, async (trx) => {
     const global = organizationId === undefined;
     await trx
       .insertInto('featureFlags')

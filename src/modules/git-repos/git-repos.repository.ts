@@ -3,6 +3,7 @@ import { deleteGrantsOf, replaceGrants, visibleUnderAccessList, type AccessEntry
 import type { VisibilityScope } from '../../authz/principal.js';
 import { afterCursor, type Page } from '../../graphql/pagination.js';
 import type { GitRepoRow, NewGitRepo } from './git-repos.table.js';
+import { inTransaction } from '../../db/transaction.js';
 
 // SPEC §3 Git RBAC: with it on, every repository is restricted to its access list (there is no
 // per-repository flag), so the predicate gets no "restricted" column.
@@ -58,7 +59,7 @@ export async function setGitRepoAccessList(
   id: string,
   entries: readonly AccessEntry[],
 ): Promise<GitRepoRow | undefined> {
-  return db.transaction().execute(async (trx) => {
+  return inTransaction(db, async (trx) => {
     const row = await trx
       .selectFrom('gitRepos')
       .selectAll()
@@ -73,7 +74,7 @@ export async function setGitRepoAccessList(
 
 /** Disconnects the repository with its access list. */
 export async function deleteGitRepo(db: Db, organizationId: number, id: string): Promise<boolean> {
-  return db.transaction().execute(async (trx) => {
+  return inTransaction(db, async (trx) => {
     const result = await trx.deleteFrom('gitRepos').where('organizationId', '=', organizationId).where('id', '=', id).executeTakeFirst();
     if (result.numDeletedRows === 0n) return false;
     await deleteGrantsOf(trx, 'GIT_REPO', id);

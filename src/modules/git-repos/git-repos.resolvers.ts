@@ -1,6 +1,6 @@
 import { resolveAccessEntries } from '../../authz/access-list-input.js';
-import { isUniqueViolation } from '../../db/errors.js';
-import { BadUserInputError, ConflictError, NotFoundError } from '../../errors.js';
+import { withUniqueName } from '../../db/unique-name.js';
+import { BadUserInputError, NotFoundError } from '../../errors.js';
 import type { GraphQLContext } from '../../graphql/context.js';
 import type { Resolvers } from '../../graphql/generated/resolvers-types.js';
 import { parseOrganizationId, parseUuid } from '../../graphql/ids.js';
@@ -56,12 +56,9 @@ export const gitReposResolvers: Resolvers = {
       if (orgId === null) throw new NotFoundError('Organization', organizationId);
       const name = fullName(input.fullName);
       const provider = input.provider ?? 'GITHUB';
-      try {
-        return await insertGitRepo(ctx.db, { organizationId: orgId, provider, fullName: name, defaultBranch: defaultBranch(input.defaultBranch) });
-      } catch (error) {
-        if (isUniqueViolation(error)) throw new ConflictError(`${provider} repository "${name}" is already connected to this organization.`);
-        throw error;
-      }
+      return withUniqueName(`${provider} repository "${name}" is already connected to this organization.`, () =>
+        insertGitRepo(ctx.db, { organizationId: orgId, provider, fullName: name, defaultBranch: defaultBranch(input.defaultBranch) }),
+      );
     },
     disconnectGitRepo: async (_root, { id }, ctx) => {
       const row = await loadGitRepo(ctx, id);

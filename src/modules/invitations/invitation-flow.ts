@@ -6,6 +6,7 @@ import type { MembershipRow } from '../members/members.table.js';
 import { findUserByEmail } from '../users/users.repository.js';
 import { insertInvitation, markInvitationAccepted, retireExpiredInvitation } from './invitations.repository.js';
 import type { InvitationRow } from './invitations.table.js';
+import { inTransaction } from '../../db/transaction.js';
 
 /** How long an invitation can be accepted. */
 export const INVITATION_TTL_MS = 14 * 24 * 60 * 60 * 1000;
@@ -22,7 +23,7 @@ export interface InvitationRequest {
  * partial unique index decides, so two concurrent invitations to one address cannot both succeed.
  */
 export async function createInvitation(db: Db, request: InvitationRequest): Promise<InvitationRow> {
-  return db.transaction().execute(async (trx) => {
+  return inTransaction(db, async (trx) => {
     const user = await findUserByEmail(trx, request.email);
     if (user && (await findMembership(trx, request.organizationId, user.id))) {
       throw new ConflictError(`${request.email} is already a member of this organization; change their role instead of inviting them.`);
@@ -44,7 +45,7 @@ export function isOpenFor(invitation: InvitationRow, email: string, now = new Da
 
 /** Accepts the invitation and adds the membership in one transaction: both or neither. */
 export async function acceptInvitation(db: Db, invitation: InvitationRow, userId: string): Promise<MembershipRow> {
-  return db.transaction().execute(async (trx) => {
+  return inTransaction(db, async (trx) => {
     const accepted = await markInvitationAccepted(trx, invitation.organizationId, invitation.id);
     if (!accepted) throw new NotFoundError('Invitation', invitation.id);
     // The membership's primary key (organization, user) answers "already a member"; the rollback

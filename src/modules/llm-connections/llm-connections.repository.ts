@@ -4,6 +4,7 @@ import { deleteGrantsOf, replaceGrants, visibleUnderAccessList, type AccessEntry
 import type { VisibilityScope } from '../../authz/principal.js';
 import { afterCursor, type Page } from '../../graphql/pagination.js';
 import type { LlmConnectionRow, LlmConnectionsTable, NewLlmConnection } from './llm-connections.table.js';
+import { inTransaction } from '../../db/transaction.js';
 
 // SPEC §3 "Entity RBAC for other resources": one predicate for list, count and single-item checks.
 const visible = (scope: VisibilityScope) =>
@@ -78,7 +79,7 @@ export async function setLlmConnectionAccessList(
   id: string,
   entries: readonly AccessEntry[] | null,
 ): Promise<LlmConnectionRow | undefined> {
-  return db.transaction().execute(async (trx) => {
+  return inTransaction(db, async (trx) => {
     const row = await trx
       .updateTable('llmConnections')
       .set({ accessRestricted: entries !== null, updatedAt: new Date() })
@@ -93,7 +94,7 @@ export async function setLlmConnectionAccessList(
 
 /** Deletes the connection with its access list; an organization default pointing at it is cleared by its foreign key. */
 export async function deleteLlmConnection(db: Db, organizationId: number, id: string): Promise<boolean> {
-  return db.transaction().execute(async (trx) => {
+  return inTransaction(db, async (trx) => {
     const result = await trx
       .deleteFrom('llmConnections')
       .where('organizationId', '=', organizationId)

@@ -1,8 +1,8 @@
 import { apiKeyContext } from './llm-connection-secrets.js';
 import { randomUUID } from 'node:crypto';
 import { resolveAccessEntries } from '../../authz/access-list-input.js';
-import { isUniqueViolation } from '../../db/errors.js';
-import { BadUserInputError, ConflictError, NotFoundError } from '../../errors.js';
+import { withUniqueName } from '../../db/unique-name.js';
+import { BadUserInputError, NotFoundError } from '../../errors.js';
 import type { GraphQLContext } from '../../graphql/context.js';
 import type { Resolvers } from '../../graphql/generated/resolvers-types.js';
 import { parseOrganizationId, parseUuid } from '../../graphql/ids.js';
@@ -67,16 +67,8 @@ function defaultModel(raw: string | null | undefined): string | null | undefined
   return text;
 }
 
-async function uniqueName<T>(name: string | undefined, write: () => Promise<T>): Promise<T> {
-  try {
-    return await write();
-  } catch (error) {
-    if (isUniqueViolation(error)) {
-      throw new ConflictError(`An LLM connection named "${name ?? ''}" already exists in this organization (names ignore case); choose another name.`);
-    }
-    throw error;
-  }
-}
+const nameTaken = (name: string | undefined) =>
+  `An LLM connection named "${name ?? ''}" already exists in this organization (names ignore case); choose another name.`;
 
 // The mutation's rule has already checked organization, level and access list for this id.
 async function loadLlmConnection(ctx: GraphQLContext, rawId: string): Promise<LlmConnectionRow> {
@@ -105,7 +97,7 @@ export const llmConnectionsResolvers: Resolvers = {
       const model = defaultModel(input.defaultModel) ?? null;
       // The id is chosen before the insert because the key's ciphertext is bound to it.
       const id = randomUUID();
-      return uniqueName(name, () =>
+      return withUniqueName(nameTaken(name), () =>
         insertLlmConnection(ctx.db, {
           id,
           organizationId: orgId,
@@ -129,7 +121,7 @@ export const llmConnectionsResolvers: Resolvers = {
         ...(model !== undefined ? { defaultModel: model } : {}),
         ...(key !== undefined ? sealKey(ctx, row.organizationId, row.id, key) : {}),
       };
-      const updated = await uniqueName(name, () => updateLlmConnection(ctx.db, row.organizationId, row.id, patch));
+      const updated = await withUniqueName(nameTaken(name), () => updateLlmConnection(ctx.db, row.organizationId, row.id, patch));
       if (!updated) throw new NotFoundError('LLMConnection', id);
       ctx.loaders.llmConnections.clear(row.id);
       return updated;

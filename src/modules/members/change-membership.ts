@@ -7,6 +7,7 @@ import { findRoleByKind } from '../roles/roles.repository.js';
 import type { RoleRow } from '../roles/roles.table.js';
 import { deleteMembership, findMembership, lockOwners, setMembershipRole } from './members.repository.js';
 import type { MembershipRow } from './members.table.js';
+import { inTransaction } from '../../db/transaction.js';
 
 const LAST_OWNER = 'An organization keeps at least one Owner: make another member Owner first.';
 
@@ -24,7 +25,7 @@ export async function changeMemberRole(
   userId: string,
   role: RoleRow,
 ): Promise<MembershipRow> {
-  return db.transaction().execute(async (trx) => {
+  return inTransaction(db, async (trx) => {
     const owner = await findRoleByKind(trx, organizationId, 'OWNER');
     const owners = await lockOwners(trx, organizationId, owner.id);
     const current = await findMembership(trx, organizationId, userId);
@@ -40,7 +41,7 @@ export async function changeMemberRole(
 
 /** Removes a member with their access-list entries and API tokens in the organization. */
 export async function removeMember(db: Db, authz: Authz, organizationId: number, userId: string): Promise<void> {
-  await db.transaction().execute(async (trx) => {
+  await inTransaction(db, async (trx) => {
     const owner = await findRoleByKind(trx, organizationId, 'OWNER');
     const owners = await lockOwners(trx, organizationId, owner.id);
     const current = await findMembership(trx, organizationId, userId);

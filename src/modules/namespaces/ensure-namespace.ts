@@ -5,6 +5,7 @@ import type { Cluster } from '../../k8s/cluster.js';
 import { provisionNamespace } from '../../k8s/provision-namespace.js';
 import { findNamespaceRecord, markNamespaceReady } from './namespaces.repository.js';
 import type { NamespaceTarget } from './resolve-namespace.js';
+import { inTransaction } from '../../db/transaction.js';
 
 // pg_advisory_xact_lock(class, key): one lock per organization, shared by every gateway process.
 const NAMESPACE_LOCK_CLASS = 0x67_68_6e_73; // "ghns"
@@ -17,7 +18,7 @@ const NAMESPACE_LOCK_CLASS = 0x67_68_6e_73; // "ghns"
  */
 export async function ensureNamespace(db: Db, cluster: Cluster, config: K8sConfig, target: NamespaceTarget): Promise<void> {
   if (!target.isolated) return;
-  await db.transaction().execute(async (trx) => {
+  await inTransaction(db, async (trx) => {
     await sql`select pg_advisory_xact_lock(${NAMESPACE_LOCK_CLASS}, ${target.organizationId})`.execute(trx);
     const record = await findNamespaceRecord(trx, target.organizationId);
     if (record?.readyAt && record.namespace === target.namespace && record.mode === target.mode) return;

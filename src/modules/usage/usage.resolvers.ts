@@ -1,6 +1,8 @@
 import { BadUserInputError } from '../../errors.js';
 import type { Resolvers, UsageBudgetInput } from '../../graphql/generated/resolvers-types.js';
 import { boundedInt } from '../../graphql/validate.js';
+import { mustLoad } from '../../graphql/by-id-loader.js';
+import { automationUsage, dailyUsage, successRate } from './usage-dashboard.js';
 import { defaultUsageBudget, findUsageBudget, upsertUsageBudget, type UsageBudgetPatch } from './usage.repository.js';
 
 /**
@@ -32,6 +34,17 @@ function budgetPatch(input: UsageBudgetInput): UsageBudgetPatch {
 export const usageResolvers: Resolvers = {
   Organization: {
     usage: async (org, _args, ctx) => (await findUsageBudget(ctx.db, org.id)) ?? defaultUsageBudget(org.id),
+  },
+  Usage: {
+    automations: (usage, { since, until }, ctx) => automationUsage(ctx, usage.organizationId, since, until),
+    days: (usage, { since, until }, ctx) => dailyUsage(ctx, usage.organizationId, since, until),
+  },
+  AutomationUsage: {
+    automation: (row, _args, ctx) => mustLoad(ctx.loaders.automations, row.automationId, 'Automation'),
+    successRate,
+  },
+  DailyUsage: {
+    successRate,
   },
   Mutation: {
     updateUsageBudget: (_root, { organizationId, input }, ctx) => upsertUsageBudget(ctx.db, Number(organizationId), budgetPatch(input)),

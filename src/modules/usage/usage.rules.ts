@@ -1,7 +1,10 @@
 import type { ModuleAuthorization } from '../../authz/authorization-map.js';
 import { feature } from '../../authz/guards.js';
 
-/** SPEC §2 `usage_dashboards`: READ sees the usage budget, MANAGE changes it. */
+/**
+ * SPEC §2 `usage_dashboards`: READ sees the usage budget and the dashboard, MANAGE changes the
+ * budget. The dashboard's sums are filtered in SQL by the SPEC §3 view rule.
+ */
 export const usageAuthorization: ModuleAuthorization = {
   rules: {
     Organization: {
@@ -13,5 +16,7 @@ export const usageAuthorization: ModuleAuthorization = {
   },
   inherits: {
     Usage: { fields: '*', reason: 'the budget of one organization; Organization.usage and the mutation check usage_dashboards' },
+    AutomationUsage: { fields: '*', reason: 'usage of an automation the caller may view, from Organization.usage (usage_dashboards: READ)' },
+    DailyUsage: { fields: '*', reason: 'a day of usage summed over automations the caller may view, from Organization.usage' },
   },
 };

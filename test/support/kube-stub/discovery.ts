@@ -39,7 +39,7 @@ export function discovery(path: string, host: string): Reply | null {
         body: {
           kind: 'APIResourceList',
           groupVersion: 'v1',
-          resources: [resource('namespaces', 'Namespace', false, CRUD), resource('secrets', 'Secret', true, CRUD)],
+          resources: [resource('namespaces', 'Namespace', false, CRUD), resource('secrets', 'Secret', true, CRUD), resource('services', 'Service', true, CRUD)],
         },
       };
     case '/apis':

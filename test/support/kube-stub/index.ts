@@ -1,6 +1,6 @@
 /**
  * kube-stub: an in-process stand-in for the Kubernetes API server (namespaces, secrets,
- * deployments, SelfSubjectAccessReview), spoken to by the real @kubernetes/client-node over
+ * deployments, services, SelfSubjectAccessReview), spoken to by the real @kubernetes/client-node over
  * HTTP on 127.0.0.1.
  *
  * How client-node 1.4 surfaces errors (asserted in test/kube-stub/kube-stub.test.ts):
@@ -85,7 +85,7 @@ export async function startKubeStub(options: KubeStubOptions = {}): Promise<Kube
     bindInNamespace: (namespace, rules) => rbac.bindInNamespace(namespace, rules),
     unbindNamespace: (namespace) => rbac.unbindNamespace(namespace),
     failNext: (failure) => failures.add(failure),
-    objects: { namespaces: store.namespaces, secrets: store.secrets, deployments: store.deployments },
+    objects: { namespaces: store.namespaces, secrets: store.secrets, deployments: store.deployments, services: store.services },
     seedNamespace(name, labels) {
       seed(store, namespaceKind, '', { metadata: labels ? { name, labels } : { name } });
     },

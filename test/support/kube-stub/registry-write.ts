@@ -119,7 +119,7 @@ function checkPreconditions(r: WriteRequest, old: JsonObject): void {
 }
 
 /**
- * Secrets and deployments answer a success Status; a namespace answers itself, Terminating.
+ * Secrets and deployments answer a success Status, a service itself; a namespace answers itself, Terminating.
  * The stub then removes the namespace and its contents at once (the apiserver would leave it
  * Terminating until the namespace controller had emptied it).
  */
@@ -139,5 +139,7 @@ export function deleteObject(r: WriteRequest, onNamespaceDeleted: (name: string)
     return { code: 200, body: answered };
   }
   if (!r.dryRun) r.store.remove(r.def, r.namespace, r.name);
+  // The service registry answers the deleted Service itself (ReturnDeletedObject).
+  if (r.def.resource === 'services') return { code: 200, body: old };
   return { code: 200, body: success(r.def, r.name, stringAt(objectAt(old, 'metadata'), 'uid') ?? '') };
 }

@@ -3,6 +3,7 @@ import { discovery } from './discovery.js';
 import { deploymentKind } from './kind-deployment.js';
 import { namespaceKind } from './kind-namespace.js';
 import { secretKind } from './kind-secret.js';
+import { serviceKind } from './kind-service.js';
 import type { KindDef } from './kinds.js';
 import type { Rbac } from './rbac.js';
 import { getObject, listObjects } from './registry-read.js';
@@ -18,7 +19,7 @@ import type { Reply } from './types.js';
  * chain does), then the resource's handler. Throws KubeError for every failure.
  */
 
-export const KINDS: KindDef[] = [namespaceKind, secretKind, deploymentKind];
+export const KINDS: KindDef[] = [namespaceKind, secretKind, deploymentKind, serviceKind];
 
 export interface Call {
   method: string;

@@ -18,6 +18,7 @@ export class Store {
   readonly namespaces = new Map<string, JsonObject>();
   readonly secrets = new Map<string, JsonObject>();
   readonly deployments = new Map<string, JsonObject>();
+  readonly services = new Map<string, JsonObject>();
 
   private mapFor(def: KindDef): Map<string, JsonObject> {
     switch (def.resource) {
@@ -27,6 +28,8 @@ export class Store {
         return this.secrets;
       case 'deployments':
         return this.deployments;
+      case 'services':
+        return this.services;
       default:
         throw new Error(`kube-stub: no storage for ${def.resource}`);
     }
@@ -90,7 +93,7 @@ export class Store {
 
   /** What the namespace controller does after a namespace is deleted: delete everything in it. */
   removeNamespaceContents(namespace: string): void {
-    for (const map of [this.secrets, this.deployments]) {
+    for (const map of [this.secrets, this.deployments, this.services]) {
       for (const key of [...map.keys()]) {
         if (key.startsWith(`${namespace}/`)) {
           map.delete(key);

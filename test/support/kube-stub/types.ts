@@ -59,6 +59,8 @@ export interface KubeStubObjects {
   secrets: Map<string, object>;
   /** Keyed 'namespace/name'. */
   deployments: Map<string, object>;
+  /** Keyed 'namespace/name'. */
+  services: Map<string, object>;
 }
 
 export interface KubeStub {

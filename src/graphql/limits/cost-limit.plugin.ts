@@ -1,0 +1,34 @@
+import type { ApolloServerPlugin } from '@apollo/server';
+import { Kind, type FragmentDefinitionNode } from 'graphql';
+import { LimitCode, LimitError } from './limit-error.js';
+import { operationCost } from './operation-cost.js';
+import { DEFAULT_PAGE_SIZE } from '../pagination.js';
+
+/**
+ * Refuses an operation whose cost (src/graphql/limits/operation-cost.ts) passes `maxCost`, with
+ * QUERY_TOO_COMPLEX and HTTP 400, before anything executes. A plugin rather than a validation
+ * rule: the cost depends on the request's variables (`first: $n`), which validation never sees.
+ */
+export function costLimitPlugin<TContext extends object>(maxCost: number): ApolloServerPlugin<TContext> {
+  return {
+    async requestDidStart() {
+      return {
+        async didResolveOperation({ schema, document, operation, request }) {
+          if (!operation) return;
+          const fragments = new Map<string, FragmentDefinitionNode>();
+          for (const definition of document.definitions) {
+            if (definition.kind === Kind.FRAGMENT_DEFINITION) fragments.set(definition.name.value, definition);
+          }
+          const cost = operationCost(schema, operation, fragments, request.variables ?? {});
+          if (cost > maxCost) {
+            throw new LimitError(
+              LimitCode.QUERY_TOO_COMPLEX,
+              { name: 'cost', max: maxCost, actual: cost },
+              `The operation costs ${cost}; the limit is ${maxCost}. Each field costs 1 and a list multiplies its fields by its page size (first/last, ${DEFAULT_PAGE_SIZE} when omitted): ask for smaller pages or fewer nested lists.`,
+            );
+          }
+        },
+      };
+    },
+  };
+}

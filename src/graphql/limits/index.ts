@@ -1,0 +1,21 @@
+import type { ApolloServerPlugin } from '@apollo/server';
+import type { ValidationRule } from 'graphql';
+import type { LimitsConfig } from '../../config.js';
+import { aliasLimitRule } from './alias-limit.rule.js';
+import { costLimitPlugin } from './cost-limit.plugin.js';
+import { depthLimitRule } from './depth-limit.rule.js';
+import { directiveLimitRule } from './directive-limit.rule.js';
+
+export { formatLimitErrors } from './format-limit-errors.js';
+export { LimitCode, LimitError, limitResponseBody } from './limit-error.js';
+export { mutationDeadlineMiddleware, operationTimeoutError, raceDeadline, withDeadline } from './operation-timeout.js';
+
+/** The validation rules of the limits, run by Apollo after graphql-js's specifiedRules. */
+export function limitValidationRules(limits: LimitsConfig): ValidationRule[] {
+  return [depthLimitRule(limits.maxDepth), aliasLimitRule(limits.maxAliases), directiveLimitRule(limits.maxDirectives)];
+}
+
+/** The limit that needs the request's variables (cost); the timeout is src/http/gateway.ts's race plus mutationDeadlineMiddleware. */
+export function limitPlugins<TContext extends object>(limits: LimitsConfig): ApolloServerPlugin<TContext>[] {
+  return [costLimitPlugin<TContext>(limits.maxCost)];
+}

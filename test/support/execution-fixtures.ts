@@ -1,0 +1,114 @@
+import crypto from 'node:crypto';
+import { expectAllowed } from './expect.js';
+import type { TestGateway } from './harness.js';
+import type { ClusterEnv } from './k8s-setup.js';
+
+export const RUN = `mutation($id: ID!, $inputs: JSONObject) {
+  runAutomation(id: $id, inputs: $inputs) { id status error inputs createdAt finishedAt automation { id } deployment { version } }
+}`;
+
+export interface RunResult {
+  id: string;
+  status: string;
+  error: string | null;
+  inputs: Record<string, unknown>;
+  createdAt: string;
+  finishedAt: string | null;
+  automation: { id: string };
+  deployment: { version: number } | null;
+}
+
+export async function run(gw: TestGateway, token: string, automationId: string, inputs: Record<string, unknown> = {}): Promise<RunResult> {
+  return (await expectAllowed<{ runAutomation: RunResult }>(gw, token, RUN, { id: automationId, inputs })).runAutomation;
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+/** The deployment's ingest token, as the automation's pod reads it from its Secret. */
+export function ingestTokenOf(env: ClusterEnv, namespace: string, automationId: string): string {
+  const secret: unknown = env.stub.objects.secrets.get(`${namespace}/automation-${automationId}-env`);
+  const data = isRecord(secret) && isRecord(secret.data) ? secret.data : {};
+  const encoded = data.GATEHOUSE_INGEST_TOKEN;
+  if (typeof encoded !== 'string') throw new Error(`no ingest token in the Secret of ${automationId}`);
+  return Buffer.from(encoded, 'base64').toString('utf8');
+}
+
+export function tracesUrl(gw: TestGateway): string {
+  return new URL('/v1/traces', gw.url).toString();
+}
+
+export interface IngestResponse {
+  status: number;
+  body: { error?: string; message?: string; partialSuccess?: unknown };
+}
+
+/** POSTs to /v1/traces; `body` is sent as is when it is a string or bytes, else as JSON. */
+export async function postTraces(gw: TestGateway, token: string | undefined, body: unknown, headers: Record<string, string> = {}): Promise<IngestResponse> {
+  const payload = typeof body === 'string' || body instanceof Uint8Array ? body : JSON.stringify(body);
+  const response = await fetch(tracesUrl(gw), {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}), ...headers },
+    body: payload,
+  });
+  const text = await response.text();
+  const parsed: unknown = text ? JSON.parse(text) : {};
+  return { status: response.status, body: isRecord(parsed) ? parsed : {} };
+}
+
+export type AttributeValue = string | number | boolean;
+
+export interface SpanInput {
+  executionId?: string;
+  name?: string;
+  traceId?: string;
+  spanId?: string;
+  parentSpanId?: string;
+  /** Milliseconds since the epoch. */
+  start?: number;
+  durationMs?: number;
+  attributes?: Record<string, AttributeValue>;
+}
+
+export const hex = (bytes: number) => crypto.randomBytes(bytes).toString('hex');
+
+function anyValue(value: AttributeValue): Record<string, unknown> {
+  if (typeof value === 'string') return { stringValue: value };
+  if (typeof value === 'boolean') return { boolValue: value };
+  return Number.isInteger(value) ? { intValue: String(value) } : { doubleValue: value };
+}
+
+/** One span in OTLP/JSON, as an exporter sends it (hex ids, nanosecond strings, typed values). */
+export function otlpSpan(input: SpanInput): Record<string, unknown> {
+  const start = input.start ?? Date.now();
+  const attributes = { ...(input.executionId ? { 'gatehouse.execution.id': input.executionId } : {}), ...input.attributes };
+  return {
+    traceId: input.traceId ?? hex(16),
+    spanId: input.spanId ?? hex(8),
+    ...(input.parentSpanId ? { parentSpanId: input.parentSpanId } : {}),
+    name: input.name ?? 'llm call',
+    kind: 1,
+    startTimeUnixNano: `${BigInt(start) * 1_000_000n}`,
+    endTimeUnixNano: `${BigInt(start + (input.durationMs ?? 5)) * 1_000_000n}`,
+    attributes: Object.entries(attributes).map(([key, value]) => ({ key, value: anyValue(value) })),
+    status: { code: 0 },
+  };
+}
+
+/** An ExportTraceServiceRequest holding the spans under one resource and scope. */
+export function otlpRequest(spans: Array<Record<string, unknown>>): Record<string, unknown> {
+  return {
+    resourceSpans: [
+      {
+        resource: { attributes: [{ key: 'service.name', value: { stringValue: 'crew-runtime' } }] },
+        scopeSpans: [{ scope: { name: 'crew', version: '1.0.0' }, spans }],
+      },
+    ],
+  };
+}
+
+export async function spanCount(gw: TestGateway, executionId: string): Promise<number> {
+  const row = await gw.db.selectFrom('spans').select((eb) => eb.fn.countAll<number>().as('n')).where('executionId', '=', executionId).executeTakeFirstOrThrow();
+  return Number(row.n);
+}
