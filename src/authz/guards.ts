@@ -90,6 +90,22 @@ export function feature(name: Feature, needed: Level, source: OrgSource): IRule 
   });
 }
 
+/**
+ * People of the organization, and integrations that administer it: a service account (a partner
+ * integration, SPEC §1) sees the organization's members and roles only with organization_settings:
+ * MANAGE, so a token granted one automation's traces learns nothing else.
+ */
+export function memberPerson(source: OrgSource): IRule {
+  return guard(`memberPerson:${source}`, (parent, args, ctx, info) => {
+    const principal = ctx.authz.principal;
+    if (!principal) return new UnauthenticatedError();
+    const organizationId = organizationOf(source, parent, args);
+    if (organizationId === null || !ctx.authz.grant(organizationId)) return new NotFoundError('Organization', shownId(source, args));
+    if (principal.kind === 'user') return true;
+    return featureDecision(ctx, organizationId, 'organization_settings', 'MANAGE', `${fieldName(info)} for a service account`);
+  });
+}
+
 export function ownerOnly(source: OrgSource): IRule {
   return guard(`owner:${source}`, (parent, args, ctx, info) => {
     if (!ctx.authz.principal) return new UnauthenticatedError();

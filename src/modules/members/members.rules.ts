@@ -1,9 +1,9 @@
 import type { ModuleAuthorization } from '../../authz/authorization-map.js';
-import { feature, member } from '../../authz/guards.js';
+import { feature, memberPerson } from '../../authz/guards.js';
 
 export const membersAuthorization: ModuleAuthorization = {
   rules: {
-    Organization: { members: member('parent.id') },
+    Organization: { members: memberPerson('parent.id') },
     Mutation: {
       // Members' roles are organization configuration (SPEC §2 organization_settings); touching an
       // Owner additionally needs an Owner, checked in the resolver where the roles are known.

@@ -1,5 +1,5 @@
 import type { ModuleAuthorization } from '../../authz/authorization-map.js';
-import { authenticated, entity, feature, member } from '../../authz/guards.js';
+import { authenticated, entity, feature, memberPerson } from '../../authz/guards.js';
 
 /** Roles and their levels are organization configuration: SPEC §2 `organization_settings`. */
 const manageRole = entity({
@@ -12,7 +12,7 @@ const manageRole = entity({
 export const rolesAuthorization: ModuleAuthorization = {
   rules: {
     Query: { roleTemplates: authenticated },
-    Organization: { roles: member('parent.id') },
+    Organization: { roles: memberPerson('parent.id') },
     Mutation: {
       createRole: feature('organization_settings', 'MANAGE', 'args.organizationId'),
       updateRole: manageRole,

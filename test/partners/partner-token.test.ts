@@ -1,0 +1,134 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { insertExecution } from '../../src/modules/executions/executions.repository.js';
+import { insertSpans } from '../../src/modules/executions/spans.repository.js';
+import { connectRepo, DEPLOY, deployNew, storeArchive } from '../support/automation-fixtures.js';
+import { hex } from '../support/execution-fixtures.js';
+import { expectAllowed } from '../support/expect.js';
+import { addServiceAccount, createOrg, createRole, type Actor, type OrgFixture } from '../support/fixtures.js';
+import { startTestGateway, type TestGateway } from '../support/harness.js';
+
+// Issue 4 §6: a partner integration's service-account token, granted traces on automation X,
+// pages X's executions and spans and nothing else. The organization confines it the way SPEC §3
+// and §4 allow: a role with crews_dashboards READ only, X and Y private with the partner on X's
+// whitelist for TRACES alone, Git RBAC on and zip deployments off (so READ cannot deploy).
+let gw: TestGateway;
+let org: OrgFixture;
+let other: OrgFixture;
+let partner: Actor;
+const ids: Record<'x' | 'y' | 'xRun' | 'yRun' | 'otherAutomation', string> = { x: '', y: '', xRun: '', yRun: '', otherAutomation: '' };
+const SPANS = 7;
+
+async function recordRun(organizationId: number, automationId: string): Promise<string> {
+  const row = await insertExecution(gw.db, { organizationId, automationId, deploymentId: null, inputs: '{"topic":"partner"}', status: 'SUCCEEDED', error: null });
+  const traceId = hex(16);
+  await insertSpans(gw.db, Array.from({ length: SPANS }, (_, i) => ({
+    organizationId, automationId, executionId: row.id, traceId, spanId: hex(8), parentSpanId: null, name: `step ${i}`, kind: 'INTERNAL' as const,
+    startTime: new Date(Date.UTC(2026, 10, 23, 12, 0, i)), endTime: new Date(Date.UTC(2026, 10, 23, 12, 0, i + 1)), statusCode: 'OK' as const, statusMessage: null,
+    attributes: '{}', events: '[]', inputTokens: 10, outputTokens: 5,
+  })));
+  return row.id;
+}
+
+beforeAll(async () => {
+  gw = await startTestGateway();
+  org = await createOrg(gw);
+  other = await createOrg(gw);
+  const repo = await connectRepo(gw, org.owner.token, org.organizationId);
+  ids.x = (await deployNew(gw, org.owner.token, org.organizationId, repo, { visibility: 'PRIVATE' })).automationId;
+  ids.y = (await deployNew(gw, org.owner.token, org.organizationId, repo, { visibility: 'PRIVATE' })).automationId;
+  ids.otherAutomation = (await deployNew(gw, other.owner.token, other.organizationId, await connectRepo(gw, other.owner.token, other.organizationId))).automationId;
+  partner = await addServiceAccount(gw, org.organizationId, await createRole(gw, org.organizationId, { crews_dashboards: 'READ' }, 'Partner'));
+  await expectAllowed(gw, org.owner.token, 'mutation($id: ID!, $sa: ID!) { setAutomationAccess(id: $id, visibility: PRIVATE, access: [{ principalType: SERVICE_ACCOUNT, principalId: $sa, permissions: [TRACES] }]) { id } }', { id: ids.x, sa: partner.serviceAccountId });
+  await expectAllowed(gw, org.owner.token, 'mutation($o: ID!) { updateOrganizationSettings(organizationId: $o, input: { gitRepositoryRbac: true, zipDeploymentsEnabled: false }) { plan } }', { o: String(org.organizationId) });
+  ids.xRun = await recordRun(org.organizationId, ids.x);
+  ids.yRun = await recordRun(org.organizationId, ids.y);
+  await recordRun(other.organizationId, ids.otherAutomation);
+});
+afterAll(async () => gw.close());
+
+const o = () => String(org.organizationId);
+/** Declares only the variables an operation uses: graphql-js refuses unused ones. */
+const declared = (text: string) => ['o', 'x'].filter((name) => text.includes(`$${name}`)).map((name) => `$${name}: ID!`).join(', ');
+
+describe('a partner token granted traces on one automation', () => {
+  it('pages that automation\'s executions and each execution\'s spans, in order', async () => {
+    const executions = await expectAllowed<{ organization: { automation: { executions: { totalCount: number; edges: Array<{ node: { id: string; status: string } }> } } } }>(
+      gw, partner.token, 'query($o: ID!, $id: ID!) { organization(id: $o) { automation(id: $id) { executions(first: 10) { totalCount edges { node { id status } } } } } }', { o: o(), id: ids.x },
+    );
+    expect(executions.organization.automation.executions).toMatchObject({ totalCount: 1, edges: [{ node: { id: ids.xRun, status: 'SUCCEEDED' } }] });
+    const names: string[] = [];
+    let after: string | null = null;
+    do {
+      type Page = { organization: { execution: { spans: { edges: Array<{ node: { name: string } }>; pageInfo: { hasNextPage: boolean; endCursor: string | null } } } } };
+      const page: Page = await expectAllowed<Page>(gw, partner.token, 'query($o: ID!, $id: ID!, $after: String) { organization(id: $o) { execution(id: $id) { spans(first: 3, after: $after) { edges { node { name } } pageInfo { hasNextPage endCursor } } } } }', { o: o(), id: ids.xRun, after });
+      names.push(...page.organization.execution.spans.edges.map((e) => e.node.name));
+      after = page.organization.execution.spans.pageInfo.hasNextPage ? page.organization.execution.spans.pageInfo.endCursor : null;
+    } while (after);
+    expect(names).toEqual(Array.from({ length: SPANS }, (_, i) => `step ${i}`));
+  });
+
+  it('sees no other automation: Y is absent from the list and NOT_FOUND, with its runs', async () => {
+    const list = await expectAllowed<{ organization: { automations: { totalCount: number; edges: Array<{ node: { id: string } }> } } }>(gw, partner.token, 'query($o: ID!) { organization(id: $o) { automations { totalCount edges { node { id } } } } }', { o: o() });
+    expect(list.organization.automations).toEqual({ totalCount: 1, edges: [{ node: { id: ids.x } }] });
+    for (const [query, variables] of [
+      ['query($o: ID!, $id: ID!) { organization(id: $o) { automation(id: $id) { name } } }', { o: o(), id: ids.y }],
+      ['query($o: ID!, $id: ID!) { organization(id: $o) { execution(id: $id) { id } } }', { o: o(), id: ids.yRun }],
+    ] as const) {
+      expect((await gw.gql(partner.token, query, variables)).errors.map((e) => e.extensions?.code)).toEqual(['NOT_FOUND']);
+    }
+  });
+
+  it('gets NOT_FOUND for any other organization', async () => {
+    const response = await gw.gql(partner.token, 'query($o: ID!) { organization(id: $o) { name } }', { o: String(other.organizationId) });
+    expect(response.errors.map((e) => e.extensions?.code)).toEqual(['NOT_FOUND']);
+  });
+
+  it.each([
+    ['settings', 'organization(id: $o) { settings { plan } }'],
+    ['defaults', 'organization(id: $o) { defaults { defaultRunTimeoutSeconds } }'],
+    ['members', 'organization(id: $o) { members { totalCount } }'],
+    ['roles', 'organization(id: $o) { roles { name } }'],
+    ['service accounts', 'organization(id: $o) { serviceAccounts { totalCount } }'],
+    ['env vars', 'organization(id: $o) { envVars { totalCount } }'],
+    ['LLM connections', 'organization(id: $o) { llmConnections { totalCount } }'],
+    ['tools', 'organization(id: $o) { tools { totalCount } }'],
+    ['agents', 'organization(id: $o) { agents { totalCount } }'],
+    ['invitations', 'organization(id: $o) { invitations { totalCount } }'],
+    ['training runs', 'organization(id: $o) { trainingRuns { totalCount } }'],
+    ['Studio projects', 'organization(id: $o) { studioProjects { totalCount } }'],
+    ['usage', 'organization(id: $o) { usage { alertThresholdPercent } }'],
+    ['audit log', 'organization(id: $o) { auditLog { totalCount } }'],
+    ['namespace', 'organization(id: $o) { namespace { namespace } }'],
+    ['X\'s access list', 'organization(id: $o) { automation(id: $x) { accessList { principalId } } }'],
+  ])('is FORBIDDEN to read %s', async (_what, selection) => {
+    const response = await gw.gql(partner.token, `query(${declared(selection)}) { ${selection} }`, { o: o(), x: ids.x });
+    expect(response.errors.map((e) => e.extensions?.code)).toEqual(['FORBIDDEN']);
+  });
+
+  it.each([
+    ['run X', 'runAutomation(id: $x) { id }'],
+    ['redeploy X', 'redeployAutomation(id: $x) { id }'],
+    ['change X\'s access', 'setAutomationAccess(id: $x, visibility: ORGANIZATION, access: []) { id }'],
+    ['create a token', 'createApiToken(organizationId: $o, input: { name: "more" }) { secret }'],
+    ['create a role', 'createRole(organizationId: $o, input: { name: "Escalate" }) { id }'],
+  ])('is FORBIDDEN to %s', async (_what, mutation) => {
+    const response = await gw.gql(partner.token, `mutation(${declared(mutation)}) { ${mutation} }`, { o: o(), x: ids.x });
+    expect(response.errors.map((e) => e.extensions?.code)).toEqual(['FORBIDDEN']);
+  });
+
+  it('sees no repository to deploy from (Git RBAC) and may not deploy a zip', async () => {
+    const repos = await expectAllowed<{ organization: { gitRepos: { totalCount: number } } }>(gw, partner.token, 'query($o: ID!) { organization(id: $o) { gitRepos { totalCount } } }', { o: o() });
+    expect(repos.organization.gitRepos.totalCount).toBe(0);
+    const archive = await storeArchive(gw, org.organizationId);
+    const zip = await gw.gql(partner.token, DEPLOY, { org: o(), input: { name: 'partner-zip', source: { archiveId: archive.id } } });
+    expect(zip.errors.map((e) => e.extensions?.code)).toEqual(['FORBIDDEN']);
+    expect(zip.errors[0]?.message).toContain('zip deployments are disabled');
+  });
+
+  it('has its use recorded, and stops working once revoked', async () => {
+    const token = await gw.db.selectFrom('apiTokens').select(['id', 'lastUsedAt']).where('serviceAccountId', '=', partner.serviceAccountId).executeTakeFirstOrThrow();
+    expect(token.lastUsedAt).toBeInstanceOf(Date);
+    await expectAllowed(gw, org.owner.token, 'mutation($id: ID!) { revokeApiToken(id: $id) { revokedAt } }', { id: token.id });
+    expect((await gw.gql(partner.token, '{ viewer { serviceAccount { id } } }')).errors.map((e) => e.extensions?.code)).toEqual(['UNAUTHENTICATED']);
+  });
+});
