@@ -2,6 +2,8 @@ import {
   AppsV1Api,
   AuthorizationV1Api,
   CoreV1Api,
+  createConfiguration,
+  ServerConfiguration,
   type KubeConfig,
   type V1Deployment,
   type V1Namespace,
@@ -31,12 +33,29 @@ export class Cluster {
     kubeConfig: KubeConfig,
     private readonly timeoutMs = 10_000,
   ) {
-    this.core = kubeConfig.makeApiClient(CoreV1Api);
-    this.apps = kubeConfig.makeApiClient(AppsV1Api);
-    this.authorization = kubeConfig.makeApiClient(AuthorizationV1Api);
+    const cluster = kubeConfig.getCurrentCluster();
+    if (!cluster) throw new Error('The Kubernetes configuration has no current cluster.');
+    // What KubeConfig.makeApiClient builds, plus a per-request AbortSignal: a request without an
+    // answer within the timeout is cancelled, not only abandoned.
+    const configuration = createConfiguration({
+      baseServer: new ServerConfiguration(cluster.server, {}),
+      authMethods: { default: kubeConfig },
+      promiseMiddleware: [
+        {
+          pre: async (context) => {
+            context.setSignal(AbortSignal.timeout(timeoutMs));
+            return context;
+          },
+          post: async (response) => response,
+        },
+      ],
+    });
+    this.core = new CoreV1Api(configuration);
+    this.apps = new AppsV1Api(configuration);
+    this.authorization = new AuthorizationV1Api(configuration);
   }
 
-  /** One API call, bounded by the request timeout: a hung API server becomes a retryable failure. */
+  /** One API call, bounded by the request timeout (a backstop to the AbortSignal): a hung API server becomes a retryable failure. */
   private async call<T>(call: KubeCallError['call'], run: () => Promise<T>): Promise<T> {
     let timer: NodeJS.Timeout | undefined;
     const timeout = new Promise<never>((_, reject) => {
