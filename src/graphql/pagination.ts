@@ -66,6 +66,12 @@ export function afterCursor(table: string, after: Cursor | null): RawBuilder<Sql
   return sql<SqlBool>`(${sql.ref(`${table}.createdAt`)}, ${sql.ref(`${table}.id`)}) > (${after.createdAt}, ${after.id})`;
 }
 
+/** The keyset condition for newest-first lists: rows before the cursor. */
+export function beforeCursor(table: string, after: Cursor | null): RawBuilder<SqlBool> {
+  if (!after) return sql<SqlBool>`true`;
+  return sql<SqlBool>`(${sql.ref(`${table}.createdAt`)}, ${sql.ref(`${table}.id`)}) < (${after.createdAt}, ${after.id})`;
+}
+
 /** Rows fetched with `limit + 1` become a connection; the extra row only says there is more. */
 export function toConnection<T extends { createdAt: Date; id: string }>(
   rows: T[],

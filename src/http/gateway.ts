@@ -24,7 +24,6 @@ import { ARCHIVE_UPLOAD_PATH, handleArchiveUpload } from './upload-archive.js';
 import { handleOtlpTraces, OTLP_TRACES_PATH } from '../ingest/otlp-traces.js';
 import { handleHitlRequest, HITL_REQUESTS_PATH } from '../ingest/hitl-requests.js';
 
-export const MAX_BODY_BYTES = 1_048_576;
 
 export interface GatewayDeps {
   config: Config;
@@ -95,7 +94,7 @@ export class Gateway {
       }
       sendJson(res, 404, { error: 'NOT_FOUND', message: `No route ${url.pathname}; the API is at /graphql.` });
     } catch (error) {
-      if (error instanceof PayloadTooLargeError) return sendJson(res, 413, { error: 'PAYLOAD_TOO_LARGE', message: error.message, limit: MAX_BODY_BYTES });
+      if (error instanceof PayloadTooLargeError) return sendJson(res, 413, { error: 'PAYLOAD_TOO_LARGE', message: error.message, limit: this.deps.config.limits.maxBodyBytes });
       this.deps.logger.error({ err: error, requestId }, 'request failed');
       if (!res.headersSent) sendJson(res, 500, { error: 'INTERNAL_SERVER_ERROR', requestId });
       else res.end();

@@ -1,6 +1,5 @@
-import { sql, type SqlBool } from 'kysely';
 import type { Executor } from '../../db/database.js';
-import type { Page } from '../../graphql/pagination.js';
+import { beforeCursor, type Page } from '../../graphql/pagination.js';
 import type { AuditEntryRow, NewAuditEntry } from './audit.table.js';
 
 export async function insertAuditEntry(trx: Executor, entry: NewAuditEntry): Promise<void> {
@@ -32,10 +31,9 @@ function filtered(db: Executor, organizationId: number, filter: AuditFilter) {
 
 /** Newest first. */
 export async function listAuditEntries(db: Executor, organizationId: number, filter: AuditFilter, page: Page): Promise<AuditEntryRow[]> {
-  const after = page.after;
   return filtered(db, organizationId, filter)
     .selectAll()
-    .$if(after !== null, (qb) => qb.where(sql<SqlBool>`(${sql.ref('auditLog.createdAt')}, ${sql.ref('auditLog.id')}) < (${after?.createdAt}, ${after?.id})`))
+    .where(beforeCursor('auditLog', page.after))
     .orderBy('createdAt', 'desc')
     .orderBy('id', 'desc')
     .limit(page.limit + 1)

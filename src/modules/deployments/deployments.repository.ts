@@ -1,5 +1,5 @@
 import type { Executor } from '../../db/database.js';
-import type { Page } from '../../graphql/pagination.js';
+import { beforeCursor, type Page } from '../../graphql/pagination.js';
 import type { DeploymentRow, DeploymentUpdate, NewDeployment } from './deployments.table.js';
 
 export async function findDeploymentsByIds(db: Executor, ids: readonly string[]): Promise<DeploymentRow[]> {
@@ -8,14 +8,11 @@ export async function findDeploymentsByIds(db: Executor, ids: readonly string[])
 
 /** Newest version first: the deployment history of one automation. */
 export async function listDeployments(db: Executor, automationId: string, page: Page): Promise<DeploymentRow[]> {
-  const after = page.after;
   return db
     .selectFrom('automationDeployments')
     .selectAll()
     .where('automationId', '=', automationId)
-    .$if(after !== null, (qb) =>
-      qb.where((eb) => eb.or([eb('createdAt', '<', after?.createdAt ?? new Date()), eb.and([eb('createdAt', '=', after?.createdAt ?? new Date()), eb('id', '<', after?.id ?? '')])])),
-    )
+    .where(beforeCursor('automationDeployments', page.after))
     .orderBy('createdAt', 'desc')
     .orderBy('id', 'desc')
     .limit(page.limit + 1)
