@@ -68,7 +68,7 @@ const gateways = Object.fromEntries(
 async function request(gateway: Gateway, items: number): Promise<number> {
   const started = process.hrtime.bigint();
   const contextValue = await gateway.context(`Bearer ${secret}`, 'bench');
-  const response = await gateway.apollo.executeOperation({ query: QUERY, variables: { id: String(org.id), n: items } }, { contextValue });
+  const response = await (await gateway.apolloFor(contextValue)).executeOperation({ query: QUERY, variables: { id: String(org.id), n: items } }, { contextValue });
   if (response.body.kind !== 'single' || response.body.singleResult.errors) {
     throw new Error(`bench query failed: ${JSON.stringify(response.body)}`);
   }

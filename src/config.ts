@@ -32,6 +32,44 @@ export interface Config {
   otlpMaxBytes: number;
   /** Limits of the /graphql endpoint (README "Limits", src/graphql/limits). */
   limits: LimitsConfig;
+  /** The offline API explorer at /explorer (and GET /graphql from a browser); off in production unless EXPLORER_ENABLED=true. */
+  explorerEnabled: boolean;
+  /** Prometheus text at /metrics. */
+  metricsEnabled: boolean;
+  rateLimit: RateLimitConfig;
+  /**
+   * `enforce`: only operations registered with `gatehouse documents register` run (by hash or by
+   * identical text); `off`: any operation, with Apollo's automatic persisted queries.
+   */
+  trustedDocuments: 'off' | 'enforce';
+}
+
+/** Requests per window, per API token or JWT and per client address; 0 turns one off (README "Rate limits"). */
+export interface RateLimitConfig {
+  perToken: number;
+  perAddress: number;
+  windowSeconds: number;
+  /** Shared counters across replicas; unset: counted in this process only. */
+  redisUrl: string | undefined;
+  /** Proxies in front of the gateway whose X-Forwarded-For entry is trusted; 0 uses the socket's address. */
+  trustedProxyHops: number;
+}
+
+function rateLimitConfig(env: NodeJS.ProcessEnv): RateLimitConfig {
+  return {
+    perToken: integer(env, 'RATE_LIMIT_PER_TOKEN', 600, 0, 10_000_000),
+    perAddress: integer(env, 'RATE_LIMIT_PER_ADDRESS', 1_200, 0, 10_000_000),
+    windowSeconds: integer(env, 'RATE_LIMIT_WINDOW_SECONDS', 60, 1, 86_400),
+    redisUrl: optional(env, 'REDIS_URL'),
+    trustedProxyHops: integer(env, 'TRUSTED_PROXY_HOPS', 0, 0, 10),
+  };
+}
+
+function flag(env: NodeJS.ProcessEnv, name: string, fallback: boolean): boolean {
+  const raw = optional(env, name);
+  if (raw === undefined) return fallback;
+  if (raw !== 'true' && raw !== 'false') throw new ConfigError(`${name} must be true or false; got ${JSON.stringify(raw)}.`);
+  return raw === 'true';
 }
 
 /** Each limit refuses a request with a 4xx whose `extensions.code` names it (README "Limits"). */
@@ -163,6 +201,12 @@ function urlTemplate(env: NodeJS.ProcessEnv, name: string, fallback: string, pla
   return template;
 }
 
+function trustedDocumentsMode(env: NodeJS.ProcessEnv): 'off' | 'enforce' {
+  const raw = optional(env, 'TRUSTED_DOCUMENTS') ?? 'off';
+  if (raw !== 'off' && raw !== 'enforce') throw new ConfigError(`TRUSTED_DOCUMENTS must be off or enforce; got ${JSON.stringify(raw)}.`);
+  return raw;
+}
+
 function integer(env: NodeJS.ProcessEnv, name: string, fallback: number, min: number, max: number): number {
   const raw = env[name];
   if (raw === undefined || raw === '') return fallback;
@@ -204,6 +248,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     zipMaxBytes: integer(env, 'ZIP_MAX_BYTES', 20 * 1024 * 1024, 1024, 512 * 1024 * 1024),
     otlpMaxBytes: integer(env, 'OTLP_MAX_BYTES', 4 * 1024 * 1024, 1024, 256 * 1024 * 1024),
     limits: limitsConfig(env),
+    explorerEnabled: flag(env, 'EXPLORER_ENABLED', nodeEnvRaw !== 'production'),
+    metricsEnabled: flag(env, 'METRICS_ENABLED', true),
+    rateLimit: rateLimitConfig(env),
+    trustedDocuments: trustedDocumentsMode(env),
   };
   if (config.auth.jwksUrl && config.auth.jwtSecret) {
     throw new ConfigError('Set either AUTH_JWKS_URL or AUTH_JWT_SECRET, not both.');

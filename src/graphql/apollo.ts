@@ -2,6 +2,7 @@ import { ApolloServer, type ApolloServerPlugin } from '@apollo/server';
 import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
 import type { GraphQLSchema } from 'graphql';
 import type { Config } from '../config.js';
+import type { Metrics } from '../observability/metrics.js';
 import type { GraphQLContext } from './context.js';
 import { createFormatError, isPublicError } from './format-error.js';
 import { formatLimitErrors, limitPlugins, limitValidationRules } from './limits/index.js';
@@ -25,7 +26,7 @@ const errorPlugin: ApolloServerPlugin<GraphQLContext> = {
   },
 };
 
-export function createApollo(schema: GraphQLSchema, config: Config): ApolloServer<GraphQLContext> {
+export function createApollo(schema: GraphQLSchema, config: Config, metrics: Metrics): ApolloServer<GraphQLContext> {
   const development = config.nodeEnv === 'development';
   const { limits } = config;
   return new ApolloServer<GraphQLContext>({
@@ -41,7 +42,10 @@ export function createApollo(schema: GraphQLSchema, config: Config): ApolloServe
     parseOptions: { maxTokens: limits.maxTokens },
     // Apollo's default landing page loads Apollo Sandbox from a CDN; the gateway serves no page
     // that reaches outside it.
-    plugins: [ApolloServerPluginLandingPageDisabled(), errorPlugin, ...limitPlugins<GraphQLContext>(limits)],
+    plugins: [ApolloServerPluginLandingPageDisabled(), errorPlugin, metrics.plugin<GraphQLContext>(), ...limitPlugins<GraphQLContext>(limits)],
+    // Trusted documents (README): in `enforce` mode the gateway swaps registered hashes for their
+    // documents itself, and a client must not be able to register one through APQ.
+    persistedQueries: config.trustedDocuments === 'enforce' ? false : {},
     // One operation per request: a batch would multiply every limit above by its length. The
     // gateway answers an array body with BATCHING_DISABLED before Apollo sees it.
     allowBatchedHttpRequests: false,

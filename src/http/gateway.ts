@@ -23,6 +23,11 @@ import { PayloadTooLargeError, readBody } from './read-body.js';
 import { ARCHIVE_UPLOAD_PATH, handleArchiveUpload } from './upload-archive.js';
 import { handleOtlpTraces, OTLP_TRACES_PATH } from '../ingest/otlp-traces.js';
 import { handleHitlRequest, HITL_REQUESTS_PATH } from '../ingest/hitl-requests.js';
+import { TrustedDocuments } from '../modules/trusted-documents/trusted-documents.js';
+import { Metrics, type PoolStats } from '../observability/metrics.js';
+import { ApolloPerPermissionSet } from '../authz/visible-schema/apollo-per-permission-set.js';
+import { isExplorerRequest, serveExplorer } from './explorer.js';
+import { clientAddress, createRateLimiter, type RateLimiter } from './rate-limit.js';
 
 
 export interface GatewayDeps {
@@ -33,6 +38,8 @@ export interface GatewayDeps {
   cluster: Cluster | null;
   /** The schema to serve; the gateway's own authorized schema unless a benchmark swaps it. */
   schema?: GraphQLSchema;
+  /** The database pool's numbers, for /metrics (PostgreSQL only). */
+  poolStats?: () => PoolStats;
 }
 
 function requestIdOf(req: IncomingMessage): string {
@@ -47,17 +54,30 @@ function sendJson(res: ServerResponse, status: number, body: unknown, headers: R
 
 /** The HTTP face of Gatehouse: /graphql through Apollo, /healthz and /readyz, uploads and the automations' ingest endpoints. */
 export class Gateway {
-  readonly apollo: ApolloServer<GraphQLContext>;
+  readonly metrics: Metrics;
+  /** One Apollo Server per permission set, each with the schema that set can reach (src/authz/visible-schema). */
+  private readonly servers: ApolloPerPermissionSet;
   private readonly authenticator: Authenticator;
+  private readonly rateLimiter: RateLimiter;
+  private readonly documents: TrustedDocuments;
 
   constructor(private readonly deps: GatewayDeps) {
     const schema = deps.schema ?? buildSchema();
-    this.apollo = createApollo(applyMiddleware(schema, mutationDeadlineMiddleware(schema, deps.config.limits.operationTimeoutMs)), deps.config);
+    const timed = applyMiddleware(schema, mutationDeadlineMiddleware(schema, deps.config.limits.operationTimeoutMs));
+    this.metrics = new Metrics(deps.poolStats ? { poolStats: deps.poolStats } : {});
+    this.servers = new ApolloPerPermissionSet(timed, (visible) => createApollo(visible, deps.config, this.metrics));
     this.authenticator = new Authenticator(deps.db, createJwtVerifier(deps.config.auth), deps.logger);
+    this.rateLimiter = createRateLimiter(deps.config.rateLimit, deps.logger);
+    this.documents = new TrustedDocuments(deps.db, deps.config.trustedDocuments);
   }
 
   async start(): Promise<void> {
-    await this.apollo.start();
+    await this.servers.start();
+  }
+
+  /** The Apollo Server for this request's permission set. */
+  apolloFor(context: GraphQLContext): Promise<ApolloServer<GraphQLContext>> {
+    return this.servers.serverFor(context.authz);
   }
 
   /** Builds a request's context: who is calling and what they may do, decided once. */
@@ -74,7 +94,7 @@ export class Gateway {
       }
       authz = new Authz(principal, grants);
     }
-    return { requestId, db, authz, loaders: createLoaders(db), secrets, config, logger, cluster: this.deps.cluster };
+    return { requestId, db, authz, loaders: createLoaders(db), secrets, config, logger, cluster: this.deps.cluster, metrics: this.metrics };
   }
 
   readonly handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
@@ -84,6 +104,8 @@ export class Gateway {
     try {
       if (url.pathname === '/healthz') return sendJson(res, 200, { status: 'ok' });
       if (url.pathname === '/readyz') return await this.ready(res);
+      if (url.pathname === '/metrics' && this.deps.config.metricsEnabled) return await this.metrics.serve(res);
+      if (isExplorerRequest(req, url)) return serveExplorer(req, res, url, this.deps.config);
       if (url.pathname === '/graphql') return await this.graphql(req, res, url, requestId);
       if (url.pathname === ARCHIVE_UPLOAD_PATH) {
         return await handleArchiveUpload(req, res, url, () => this.context(req.headers.authorization, requestId));
@@ -117,6 +139,16 @@ export class Gateway {
       if (value !== undefined) headers.set(key, Array.isArray(value) ? value.join(', ') : value);
     }
     const { limits } = this.deps.config;
+    const rate = await this.rateLimiter.consume({ address: clientAddress(req, this.deps.config.rateLimit.trustedProxyHops), credential: headers.get('authorization') });
+    if (!rate.allowed) {
+      const refusal = new LimitError(
+        LimitCode.RATE_LIMITED,
+        { name: rate.limit, max: rate.max },
+        `Rate limit ${rate.limit}: at most ${rate.max} requests per ${rate.windowSeconds} s. Retry after ${rate.retryAfterSeconds} s.`,
+        429,
+      );
+      return sendJson(res, 429, limitResponseBody(refusal, requestId), { 'retry-after': String(rate.retryAfterSeconds) });
+    }
     let raw = '';
     try {
       raw = req.method === 'POST' ? await readBody(req, limits.maxBodyBytes) : '';
@@ -137,16 +169,13 @@ export class Gateway {
       const refusal = new LimitError(LimitCode.BATCHING_DISABLED, { name: 'batching', max: 1, actual: body.length }, 'Operation batching is off: send 1 operation per request, as a JSON object, not an array.');
       return sendJson(res, 400, limitResponseBody(refusal, requestId));
     }
+    const resolution = await this.documents.resolve(body);
+    if (resolution.kind === 'refused') {
+      return sendJson(res, resolution.status, { errors: [{ message: resolution.message, extensions: { code: resolution.code, requestId } }] });
+    }
     // The timer starts before authentication: OPERATION_TIMEOUT_MS bounds the whole request.
     const deadline = Date.now() + limits.operationTimeoutMs;
-    const response = await raceDeadline(
-      this.apollo.executeHTTPGraphQLRequest({
-        httpGraphQLRequest: { method: req.method ?? 'GET', headers, search: url.search, body },
-        context: async () => withDeadline(await this.context(headers.get('authorization'), requestId), deadline),
-      }),
-      limits.operationTimeoutMs,
-      () => null,
-    );
+    const response = await raceDeadline(this.execute(req, url, headers, resolution.body, requestId, deadline), limits.operationTimeoutMs, () => null);
     if (response === null) return sendJson(res, 504, limitResponseBody(operationTimeoutError(limits.operationTimeoutMs), requestId));
     for (const [key, value] of response.headers) res.setHeader(key, value);
     res.statusCode = response.status ?? 200;
@@ -158,6 +187,29 @@ export class Gateway {
     res.end();
   }
 
+  /**
+   * The caller is known before Apollo parses anything, so that the operation is parsed, validated
+   * and executed against the schema of the caller's permission set. A context that cannot be
+   * built (a bad token) is reported by Apollo, as any context error.
+   */
+  private async execute(req: IncomingMessage, url: URL, headers: HeaderMap, body: unknown, requestId: string, deadline: number) {
+    let context: GraphQLContext | undefined;
+    let failure: unknown;
+    try {
+      context = withDeadline(await this.context(headers.get('authorization'), requestId), deadline);
+    } catch (error) {
+      failure = error;
+    }
+    const apollo = context ? await this.servers.serverFor(context.authz) : await this.servers.anonymous();
+    return apollo.executeHTTPGraphQLRequest({
+      httpGraphQLRequest: { method: req.method ?? 'GET', headers, search: url.search, body },
+      context: async () => {
+        if (!context) throw failure;
+        return context;
+      },
+    });
+  }
+
   listen(port: number, host: string): Promise<http.Server> {
     const server = http.createServer((req, res) => void this.handle(req, res));
     return new Promise((resolve, reject) => {
@@ -167,6 +219,7 @@ export class Gateway {
   }
 
   async stop(): Promise<void> {
-    await this.apollo.stop();
+    await this.servers.stop();
+    await this.rateLimiter.close();
   }
 }

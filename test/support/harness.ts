@@ -44,6 +44,9 @@ export async function startTestGateway(env: Record<string, string> = {}, options
     AUTH_JWT_SECRET: TEST_JWT_SECRET,
     GATEHOUSE_SECRET_KEY: secretKey.toString('base64'),
     LOG_LEVEL: 'silent',
+    // Suites send hundreds of requests from one address; test/limits/rate-limit.test.ts turns them on.
+    RATE_LIMIT_PER_TOKEN: '0',
+    RATE_LIMIT_PER_ADDRESS: '0',
     ...env,
   });
   const gateway = new Gateway({ config, db: database.db, secrets: new SecretBox(secretKey), logger: pino({ level: 'silent' }), cluster: options.cluster ?? null });

@@ -10,12 +10,13 @@ export const LimitCode = {
   PAYLOAD_TOO_LARGE: 'PAYLOAD_TOO_LARGE',
   BATCHING_DISABLED: 'BATCHING_DISABLED',
   OPERATION_TIMEOUT: 'OPERATION_TIMEOUT',
+  RATE_LIMITED: 'RATE_LIMITED',
 } as const;
 export type LimitCode = (typeof LimitCode)[keyof typeof LimitCode];
 
 /** `extensions.limit`: which limit, its configured maximum, and the request's value when known. */
 export interface LimitInfo {
-  name: 'depth' | 'aliases' | 'directives' | 'tokens' | 'cost' | 'bodyBytes' | 'batching' | 'operationTimeoutMs';
+  name: 'depth' | 'aliases' | 'directives' | 'tokens' | 'cost' | 'bodyBytes' | 'batching' | 'operationTimeoutMs' | 'perToken' | 'perAddress';
   max: number;
   actual?: number;
 }
