@@ -3,6 +3,7 @@ import { PGlite } from '@electric-sql/pglite';
 import { CamelCasePlugin, Kysely, PostgresDialect, type LogEvent } from 'kysely';
 import { PGliteDialect } from 'kysely-pglite-dialect';
 import pg from 'pg';
+import type { PoolStats } from '../observability/metrics.js';
 import type { Database } from './database.js';
 import { lockDataDir, type DataDirLock } from './pglite-lock.js';
 
@@ -25,6 +26,8 @@ export interface DatabaseOptions {
 export interface DatabaseHandle {
   db: Kysely<Database>;
   dialect: 'postgres' | 'pglite';
+  /** The pool's connections now, for /metrics; PostgreSQL only (PGlite is one in-process connection). */
+  poolStats?: () => PoolStats;
   close(): Promise<void>;
 }
 
@@ -34,7 +37,8 @@ export function openDatabase(options: DatabaseOptions): DatabaseHandle {
   if (options.url) {
     const pool = new pg.Pool({ connectionString: options.url, max: options.poolMax ?? 10 });
     const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }), plugins, ...(log ? { log } : {}) });
-    return { db, dialect: 'postgres', close: () => db.destroy() };
+    const poolStats = (): PoolStats => ({ total: pool.totalCount, idle: pool.idleCount, waiting: pool.waitingCount });
+    return { db, dialect: 'postgres', poolStats, close: () => db.destroy() };
   }
   const dataDir = options.dataDir ?? './data';
   const inMemory = dataDir.startsWith('memory://');

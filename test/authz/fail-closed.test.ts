@@ -5,6 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { Authz } from '../../src/authz/authz.js';
 import { guard } from '../../src/authz/guard.js';
 import { applyAuthorization } from '../../src/authz/shield.js';
+import { Metrics } from '../../src/observability/metrics.js';
 
 // Deny by default (issue 2 §9): a field nobody classified is denied; a rule that throws denies and
 // is logged; shield's swallowed exceptions never turn into an allow.
@@ -16,13 +17,13 @@ function schemaWith(throwingRule: boolean): GraphQLSchema {
   const rule = guard(`test-throws-${String(throwingRule)}`, () => {
     if (throwingRule) throw new Error('database went away');
     return true;
-  });
-  return applyAuthorization(base, { rules: { Query: { open: guard('test-allow', () => true), fragile: rule } }, inherits: {} });
+  }, () => true);
+  return applyAuthorization(base, { rules: { Query: { open: guard('test-allow', () => true, () => true), fragile: rule } }, inherits: {} });
 }
 
 async function run(schema: GraphQLSchema, query: string, logged: unknown[] = []) {
   const logger = pino({ level: 'error' }, { write: (line: string) => void logged.push(JSON.parse(line)) });
-  return execute({ schema, document: parse(query), contextValue: { authz: Authz.anonymous(), logger, requestId: 'test-request' } });
+  return execute({ schema, document: parse(query), contextValue: { authz: Authz.anonymous(), logger, requestId: 'test-request', metrics: new Metrics() } });
 }
 
 describe('authorization fails closed', () => {

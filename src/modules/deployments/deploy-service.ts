@@ -23,6 +23,7 @@ import type { PlannedSource } from './deploy-plan.js';
 import { insertDeployment, nextVersion, updateDeployment } from './deployments.repository.js';
 import type { DeploymentRow } from './deployments.table.js';
 import { inTransaction } from '../../db/transaction.js';
+import { deployFailureReason, type DeployFailureReason, type DeployOutcome } from '../../observability/deploy-outcome.js';
 
 export interface DeployRequest {
   organizationId: number;
@@ -120,9 +121,14 @@ export async function deploy(ctx: GraphQLContext, request: DeployRequest): Promi
 
 /** Provisions the namespace and applies the objects; every outcome ends in DEPLOYED or FAILED. */
 async function apply(ctx: GraphQLContext, deployment: DeploymentRow, target: NamespaceTarget, objects: Objects): Promise<DeploymentRow> {
-  const finish = (patch: Parameters<typeof updateDeployment>[2]) => updateDeployment(ctx.db, deployment.id, { ...patch, finishedAt: new Date() });
+  // Counted once the outcome is recorded, so that gatehouse_deploys_total agrees with the table.
+  const finish = async (patch: Parameters<typeof updateDeployment>[2] & { status: DeployOutcome }, reason?: DeployFailureReason) => {
+    const finished = await updateDeployment(ctx.db, deployment.id, { ...patch, finishedAt: new Date() });
+    ctx.metrics.deployFinished(patch.status, reason);
+    return finished;
+  };
   const cluster = ctx.cluster;
-  if (!cluster) return finish({ status: 'FAILED', message: NO_CLUSTER_MESSAGE, retryable: false });
+  if (!cluster) return finish({ status: 'FAILED', message: NO_CLUSTER_MESSAGE, retryable: false }, 'no_cluster');
   await updateDeployment(ctx.db, deployment.id, { status: 'PROVISIONING' });
   try {
     await ensureNamespace(ctx.db, cluster, ctx.config.k8s, target);
@@ -140,6 +146,7 @@ async function apply(ctx: GraphQLContext, deployment: DeploymentRow, target: Nam
   } catch (error) {
     let message: string;
     let retryable = false;
+    let reason = deployFailureReason(error);
     try {
       const failure = asProvisionError(error, ctx.config.k8s, deployment.organizationId);
       message = failure.message;
@@ -148,10 +155,11 @@ async function apply(ctx: GraphQLContext, deployment: DeploymentRow, target: Nam
       ctx.logger.error({ err: error, deploymentId: deployment.id }, 'deploy failed unexpectedly');
       message = `The deploy failed with an internal error (request ${ctx.requestId}); nothing further was applied. Redeploy to retry.`;
       retryable = true;
+      reason = 'internal';
     }
     // A namespace that vanished or lost its permissions must be provisioned again next time.
     if (error instanceof KubeCallError && (error.status === 403 || error.status === 404)) await markNamespaceStale(ctx.db, deployment.organizationId);
     ctx.logger.warn({ deploymentId: deployment.id, namespace: target.namespace, message }, 'deploy failed');
-    return finish({ status: 'FAILED', message, retryable });
+    return finish({ status: 'FAILED', message, retryable }, reason);
   }
 }
