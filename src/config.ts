@@ -53,6 +53,8 @@ export interface RateLimitConfig {
   redisUrl: string | undefined;
   /** Proxies in front of the gateway whose X-Forwarded-For entry is trusted; 0 uses the socket's address. */
   trustedProxyHops: number;
+  /** Start of every Redis key; separate deployments (or test runs) sharing one Redis use separate prefixes. */
+  redisKeyPrefix: string;
 }
 
 function rateLimitConfig(env: NodeJS.ProcessEnv): RateLimitConfig {
@@ -62,6 +64,7 @@ function rateLimitConfig(env: NodeJS.ProcessEnv): RateLimitConfig {
     windowSeconds: integer(env, 'RATE_LIMIT_WINDOW_SECONDS', 60, 1, 86_400),
     redisUrl: optional(env, 'REDIS_URL'),
     trustedProxyHops: integer(env, 'TRUSTED_PROXY_HOPS', 0, 0, 10),
+    redisKeyPrefix: optional(env, 'RATE_LIMIT_REDIS_PREFIX') ?? 'gatehouse:rl:',
   };
 }
 

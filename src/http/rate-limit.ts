@@ -1,12 +1,16 @@
-import type { IncomingMessage } from 'node:http';
+import crypto from 'node:crypto';
 import type { Logger } from 'pino';
+import { RateLimiterMemory } from 'rate-limiter-flexible';
 import type { RateLimitConfig } from '../config.js';
+import { FixedWindow, type LimitName, type Refusal } from './rate-limit/fixed-window.js';
+import { RedisCounters } from './rate-limit/redis-counters.js';
 
-// PLACEHOLDER (issue 6, rate limits): replaced by the in-process and Redis limiters.
+export { clientAddress } from './rate-limit/client-address.js';
 
-export type RateLimitDecision =
-  | { allowed: true }
-  | { allowed: false; limit: 'perToken' | 'perAddress'; max: number; windowSeconds: number; retryAfterSeconds: number };
+// Implements issue 6 point 6, README "Rate limits": requests per API token or JWT and per client
+// address, in fixed windows; in Redis when REDIS_URL is set, so that replicas share the counts.
+
+export type RateLimitDecision = { allowed: true } | Refusal;
 
 export interface RateLimiter {
   /** Counts one request against its address and, when it carries one, its credential. */
@@ -14,10 +18,36 @@ export interface RateLimiter {
   close(): Promise<void>;
 }
 
-export function createRateLimiter(_config: RateLimitConfig, _logger: Logger): RateLimiter {
-  return { consume: async () => ({ allowed: true }), close: async () => {} };
-}
+export function createRateLimiter(config: RateLimitConfig, logger: Logger): RateLimiter {
+  const redis = config.redisUrl ? new RedisCounters(config.redisUrl, logger) : undefined;
+  let counterErrorLogged = false;
+  const window = (name: LimitName, kind: string, max: number): FixedWindow | undefined => {
+    if (max === 0) return undefined;
+    const options = { keyPrefix: `${config.redisKeyPrefix}${kind}`, points: max, duration: config.windowSeconds };
+    return new FixedWindow(name, max, config.windowSeconds, redis ? redis.counter(options) : new RateLimiterMemory(options), (error) => {
+      // Counting is a guard, not the service: a counter that fails lets requests through.
+      if (counterErrorLogged) return;
+      counterErrorLogged = true;
+      logger.error({ err: error }, 'Rate limits: a counter failed; requests are let through uncounted. Report this with the error.');
+    });
+  };
+  const perToken = window('perToken', 'token', config.perToken);
+  const perAddress = window('perAddress', 'address', config.perAddress);
 
-export function clientAddress(req: IncomingMessage, _trustedProxyHops: number): string {
-  return req.socket.remoteAddress ?? 'unknown';
+  return {
+    async consume({ address, credential }) {
+      if (redis) await redis.firstAttempt;
+      const hits: Promise<Refusal | undefined>[] = [];
+      // The key is a digest of the whole header: a token must never sit in Redis, a log or a dump.
+      if (perToken && credential) hits.push(perToken.hit(crypto.createHash('sha256').update(credential).digest('hex')));
+      if (perAddress) hits.push(perAddress.hit(address));
+      const refusals = (await Promise.all(hits)).filter((refusal) => refusal !== undefined);
+      // When both refuse, the longer wait: retrying after the shorter would only meet the other.
+      return refusals.reduce<RateLimitDecision>(
+        (longest, refusal) => (longest.allowed || refusal.retryAfterSeconds > longest.retryAfterSeconds ? refusal : longest),
+        { allowed: true },
+      );
+    },
+    close: async () => redis?.close(),
+  };
 }
