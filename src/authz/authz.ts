@@ -9,6 +9,8 @@ export class Authz {
   constructor(
     readonly principal: Principal | null,
     private readonly grants: ReadonlyMap<number, OrganizationGrant>,
+    /** Operates the whole instance (SPEC §5); read with the grants, once per request. */
+    readonly instanceAdmin = false,
   ) {}
 
   static anonymous(): Authz {

@@ -5,6 +5,7 @@ import { parseOrganizationId, parseUuid } from '../graphql/ids.js';
 import { satisfies, type Feature, type Level } from './features.js';
 import { fieldName, guard, type Decision } from './guard.js';
 import type { VisibilityScope } from './principal.js';
+import { reaches } from './permission-set.js';
 
 /**
  * The rule vocabulary of SPEC §2 and §3. Every module's `*.rules.ts` is written with these; the
@@ -56,8 +57,10 @@ export function featureDecision(
   });
 }
 
-export const authenticated: IRule = guard('authenticated', (_parent, _args, ctx) =>
-  ctx.authz.principal ? true : new UnauthenticatedError(),
+export const authenticated: IRule = guard(
+  'authenticated',
+  (_parent, _args, ctx) => (ctx.authz.principal ? true : new UnauthenticatedError()),
+  reaches.authenticated,
 );
 
 /** For actions only a person may take (creating organizations, accepting invitations). */
@@ -68,7 +71,7 @@ export const signedInUser: IRule = guard('signedInUser', (_parent, _args, ctx) =
     return new ForbiddenError('This action needs a signed-in user (a JWT session); API tokens act inside one organization only.');
   }
   return true;
-});
+}, reaches.signedInUser);
 
 /** Any member of the organization, whatever their levels. */
 export function member(source: OrgSource): IRule {
@@ -77,7 +80,7 @@ export function member(source: OrgSource): IRule {
     const organizationId = organizationOf(source, parent, args);
     if (organizationId === null || !ctx.authz.grant(organizationId)) return new NotFoundError('Organization', shownId(source, args));
     return true;
-  });
+  }, reaches.member);
 }
 
 /** A feature level in the organization (SPEC §2). */
@@ -87,7 +90,7 @@ export function feature(name: Feature, needed: Level, source: OrgSource): IRule 
     const organizationId = organizationOf(source, parent, args);
     if (organizationId === null || !ctx.authz.grant(organizationId)) return new NotFoundError('Organization', shownId(source, args));
     return featureDecision(ctx, organizationId, name, needed, fieldName(info));
-  });
+  }, reaches.feature(name, needed));
 }
 
 /**
@@ -103,7 +106,7 @@ export function memberPerson(source: OrgSource): IRule {
     if (organizationId === null || !ctx.authz.grant(organizationId)) return new NotFoundError('Organization', shownId(source, args));
     if (principal.kind === 'user') return true;
     return featureDecision(ctx, organizationId, 'organization_settings', 'MANAGE', `${fieldName(info)} for a service account`);
-  });
+  }, reaches.memberPerson);
 }
 
 export function ownerOnly(source: OrgSource): IRule {
@@ -112,7 +115,7 @@ export function ownerOnly(source: OrgSource): IRule {
     const organizationId = organizationOf(source, parent, args);
     if (organizationId === null || !ctx.authz.grant(organizationId)) return new NotFoundError('Organization', shownId(source, args));
     return ctx.authz.isOwner(organizationId) ? true : new ForbiddenError(`${fieldName(info)} needs the Owner role.`);
-  });
+  }, reaches.owner);
 }
 
 export interface EntityRuleOptions {
@@ -145,5 +148,5 @@ export function entity(options: EntityRuleOptions): IRule {
     if (decision !== true) return decision;
     if (options.visible && !(await options.visible(ctx, id, scope))) return notFound;
     return true;
-  });
+  }, reaches.feature(options.feature, options.level));
 }

@@ -1,3 +1,4 @@
+import { sql } from 'kysely';
 import type { Executor } from '../db/database.js';
 import { levelsFromColumns } from './features.js';
 import type { OrganizationGrant, Principal } from './principal.js';
@@ -30,7 +31,28 @@ export async function preloadGrants(db: Executor, principal: Principal): Promise
       'roles.studioProjects',
       'organizations.entityRbac',
       'organizations.gitRepositoryRbac',
-    ]);
+    ])
+    // Whether manage_settings on some automation is reachable through a grant, for the
+    // role-filtered schema (src/authz/visible-schema); a subquery, so still one round trip. A
+    // grant without explicit permissions is full_access (SPEC §3).
+    .select((eb) =>
+      eb
+        .exists(
+          eb
+            .selectFrom('entityGrants as g')
+            .select(sql.lit(1).as('one'))
+            .whereRef('g.organizationId', '=', 'roles.organizationId')
+            .where('g.resourceType', '=', 'AUTOMATION')
+            .where((w) =>
+              w.or([
+                w('g.roleId', '=', w.ref('roles.id')),
+                principal.kind === 'user' ? w('g.userId', '=', principal.userId) : w('g.serviceAccountId', '=', principal.serviceAccountId),
+              ]),
+            )
+            .where(sql<boolean>`(cardinality(g.permissions) = 0 or g.permissions && array['manage_settings', 'full_access']::text[])`),
+        )
+        .as('automationManageGrant'),
+    );
 
   const rows =
     principal.kind === 'user'
@@ -61,6 +83,7 @@ export async function preloadGrants(db: Executor, principal: Principal): Promise
       levels: levelsFromColumns(row),
       entityRbac: row.entityRbac,
       gitRepositoryRbac: row.gitRepositoryRbac,
+      automationManageGrant: row.automationManageGrant === true,
     });
   }
   return grants;

@@ -30,6 +30,8 @@ export interface OrganizationGrant {
   levels: FeatureLevels;
   entityRbac: boolean;
   gitRepositoryRbac: boolean;
+  /** Some automation grant names the principal (or its role) with manage_settings or full_access. */
+  automationManageGrant: boolean;
 }
 
 /**

@@ -7,6 +7,7 @@ import { Authenticator } from '../auth/authenticate.js';
 import { createJwtVerifier } from '../auth/jwt-verifier.js';
 import { Authz } from '../authz/authz.js';
 import { preloadGrants } from '../authz/permission-preload.js';
+import { isInstanceAdmin } from '../modules/instance-admins/instance-admins.repository.js';
 import type { Config } from '../config.js';
 import type { SecretBox } from '../crypto/secret-box.js';
 import type { Db } from '../db/database.js';
@@ -18,7 +19,7 @@ import { applyMiddleware } from 'graphql-middleware';
 import { LimitCode, LimitError, limitResponseBody, mutationDeadlineMiddleware, operationTimeoutError, raceDeadline, withDeadline } from '../graphql/limits/index.js';
 import type { GraphQLContext } from '../graphql/context.js';
 import { createLoaders } from '../graphql/loaders.js';
-import { buildSchema } from '../graphql/schema.js';
+import { authorization, buildSchema } from '../graphql/schema.js';
 import { PayloadTooLargeError, readBody } from './read-body.js';
 import { ARCHIVE_UPLOAD_PATH, handleArchiveUpload } from './upload-archive.js';
 import { handleOtlpTraces, OTLP_TRACES_PATH } from '../ingest/otlp-traces.js';
@@ -64,8 +65,8 @@ export class Gateway {
   constructor(private readonly deps: GatewayDeps) {
     const schema = deps.schema ?? buildSchema();
     const timed = applyMiddleware(schema, mutationDeadlineMiddleware(schema, deps.config.limits.operationTimeoutMs));
-    this.metrics = new Metrics(deps.poolStats ? { poolStats: deps.poolStats } : {});
-    this.servers = new ApolloPerPermissionSet(timed, (visible) => createApollo(visible, deps.config, this.metrics));
+    this.metrics = new Metrics({ ...(deps.poolStats ? { poolStats: deps.poolStats } : {}), logger: deps.logger });
+    this.servers = new ApolloPerPermissionSet(timed, authorization().rules, (visible) => createApollo(visible, deps.config, this.metrics));
     this.authenticator = new Authenticator(deps.db, createJwtVerifier(deps.config.auth), deps.logger);
     this.rateLimiter = createRateLimiter(deps.config.rateLimit, deps.logger);
     this.documents = new TrustedDocuments(deps.db, deps.config.trustedDocuments);
@@ -87,12 +88,15 @@ export class Gateway {
     const principal = await this.authenticator.authenticate(authorization);
     let authz = Authz.anonymous();
     if (principal) {
-      const grants = await preloadGrants(db, principal);
+      const [grants, instanceAdmin] = await Promise.all([
+        preloadGrants(db, principal),
+        principal.kind === 'user' ? isInstanceAdmin(db, principal.userId) : false,
+      ]);
       const bound = principal.kind === 'user' ? principal.boundOrganizationId : principal.organizationId;
       if (bound !== undefined && !grants.has(bound)) {
         throw new UnauthenticatedError('This API token\'s owner is no longer a member of its organization; the token no longer works.');
       }
-      authz = new Authz(principal, grants);
+      authz = new Authz(principal, grants, instanceAdmin);
     }
     return { requestId, db, authz, loaders: createLoaders(db), secrets, config, logger, cluster: this.deps.cluster, metrics: this.metrics };
   }
@@ -200,11 +204,14 @@ export class Gateway {
     } catch (error) {
       failure = error;
     }
-    const apollo = context ? await this.servers.serverFor(context.authz) : await this.servers.anonymous();
+    // Nothing is reachable without a principal, so nothing is parsed or validated for one: the
+    // request is UNAUTHENTICATED whatever it asks, and no schema (not even its shape) is shown.
+    if (context && !context.authz.principal) failure = new UnauthenticatedError();
+    const apollo = context && !failure ? await this.servers.serverFor(context.authz) : this.servers.unauthenticated();
     return apollo.executeHTTPGraphQLRequest({
       httpGraphQLRequest: { method: req.method ?? 'GET', headers, search: url.search, body },
       context: async () => {
-        if (!context) throw failure;
+        if (failure !== undefined || !context) throw failure;
         return context;
       },
     });

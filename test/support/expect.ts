@@ -27,3 +27,23 @@ export async function expectDenied(
   expect(response.errors.map((e) => e.extensions?.code)).toContain(code);
   return response;
 }
+
+/**
+ * Runs the operation and asserts `field` is outside the caller's schema (src/authz/visible-schema):
+ * validation fails exactly as for a field that does not exist (400, GRAPHQL_VALIDATION_FAILED,
+ * "Cannot query field …"), and nothing ran.
+ */
+export async function expectHidden(
+  gw: TestGateway,
+  token: string | undefined,
+  query: string,
+  variables: Record<string, unknown>,
+  field: string,
+): Promise<GqlResponse<Record<string, unknown>>> {
+  const response = await gw.gql(token, query, variables);
+  expect(response.status, `expected ${field} to be hidden, got ${response.raw}`).toBe(400);
+  expect(response.data).toBeNull();
+  expect(response.errors.map((e) => e.extensions?.code)).toContain('GRAPHQL_VALIDATION_FAILED');
+  expect(response.errors.map((e) => e.message).join('\n')).toContain(`Cannot query field "${field}"`);
+  return response;
+}

@@ -2,6 +2,7 @@ import type { ModuleAuthorization } from '../../authz/authorization-map.js';
 import { ForbiddenError, NotFoundError, UnauthenticatedError } from '../../errors.js';
 import { feature, member } from '../../authz/guards.js';
 import { fieldName, guard } from '../../authz/guard.js';
+import { reaches } from '../../authz/permission-set.js';
 import { parseUuid } from '../../graphql/ids.js';
 
 /**
@@ -18,7 +19,8 @@ const revokeToken = guard('revokeApiToken', async (_parent, args, ctx, info) => 
   if (token.userId !== null) return principal.kind === 'user' && principal.userId === token.userId ? true : notFound;
   if (ctx.authz.has(token.organizationId, 'organization_settings', 'MANAGE')) return true;
   return new ForbiddenError(`${fieldName(info)} of a service account's token needs organization_settings: MANAGE.`);
-});
+  // A user revokes its own tokens; a service account only with organization_settings: MANAGE.
+}, reaches.memberPerson);
 
 export const apiTokensAuthorization: ModuleAuthorization = {
   rules: {

@@ -1,4 +1,5 @@
 import type { Level } from '../../authz/features.js';
+import type { Reach } from '../../authz/permission-set.js';
 import type { AutomationDecisionModel } from '../../graphql/models.js';
 import type { AutomationVisibility } from '../organizations/organizations.table.js';
 
@@ -56,4 +57,19 @@ export function decide(action: AutomationAction, input: DecisionInput): Automati
   return granted(input.grants, action)
     ? verdict(true, 'GRANT', 'An explicit grant gives you manage_settings on this automation.')
     : verdict(false, 'MISSING_GRANT', 'manage_settings needs crews_dashboards: MANAGE or an explicit manage_settings grant on this automation.');
+}
+
+/**
+ * The static side of `decide`, for the role-filtered schema: whether some automation could exist
+ * on which the permission set may take `action` (an ORGANIZATION automation for crews_dashboards
+ * READ; a grant for manage_settings below MANAGE).
+ */
+export function actionReach(action: AutomationAction): Reach {
+  return (set) => {
+    if (!set.member) return false;
+    if (set.owner) return true;
+    if (set.levels.crews_dashboards === 'NO_ACCESS') return false;
+    if (action !== 'MANAGE_SETTINGS') return true;
+    return set.levels.crews_dashboards === 'MANAGE' || set.automationManageGrant;
+  };
 }

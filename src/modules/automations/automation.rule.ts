@@ -5,7 +5,7 @@ import { fieldName, guard, type Decision } from '../../authz/guard.js';
 import type { GraphQLContext } from '../../graphql/context.js';
 import { parseUuid } from '../../graphql/ids.js';
 import { decideFor } from './automation-access.js';
-import type { AutomationAction } from './automation-decision.js';
+import { actionReach, type AutomationAction } from './automation-decision.js';
 import type { AutomationRow } from './automations.table.js';
 
 function isAutomationRow(value: unknown): value is AutomationRow {
@@ -29,7 +29,7 @@ export function automationAction(action: AutomationAction, from: 'args.id' | 'pa
     }
     const notFound = new NotFoundError('Automation', typeof args.id === 'string' ? args.id : (automation?.id ?? ''));
     return automation ? automationDecision(ctx, automation, action, info, notFound) : notFound;
-  });
+  }, actionReach(action));
 }
 
 /**

@@ -2,6 +2,7 @@ import DataLoader from 'dataloader';
 import type { ModuleAuthorization } from '../../authz/authorization-map.js';
 import { fieldName, guard } from '../../authz/guard.js';
 import { entity, feature, featureDecision } from '../../authz/guards.js';
+import { reaches } from '../../authz/permission-set.js';
 import { NotFoundError, UnauthenticatedError } from '../../errors.js';
 import type { GraphQLContext } from '../../graphql/context.js';
 import { isEnvVarVisible, visibleEnvVarIds } from './env-vars.repository.js';
@@ -58,7 +59,7 @@ const readEnvVarValue = guard('envVar:value', async (parent, _args, ctx, info) =
   const decision = featureDecision(ctx, ref.organizationId, 'environment_variables', 'MANAGE', fieldName(info));
   if (decision !== true) return decision;
   return (await visibility(ctx).load(ref)) ? true : new NotFoundError('EnvVar', ref.id);
-});
+}, reaches.feature('environment_variables', 'MANAGE'));
 
 /** SPEC §2 `environment_variables` (MANAGE or nothing) and §3 entity RBAC on the env var. */
 const manageEnvVar = entity({

@@ -4,6 +4,7 @@ import { guard } from '../../authz/guard.js';
 import { NotFoundError, UnauthenticatedError } from '../../errors.js';
 import { parseUuid } from '../../graphql/ids.js';
 import { automationAction, automationDecision } from '../automations/automation.rule.js';
+import { actionReach } from '../automations/automation-decision.js';
 
 function organizationIdOf(parent: unknown): number | null {
   return typeof parent === 'object' && parent !== null && 'id' in parent && typeof parent.id === 'number' ? parent.id : null;
@@ -26,7 +27,7 @@ const executionById: IRule = guard('execution:TRACES:args.id', async (parent, ar
   if (!execution || execution.organizationId !== organizationIdOf(parent)) return notFound;
   const automation = await ctx.loaders.automations.load(execution.automationId);
   return automation ? automationDecision(ctx, automation, 'TRACES', info, notFound) : notFound;
-});
+}, actionReach('TRACES'));
 
 /**
  * Execution.spans: the trace needs `traces`, also where the execution came from runAutomation,
@@ -39,7 +40,7 @@ const executionTraces: IRule = guard('execution:TRACES:parent', async (parent, _
   const automation = automationId ? await ctx.loaders.automations.load(automationId) : null;
   const notFound = new NotFoundError('Automation', automationId ?? '');
   return automation ? automationDecision(ctx, automation, 'TRACES', info, notFound) : notFound;
-});
+}, actionReach('TRACES'));
 
 export const executionsAuthorization: ModuleAuthorization = {
   rules: {

@@ -3,7 +3,7 @@ import { guard } from '../../authz/guard.js';
 import { NotFoundError, UnauthenticatedError } from '../../errors.js';
 import { parseUuid } from '../../graphql/ids.js';
 import { automationDecision } from '../automations/automation.rule.js';
-import type { AutomationAction } from '../automations/automation-decision.js';
+import { actionReach, type AutomationAction } from '../automations/automation-decision.js';
 
 /**
  * An action on one human-in-the-loop request, decided on its automation (SPEC §3): a request of
@@ -20,5 +20,5 @@ export function hitlRequestAction(action: AutomationAction): IRule {
     if (!request || !ctx.authz.grant(request.organizationId)) return notFound;
     const automation = await ctx.loaders.automations.load(request.automationId);
     return automation ? automationDecision(ctx, automation, action, info, notFound) : notFound;
-  });
+  }, actionReach(action));
 }
