@@ -8,6 +8,7 @@ import * as ingestTokens from './2026_11_23_120000_ingest_tokens.js';
 import * as executions from './2026_11_23_120100_executions.js';
 import * as hitl from './2026_11_23_120200_hitl.js';
 import * as auditLog from './2026_11_23_120300_audit_log.js';
+import * as trustedDocuments from './2026_11_23_130000_trusted_documents.js';
 
 /**
  * Every migration by name; the name order is the run order. Listed statically (not read from the
@@ -23,4 +24,5 @@ export const migrations: Record<string, Migration> = {
   '2026_11_23_120100_executions': executions,
   '2026_11_23_120200_hitl': hitl,
   '2026_11_23_120300_audit_log': auditLog,
+  '2026_11_23_130000_trusted_documents': trustedDocuments,
 };

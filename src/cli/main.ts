@@ -5,6 +5,7 @@ import { migrateToLatest } from '../db/migrate.js';
 import { createLogger } from '../logger.js';
 import { openRuntime } from '../runtime.js';
 import { CliError, demo, orgCreate, tokenCreate } from './commands.js';
+import { documentsList, documentsRegister } from './documents.js';
 import { adminGrant, adminRevoke, flagList, flagSet } from './flag-commands.js';
 import { manifestsCommand } from './manifests-commands.js';
 
@@ -25,6 +26,11 @@ const USAGE = `Usage: gatehouse <command>
   admin revoke --email EMAIL                take instance administration away
   manifests                                 print the gateway's own Kubernetes objects as YAML (from the environment)
   manifests namespace --org ID              print one organization's Namespace, Role and RoleBinding (manual mode)
+  documents register FILE... [--client NAME]
+                                            register trusted documents: @graphql-codegen client-preset's
+                                            persisted-documents.json, or .graphql/.gql files (one document each);
+                                            all or nothing, checked against the gateway's schema
+  documents list [--client NAME]            every registered document: hash, operation, client, date
 
 The manifests commands need no database. Otherwise the database is DATABASE_URL (PostgreSQL) or the embedded PGlite under DATA_DIR (default ./data).`;
 
@@ -40,7 +46,7 @@ function organizationIdOption(raw: string): number {
 }
 
 // Each command with the number of operands it takes after its words (`flag enable NAME`).
-const COMMANDS: ReadonlyArray<readonly [string, number]> = [
+const COMMANDS: ReadonlyArray<readonly [string, number | 'one or more']> = [
   ['migrate', 0],
   ['org create', 0],
   ['token create', 0],
@@ -53,6 +59,8 @@ const COMMANDS: ReadonlyArray<readonly [string, number]> = [
   // Before `manifests`, which would otherwise take `namespace` as an operand.
   ['manifests namespace', 0],
   ['manifests', 0],
+  ['documents register', 'one or more'],
+  ['documents list', 0],
 ];
 
 function parseCommand(positionals: string[]): { command: string; operands: string[] } {
@@ -60,8 +68,9 @@ function parseCommand(positionals: string[]): { command: string; operands: strin
     const words = command.split(' ').length;
     if (positionals.slice(0, words).join(' ') !== command) continue;
     const operands = positionals.slice(words);
-    if (operands.length !== arity) {
-      throw new CliError(`${command} takes ${arity === 0 ? 'no operand' : `${arity} operand`}; got ${JSON.stringify(operands)}.\n\n${USAGE}`);
+    if (arity === 'one or more' ? operands.length === 0 : operands.length !== arity) {
+      const expected = arity === 0 ? 'no operand' : arity === 'one or more' ? 'one or more operands' : `${arity} operand`;
+      throw new CliError(`${command} takes ${expected}; got ${JSON.stringify(operands)}.\n\n${USAGE}`);
     }
     return { command, operands };
   }
@@ -80,6 +89,7 @@ async function run(argv: string[]): Promise<unknown> {
       'service-account': { type: 'string' },
       'expires-in-days': { type: 'string' },
       email: { type: 'string' },
+      client: { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },
   });
@@ -126,6 +136,13 @@ async function run(argv: string[]): Promise<unknown> {
         return await adminGrant(database.db, required(values.email, '--email'));
       case 'admin revoke':
         return await adminRevoke(database.db, required(values.email, '--email'));
+      // Text for people (and CI logs), like manifests: not JSON.
+      case 'documents register':
+        process.stdout.write(await documentsRegister(database.db, operands, values.client));
+        return undefined;
+      case 'documents list':
+        process.stdout.write(await documentsList(database.db, values.client));
+        return undefined;
       default:
         throw new CliError(`Unknown command "${command}".`);
     }

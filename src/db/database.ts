@@ -24,6 +24,7 @@ import type { OrganizationNamespacesTable } from '../modules/namespaces/namespac
 import type { ExecutionsTable, SpansTable } from '../modules/executions/executions.table.js';
 import type { AuditLogTable } from '../modules/audit/audit.table.js';
 import type { HitlRequestsTable } from '../modules/hitl/hitl.table.js';
+import type { TrustedDocumentsTable } from '../modules/trusted-documents/trusted-documents.table.js';
 
 /**
  * The union of every module's `*.table.ts`, keyed by table name. `test/db/schema-drift.test.ts`
@@ -57,6 +58,7 @@ export interface Database {
   spans: SpansTable;
   auditLog: AuditLogTable;
   hitlRequests: HitlRequestsTable;
+  trustedDocuments: TrustedDocumentsTable;
 }
 
 export type Db = Kysely<Database>;

@@ -173,13 +173,13 @@ export class Gateway {
       const refusal = new LimitError(LimitCode.BATCHING_DISABLED, { name: 'batching', max: 1, actual: body.length }, 'Operation batching is off: send 1 operation per request, as a JSON object, not an array.');
       return sendJson(res, 400, limitResponseBody(refusal, requestId));
     }
-    const resolution = await this.documents.resolve(body);
+    const resolution = await this.documents.resolve(body, url.search);
     if (resolution.kind === 'refused') {
       return sendJson(res, resolution.status, { errors: [{ message: resolution.message, extensions: { code: resolution.code, requestId } }] });
     }
     // The timer starts before authentication: OPERATION_TIMEOUT_MS bounds the whole request.
     const deadline = Date.now() + limits.operationTimeoutMs;
-    const response = await raceDeadline(this.execute(req, url, headers, resolution.body, requestId, deadline), limits.operationTimeoutMs, () => null);
+    const response = await raceDeadline(this.execute(req, resolution.search, headers, resolution.body, requestId, deadline), limits.operationTimeoutMs, () => null);
     if (response === null) return sendJson(res, 504, limitResponseBody(operationTimeoutError(limits.operationTimeoutMs), requestId));
     for (const [key, value] of response.headers) res.setHeader(key, value);
     res.statusCode = response.status ?? 200;
@@ -196,7 +196,7 @@ export class Gateway {
    * and executed against the schema of the caller's permission set. A context that cannot be
    * built (a bad token) is reported by Apollo, as any context error.
    */
-  private async execute(req: IncomingMessage, url: URL, headers: HeaderMap, body: unknown, requestId: string, deadline: number) {
+  private async execute(req: IncomingMessage, search: string, headers: HeaderMap, body: unknown, requestId: string, deadline: number) {
     let context: GraphQLContext | undefined;
     let failure: unknown;
     try {
@@ -209,7 +209,7 @@ export class Gateway {
     if (context && !context.authz.principal) failure = new UnauthenticatedError();
     const apollo = context && !failure ? await this.servers.serverFor(context.authz) : this.servers.unauthenticated();
     return apollo.executeHTTPGraphQLRequest({
-      httpGraphQLRequest: { method: req.method ?? 'GET', headers, search: url.search, body },
+      httpGraphQLRequest: { method: req.method ?? 'GET', headers, search, body },
       context: async () => {
         if (failure !== undefined || !context) throw failure;
         return context;

@@ -38,6 +38,7 @@ const COLUMNS = {
   spans: ['id', 'organizationId', 'automationId', 'executionId', 'traceId', 'spanId', 'parentSpanId', 'name', 'kind', 'startTime', 'endTime', 'statusCode', 'statusMessage', 'attributes', 'events', 'inputTokens', 'outputTokens', 'createdAt'],
   auditLog: ['id', 'organizationId', 'actorUserId', 'actorServiceAccountId', 'actorName', 'action', 'targetType', 'targetId', 'before', 'after', 'requestId', 'createdAt'],
   hitlRequests: ['id', 'organizationId', 'automationId', 'deploymentId', 'executionId', 'question', 'context', 'callbackPath', 'status', 'answer', 'answeredByUserId', 'answeredByServiceAccountId', 'answeredAt', 'forwardStatus', 'forwardError', 'forwardAttempts', 'forwardAttemptedAt', 'createdAt', 'expiresAt'],
+  trustedDocuments: ['sha256', 'document', 'operationName', 'clientName', 'createdAt'],
 } as const satisfies { [T in keyof Database]: readonly (keyof Database[T])[] };
 
 // Fails the typecheck when the interface has a column the list above does not.

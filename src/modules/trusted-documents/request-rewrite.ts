@@ -1,0 +1,48 @@
+import { isRecord, type DocumentFields } from './operation-request.js';
+
+// What Apollo receives once a request's document is resolved: `query` is the registered text, and
+// neither `documentId` nor the persistedQuery extension is left, so Apollo (whose APQ is off in
+// enforce mode) never sees a hash.
+
+function withoutPersistedQuery(extensions: unknown): Record<string, unknown> | undefined {
+  if (!isRecord(extensions)) return undefined;
+  const { persistedQuery: _persistedQuery, ...rest } = extensions;
+  return Object.keys(rest).length > 0 ? rest : undefined;
+}
+
+/** A POST body with its document resolved to `text`; variables, operationName and other extensions kept. */
+export function bodyWithDocument(body: Record<string, unknown>, text: string): Record<string, unknown> {
+  const { documentId: _documentId, extensions, ...rest } = body;
+  const remaining = withoutPersistedQuery(extensions);
+  return { ...rest, query: text, ...(remaining ? { extensions: remaining } : {}) };
+}
+
+const SEARCH_FIELDS = ['query', 'documentId', 'extensions'] as const;
+
+/** The document fields of a GET query string (`?query=…&extensions=…`), or what is wrong with them. */
+export function searchFields(params: URLSearchParams): DocumentFields | { problem: string } {
+  for (const name of SEARCH_FIELDS) {
+    if (params.getAll(name).length > 1) return { problem: `\`${name}\` is given more than once in the query string: give it once.` };
+  }
+  const extensions = params.get('extensions');
+  let parsed: unknown;
+  if (extensions !== null) {
+    try {
+      parsed = JSON.parse(extensions);
+    } catch {
+      return { problem: '`extensions` in the query string must be JSON, e.g. {"persistedQuery":{"version":1,"sha256Hash":"<hex>"}}.' };
+    }
+  }
+  return { query: params.get('query') ?? undefined, documentId: params.get('documentId') ?? undefined, extensions: parsed };
+}
+
+/** A GET query string with its document resolved to `text`, in the form `?query=…`. */
+export function searchWithDocument(params: URLSearchParams, fields: DocumentFields, text: string): string {
+  const next = new URLSearchParams(params);
+  next.set('query', text);
+  next.delete('documentId');
+  const remaining = withoutPersistedQuery(fields.extensions);
+  if (remaining) next.set('extensions', JSON.stringify(remaining));
+  else next.delete('extensions');
+  return `?${next.toString()}`;
+}
