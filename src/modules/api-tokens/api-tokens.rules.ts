@@ -1,6 +1,6 @@
 import type { ModuleAuthorization } from '../../authz/authorization-map.js';
 import { ForbiddenError, NotFoundError, UnauthenticatedError } from '../../errors.js';
-import { feature, member } from '../../authz/guards.js';
+import { feature, member, memberPerson } from '../../authz/guards.js';
 import { fieldName, guard } from '../../authz/guard.js';
 import { reaches } from '../../authz/permission-set.js';
 import { parseUuid } from '../../graphql/ids.js';
@@ -27,9 +27,10 @@ export const apiTokensAuthorization: ModuleAuthorization = {
     Organization: { viewerApiTokens: member('parent.id') },
     ServiceAccount: { apiTokens: feature('organization_settings', 'MANAGE', 'parent.organizationId') },
     Mutation: {
-      // Any member may create a token for themselves; the resolver checks organization_settings
-      // when the token is for a service account.
-      createApiToken: member('args.organizationId'),
+      // A person creates tokens for themselves; the resolver checks organization_settings when
+      // the token is for a service account. A service account never creates one for itself, so
+      // it reaches this field only as an administrator of the organization.
+      createApiToken: memberPerson('args.organizationId'),
       revokeApiToken: revokeToken,
     },
   },
