@@ -127,13 +127,24 @@ export class Gateway {
     }
   };
 
+  /**
+   * Ready when the database answers, its migrations are current and, with a cluster configured,
+   * the Kubernetes API answers: a replica that could not deploy is taken out of the Service
+   * rather than failing deploys one by one. Each failure names what is wrong.
+   */
   private async ready(res: ServerResponse): Promise<void> {
     try {
       const pending = await pendingMigrations(this.deps.db);
-      if (pending.length > 0) return sendJson(res, 503, { status: 'migrations pending', pending });
-      sendJson(res, 200, { status: 'ready' });
+      if (pending.length > 0) return sendJson(res, 503, { status: 'migrations pending', pending, fix: 'run `gatehouse migrate` or restart a replica, which migrates at start' });
     } catch {
-      sendJson(res, 503, { status: 'database unreachable' });
+      return sendJson(res, 503, { status: 'database unreachable' });
+    }
+    const { cluster } = this.deps;
+    if (!cluster) return sendJson(res, 200, { status: 'ready', kubernetes: 'not configured' });
+    try {
+      return sendJson(res, 200, { status: 'ready', kubernetes: await cluster.version() });
+    } catch (error) {
+      return sendJson(res, 503, { status: 'kubernetes unreachable', detail: error instanceof Error ? error.message : String(error) });
     }
   }
 

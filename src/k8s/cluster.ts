@@ -3,6 +3,7 @@ import {
   AuthorizationV1Api,
   CoreV1Api,
   createConfiguration,
+  VersionApi,
   ServerConfiguration,
   type KubeConfig,
   type V1Deployment,
@@ -28,6 +29,7 @@ export class Cluster {
   private readonly core: CoreV1Api;
   private readonly apps: AppsV1Api;
   private readonly authorization: AuthorizationV1Api;
+  private readonly versionApi: VersionApi;
 
   constructor(
     kubeConfig: KubeConfig,
@@ -53,6 +55,13 @@ export class Cluster {
     this.core = new CoreV1Api(configuration);
     this.apps = new AppsV1Api(configuration);
     this.authorization = new AuthorizationV1Api(configuration);
+    this.versionApi = new VersionApi(configuration);
+  }
+
+  /** The API server's version (`GET /version`, readable by any authenticated client): /readyz's reachability check. */
+  async version(): Promise<string> {
+    const info = await this.call({ verb: 'get', resource: 'version', namespace: null, name: null }, () => this.versionApi.getCode());
+    return info.gitVersion;
   }
 
   /** One API call, bounded by the request timeout (a backstop to the AbortSignal): a hung API server becomes a retryable failure. */
