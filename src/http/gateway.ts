@@ -48,6 +48,8 @@ function requestIdOf(req: IncomingMessage): string {
   return typeof given === 'string' && /^[A-Za-z0-9._-]{8,64}$/.test(given) ? given : crypto.randomUUID();
 }
 
+const QUIET_PATHS = new Set(['/healthz', '/readyz', '/metrics']);
+
 function sendJson(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
   res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', ...headers });
   res.end(JSON.stringify(body));
@@ -105,6 +107,14 @@ export class Gateway {
     const requestId = requestIdOf(req);
     res.setHeader('x-request-id', requestId);
     const url = new URL(req.url ?? '/', 'http://gateway.invalid');
+    // One access line per request, with its id; probes and scrapes would drown the rest.
+    if (!QUIET_PATHS.has(url.pathname)) {
+      const started = process.hrtime.bigint();
+      res.once('finish', () => {
+        const durationMs = Number(process.hrtime.bigint() - started) / 1e6;
+        this.deps.logger.info({ requestId, method: req.method, path: url.pathname, status: res.statusCode, durationMs: Math.round(durationMs * 10) / 10 }, 'request');
+      });
+    }
     try {
       if (url.pathname === '/healthz') return sendJson(res, 200, { status: 'ok' });
       if (url.pathname === '/readyz') return await this.ready(res);

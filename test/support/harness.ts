@@ -1,7 +1,7 @@
 import crypto from 'node:crypto';
 import type http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { pino } from 'pino';
+import { pino, type Logger } from 'pino';
 import { loadConfig, type Config } from '../../src/config.js';
 import { SecretBox } from '../../src/crypto/secret-box.js';
 import type { Db } from '../../src/db/database.js';
@@ -36,7 +36,7 @@ export interface TestGateway {
 }
 
 /** The real gateway (HTTP, authentication, shield, Apollo) on a fresh database and a free port. */
-export async function startTestGateway(env: Record<string, string> = {}, options: { cluster?: Cluster | null } = {}): Promise<TestGateway> {
+export async function startTestGateway(env: Record<string, string> = {}, options: { cluster?: Cluster | null; logger?: Logger } = {}): Promise<TestGateway> {
   const database = await createTestDatabase();
   const secretKey = crypto.randomBytes(32);
   const config = loadConfig({
@@ -49,7 +49,7 @@ export async function startTestGateway(env: Record<string, string> = {}, options
     RATE_LIMIT_PER_ADDRESS: '0',
     ...env,
   });
-  const gateway = new Gateway({ config, db: database.db, secrets: new SecretBox(secretKey), logger: pino({ level: 'silent' }), cluster: options.cluster ?? null });
+  const gateway = new Gateway({ config, db: database.db, secrets: new SecretBox(secretKey), logger: options.logger ?? pino({ level: 'silent' }), cluster: options.cluster ?? null });
   await gateway.start();
   const server: http.Server = await gateway.listen(0, '127.0.0.1');
   const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/graphql`;
