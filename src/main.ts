@@ -1,3 +1,5 @@
+import diagnosticsChannel from 'node:diagnostics_channel';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import { loadConfig } from './config.js';
 import { Gateway } from './http/gateway.js';
 import { Cluster } from './k8s/cluster.js';
@@ -13,7 +15,7 @@ async function main(): Promise<void> {
   const kube = loadKubeConfig(config.k8s);
   const cluster = kube ? new Cluster(kube.kubeConfig, config.k8s.requestTimeoutMs) : null;
   logger.info({ kubernetes: kube?.source ?? 'none', namespace: config.k8s.namespace, rbacNamespaceIsolation: config.k8s.rbacNamespaceIsolation }, kube ? 'kubernetes configured' : 'no kubernetes cluster configured: deploys are recorded, not applied');
-  const gateway = new Gateway({ config, db: database.db, secrets, logger, cluster });
+  const gateway = new Gateway({ config, db: database.db, secrets, logger, cluster, poolStats: database.poolStats });
   await gateway.start();
   const server = await gateway.listen(config.port, config.host);
   const address = server.address();
@@ -35,16 +37,44 @@ async function main(): Promise<void> {
   const stop = (signal: string) => {
     if (stopping) return;
     stopping = true;
-    logger.info({ signal }, 'shutting down');
+    // Stop accepting before saying so: once "shutting down" is logged, a new connection is refused.
     server.close(() => {
       void gateway
         .stop()
         .then(() => database.close())
-        .then(() => process.exit(0));
+        .then(
+          () => process.exit(0),
+          (error: unknown) => {
+            logger.error({ err: error }, 'shutdown failed');
+            process.exit(1);
+          },
+        );
+    });
+    logger.info({ signal }, 'shutting down');
+    // A connection kept alive from before the signal could still carry a new request: refuse it
+    // and close that connection, so that the client retries on another replica.
+    server.removeAllListeners('request');
+    server.on('request', (_req: IncomingMessage, res: ServerResponse) => {
+      res.writeHead(503, { 'content-type': 'application/json; charset=utf-8', connection: 'close', 'retry-after': '1' });
+      res.end(JSON.stringify({ error: 'SHUTTING_DOWN', message: 'This Gatehouse process is shutting down; send the request again.' }));
+    });
+    // Node closes idle connections here but leaves one busy with a request open after its answer,
+    // for keepAliveTimeout: close each as soon as its answer is sent, so that the process exits then.
+    diagnosticsChannel.subscribe('http.server.response.finish', (message: unknown) => {
+      if (typeof message === 'object' && message !== null && 'server' in message && message.server === server) {
+        setImmediate(() => server.closeIdleConnections());
+      }
     });
     server.closeIdleConnections();
     // In-flight requests get the grace period to finish; then their connections are closed.
     setTimeout(() => server.closeAllConnections(), config.shutdownGraceMs).unref();
+    // Work whose connection was closed may still hold a database transaction (a deploy waiting on
+    // the Kubernetes API), and closing the pool waits for it. Exit before the kubelet's SIGKILL
+    // (terminationGracePeriodSeconds is the grace period + 15 s): the transaction rolls back.
+    setTimeout(() => {
+      logger.error({ graceMs: config.shutdownGraceMs }, 'shutdown: work still running 10 s after the grace period; exiting, its transaction rolls back');
+      process.exit(1);
+    }, config.shutdownGraceMs + 10_000).unref();
   };
   process.on('SIGTERM', () => stop('SIGTERM'));
   process.on('SIGINT', () => stop('SIGINT'));
