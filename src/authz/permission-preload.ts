@@ -2,6 +2,8 @@ import { sql } from 'kysely';
 import type { Executor } from '../db/database.js';
 import { levelsFromColumns } from './features.js';
 import type { OrganizationGrant, Principal } from './principal.js';
+import { Authz } from './authz.js';
+import { isInstanceAdmin } from '../modules/instance-admins/instance-admins.repository.js';
 
 /**
  * The one permission query of a request (STYLE "Decide once per request"): every organization the
@@ -11,6 +13,20 @@ import type { OrganizationGrant, Principal } from './principal.js';
  * replica (SPEC §2).
  */
 export async function preloadGrants(db: Executor, principal: Principal): Promise<Map<number, OrganizationGrant>> {
+  return (await preload(db, principal)).grants;
+}
+
+/**
+ * The request's authorization state in one statement; a user without any membership (a new JWT
+ * session) has no row to carry the instance-administrator flag, and costs a second one.
+ */
+export async function preloadAuthz(db: Executor, principal: Principal): Promise<Authz> {
+  const { grants, instanceAdmin } = await preload(db, principal);
+  const admin = instanceAdmin ?? (principal.kind === 'user' ? await isInstanceAdmin(db, principal.userId) : false);
+  return new Authz(principal, grants, admin);
+}
+
+async function preload(db: Executor, principal: Principal): Promise<{ grants: Map<number, OrganizationGrant>; instanceAdmin: boolean | undefined }> {
   const base = db
     .selectFrom('roles')
     .innerJoin('organizations', 'organizations.id', 'roles.organizationId')
@@ -52,6 +68,12 @@ export async function preloadGrants(db: Executor, principal: Principal): Promise
             .where(sql<boolean>`(cardinality(g.permissions) = 0 or g.permissions && array['manage_settings', 'full_access']::text[])`),
         )
         .as('automationManageGrant'),
+    )
+    // Instance administration, for the same reason: the permission set needs it on every request.
+    .select(
+      (principal.kind === 'user' ? sql<boolean>`exists(select 1 from instance_admins where user_id = ${principal.userId})` : sql<boolean>`false`).as(
+        'instanceAdmin',
+      ),
     );
 
   const rows =
@@ -86,5 +108,5 @@ export async function preloadGrants(db: Executor, principal: Principal): Promise
       automationManageGrant: row.automationManageGrant === true,
     });
   }
-  return grants;
+  return { grants, instanceAdmin: rows[0] ? rows[0].instanceAdmin === true : undefined };
 }

@@ -36,7 +36,9 @@ export function permissionSetOf(authz: Authz): PermissionSet {
     owner: organizations.some((id) => authz.isOwner(id)),
     levels,
     instanceAdmin: authz.instanceAdmin,
-    automationManageGrant: organizations.some((id) => authz.grant(id)?.automationManageGrant ?? false),
+    // A grant counts only where automations are reachable at all (SPEC §3 rule 2: crews_dashboards
+    // NO_ACCESS denies whatever the grant says).
+    automationManageGrant: organizations.some((id) => (authz.grant(id)?.automationManageGrant ?? false) && authz.level(id, 'crews_dashboards') !== 'NO_ACCESS'),
   };
 }
 

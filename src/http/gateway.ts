@@ -6,8 +6,7 @@ import type { Logger } from 'pino';
 import { Authenticator } from '../auth/authenticate.js';
 import { createJwtVerifier } from '../auth/jwt-verifier.js';
 import { Authz } from '../authz/authz.js';
-import { preloadGrants } from '../authz/permission-preload.js';
-import { isInstanceAdmin } from '../modules/instance-admins/instance-admins.repository.js';
+import { preloadAuthz } from '../authz/permission-preload.js';
 import type { Config } from '../config.js';
 import type { SecretBox } from '../crypto/secret-box.js';
 import type { Db } from '../db/database.js';
@@ -90,15 +89,11 @@ export class Gateway {
     const principal = await this.authenticator.authenticate(authorization);
     let authz = Authz.anonymous();
     if (principal) {
-      const [grants, instanceAdmin] = await Promise.all([
-        preloadGrants(db, principal),
-        principal.kind === 'user' ? isInstanceAdmin(db, principal.userId) : false,
-      ]);
+      authz = await preloadAuthz(db, principal);
       const bound = principal.kind === 'user' ? principal.boundOrganizationId : principal.organizationId;
-      if (bound !== undefined && !grants.has(bound)) {
+      if (bound !== undefined && !authz.grant(bound)) {
         throw new UnauthenticatedError('This API token\'s owner is no longer a member of its organization; the token no longer works.');
       }
-      authz = new Authz(principal, grants, instanceAdmin);
     }
     return { requestId, db, authz, loaders: createLoaders(db), secrets, config, logger, cluster: this.deps.cluster, metrics: this.metrics };
   }

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { addMember, createOrg, type OrgFixture } from '../support/fixtures.js';
-import { expectAllowed, expectDenied } from '../support/expect.js';
+import { expectAllowed, expectDenied, expectHidden } from '../support/expect.js';
 import { startTestGateway, type TestGateway } from '../support/harness.js';
 
 // SPEC §2 `agents`: READ lists, MANAGE creates, edits, deletes; SPEC §1 Cross-tenant.
@@ -53,11 +53,17 @@ describe('agents', () => {
     await expectDenied(gw, org.owner.token, UPDATE, { id, name: 'writer' }, 'CONFLICT');
   });
 
-  it('are managed only with agents MANAGE: a Member (READ) is FORBIDDEN', async () => {
+  it('are managed only with agents MANAGE: a Member (READ) does not see createAgent, updateAgent or deleteAgent, and changes nothing', async () => {
     const member = await addMember(gw, org.organizationId, org.memberRoleId);
-    const id = await createAgent(org);
-    await expectDenied(gw, member.token, UPDATE, { id, name: 'x' }, 'FORBIDDEN');
-    await expectDenied(gw, member.token, DELETE, { id }, 'FORBIDDEN');
+    const id = await createAgent(org, 'Untouched');
+    await expectHidden(gw, member.token, CREATE, { org: String(org.organizationId), name: 'mine' }, 'createAgent');
+    await expectHidden(gw, member.token, UPDATE, { id, name: 'x' }, 'updateAgent');
+    await expectHidden(gw, member.token, DELETE, { id }, 'deleteAgent');
+    const row = await gw.db.selectFrom('agents').select('name').where('id', '=', id).executeTakeFirstOrThrow();
+    expect(row.name).toBe('Untouched');
+    // READ still lists them.
+    const list = await expectAllowed<{ organization: { agents: { totalCount: number } } }>(gw, member.token, 'query($o: ID!) { organization(id: $o) { agents { totalCount } } }', { o: String(org.organizationId) });
+    expect(list.organization.agents.totalCount).toBeGreaterThan(0);
   });
 
   it('of another organization are NOT_FOUND for update and delete, and stay unchanged', async () => {

@@ -2,7 +2,7 @@ import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { addMember, addServiceAccount, createOrg, createRole, type OrgFixture } from '../support/fixtures.js';
 import { connectRepo, deployNew } from '../support/automation-fixtures.js';
-import { expectAllowed, expectDenied } from '../support/expect.js';
+import { expectAllowed, expectDenied, expectHidden } from '../support/expect.js';
 import { startTestGateway, type TestGateway } from '../support/harness.js';
 
 // Issue 4 §7: each audited mutation writes exactly one entry in its own transaction (a failed
@@ -94,10 +94,10 @@ describe('a failed mutation writes no entry', () => {
     expect(await count()).toBe(before);
   });
 
-  it('a denied caller writes no entry and opens no transaction', async () => {
+  it('a denied caller (createRole is not in its schema) writes no entry and opens no transaction', async () => {
     const member = await addMember(gw, org.organizationId, org.memberRoleId);
     const before = (await entries()).length;
-    await expectDenied(gw, member.token, 'mutation($o: ID!) { createRole(organizationId: $o, input: { name: "nope" }) { id } }', { o: o() }, 'FORBIDDEN');
+    await expectHidden(gw, member.token, 'mutation($o: ID!) { createRole(organizationId: $o, input: { name: "nope" }) { id } }', { o: o() }, 'createRole');
     expect((await entries()).length).toBe(before);
   });
 });
@@ -107,7 +107,7 @@ describe('the audit log is append-only and readable by administrators', () => {
     await expect(sql.raw(statement).execute(gw.db)).rejects.toThrow(/append-only/);
   });
 
-  it('is paginated newest first and filtered, for organization_settings MANAGE only', async () => {
+  it('is paginated newest first and filtered, for organization_settings MANAGE only (not in a Member\'s schema)', async () => {
     const query = 'query($o: ID!, $f: AuditLogFilter, $after: String) { organization(id: $o) { auditLog(first: 2, after: $after, filter: $f) { totalCount edges { node { action targetType } } pageInfo { hasNextPage endCursor } } } }';
     type Page = { organization: { auditLog: { totalCount: number; edges: Array<{ node: { action: string; targetType: string } }>; pageInfo: { hasNextPage: boolean; endCursor: string } } } };
     const first = await expectAllowed<Page>(gw, org.owner.token, query, { o: o(), f: { targetType: 'Role' } });
@@ -117,6 +117,6 @@ describe('the audit log is append-only and readable by administrators', () => {
     const second = await expectAllowed<Page>(gw, org.owner.token, query, { o: o(), f: null, after: all.organization.auditLog.pageInfo.endCursor });
     expect(second.organization.auditLog.edges.map((e) => e.node)).not.toEqual(all.organization.auditLog.edges.map((e) => e.node));
     const member = await addMember(gw, org.organizationId, org.memberRoleId);
-    await expectDenied(gw, member.token, query, { o: o(), f: null }, 'FORBIDDEN');
+    await expectHidden(gw, member.token, query, { o: o(), f: null }, 'auditLog');
   });
 });

@@ -1,7 +1,9 @@
+import { Kind, parse } from 'graphql';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Feature, Level } from '../../src/authz/features.js';
-import { addMember, createOrg, createRole, createTemplateRole, type OrgFixture } from '../support/fixtures.js';
+import { addMember, createOrg, createRole, createTemplateRole, jwtFor, type OrgFixture } from '../support/fixtures.js';
 import { startTestGateway, type TestGateway } from '../support/harness.js';
+import { expectHidden } from '../support/expect.js';
 import { FEATURE_OPERATIONS } from './feature-operations.js';
 
 // SPEC §2, transcribed: the feature table with its allowed levels, and the roles' levels
@@ -26,20 +28,53 @@ const SPEC_TABLE: Array<[Feature, Level[], Level, Level, Level, Level, Level]> =
 ];
 const RANK: Record<Level, number> = { NO_ACCESS: 0, READ: 1, MANAGE: 2 };
 const atLeast = (held: Level, needed: Level) => RANK[held] >= RANK[needed];
+const highest = (levels: readonly Level[]): Level => levels.reduce<Level>((best, level) => (atLeast(level, best) ? level : best), 'NO_ACCESS');
+
+/**
+ * The outcome of an operation that needs `needed`, for a principal holding `here` in the
+ * organization it acts in and `everywhere` in each of its organizations (issue 6, role-filtered
+ * schema): below the needed level in every organization the field is not in its schema (it fails
+ * validation as an unknown field); in its schema but below the level here, FORBIDDEN naming the
+ * feature and level; otherwise allowed. An API token acts in one organization only, so for it
+ * `everywhere` is `[here]`.
+ */
+type Outcome = 'allowed' | 'forbidden' | 'hidden';
+function outcomeOf(needed: Level, here: Level, everywhere: readonly Level[] = [here]): Outcome {
+  if (atLeast(here, needed)) return 'allowed';
+  return atLeast(highest(everywhere), needed) ? 'forbidden' : 'hidden';
+}
 
 let gw: TestGateway;
 let org: OrgFixture;
 let n = 0;
 
-async function attempt(token: string, feature: Feature, kind: 'read' | 'manage') {
+function operation(feature: Feature, kind: 'read' | 'manage') {
   const op = kind === 'read' ? FEATURE_OPERATIONS[feature].read : FEATURE_OPERATIONS[feature].manage;
   if (!op) throw new Error(`${feature} has no ${kind} operation`);
-  return gw.gql(token, op.query, op.variables(org.organizationId, ++n));
+  return op;
 }
 
-async function expectOutcome(token: string, feature: Feature, kind: 'read' | 'manage', allowed: boolean) {
-  const response = await attempt(token, feature, kind);
-  if (allowed) {
+/** What the feature gates: the root field, or the field selected in `organization(id:)`. */
+function gatedField(query: string): string {
+  const definition = parse(query).definitions[0];
+  if (definition?.kind !== Kind.OPERATION_DEFINITION) throw new Error(`no operation in ${query}`);
+  const root = definition.selectionSet.selections[0];
+  if (root?.kind !== Kind.FIELD) throw new Error(`no root field in ${query}`);
+  if (root.name.value !== 'organization') return root.name.value;
+  const inner = root.selectionSet?.selections[0];
+  if (inner?.kind !== Kind.FIELD) throw new Error(`no organization field in ${query}`);
+  return inner.name.value;
+}
+
+async function expectOutcome(token: string, feature: Feature, kind: 'read' | 'manage', outcome: Outcome, organizationId = org.organizationId) {
+  const op = operation(feature, kind);
+  const variables = op.variables(organizationId, ++n);
+  if (outcome === 'hidden') {
+    await expectHidden(gw, token, op.query, variables, gatedField(op.query));
+    return;
+  }
+  const response = await gw.gql(token, op.query, variables);
+  if (outcome === 'allowed') {
     expect(response.errors, `${feature} ${kind} should be allowed`).toEqual([]);
   } else {
     expect(response.errors.map((e) => e.extensions?.code), `${feature} ${kind} should be FORBIDDEN`).toEqual(['FORBIDDEN']);
@@ -60,8 +95,8 @@ describe('each feature at each allowed level gates its read and manage operation
     const roleId = await createRole(gw, org.organizationId, { [feature]: level });
     const actor = await addMember(gw, org.organizationId, roleId);
     const ops = FEATURE_OPERATIONS[feature];
-    await expectOutcome(actor.token, feature, 'read', atLeast(level, ops.readNeeds));
-    if (ops.manage) await expectOutcome(actor.token, feature, 'manage', level === 'MANAGE');
+    await expectOutcome(actor.token, feature, 'read', outcomeOf(ops.readNeeds, level));
+    if (ops.manage) await expectOutcome(actor.token, feature, 'manage', outcomeOf('MANAGE', level));
   });
 });
 
@@ -80,13 +115,58 @@ describe('predefined roles and templates hold the levels of the SPEC tables', ()
   it.each(cases)('%s: %s is %s', async (role, feature, level) => {
     const token = actors[role] ?? '';
     const ops = FEATURE_OPERATIONS[feature];
-    await expectOutcome(token, feature, 'read', atLeast(level, ops.readNeeds));
-    if (ops.manage) await expectOutcome(token, feature, 'manage', level === 'MANAGE');
+    await expectOutcome(token, feature, 'read', outcomeOf(ops.readNeeds, level));
+    if (ops.manage) await expectOutcome(token, feature, 'manage', outcomeOf('MANAGE', level));
     const permissions = await gw.gql<{ organization: { viewerPermissions: { features: Array<{ feature: string; level: string }> } } }>(
       token,
       'query($id: ID!) { organization(id: $id) { viewerPermissions { features { feature level } } } }',
       { id: String(org.organizationId) },
     );
     expect(permissions.data?.organization.viewerPermissions.features.find((f) => f.feature === feature)?.level).toBe(level);
+  });
+});
+
+describe('a session user of several organizations: the schema holds its highest level, each organization checks its own (issue 6)', () => {
+  // Every feature at MANAGE in one organization and at each weaker allowed level in the other.
+  const cases = SPEC_TABLE.flatMap(([feature, allowed]) => allowed.filter((level) => level !== 'MANAGE').map((weaker) => [feature, weaker] as const));
+  const schemaFields = async (token: string, type: 'Query' | 'Mutation' | 'Organization') => {
+    const response = await gw.gql<{ __type: { fields: Array<{ name: string }> } | null }>(token, 'query($type: String!) { __type(name: $type) { fields { name } } }', { type });
+    expect(response.errors).toEqual([]);
+    return (response.data?.__type?.fields ?? []).map((f) => f.name);
+  };
+
+  it.each(cases)('%s: MANAGE in one organization, %s in the other', async (feature, weaker) => {
+    const strong = await createOrg(gw);
+    const weak = await createOrg(gw);
+    const email = `multi-${feature}-${weaker}-${++n}@example.com`.toLowerCase();
+    await addMember(gw, strong.organizationId, await createRole(gw, strong.organizationId, { [feature]: 'MANAGE' }), email);
+    const weakToken = (await addMember(gw, weak.organizationId, await createRole(gw, weak.organizationId, { [feature]: weaker }), email)).token;
+    const session = await jwtFor(email);
+    const ops = FEATURE_OPERATIONS[feature];
+    const everywhere: Level[] = ['MANAGE', weaker];
+
+    // Where it holds MANAGE, everything the feature gates is allowed.
+    await expectOutcome(session, feature, 'read', outcomeOf(ops.readNeeds, 'MANAGE', everywhere), strong.organizationId);
+    if (ops.manage) await expectOutcome(session, feature, 'manage', outcomeOf('MANAGE', 'MANAGE', everywhere), strong.organizationId);
+
+    // In the weaker organization the fields are in its schema, and the check there fails naming the feature and level.
+    const readInWeak = outcomeOf(ops.readNeeds, weaker, everywhere);
+    expect(readInWeak).toBe(atLeast(weaker, ops.readNeeds) ? 'allowed' : 'forbidden');
+    await expectOutcome(session, feature, 'read', readInWeak, weak.organizationId);
+    expect(await schemaFields(session, 'Organization')).toContain(gatedField(ops.read.query));
+    if (ops.manage) {
+      expect(outcomeOf('MANAGE', weaker, everywhere)).toBe('forbidden');
+      expect(await schemaFields(session, 'Mutation')).toContain(gatedField(ops.manage.query));
+      const response = await gw.gql(session, ops.manage.query, ops.manage.variables(weak.organizationId, ++n));
+      expect(response.status).toBe(200);
+      expect(response.errors).toHaveLength(1);
+      expect(response.errors[0]?.extensions).toMatchObject({ code: 'FORBIDDEN', feature, requiredLevel: 'MANAGE', level: weaker });
+      expect(response.errors[0]?.message).toContain(`${feature}: MANAGE`);
+      expect(response.errors[0]?.message).toContain(weaker);
+
+      // The same person's API token acts in the weaker organization only: there the field is not in its schema.
+      await expectOutcome(weakToken, feature, 'manage', outcomeOf('MANAGE', weaker), weak.organizationId);
+      expect(await schemaFields(weakToken, 'Mutation')).not.toContain(gatedField(ops.manage.query));
+    }
   });
 });

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { NO_CLUSTER_MESSAGE } from '../../src/k8s/messages.js';
 import { addMember, createOrg, createRole, type OrgFixture } from '../support/fixtures.js';
 import { connectRepo, DEPLOY, deployNew, storeArchive, type DeploymentResult } from '../support/automation-fixtures.js';
-import { expectAllowed, expectDenied } from '../support/expect.js';
+import { expectAllowed, expectDenied, expectHidden } from '../support/expect.js';
 import { startTestGateway, type TestGateway } from '../support/harness.js';
 
 // SPEC §4 "Quick Reference: Minimum Permissions for Deployment", row by row, each with its denied
@@ -24,12 +24,13 @@ async function member(levels: Parameters<typeof createRole>[2]) {
 }
 
 describe('deploy from GitHub: crews_dashboards READ, and repository access when Git RBAC is on', () => {
-  it('READ may deploy; NO_ACCESS is FORBIDDEN', async () => {
+  it('READ may deploy; with NO_ACCESS deployAutomation is not in the schema', async () => {
     const reader = await member({ crews_dashboards: 'READ' });
     await deployNew(gw, reader.token, org.organizationId, repo);
     const none = await member({ crews_dashboards: 'NO_ACCESS' });
-    const denied = await expectDenied(gw, none.token, DEPLOY, { ...orgVars(), input: { name: 'x', source: { gitRepoId: repo } } }, 'FORBIDDEN');
-    expect(denied.errors[0]?.message).toContain('crews_dashboards: READ');
+    const before = await gw.db.selectFrom('automations').select('id').where('organizationId', '=', org.organizationId).execute();
+    await expectHidden(gw, none.token, DEPLOY, { ...orgVars(), input: { name: 'x', source: { gitRepoId: repo } } }, 'deployAutomation');
+    expect(await gw.db.selectFrom('automations').select('id').where('organizationId', '=', org.organizationId).execute()).toHaveLength(before.length);
   });
 
   it('with Git RBAC on, only those on the repository\'s access list may deploy from it', async () => {
@@ -95,13 +96,23 @@ describe('configure LLM keys and set environment variables on a deploy', () => {
 });
 
 describe('redeploy, rollback, delete: manage_settings on the automation', () => {
+  const GRANT = 'mutation($id: ID!, $u: ID!) { setAutomationAccess(id: $id, visibility: ORGANIZATION, access: [{ principalType: USER, principalId: $u, permissions: [MANAGE_SETTINGS] }]) { id } }';
   it.each(['redeployAutomation(id: $id) { version }', 'rollbackAutomation(id: $id, toVersion: 1) { version }', 'deleteAutomation(id: $id) { deletedAt }'])('%s', async (field) => {
+    const name = field.slice(0, field.indexOf('('));
+    const mutation = `mutation($id: ID!) { ${field} }`;
     const { automationId } = await deployNew(gw, org.owner.token, org.organizationId, repo);
+    const { automationId: granted } = await deployNew(gw, org.owner.token, org.organizationId, repo);
+    // crews_dashboards READ and no manage_settings grant anywhere: the mutation is not in its schema.
     const reader = await member({ crews_dashboards: 'READ' });
-    const denied = await expectDenied(gw, reader.token, `mutation($id: ID!) { ${field} }`, { id: automationId }, 'FORBIDDEN');
+    await expectHidden(gw, reader.token, mutation, { id: automationId }, name);
+    // A manage_settings grant on one automation brings it into the schema at the next request:
+    // allowed there, FORBIDDEN naming manage_settings on an automation the grant does not cover.
+    await expectAllowed(gw, org.owner.token, GRANT, { id: granted, u: reader.userId });
+    const denied = await expectDenied(gw, reader.token, mutation, { id: automationId }, 'FORBIDDEN');
     expect(denied.errors[0]?.message).toContain('manage_settings');
+    await expectAllowed(gw, reader.token, mutation, { id: granted });
     const manager = await member({ crews_dashboards: 'MANAGE' });
-    await expectAllowed(gw, manager.token, `mutation($id: ID!) { ${field} }`, { id: automationId });
+    await expectAllowed(gw, manager.token, mutation, { id: automationId });
   });
 });
 

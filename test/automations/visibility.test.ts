@@ -1,12 +1,15 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { addMember, addServiceAccount, createOrg, createRole, type OrgFixture } from '../support/fixtures.js';
 import { connectRepo, deployNew } from '../support/automation-fixtures.js';
-import { expectAllowed } from '../support/expect.js';
+import { expectAllowed, expectHidden } from '../support/expect.js';
 import { startTestGateway, type TestGateway } from '../support/harness.js';
 
 // SPEC §3 decision procedure, table-driven: principals × actions × visibility, checked through the
 // explanation the frontend reads, the list and its totalCount, lookup by id, and a real
-// manage_settings mutation.
+// manage_settings mutation. With the role-filtered schema (issue 6) an action none of the
+// principal's automations could allow is not in its schema at all: the table's two automations
+// carry the same whitelist, and the ORGANIZATION one allows whatever the role level allows, so an
+// action is reachable exactly when the principal has a Y for it in some column.
 type Principal = 'Owner' | 'whitelisted user' | 'whitelisted role (run)' | 'service account (traces)' | 'not whitelisted, READ' | 'not whitelisted, MANAGE' | 'whitelisted, NO_ACCESS';
 type Verdict = 'Y' | 'N';
 const ACTIONS = ['VIEW', 'RUN', 'TRACES', 'MANAGE_SETTINGS', 'HUMAN_IN_THE_LOOP'] as const;
@@ -85,28 +88,47 @@ const cases = (['PRIVATE', 'ORGANIZATION'] as const).flatMap((visibility) =>
   (Object.keys(EXPECTED[visibility]) as Principal[]).map((principal) => [visibility, principal, EXPECTED[visibility][principal]] as const),
 );
 
+/** Whether the principal's schema holds `action`: some automation of the table allows it. */
+const reachable = (principal: Principal, action: (typeof ACTIONS)[number]) =>
+  (['PRIVATE', 'ORGANIZATION'] as const).some((visibility) => EXPECTED[visibility][principal].split(' ')[ACTIONS.indexOf(action)] === 'Y');
+
 describe('SPEC §3 decision procedure', () => {
   it.each(cases)('%s automation, %s: %s', async (visibility, principal, row) => {
     const expected = row.split(' ') as Verdict[];
     const token = tokens[principal];
     const id = automations[visibility];
-    const one = await gw.gql<{ organization: { automation: { viewerPermissions: Array<{ permission: string; allowed: boolean; reason: string }> } } }>(token, ONE, { org: String(org.organizationId), id });
-    const list = await gw.gql<{ organization: { automations: { totalCount: number; edges: Array<{ node: { id: string } }> } } }>(token, LIST, { org: String(org.organizationId) });
-    const noAccess = principal === 'whitelisted, NO_ACCESS';
-    if (expected[0] === 'Y') {
-      expect(one.errors).toEqual([]);
-      const decisions = one.data?.organization.automation.viewerPermissions ?? [];
-      expect(ACTIONS.map((action) => (decisions.find((d) => d.permission === action)?.allowed ? 'Y' : 'N')).join(' ')).toBe(row);
-      expect(list.data?.organization.automations.edges.map((e) => e.node.id)).toContain(id);
+    const variables = { org: String(org.organizationId), id };
+
+    // Viewing: allowed, NOT_FOUND (an automation one may not view does not exist for one), or,
+    // when no automation could be viewed, the lookup and the list are not in the schema.
+    if (!reachable(principal, 'VIEW')) {
+      await expectHidden(gw, token, ONE, variables, 'automation');
+      await expectHidden(gw, token, LIST, { org: String(org.organizationId) }, 'automations');
     } else {
-      expect(one.errors.map((e) => e.extensions?.code)).toEqual([noAccess ? 'FORBIDDEN' : 'NOT_FOUND']);
-      if (noAccess) expect(list.errors.map((e) => e.extensions?.code)).toEqual(['FORBIDDEN']);
-      else expect(list.data?.organization.automations.edges.map((e) => e.node.id)).not.toContain(id);
+      const one = await gw.gql<{ organization: { automation: { viewerPermissions: Array<{ permission: string; allowed: boolean; reason: string }> } } }>(token, ONE, variables);
+      const list = await gw.gql<{ organization: { automations: { totalCount: number; edges: Array<{ node: { id: string } }> } } }>(token, LIST, { org: String(org.organizationId) });
+      expect(list.errors).toEqual([]);
+      if (expected[0] === 'Y') {
+        expect(one.errors).toEqual([]);
+        const decisions = one.data?.organization.automation.viewerPermissions ?? [];
+        expect(ACTIONS.map((action) => (decisions.find((d) => d.permission === action)?.allowed ? 'Y' : 'N')).join(' ')).toBe(row);
+        expect(list.data?.organization.automations.edges.map((e) => e.node.id)).toContain(id);
+      } else {
+        expect(one.errors.map((e) => e.extensions?.code)).toEqual(['NOT_FOUND']);
+        expect(list.data?.organization.automations.edges.map((e) => e.node.id)).not.toContain(id);
+      }
+      expect(list.data?.organization.automations.totalCount).toBe(list.data?.organization.automations.edges.length);
     }
-    if (!noAccess) expect(list.data?.organization.automations.totalCount).toBe(list.data?.organization.automations.edges.length);
-    const update = await gw.gql(token, UPDATE, { id });
-    const code = update.errors[0]?.extensions?.code;
-    expect(code ?? 'ok').toBe(expected[3] === 'Y' ? 'ok' : expected[0] === 'Y' || noAccess ? 'FORBIDDEN' : 'NOT_FOUND');
+
+    // manage_settings: allowed; FORBIDDEN on an automation one views; NOT_FOUND on one one does
+    // not; not in the schema when no automation could allow it.
+    if (!reachable(principal, 'MANAGE_SETTINGS')) {
+      await expectHidden(gw, token, UPDATE, { id }, 'updateAutomation');
+    } else {
+      const update = await gw.gql(token, UPDATE, { id });
+      const code = update.errors[0]?.extensions?.code;
+      expect(code ?? 'ok').toBe(expected[3] === 'Y' ? 'ok' : expected[0] === 'Y' ? 'FORBIDDEN' : 'NOT_FOUND');
+    }
   });
 
   it('a denial says which rule decided', async () => {

@@ -1,7 +1,7 @@
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SecretBox } from '../../src/crypto/secret-box.js';
-import { expectAllowed, expectDenied } from '../support/expect.js';
+import { expectAllowed, expectDenied, expectHidden } from '../support/expect.js';
 import { addMember, createOrg, createRole, type Actor, type OrgFixture } from '../support/fixtures.js';
 import { startTestGateway, type TestGateway } from '../support/harness.js';
 
@@ -43,17 +43,17 @@ describe('env var values are readable only by managers', () => {
     expect(data.organization.envVars.edges.map((e) => e.node)).toContainEqual({ id: varId, name: 'DATABASE_URL', value: 'postgres://s3cret@db/app' });
   });
 
-  it('a role with environment_variables NO_ACCESS gets FORBIDDEN for the list and no value', async () => {
-    const response = await expectDenied(gw, noAccess.token, LIST, { org: String(org.organizationId) }, 'FORBIDDEN');
-    expect(response.errors[0]?.message).toContain('environment_variables');
+  it('a role with environment_variables NO_ACCESS does not see the list (not in its schema) and gets no value', async () => {
+    const response = await expectHidden(gw, noAccess.token, LIST, { org: String(org.organizationId) }, 'envVars');
     expect(response.raw).not.toContain('s3cret');
   });
 
-  it('a role with environment_variables NO_ACCESS gets FORBIDDEN for create, update and delete', async () => {
-    await expectDenied(gw, noAccess.token, CREATE, { org: String(org.organizationId), name: 'X', value: 'y' }, 'FORBIDDEN');
-    const update = await expectDenied(gw, noAccess.token, UPDATE, { id: varId, value: 'hijacked' }, 'FORBIDDEN');
+  it('a role with environment_variables NO_ACCESS does not see create, update and delete (not in its schema), and nothing changes', async () => {
+    await expectHidden(gw, noAccess.token, CREATE, { org: String(org.organizationId), name: 'X', value: 'y' }, 'createEnvVar');
+    const update = await expectHidden(gw, noAccess.token, UPDATE, { id: varId, value: 'hijacked' }, 'updateEnvVar');
     expect(update.raw).not.toContain('s3cret');
-    await expectDenied(gw, noAccess.token, DELETE, { id: varId }, 'FORBIDDEN');
+    await expectHidden(gw, noAccess.token, DELETE, { id: varId }, 'deleteEnvVar');
+    expect(await gw.db.selectFrom('envVars').select('id').where('organizationId', '=', org.organizationId).where('name', '=', 'X').execute()).toEqual([]);
     const data = await expectAllowed<Listed>(gw, manager.token, LIST, { org: String(org.organizationId) });
     expect(data.organization.envVars.edges.find((e) => e.node.id === varId)?.node.value).toBe('postgres://s3cret@db/app');
   });

@@ -5,14 +5,15 @@ import type { ExecutionStatus } from '../../src/modules/executions/executions.ta
 import { insertSpans } from '../../src/modules/executions/spans.repository.js';
 import { connectRepo, deployNew } from '../support/automation-fixtures.js';
 import { hex } from '../support/execution-fixtures.js';
-import { expectAllowed, expectDenied } from '../support/expect.js';
+import { expectAllowed, expectDenied, expectHidden } from '../support/expect.js';
 import { addMember, addServiceAccount, createOrg, createRole, type OrgFixture } from '../support/fixtures.js';
 import { startTestGateway, type TestGateway } from '../support/harness.js';
 
 // SPEC §3 `traces`: reading executions and spans needs traces on the automation; an automation
-// the caller may not view is NOT_FOUND, as is each of its executions, and shows in no list.
+// the caller may not view is NOT_FOUND, as is each of its executions, and shows in no list. With
+// crews_dashboards NO_ACCESS nothing about automations is in the caller's schema ('hidden').
 type Principal = 'Owner' | 'member, READ' | 'whitelisted, run only' | 'whitelisted, traces' | 'service account, traces' | 'member, NO_ACCESS';
-type Outcome = 'ok' | 'NOT_FOUND' | 'FORBIDDEN';
+type Outcome = 'ok' | 'NOT_FOUND' | 'FORBIDDEN' | 'hidden';
 
 const EXPECTED: Record<'ORGANIZATION' | 'PRIVATE', Record<Principal, Outcome>> = {
   ORGANIZATION: {
@@ -21,7 +22,7 @@ const EXPECTED: Record<'ORGANIZATION' | 'PRIVATE', Record<Principal, Outcome>> =
     'whitelisted, run only': 'ok',
     'whitelisted, traces': 'ok',
     'service account, traces': 'ok',
-    'member, NO_ACCESS': 'FORBIDDEN',
+    'member, NO_ACCESS': 'hidden',
   },
   PRIVATE: {
     Owner: 'ok',
@@ -29,7 +30,7 @@ const EXPECTED: Record<'ORGANIZATION' | 'PRIVATE', Record<Principal, Outcome>> =
     'whitelisted, run only': 'FORBIDDEN',
     'whitelisted, traces': 'ok',
     'service account, traces': 'ok',
-    'member, NO_ACCESS': 'FORBIDDEN',
+    'member, NO_ACCESS': 'hidden',
   },
 };
 
@@ -100,6 +101,14 @@ describe('reading executions and spans needs traces (SPEC §3)', () => {
       const read = await expectAllowed<{ organization: { execution: { automation: { id: string }; spans: { edges: Array<{ node: { name: string } }> } } } }>(gw, tokens[principal], ONE, one);
       expect(read.organization.execution.automation.id).toBe(automations[visibility]);
       expect(read.organization.execution.spans.edges.map((e) => e.node.name)).toEqual(['step 0', 'step 1', 'step 2']);
+      return;
+    }
+    if (outcome === 'hidden') {
+      // Organization.automation and Organization.execution are not in its schema: nothing ran.
+      const list = await expectHidden(gw, tokens[principal], LIST, variables, 'automation');
+      const byId = await expectHidden(gw, tokens[principal], ONE, one, 'execution');
+      expect(byId.raw).not.toContain('step 0');
+      expect(list.raw).not.toContain(executions[visibility]);
       return;
     }
     const list = await expectDenied(gw, tokens[principal], LIST, variables, outcome);

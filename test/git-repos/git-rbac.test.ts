@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { expectAllowed, expectDenied } from '../support/expect.js';
+import { expectAllowed, expectDenied, expectHidden } from '../support/expect.js';
 import { addMember, addServiceAccount, createOrg, createRole, type Actor, type OrgFixture } from '../support/fixtures.js';
 import { startTestGateway, type TestGateway } from '../support/harness.js';
 
@@ -92,9 +92,9 @@ describe('with Git RBAC on', () => {
 });
 
 describe('Git RBAC access lists are organization configuration', () => {
-  it('GitRepo.accessList is FORBIDDEN without organization_settings MANAGE and shown to the Owner', async () => {
-    const response = await expectDenied(gw, userOnList.token, WITH_ACCESS, vars(), 'FORBIDDEN');
-    expect(response.errors[0]?.message).toContain('organization_settings');
+  it('GitRepo.accessList is not in the schema without organization_settings MANAGE (the repositories still are) and shown to the Owner', async () => {
+    await expectHidden(gw, userOnList.token, WITH_ACCESS, vars(), 'accessList');
+    expect((await names(userOnList)).names).toContain('acme/for-user');
     const data = await expectAllowed<{ organization: { gitRepos: { edges: { node: { fullName: string; accessList: { principalId: string }[] } }[] } } }>(
       gw,
       org.owner.token,
@@ -104,15 +104,18 @@ describe('Git RBAC access lists are organization configuration', () => {
     expect(data.organization.gitRepos.edges.find((e) => e.node.fullName === 'acme/for-user')?.node.accessList).toEqual([{ principalId: userOnList.userId }]);
   });
 
-  it('connecting, disconnecting and setting access are FORBIDDEN without organization_settings MANAGE', async () => {
-    await expectDenied(gw, userOnList.token, CONNECT, vars({ name: 'acme/new' }), 'FORBIDDEN');
-    await expectDenied(gw, userOnList.token, SET_ACCESS, { id: ids['acme/for-user'], access: [] }, 'FORBIDDEN');
-    await expectDenied(gw, userOnList.token, 'mutation($id: ID!) { disconnectGitRepo(id: $id) }', { id: ids['acme/for-user'] }, 'FORBIDDEN');
+  it('connecting, disconnecting and setting access are not in the schema without organization_settings MANAGE, and change nothing', async () => {
+    await expectHidden(gw, userOnList.token, CONNECT, vars({ name: 'acme/new' }), 'connectGitRepo');
+    await expectHidden(gw, userOnList.token, SET_ACCESS, { id: ids['acme/for-user'], access: [] }, 'setGitRepoAccess');
+    await expectHidden(gw, userOnList.token, 'mutation($id: ID!) { disconnectGitRepo(id: $id) }', { id: ids['acme/for-user'] }, 'disconnectGitRepo');
+    const data = await expectAllowed<{ organization: { gitRepos: { edges: { node: { fullName: string; accessList: { principalId: string }[] } }[] } } }>(gw, org.owner.token, WITH_ACCESS, vars());
+    expect(data.organization.gitRepos.edges.map((e) => e.node.fullName).sort()).toEqual(ALL);
+    expect(data.organization.gitRepos.edges.find((e) => e.node.fullName === 'acme/for-user')?.node.accessList).toEqual([{ principalId: userOnList.userId }]);
   });
 
-  it('listing repositories is FORBIDDEN with crews_dashboards NO_ACCESS', async () => {
+  it('listing repositories is not in the schema with crews_dashboards NO_ACCESS', async () => {
     const none = await addMember(gw, org.organizationId, await createRole(gw, org.organizationId, { tools: 'READ' }));
-    await expectDenied(gw, none.token, LIST, vars(), 'FORBIDDEN');
+    await expectHidden(gw, none.token, LIST, vars(), 'gitRepos');
   });
 });
 

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { addMember, addServiceAccount, createRole, type Actor } from '../support/fixtures.js';
-import { expectAllowed, expectDenied } from '../support/expect.js';
+import { expectAllowed, expectDenied, expectHidden } from '../support/expect.js';
 import { ANSWER, answerOk, deployAutomation, OF_AUTOMATION, PENDING, raiseOk, RETRY, startHitlEnv, type HitlEnv } from '../support/hitl-fixtures.js';
 
 // SPEC §3 human_in_the_loop on requests: a private automation's whitelist decides. Without the
@@ -95,10 +95,12 @@ describe('human_in_the_loop decides who sees and answers requests (SPEC §3)', (
     await expectAllowed(h.gw, who.hitl.token, OF_AUTOMATION, variables);
   });
 
-  it('crews_dashboards NO_ACCESS is FORBIDDEN, even when whitelisted', async () => {
+  it('crews_dashboards NO_ACCESS: answering and listing are not in the schema, even when whitelisted, and nothing is recorded or forwarded', async () => {
     const id = await raiseOk(h.gw, privateAutomation.token);
-    const denied = await expectDenied(h.gw, who.noAccess.token, ANSWER, { id, answer: {} }, 'FORBIDDEN');
-    expect(denied.errors[0]?.extensions?.feature).toBe('crews_dashboards');
-    await expectDenied(h.gw, who.noAccess.token, PENDING, { org: String(h.org.organizationId) }, 'FORBIDDEN');
+    const before = h.standIn.received.length;
+    await expectHidden(h.gw, who.noAccess.token, ANSWER, { id, answer: {} }, 'answerHitlRequest');
+    expect((await h.gw.db.selectFrom('hitlRequests').select('status').where('id', '=', id).executeTakeFirstOrThrow()).status).toBe('PENDING');
+    expect(h.standIn.received.length).toBe(before);
+    await expectHidden(h.gw, who.noAccess.token, PENDING, { org: String(h.org.organizationId) }, 'pendingHitlRequests');
   });
 });

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { addMember, createOrg, jwtFor, type OrgFixture } from '../support/fixtures.js';
-import { expectAllowed, expectDenied } from '../support/expect.js';
+import { expectAllowed, expectDenied, expectHidden } from '../support/expect.js';
 import { startTestGateway, type TestGateway } from '../support/harness.js';
 import { ACCEPT, freshEmail, invite, REVOKE } from './invitation-ops.js';
 
@@ -72,11 +72,12 @@ describe('acceptInvitation', () => {
     await expectDenied(gw, await jwtFor(email), ACCEPT, { id }, 'NOT_FOUND');
   });
 
-  it('needs a signed-in user: an API token, even the invitee\'s own, is FORBIDDEN', async () => {
+  it('needs a signed-in user: for an API token, even the invitee\'s own, acceptInvitation is not in its schema', async () => {
     const other = await createOrg(gw);
     const invitee = await addMember(gw, other.organizationId, other.memberRoleId);
     const id = await invite(gw, org.owner.token, org.organizationId, invitee.email ?? '');
-    await expectDenied(gw, invitee.token, ACCEPT, { id }, 'FORBIDDEN');
+    await expectHidden(gw, invitee.token, ACCEPT, { id }, 'acceptInvitation');
+    expect((await gw.db.selectFrom('invitations').select('status').where('id', '=', id).executeTakeFirstOrThrow()).status).toBe('PENDING');
     await expectAllowed(gw, await jwtFor(invitee.email ?? ''), ACCEPT, { id });
   });
 

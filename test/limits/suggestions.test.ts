@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createOrg, type OrgFixture } from '../support/fixtures.js';
+import { addMember, createOrg, type OrgFixture } from '../support/fixtures.js';
 import { startTestGateway, type TestGateway } from '../support/harness.js';
 
 // Issue 6 §4: no field suggestions ("Did you mean …") in production; kept in development.
@@ -29,11 +29,22 @@ describe('suggestions', () => {
     expect(deep.errors[0]?.extensions?.code).toBe('QUERY_TOO_DEEP');
   });
 
-  it('development: suggestions stay', async () => {
+  // Without a token nothing is parsed (401), so the probes carry one. Suggestions come from the
+  // caller's own schema: a field outside it is never suggested.
+  it('development: suggestions stay, from the caller\'s own schema', async () => {
     const dev = await startTestGateway({ NODE_ENV: 'development' });
     try {
-      const response = await dev.gql(undefined, probes[0]?.[0] ?? '');
+      const own = await createOrg(dev);
+      const response = await dev.gql(own.owner.token, probes[0]?.[0] ?? '');
       expect(response.errors[0]?.message).toContain('Did you mean "viewer"?');
+      const typo = 'query($id: ID!) { organization(id: $id) { setting { plan } } }';
+      const owner = await dev.gql(own.owner.token, typo, { id: String(own.organizationId) });
+      expect(owner.errors[0]?.message).toContain('Did you mean "settings"?');
+      const member = await addMember(dev, own.organizationId, own.memberRoleId);
+      const probed = await dev.gql(member.token, typo, { id: String(own.organizationId) });
+      expect(probed.errors.map((e) => e.extensions?.code)).toEqual(['GRAPHQL_VALIDATION_FAILED']);
+      expect(probed.errors[0]?.message).toContain('Cannot query field "setting"');
+      expect(probed.raw).not.toContain('"settings"');
     } finally {
       await dev.close();
     }

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { expectAllowed, expectDenied } from '../support/expect.js';
+import { expectAllowed, expectDenied, expectHidden } from '../support/expect.js';
 import { addMember, createOrg, createRole, type Actor, type OrgFixture } from '../support/fixtures.js';
 import { startTestGateway, type TestGateway } from '../support/harness.js';
 
@@ -68,9 +68,11 @@ describe('with entity RBAC on, a restricted LLM connection', () => {
     await expectAllowed(gw, actor().token, UPDATE, { id: restrictedId });
   });
 
-  it('is FORBIDDEN, not just hidden, for a role with llm_connections NO_ACCESS', async () => {
+  it('for a role with llm_connections NO_ACCESS, the list and the mutations are not in its schema (a feature level, not an access list)', async () => {
     const none = await addMember(gw, org.organizationId, await createRole(gw, org.organizationId, { llm_connections: 'NO_ACCESS' }));
-    await expectDenied(gw, none.token, LIST, { org: String(org.organizationId) }, 'FORBIDDEN');
-    await expectDenied(gw, none.token, UPDATE, { id: restrictedId }, 'FORBIDDEN');
+    await expectHidden(gw, none.token, LIST, { org: String(org.organizationId) }, 'llmConnections');
+    await expectHidden(gw, none.token, UPDATE, { id: restrictedId }, 'updateLLMConnection');
+    await expectHidden(gw, none.token, DELETE, { id: restrictedId }, 'deleteLLMConnection');
+    expect(await gw.db.selectFrom('llmConnections').select('id').where('id', '=', restrictedId).execute()).toHaveLength(1);
   });
 });

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { K8S_NAMESPACE_ISOLATION_FLAG, setFlag } from '../../src/modules/feature-flags/feature-flags.repository.js';
 import { grantInstanceAdmin } from '../../src/modules/instance-admins/instance-admins.repository.js';
 import { createOrg } from '../support/fixtures.js';
-import { expectAllowed, expectDenied } from '../support/expect.js';
+import { expectAllowed, expectHidden } from '../support/expect.js';
 import { startTestGateway, type TestGateway } from '../support/harness.js';
 
 // SPEC §5: operators list every organization namespace (support-bundle configuration).
@@ -29,8 +29,8 @@ describe('organization namespaces for operators', () => {
     );
   });
 
-  it('an Owner who is not an instance administrator is FORBIDDEN', async () => {
+  it('an Owner who is not an instance administrator does not see organizationNamespaces: it is not in its schema', async () => {
     const org = await createOrg(gw);
-    await expectDenied(gw, org.owner.token, QUERY, {}, 'FORBIDDEN');
+    await expectHidden(gw, org.owner.token, QUERY, {}, 'organizationNamespaces');
   });
 });

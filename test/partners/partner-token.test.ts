@@ -3,7 +3,7 @@ import { insertExecution } from '../../src/modules/executions/executions.reposit
 import { insertSpans } from '../../src/modules/executions/spans.repository.js';
 import { connectRepo, DEPLOY, deployNew, storeArchive } from '../support/automation-fixtures.js';
 import { hex } from '../support/execution-fixtures.js';
-import { expectAllowed } from '../support/expect.js';
+import { expectAllowed, expectHidden } from '../support/expect.js';
 import { addServiceAccount, createOrg, createRole, type Actor, type OrgFixture } from '../support/fixtures.js';
 import { startTestGateway, type TestGateway } from '../support/harness.js';
 
@@ -83,37 +83,46 @@ describe('a partner token granted traces on one automation', () => {
     expect(response.errors.map((e) => e.extensions?.code)).toEqual(['NOT_FOUND']);
   });
 
+  // Its schema (crews_dashboards READ, a service account, a TRACES grant) holds none of these:
+  // each fails validation as a field that does not exist, and nothing runs.
   it.each([
-    ['settings', 'organization(id: $o) { settings { plan } }'],
-    ['defaults', 'organization(id: $o) { defaults { defaultRunTimeoutSeconds } }'],
-    ['members', 'organization(id: $o) { members { totalCount } }'],
-    ['roles', 'organization(id: $o) { roles { name } }'],
-    ['service accounts', 'organization(id: $o) { serviceAccounts { totalCount } }'],
-    ['env vars', 'organization(id: $o) { envVars { totalCount } }'],
-    ['LLM connections', 'organization(id: $o) { llmConnections { totalCount } }'],
-    ['tools', 'organization(id: $o) { tools { totalCount } }'],
-    ['agents', 'organization(id: $o) { agents { totalCount } }'],
-    ['invitations', 'organization(id: $o) { invitations { totalCount } }'],
-    ['training runs', 'organization(id: $o) { trainingRuns { totalCount } }'],
-    ['Studio projects', 'organization(id: $o) { studioProjects { totalCount } }'],
-    ['usage', 'organization(id: $o) { usage { alertThresholdPercent } }'],
-    ['audit log', 'organization(id: $o) { auditLog { totalCount } }'],
-    ['namespace', 'organization(id: $o) { namespace { namespace } }'],
-    ['X\'s access list', 'organization(id: $o) { automation(id: $x) { accessList { principalId } } }'],
-  ])('is FORBIDDEN to read %s', async (_what, selection) => {
-    const response = await gw.gql(partner.token, `query(${declared(selection)}) { ${selection} }`, { o: o(), x: ids.x });
-    expect(response.errors.map((e) => e.extensions?.code)).toEqual(['FORBIDDEN']);
+    ['settings', 'organization(id: $o) { settings { plan } }', 'settings'],
+    ['defaults', 'organization(id: $o) { defaults { defaultRunTimeoutSeconds } }', 'defaults'],
+    ['members', 'organization(id: $o) { members { totalCount } }', 'members'],
+    ['roles', 'organization(id: $o) { roles { name } }', 'roles'],
+    ['service accounts', 'organization(id: $o) { serviceAccounts { totalCount } }', 'serviceAccounts'],
+    ['env vars', 'organization(id: $o) { envVars { totalCount } }', 'envVars'],
+    ['LLM connections', 'organization(id: $o) { llmConnections { totalCount } }', 'llmConnections'],
+    ['tools', 'organization(id: $o) { tools { totalCount } }', 'tools'],
+    ['agents', 'organization(id: $o) { agents { totalCount } }', 'agents'],
+    ['invitations', 'organization(id: $o) { invitations { totalCount } }', 'invitations'],
+    ['training runs', 'organization(id: $o) { trainingRuns { totalCount } }', 'trainingRuns'],
+    ['Studio projects', 'organization(id: $o) { studioProjects { totalCount } }', 'studioProjects'],
+    ['usage', 'organization(id: $o) { usage { alertThresholdPercent } }', 'usage'],
+    ['audit log', 'organization(id: $o) { auditLog { totalCount } }', 'auditLog'],
+    ['namespace', 'organization(id: $o) { namespace { namespace } }', 'namespace'],
+    ['X\'s access list', 'organization(id: $o) { automation(id: $x) { accessList { principalId } } }', 'accessList'],
+  ])('does not see %s: it is not in its schema', async (_what, selection, field) => {
+    await expectHidden(gw, partner.token, `query(${declared(selection)}) { ${selection} }`, { o: o(), x: ids.x }, field);
   });
 
   it.each([
-    ['run X', 'runAutomation(id: $x) { id }'],
-    ['redeploy X', 'redeployAutomation(id: $x) { id }'],
-    ['change X\'s access', 'setAutomationAccess(id: $x, visibility: ORGANIZATION, access: []) { id }'],
-    ['create a token', 'createApiToken(organizationId: $o, input: { name: "more" }) { secret }'],
-    ['create a role', 'createRole(organizationId: $o, input: { name: "Escalate" }) { id }'],
-  ])('is FORBIDDEN to %s', async (_what, mutation) => {
-    const response = await gw.gql(partner.token, `mutation(${declared(mutation)}) { ${mutation} }`, { o: o(), x: ids.x });
-    expect(response.errors.map((e) => e.extensions?.code)).toEqual(['FORBIDDEN']);
+    ['redeploy X', 'redeployAutomation(id: $x) { id }', 'redeployAutomation'],
+    ['change X\'s access', 'setAutomationAccess(id: $x, visibility: ORGANIZATION, access: []) { id }', 'setAutomationAccess'],
+    ['create a token', 'createApiToken(organizationId: $o, input: { name: "more" }) { secret }', 'createApiToken'],
+    ['create a role', 'createRole(organizationId: $o, input: { name: "Escalate" }) { id }', 'createRole'],
+  ])('cannot %s: the mutation is not in its schema', async (_what, mutation, field) => {
+    await expectHidden(gw, partner.token, `mutation(${declared(mutation)}) { ${mutation} }`, { o: o(), x: ids.x }, field);
+  });
+
+  // Running is reachable with crews_dashboards READ (on ORGANIZATION automations), so the field is
+  // in its schema; on X its grant lacks `run`, and Y it cannot see.
+  it('is FORBIDDEN to run X (its grant lacks run) and gets NOT_FOUND for Y', async () => {
+    const run = await gw.gql(partner.token, 'mutation($x: ID!) { runAutomation(id: $x) { id } }', { x: ids.x });
+    expect(run.errors.map((e) => e.extensions?.code)).toEqual(['FORBIDDEN']);
+    expect(run.errors[0]?.message).toMatch(/grant/i);
+    const runY = await gw.gql(partner.token, 'mutation($x: ID!) { runAutomation(id: $x) { id } }', { x: ids.y });
+    expect(runY.errors.map((e) => e.extensions?.code)).toEqual(['NOT_FOUND']);
   });
 
   it('sees no repository to deploy from (Git RBAC) and may not deploy a zip', async () => {

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { addMember, createOrg, createRole, type OrgFixture } from '../support/fixtures.js';
-import { expectAllowed, expectDenied } from '../support/expect.js';
+import { expectAllowed, expectDenied, expectHidden } from '../support/expect.js';
 import { startTestGateway, type TestGateway } from '../support/harness.js';
 
 let gw: TestGateway;
@@ -75,20 +75,27 @@ describe('custom roles (SPEC §2)', () => {
     expect(await expectAllowed(gw, org.owner.token, DELETE, { id: unused })).toEqual({ deleteRole: unused });
   });
 
-  it('a member without organization_settings cannot create roles', async () => {
+  it('a member without organization_settings cannot create roles: createRole is not in its schema', async () => {
     const member = await addMember(gw, org.organizationId, org.memberRoleId);
-    const response = await expectDenied(gw, member.token, CREATE, { org: String(org.organizationId), input: { name: 'Sneaky' } }, 'FORBIDDEN');
-    expect(response.errors[0]?.message).toContain('organization_settings: MANAGE');
+    await expectHidden(gw, member.token, CREATE, { org: String(org.organizationId), input: { name: 'Sneaky' } }, 'createRole');
+    expect(await gw.db.selectFrom('roles').select('id').where('organizationId', '=', org.organizationId).where('name', '=', 'Sneaky').execute()).toEqual([]);
   });
 
-  it('a role change takes effect on the very next request', async () => {
+  it('a role change takes effect on the very next request: the field leaves the schema, and comes back when the role is restored', async () => {
     const roleId = await createRole(gw, org.organizationId, { tools: 'READ' });
     const member = await addMember(gw, org.organizationId, roleId);
     const tools = 'query($id: ID!) { organization(id: $id) { tools { totalCount } } }';
+    const organizationFields = async () => {
+      const data = await expectAllowed<{ __type: { fields: Array<{ name: string }> } }>(gw, member.token, '{ __type(name: "Organization") { fields { name } } }');
+      return data.__type.fields.map((f) => f.name);
+    };
     await expectAllowed(gw, member.token, tools, { id: String(org.organizationId) });
+    expect(await organizationFields()).toContain('tools');
     await expectAllowed(gw, org.owner.token, UPDATE, { id: roleId, input: { features: [{ feature: 'tools', level: 'NO_ACCESS' }] } });
-    await expectDenied(gw, member.token, tools, { id: String(org.organizationId) }, 'FORBIDDEN');
+    await expectHidden(gw, member.token, tools, { id: String(org.organizationId) }, 'tools');
+    expect(await organizationFields()).not.toContain('tools');
     await expectAllowed(gw, org.owner.token, UPDATE, { id: roleId, input: { features: [{ feature: 'tools', level: 'READ' }] } });
     await expectAllowed(gw, member.token, tools, { id: String(org.organizationId) });
+    expect(await organizationFields()).toContain('tools');
   });
 });

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { addMember, addServiceAccount, createOrg, createRole, type OrgFixture } from '../support/fixtures.js';
-import { expectAllowed, expectDenied } from '../support/expect.js';
+import { expectAllowed, expectDenied, expectHidden } from '../support/expect.js';
 import { startTestGateway, type TestGateway } from '../support/harness.js';
 
 // SPEC §1 "Service account" and §2 `organization_settings` (which gates service accounts).
@@ -47,10 +47,12 @@ describe('createServiceAccount', () => {
     await expectDenied(gw, org.owner.token, CREATE, vars(org.memberRoleId, 'billing sync'), 'CONFLICT');
   });
 
-  it('needs organization_settings MANAGE: a Member is FORBIDDEN', async () => {
+  it('needs organization_settings MANAGE: a Member sees neither createServiceAccount nor the list (not in its schema)', async () => {
     const member = await addMember(gw, org.organizationId, org.memberRoleId);
-    await expectDenied(gw, member.token, CREATE, vars(org.memberRoleId), 'FORBIDDEN');
-    await expectDenied(gw, member.token, LIST, { id: String(org.organizationId) }, 'FORBIDDEN');
+    const attempt = vars(org.memberRoleId);
+    await expectHidden(gw, member.token, CREATE, attempt, 'createServiceAccount');
+    expect(await gw.db.selectFrom('serviceAccounts').select('id').where('organizationId', '=', org.organizationId).where('name', '=', attempt.name).execute()).toEqual([]);
+    await expectHidden(gw, member.token, LIST, { id: String(org.organizationId) }, 'serviceAccounts');
   });
 });
 

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { addMember, createOrg, createTemplateRole, type OrgFixture } from '../support/fixtures.js';
-import { expectAllowed, expectDenied } from '../support/expect.js';
+import { expectAllowed, expectDenied, expectHidden } from '../support/expect.js';
 import { startTestGateway, type TestGateway } from '../support/harness.js';
 
 // SPEC §2 `studio_projects` (MANAGE / NO_ACCESS only, so even the list needs MANAGE); §1 Cross-tenant.
@@ -38,11 +38,12 @@ describe('Studio projects', () => {
     await expectAllowed(gw, member.token, LIST, { id: String(org.organizationId) });
   });
 
-  it('are hidden from a role without studio_projects (Viewer): FORBIDDEN', async () => {
+  it('are hidden from a role without studio_projects (Viewer): not in its schema', async () => {
     const viewer = await addMember(gw, org.organizationId, await createTemplateRole(gw, org.organizationId, 'VIEWER'));
     const id = await createProject(org);
-    await expectDenied(gw, viewer.token, LIST, { id: String(org.organizationId) }, 'FORBIDDEN');
-    await expectDenied(gw, viewer.token, DELETE, { id }, 'FORBIDDEN');
+    await expectHidden(gw, viewer.token, LIST, { id: String(org.organizationId) }, 'studioProjects');
+    await expectHidden(gw, viewer.token, DELETE, { id }, 'deleteStudioProject');
+    expect(await gw.db.selectFrom('studioProjects').select('id').where('id', '=', id).execute()).toHaveLength(1);
   });
 
   it('refuse a name already taken in the organization with CONFLICT', async () => {

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { addMember, createOrg, type OrgFixture } from '../support/fixtures.js';
-import { expectAllowed, expectDenied } from '../support/expect.js';
+import { expectAllowed, expectDenied, expectHidden } from '../support/expect.js';
 import { startTestGateway, type TestGateway } from '../support/harness.js';
 
 // SPEC §2 `usage_dashboards`: READ sees the usage budget, MANAGE changes it.
@@ -60,10 +60,12 @@ describe('updateUsageBudget', () => {
     expect(await usageOf(org)).toEqual({ monthlyTokenBudget: null, alertThresholdPercent: 100 });
   });
 
-  it('needs usage_dashboards MANAGE: a Member (READ) sees the budget but may not change it', async () => {
+  it('needs usage_dashboards MANAGE: a Member (READ) sees the budget but may not change it (updateUsageBudget is not in its schema)', async () => {
     const member = await addMember(gw, org.organizationId, org.memberRoleId);
+    const before = await usageOf(org);
     await expectAllowed(gw, member.token, READ, { id: String(org.organizationId) });
-    await expectDenied(gw, member.token, UPDATE, update(org, { alertThresholdPercent: 50 }), 'FORBIDDEN');
+    await expectHidden(gw, member.token, UPDATE, update(org, { alertThresholdPercent: 50 }), 'updateUsageBudget');
+    expect(await usageOf(org)).toEqual(before);
   });
 
   it('of another organization is NOT_FOUND, and its budget stays unchanged', async () => {
