@@ -5,6 +5,7 @@ import type { SecretBox } from '../crypto/secret-box.js';
 import type { Db } from '../db/database.js';
 import type { Cluster } from '../k8s/cluster.js';
 import type { Metrics } from '../observability/metrics.js';
+import type { InFlightDeploys } from '../modules/deployments/in-flight-deploys.js';
 import type { Loaders } from './loaders.js';
 
 /** Everything a resolver or rule may use, built once per request. */
@@ -20,4 +21,12 @@ export interface GraphQLContext {
   cluster: Cluster | null;
   /** Prometheus metrics of this gateway (authorization denials, deploy outcomes). */
   metrics: Metrics;
+  /** Deploys this gateway is applying, recorded as interrupted if a shutdown cuts them short. */
+  deploys: InFlightDeploys;
+  /**
+   * Set inside an audited mutation's transaction (src/modules/audit): runs `work` once the change
+   * and its audit entry have committed, with the request's own context, and makes its result the
+   * field's. For work that must not hold a database connection, such as Kubernetes calls.
+   */
+  afterCommit?: (work: (ctx: GraphQLContext) => Promise<unknown>) => void;
 }

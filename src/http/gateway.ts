@@ -23,6 +23,7 @@ import { PayloadTooLargeError, readBody } from './read-body.js';
 import { ARCHIVE_UPLOAD_PATH, handleArchiveUpload } from './upload-archive.js';
 import { handleOtlpTraces, OTLP_TRACES_PATH } from '../ingest/otlp-traces.js';
 import { handleHitlRequest, HITL_REQUESTS_PATH } from '../ingest/hitl-requests.js';
+import { InFlightDeploys } from '../modules/deployments/in-flight-deploys.js';
 import { TrustedDocuments } from '../modules/trusted-documents/trusted-documents.js';
 import { Metrics, type PoolStats } from '../observability/metrics.js';
 import { ApolloPerPermissionSet } from '../authz/visible-schema/apollo-per-permission-set.js';
@@ -57,6 +58,7 @@ function sendJson(res: ServerResponse, status: number, body: unknown, headers: R
 /** The HTTP face of Gatehouse: /graphql through Apollo, /healthz and /readyz, uploads and the automations' ingest endpoints. */
 export class Gateway {
   readonly metrics: Metrics;
+  private readonly deploys = new InFlightDeploys();
   /** One Apollo Server per permission set, each with the schema that set can reach (src/authz/visible-schema). */
   private readonly servers: ApolloPerPermissionSet;
   private readonly authenticator: Authenticator;
@@ -95,7 +97,7 @@ export class Gateway {
         throw new UnauthenticatedError('This API token\'s owner is no longer a member of its organization; the token no longer works.');
       }
     }
-    return { requestId, db, authz, loaders: createLoaders(db), secrets, config, logger, cluster: this.deps.cluster, metrics: this.metrics };
+    return { requestId, db, authz, loaders: createLoaders(db), secrets, config, logger, cluster: this.deps.cluster, metrics: this.metrics, deploys: this.deploys };
   }
 
   readonly handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
@@ -241,7 +243,10 @@ export class Gateway {
     });
   }
 
+  /** After the HTTP server has closed (src/main.ts): whatever is still deploying was cut short. */
   async stop(): Promise<void> {
+    const interrupted = await this.deploys.interrupt(this.deps.db);
+    if (interrupted > 0) this.deps.logger.warn({ interrupted }, 'shutdown: deploys still applying were recorded as FAILED (retryable)');
     await this.servers.stop();
     await this.rateLimiter.close();
   }

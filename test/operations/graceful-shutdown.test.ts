@@ -142,23 +142,11 @@ describe('SIGTERM during a long request', () => {
       );
       expect(automations.errors).toEqual([]);
       const interrupted = automations.data?.organization.automations.edges.find((e) => e.node.name === 'outlives-grace')?.node;
-      let redeployed: { status: string } | undefined;
-      if (store.dialect === 'postgres') {
-        // The pool closes after the transactions still open: the deploy ran on to its Kubernetes
-        // timeout and recorded a retryable failure, which a redeploy completes.
-        expect(interrupted?.latestDeployment).toEqual({ status: 'FAILED', retryable: true });
-        const response = await gqlAt<{ redeployAutomation: { status: string } }>(again.url, owner.token, 'mutation($id: ID!) { redeployAutomation(id: $id) { status } }', { id: interrupted?.id });
-        redeployed = response.data?.redeployAutomation;
-      } else {
-        // PGlite is closed under the deploy's transaction: nothing of it was recorded, so the
-        // same deploy is made again from the start.
-        expect(interrupted).toBeUndefined();
-        const response = await gqlAt<{ deployAutomation: DeploymentResult }>(again.url, owner.token, DEPLOY, {
-          org: String(owner.organizationId),
-          input: { name: 'outlives-grace', source: { gitRepoId: repo } },
-        });
-        redeployed = response.data?.deployAutomation;
-      }
+      // The version was committed before any Kubernetes call; the shutdown recorded it as an
+      // interrupted, retryable failure, which a redeploy completes (on PostgreSQL and PGlite alike).
+      expect(interrupted?.latestDeployment).toEqual({ status: 'FAILED', retryable: true });
+      const response = await gqlAt<{ redeployAutomation: { status: string } }>(again.url, owner.token, 'mutation($id: ID!) { redeployAutomation(id: $id) { status } }', { id: interrupted?.id });
+      const redeployed = response.data?.redeployAutomation;
       expect(redeployed?.status).toBe('DEPLOYED');
     } finally {
       again.child.kill('SIGTERM');

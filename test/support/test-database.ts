@@ -31,6 +31,13 @@ export async function createTestDatabase(): Promise<TestDatabase> {
       await handle.close();
       const drop = new pg.Client({ connectionString: admin });
       await drop.connect();
+      // pg's pool.end() resolves before its clients' sockets have closed; a forced drop would then
+      // kill a backend whose client has no error listener left (an uncaught 57P01). Wait for them.
+      for (let i = 0; i < 50; i++) {
+        const { rows } = await drop.query<{ n: number }>('select count(*)::int as n from pg_stat_activity where datname = $1', [name]);
+        if ((rows[0]?.n ?? 0) === 0) break;
+        await new Promise((resolve) => setTimeout(resolve, 40));
+      }
       await drop.query(`drop database if exists ${name} with (force)`);
       await drop.end();
     },

@@ -23,12 +23,14 @@ function organizationOf(spec: AuditSpec, args: Record<string, unknown>, ...snaps
  * Runs each audited mutation in a transaction with its audit entry (issue 4 §7): the resolver gets
  * a context whose database and DataLoaders are that transaction, so the change and the entry commit
  * together, and a mutation that fails writes nothing. Applied inside graphql-shield, so a denied
- * mutation never opens a transaction.
+ * mutation never opens a transaction. Work a resolver defers with `afterCommit` (a deploy's
+ * Kubernetes calls) runs after the commit, outside the transaction: the entry records the request.
  */
 function audited(spec: AuditSpec) {
-  return async (resolve: Resolve, root: unknown, args: Record<string, unknown>, ctx: GraphQLContext, info: GraphQLResolveInfo) =>
-    inTransaction(ctx.db, async (trx) => {
-      const scoped: GraphQLContext = { ...ctx, db: trx, loaders: createLoaders(trx) };
+  return async (resolve: Resolve, root: unknown, args: Record<string, unknown>, ctx: GraphQLContext, info: GraphQLResolveInfo) => {
+    const deferred: Array<(ctx: GraphQLContext) => Promise<unknown>> = [];
+    const committed = await inTransaction(ctx.db, async (trx) => {
+      const scoped: GraphQLContext = { ...ctx, db: trx, loaders: createLoaders(trx), afterCommit: (work) => deferred.push(work) };
       const keyBefore = spec.key(args, undefined, scoped);
       const before = keyBefore ? await snapshot(trx, spec.target, keyBefore) : null;
       const result = await resolve(root, args, scoped, info);
@@ -50,6 +52,10 @@ function audited(spec: AuditSpec) {
       });
       return result;
     });
+    let result: unknown = committed;
+    for (const work of deferred) result = await work(ctx);
+    return result;
+  };
 }
 
 export function auditMiddleware(): IMiddlewareFieldMap {

@@ -50,7 +50,8 @@ function secretData(ctx: GraphQLContext, envVars: EnvVarRow[], llm: LlmConnectio
 
 /**
  * Records the version (a new automation with the deployer's full_access grant, SPEC §3 rule 5, or
- * the next version of an existing one) in one transaction, then applies it.
+ * the next version of an existing one) in one transaction, then applies it, after that
+ * transaction has committed.
  */
 export async function deploy(ctx: GraphQLContext, request: DeployRequest): Promise<DeploymentRow> {
   const { organizationId } = request;
@@ -116,7 +117,14 @@ export async function deploy(ctx: GraphQLContext, request: DeployRequest): Promi
     });
     return { deployment, objects };
   });
-  return apply(ctx, deployment, target, objects);
+  // The version is recorded (and, in an audited mutation, committed with its audit entry) before
+  // any Kubernetes call: no database connection is held while the cluster answers, and a deploy
+  // cut short (a shutdown, a crash) leaves a row a redeploy can follow.
+  if (ctx.afterCommit) {
+    ctx.afterCommit((outer) => outer.deploys.track(deployment.id, () => apply(outer, deployment, target, objects)));
+    return deployment;
+  }
+  return ctx.deploys.track(deployment.id, () => apply(ctx, deployment, target, objects));
 }
 
 /** Provisions the namespace and applies the objects; every outcome ends in DEPLOYED or FAILED. */

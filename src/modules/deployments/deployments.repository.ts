@@ -84,3 +84,15 @@ export async function deployedNamespaces(db: Executor, automationId: string): Pr
     .execute();
   return rows.map((row) => row.namespace);
 }
+
+/** Those of `ids` still PENDING or PROVISIONING become FAILED (retryable) with `message`; returns how many. */
+export async function failUnfinishedDeployments(db: Executor, ids: readonly string[], message: string): Promise<number> {
+  if (ids.length === 0) return 0;
+  const result = await db
+    .updateTable('automationDeployments')
+    .set({ status: 'FAILED', retryable: true, message, finishedAt: new Date() })
+    .where('id', 'in', ids)
+    .where('status', 'in', ['PENDING', 'PROVISIONING'])
+    .executeTakeFirst();
+  return Number(result.numUpdatedRows);
+}
