@@ -5,6 +5,7 @@ import { ApolloServer, HeaderMap } from '@apollo/server';
 import type { GraphQLContext } from '../src/graphql/context.js';
 import { createLoaders } from '../src/graphql/loaders.js';
 import { buildExecutableSchema } from '../src/graphql/schema.js';
+import { writeApolloResponse } from '../src/http/write-apollo-response.js';
 
 /**
  * The baseline of `npm run bench:load`: Apollo Server with the gateway's resolvers and nothing
@@ -30,14 +31,7 @@ export async function startPlainApollo(base: GraphQLContext): Promise<{ url: str
           httpGraphQLRequest: { method: req.method ?? 'POST', headers, search: '', body: raw ? (JSON.parse(raw) as unknown) : undefined },
           context: async () => ({ ...base, requestId: crypto.randomUUID(), loaders: createLoaders(base.db) }),
         });
-        for (const [key, value] of response.headers) res.setHeader(key, value);
-        res.statusCode = response.status ?? 200;
-        if (response.body.kind === 'complete') {
-          res.end(response.body.string);
-          return;
-        }
-        for await (const chunk of response.body.asyncIterator) res.write(chunk);
-        res.end();
+        await writeApolloResponse(res, response);
       })().catch((error: unknown) => {
         res.statusCode = 500;
         res.end(String(error));
