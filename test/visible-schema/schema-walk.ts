@@ -21,6 +21,11 @@ export async function introspect(gw: TestGateway, token: string): Promise<GraphQ
   return buildClientSchema(response.data);
 }
 
+/** The mutations a token's schema shows. */
+export async function mutationNames(gw: TestGateway, token: string): Promise<string[]> {
+  return Object.keys((await introspect(gw, token)).getMutationType()?.getFields() ?? {});
+}
+
 /** `Type.field` of every object type's field, introspection types left out. */
 export function fieldsOf(schema: GraphQLSchema): Set<string> {
   const fields = new Set<string>();
