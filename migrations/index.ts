@@ -9,6 +9,7 @@ import * as executions from './2026_11_23_120100_executions.js';
 import * as hitl from './2026_11_23_120200_hitl.js';
 import * as auditLog from './2026_11_23_120300_audit_log.js';
 import * as trustedDocuments from './2026_11_23_130000_trusted_documents.js';
+import * as wholeSpans from './2026_11_30_100000_whole_spans.js';
 
 /**
  * Every migration by name; the name order is the run order. Listed statically (not read from the
@@ -25,4 +26,5 @@ export const migrations: Record<string, Migration> = {
   '2026_11_23_120200_hitl': hitl,
   '2026_11_23_120300_audit_log': auditLog,
   '2026_11_23_130000_trusted_documents': trustedDocuments,
+  '2026_11_30_100000_whole_spans': wholeSpans,
 };

@@ -28,8 +28,8 @@ export interface Config {
   k8s: K8sConfig;
   /** Largest zip archive accepted by the upload endpoint. */
   zipMaxBytes: number;
-  /** Largest OTLP/HTTP trace export accepted by `POST /v1/traces` (after decompression too). */
-  otlpMaxBytes: number;
+  /** What `POST /v1/traces` accepts and keeps (SPEC §7, README "Traces"). */
+  ingest: IngestConfig;
   /** Limits of the /graphql endpoint (README "Limits", src/graphql/limits). */
   limits: LimitsConfig;
   /** The offline API explorer at /explorer (and GET /graphql from a browser); off in production unless EXPLORER_ENABLED=true. */
@@ -65,6 +65,50 @@ function rateLimitConfig(env: NodeJS.ProcessEnv): RateLimitConfig {
     redisUrl: optional(env, 'REDIS_URL'),
     trustedProxyHops: integer(env, 'TRUSTED_PROXY_HOPS', 0, 0, 10),
     redisKeyPrefix: optional(env, 'RATE_LIMIT_REDIS_PREFIX') ?? 'gatehouse:rl:',
+  };
+}
+
+/**
+ * The bounds of SPEC §7 on what a runtime may report. Together with MAX_PAGE_SIZE and the query
+ * cost they bound the largest read of traces (README "Traces": the worst case in bytes).
+ */
+export interface IngestConfig {
+  /** Largest export body, before and after gzip. */
+  maxBytes: number;
+  maxSpansPerRequest: number;
+  /** OTEL_ATTRIBUTE_VALUE_LENGTH_LIMIT semantics: longer strings and byte values are cut. */
+  attributeValueLength: number;
+  /** OTEL_ATTRIBUTE_COUNT_LIMIT semantics, per span, event, link, resource and scope: the rest dropped and counted. */
+  attributeCount: number;
+  eventCount: number;
+  linkCount: number;
+  /** A span whose name, status, attributes, events and links take more is rejected. */
+  spanBytes: number;
+  /** A resource and scope that take more reject their spans. */
+  sourceBytes: number;
+  /** Spans per deployment per window; 0 turns the limit off. */
+  rateLimitSpans: number;
+  rateLimitWindowSeconds: number;
+  /** Traces of executions started longer ago are deleted; 0 keeps them forever. */
+  retentionDays: number;
+  /** How often the server prunes; 0 leaves it to `gatehouse traces prune`. */
+  pruneIntervalMinutes: number;
+}
+
+function ingestConfig(env: NodeJS.ProcessEnv): IngestConfig {
+  return {
+    maxBytes: integer(env, 'OTLP_MAX_BYTES', 4 * 1024 * 1024, 1024, 256 * 1024 * 1024),
+    maxSpansPerRequest: integer(env, 'OTLP_MAX_SPANS_PER_REQUEST', 8_192, 1, 1_000_000),
+    attributeValueLength: integer(env, 'OTLP_ATTRIBUTE_VALUE_LENGTH_LIMIT', 4_096, 16, 1_048_576),
+    attributeCount: integer(env, 'OTLP_ATTRIBUTE_COUNT_LIMIT', 128, 1, 10_000),
+    eventCount: integer(env, 'OTLP_SPAN_EVENT_COUNT_LIMIT', 128, 0, 10_000),
+    linkCount: integer(env, 'OTLP_SPAN_LINK_COUNT_LIMIT', 128, 0, 10_000),
+    spanBytes: integer(env, 'OTLP_SPAN_MAX_BYTES', 65_536, 1_024, 16 * 1024 * 1024),
+    sourceBytes: integer(env, 'OTLP_SOURCE_MAX_BYTES', 16_384, 1_024, 16 * 1024 * 1024),
+    rateLimitSpans: integer(env, 'OTLP_RATE_LIMIT_SPANS', 120_000, 0, 1_000_000_000),
+    rateLimitWindowSeconds: integer(env, 'OTLP_RATE_LIMIT_WINDOW_SECONDS', 60, 1, 86_400),
+    retentionDays: integer(env, 'TRACE_RETENTION_DAYS', 30, 0, 36_500),
+    pruneIntervalMinutes: integer(env, 'TRACE_PRUNE_INTERVAL_MINUTES', 60, 0, 10_080),
   };
 }
 
@@ -249,7 +293,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     shutdownGraceMs: integer(env, 'SHUTDOWN_GRACE_MS', 10_000, 0, 600_000),
     k8s: k8sConfig(env),
     zipMaxBytes: integer(env, 'ZIP_MAX_BYTES', 20 * 1024 * 1024, 1024, 512 * 1024 * 1024),
-    otlpMaxBytes: integer(env, 'OTLP_MAX_BYTES', 4 * 1024 * 1024, 1024, 256 * 1024 * 1024),
+    ingest: ingestConfig(env),
     limits: limitsConfig(env),
     explorerEnabled: flag(env, 'EXPLORER_ENABLED', nodeEnvRaw !== 'production'),
     metricsEnabled: flag(env, 'METRICS_ENABLED', true),

@@ -21,7 +21,8 @@ import type { AutomationDeploymentsTable } from '../modules/deployments/deployme
 import type { FeatureFlagOrganizationsTable, FeatureFlagsTable } from '../modules/feature-flags/feature-flags.table.js';
 import type { InstanceAdminsTable } from '../modules/instance-admins/instance-admins.table.js';
 import type { OrganizationNamespacesTable } from '../modules/namespaces/namespaces.table.js';
-import type { ExecutionsTable, SpansTable } from '../modules/executions/executions.table.js';
+import type { ExecutionsTable } from '../modules/executions/executions.table.js';
+import type { SpanSourcesTable, SpansTable } from '../modules/executions/spans.table.js';
 import type { AuditLogTable } from '../modules/audit/audit.table.js';
 import type { HitlRequestsTable } from '../modules/hitl/hitl.table.js';
 import type { TrustedDocumentsTable } from '../modules/trusted-documents/trusted-documents.table.js';
@@ -56,6 +57,7 @@ export interface Database {
   organizationNamespaces: OrganizationNamespacesTable;
   executions: ExecutionsTable;
   spans: SpansTable;
+  spanSources: SpanSourcesTable;
   auditLog: AuditLogTable;
   hitlRequests: HitlRequestsTable;
   trustedDocuments: TrustedDocumentsTable;

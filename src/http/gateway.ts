@@ -72,7 +72,7 @@ export class Gateway {
     this.metrics = new Metrics({ ...(deps.poolStats ? { poolStats: deps.poolStats } : {}), logger: deps.logger });
     this.servers = new ApolloPerPermissionSet(timed, authorization().rules, (visible) => createApollo(visible, deps.config, this.metrics));
     this.authenticator = new Authenticator(deps.db, createJwtVerifier(deps.config.auth), deps.logger);
-    this.rateLimiter = createRateLimiter(deps.config.rateLimit, deps.logger);
+    this.rateLimiter = createRateLimiter(deps.config.rateLimit, deps.logger, deps.config.ingest);
     this.documents = new TrustedDocuments(deps.db, deps.config.trustedDocuments);
   }
 
@@ -124,7 +124,8 @@ export class Gateway {
       }
       if (url.pathname === HITL_REQUESTS_PATH) return await handleHitlRequest(req, res, this.deps.db, this.deps.logger.child({ requestId }));
       if (url.pathname === OTLP_TRACES_PATH) {
-        return await handleOtlpTraces(req, res, { db: this.deps.db, config: this.deps.config, logger: this.deps.logger.child({ requestId }) });
+        const deps = { db: this.deps.db, config: this.deps.config.ingest, logger: this.deps.logger.child({ requestId }), rateLimiter: this.rateLimiter, metrics: this.metrics };
+        return await handleOtlpTraces(req, res, deps);
       }
       sendJson(res, 404, { error: 'NOT_FOUND', message: `No route ${url.pathname}; the API is at /graphql.` });
     } catch (error) {

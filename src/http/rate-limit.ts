@@ -1,7 +1,7 @@
 import crypto from 'node:crypto';
 import type { Logger } from 'pino';
 import { RateLimiterMemory } from 'rate-limiter-flexible';
-import type { RateLimitConfig } from '../config.js';
+import type { IngestConfig, RateLimitConfig } from '../config.js';
 import { FixedWindow, type LimitName, type Refusal } from './rate-limit/fixed-window.js';
 import { RedisCounters } from './rate-limit/redis-counters.js';
 
@@ -15,16 +15,18 @@ export type RateLimitDecision = { allowed: true } | Refusal;
 export interface RateLimiter {
   /** Counts one request against its address and, when it carries one, its credential. */
   consume(request: { address: string; credential: string | undefined }): Promise<RateLimitDecision>;
+  /** Counts an export's spans against its deployment (SPEC §7: ingest is bounded in rate). */
+  consumeSpans(deploymentId: string, spans: number): Promise<RateLimitDecision>;
   close(): Promise<void>;
 }
 
-export function createRateLimiter(config: RateLimitConfig, logger: Logger): RateLimiter {
+export function createRateLimiter(config: RateLimitConfig, logger: Logger, ingest?: Pick<IngestConfig, 'rateLimitSpans' | 'rateLimitWindowSeconds'>): RateLimiter {
   const redis = config.redisUrl ? new RedisCounters(config.redisUrl, logger) : undefined;
   let counterErrorLogged = false;
-  const window = (name: LimitName, kind: string, max: number): FixedWindow | undefined => {
+  const window = (name: LimitName, kind: string, max: number, windowSeconds = config.windowSeconds): FixedWindow | undefined => {
     if (max === 0) return undefined;
-    const options = { keyPrefix: `${config.redisKeyPrefix}${kind}`, points: max, duration: config.windowSeconds };
-    return new FixedWindow(name, max, config.windowSeconds, redis ? redis.counter(options) : new RateLimiterMemory(options), (error) => {
+    const options = { keyPrefix: `${config.redisKeyPrefix}${kind}`, points: max, duration: windowSeconds };
+    return new FixedWindow(name, max, windowSeconds, redis ? redis.counter(options) : new RateLimiterMemory(options), (error) => {
       // Counting is a guard, not the service: a counter that fails lets requests through.
       if (counterErrorLogged) return;
       counterErrorLogged = true;
@@ -33,6 +35,7 @@ export function createRateLimiter(config: RateLimitConfig, logger: Logger): Rate
   };
   const perToken = window('perToken', 'token', config.perToken);
   const perAddress = window('perAddress', 'address', config.perAddress);
+  const spansPerDeployment = ingest ? window('spansPerDeployment', 'spans', ingest.rateLimitSpans, ingest.rateLimitWindowSeconds) : undefined;
 
   return {
     async consume({ address, credential }) {
@@ -47,6 +50,11 @@ export function createRateLimiter(config: RateLimitConfig, logger: Logger): Rate
         (longest, refusal) => (longest.allowed || refusal.retryAfterSeconds > longest.retryAfterSeconds ? refusal : longest),
         { allowed: true },
       );
+    },
+    async consumeSpans(deploymentId, spans) {
+      if (!spansPerDeployment || spans === 0) return { allowed: true };
+      if (redis) await redis.firstAttempt;
+      return (await spansPerDeployment.hit(deploymentId, spans)) ?? { allowed: true };
     },
     close: async () => redis?.close(),
   };

@@ -1,31 +1,21 @@
 import type { Db } from '../db/database.js';
 import { inTransaction } from '../db/transaction.js';
-import { advanceExecution, executionIdsOfAutomation, OPEN_STATUSES } from '../modules/executions/executions.repository.js';
-import type { JsonValue, NewSpan } from '../modules/executions/executions.table.js';
-import { insertSpans } from '../modules/executions/spans.repository.js';
+import { advanceExecution, lockExecutionsOfAutomation, OPEN_STATUSES } from '../modules/executions/executions.repository.js';
+import { insertSpans, sourceIds, type SpanInsert } from '../modules/executions/spans.repository.js';
+import type { JsonValue, SpanSource } from '../modules/executions/spans.table.js';
 import type { IngestSource } from './authenticate-ingest.js';
-import type { OtlpSpan } from './otlp-json.js';
-import { fail } from './otlp-values.js';
-
-/**
- * What Gatehouse reads from the spans, beyond OTLP itself:
- * - `gatehouse.execution.id` (span attribute, else resource attribute): the execution, of the
- *   token's own automation, the span is filed under. Required on every span.
- * - `gen_ai.usage.input_tokens` / `gen_ai.usage.output_tokens` (OpenTelemetry GenAI semantic
- *   conventions): the span's token counts, summed by the usage dashboard.
- * - `gatehouse.execution.status` = SUCCEEDED | FAILED on a root span (no parent): the run is over.
- *   It completes an execution that is still QUEUED or RUNNING, at the span's end time; a FAILED
- *   run's error is the span's status message. On other spans it is ignored. A finished execution
- *   is never reopened, so a re-sent batch changes nothing.
- */
-export const EXECUTION_ID = 'gatehouse.execution.id';
-export const EXECUTION_STATUS = 'gatehouse.execution.status';
-export const INPUT_TOKENS = 'gen_ai.usage.input_tokens';
-export const OUTPUT_TOKENS = 'gen_ai.usage.output_tokens';
+import type { OtlpSpan, Rejection } from './otlp-request.js';
+import { EXECUTION_ID, EXECUTION_STATUS, INPUT_TOKENS, OUTPUT_TOKENS } from '../modules/executions/span-attributes.js';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-// Per span; the column is int8 but the API's Int is 32-bit.
+// Per span; the API's Int is 32-bit.
 const MAX_TOKENS = 2_147_483_647;
+
+/** Bytes of one span's stored text (name, status, attributes, events, links) past which it is refused. */
+export interface SpanSizeLimits {
+  spanBytes: number;
+  sourceBytes: number;
+}
 
 interface Completion {
   status: 'SUCCEEDED' | 'FAILED';
@@ -33,75 +23,151 @@ interface Completion {
   finishedAt: Date;
 }
 
+export interface Filed {
+  /** Spans stored now; a span already stored (an exporter's retry) is accepted, not stored again. */
+  stored: number;
+  rejected: Rejection[];
+  /** Spans of the request accepted (stored now or before). */
+  accepted: number;
+  /** Token attributes that were not whole numbers in range, ignored for usage. */
+  ignoredTokenValues: number;
+}
+
+class SpanRejected extends Error {}
+
 function executionIdOf(span: OtlpSpan): string {
-  const value = span.attributes[EXECUTION_ID] ?? span.resourceAttributes[EXECUTION_ID];
+  const value = span.attributes[EXECUTION_ID] ?? span.source.resource.attributes[EXECUTION_ID];
   if (value === undefined || value === null) {
-    return fail(span.path, `has no "${EXECUTION_ID}" attribute (on the span or its resource): set it to the executionId of the kickoff`);
+    throw new SpanRejected(`${span.path} has no "${EXECUTION_ID}" attribute (on the span or its resource): set it to the executionId of the kickoff`);
   }
-  if (typeof value !== 'string' || !UUID.test(value)) return fail(`${span.path} attribute "${EXECUTION_ID}"`, 'must be the executionId of the kickoff (a UUID)');
+  if (typeof value !== 'string' || !UUID.test(value)) throw new SpanRejected(`${span.path} attribute "${EXECUTION_ID}" must be the executionId of the kickoff (a UUID)`);
   return value.toLowerCase();
 }
 
-function tokens(span: OtlpSpan, key: string): number | null {
-  const value: JsonValue | undefined = span.attributes[key];
+function tokens(value: JsonValue | undefined): number | null | 'invalid' {
   if (value === undefined || value === null) return null;
-  if (typeof value !== 'number' || !Number.isInteger(value) || value < 0 || value > MAX_TOKENS) {
-    return fail(`${span.path}.attributes["${key}"]`, `must be a whole number of tokens from 0 to ${MAX_TOKENS}`);
-  }
-  return value;
+  return typeof value === 'number' && Number.isInteger(value) && value >= 0 && value <= MAX_TOKENS ? value : 'invalid';
 }
 
 function completionOf(span: OtlpSpan): Completion | null {
   const value = span.attributes[EXECUTION_STATUS];
   if (span.parentSpanId !== null || value === undefined || value === null) return null;
-  if (value !== 'SUCCEEDED' && value !== 'FAILED') return fail(`${span.path}.attributes["${EXECUTION_STATUS}"]`, 'must be SUCCEEDED or FAILED');
+  if (value !== 'SUCCEEDED' && value !== 'FAILED') throw new SpanRejected(`${span.path} attribute "${EXECUTION_STATUS}" must be SUCCEEDED or FAILED`);
   const error = value === 'FAILED' ? (span.statusMessage ?? `The automation reported this execution FAILED (root span "${span.name}").`) : null;
-  return { status: value, error, finishedAt: span.endTime };
+  return { status: value, error, finishedAt: new Date(Number(span.endTimeUnixNano / 1_000_000n)) };
 }
 
-/**
- * Files a request's spans under their executions, all or nothing: every span is checked first,
- * and one that names no execution of this automation rejects the request (OtlpSchemaError)
- * before anything is written. The writes then share one transaction. Answers how many spans
- * were new.
- */
-export async function fileSpans(db: Db, source: IngestSource, spans: readonly OtlpSpan[]): Promise<number> {
-  const rows: NewSpan[] = [];
-  const completions = new Map<string, Completion>();
-  const firstPath = new Map<string, string>();
-  for (const span of spans) {
-    const executionId = executionIdOf(span);
-    if (!firstPath.has(executionId)) firstPath.set(executionId, span.path);
-    rows.push({
-      organizationId: source.organizationId,
-      automationId: source.automationId,
+interface Prepared {
+  executionId: string;
+  row: Omit<SpanInsert, 'sourceId'>;
+  source: SpanSource;
+  completion: Completion | null;
+  path: string;
+}
+
+/** Checks one span on its own and encodes it; throws SpanRejected with the reason. */
+function prepare(span: OtlpSpan, limits: SpanSizeLimits, counters: { ignoredTokenValues: number }, sourceBytes: Map<SpanSource, number>): Prepared {
+  const executionId = executionIdOf(span);
+  let size = sourceBytes.get(span.source);
+  if (size === undefined) {
+    size = JSON.stringify(span.source).length;
+    sourceBytes.set(span.source, size);
+  }
+  if (size > limits.sourceBytes) {
+    throw new SpanRejected(`${span.path}: its resource and scope take ${size} bytes, over OTLP_SOURCE_MAX_BYTES (${limits.sourceBytes}); send fewer or shorter resource attributes`);
+  }
+  const attributes = JSON.stringify(span.attributes);
+  const events = span.events.length > 0 ? JSON.stringify(span.events) : null;
+  const links = span.links.length > 0 ? JSON.stringify(span.links) : null;
+  const bytes = attributes.length + (events?.length ?? 0) + (links?.length ?? 0) + span.name.length + (span.statusMessage?.length ?? 0);
+  if (bytes > limits.spanBytes) {
+    throw new SpanRejected(`${span.path} takes ${bytes} bytes (attributes, events, links), over OTLP_SPAN_MAX_BYTES (${limits.spanBytes}); record less on one span`);
+  }
+  const input = tokens(span.attributes[INPUT_TOKENS]);
+  const output = tokens(span.attributes[OUTPUT_TOKENS]);
+  if (input === 'invalid') counters.ignoredTokenValues++;
+  if (output === 'invalid') counters.ignoredTokenValues++;
+  return {
+    executionId,
+    source: span.source,
+    completion: completionOf(span),
+    path: span.path,
+    row: {
       executionId,
       traceId: span.traceId,
       spanId: span.spanId,
       parentSpanId: span.parentSpanId,
+      traceState: span.traceState,
+      flags: span.flags,
       name: span.name,
       kind: span.kind,
-      startTime: span.startTime,
-      endTime: span.endTime,
+      startTimeUnixNano: span.startTimeUnixNano.toString(),
+      endTimeUnixNano: span.endTimeUnixNano.toString(),
       statusCode: span.statusCode,
       statusMessage: span.statusMessage,
-      attributes: JSON.stringify(span.attributes),
-      events: JSON.stringify(span.events),
-      inputTokens: tokens(span, INPUT_TOKENS),
-      outputTokens: tokens(span, OUTPUT_TOKENS),
-    });
-    const completion = completionOf(span);
-    // Two root spans disagreeing about one run: FAILED wins, the cautious reading.
-    if (completion && completions.get(executionId)?.status !== 'FAILED') completions.set(executionId, completion);
-  }
-  return inTransaction(db, async (trx) => {
-    const known = await executionIdsOfAutomation(trx, source.organizationId, source.automationId, [...firstPath.keys()]);
-    for (const [executionId, path] of firstPath) {
-      // Another automation's execution and one that does not exist answer alike (SPEC §1).
-      if (!known.has(executionId)) fail(`${path} attribute "${EXECUTION_ID}"`, `names ${executionId}, which is not an execution of this automation; nothing of this request was stored`);
+      attributes,
+      droppedAttributesCount: span.droppedAttributesCount,
+      events,
+      droppedEventsCount: span.droppedEventsCount,
+      links,
+      droppedLinksCount: span.droppedLinksCount,
+      inputTokens: typeof input === 'number' ? input : 0,
+      outputTokens: typeof output === 'number' ? output : 0,
+    },
+  };
+}
+
+// The same words for an execution of another automation and one that does not exist (SPEC §1).
+const notOurs = (path: string, executionId: string): Rejection => ({
+  path,
+  reason: `${path} attribute "${EXECUTION_ID}" names ${executionId}, which is not an execution of this automation: use the executionId of a kickoff this deployment received`,
+});
+
+/**
+ * Files a request's spans under their executions. Each span is checked on its own; one that is
+ * refused (no or a foreign execution, too large) is reported and the rest are stored, in one
+ * transaction. The executions are locked first, in id order (no deadlock between two exports),
+ * so that the spans of one execution are stored one export after another and their ids follow
+ * the order of arrival (src/modules/executions/spans.table.ts).
+ */
+export async function fileSpans(db: Db, source: IngestSource, spans: readonly OtlpSpan[], earlier: readonly Rejection[], limits: SpanSizeLimits): Promise<Filed> {
+  const rejected: Rejection[] = [...earlier];
+  const counters = { ignoredTokenValues: 0 };
+  const prepared: Prepared[] = [];
+  const seen = new Set<string>();
+  let duplicates = 0;
+  const sourceBytes = new Map<SpanSource, number>();
+  for (const span of spans) {
+    try {
+      const item = prepare(span, limits, counters, sourceBytes);
+      // A span twice in one export is one span; the second copy is accepted as a retry would be.
+      const key = `${item.executionId}/${span.traceId}/${span.spanId}`;
+      if (seen.has(key)) duplicates++;
+      else prepared.push(item);
+      seen.add(key);
+    } catch (error) {
+      if (!(error instanceof SpanRejected)) throw error;
+      rejected.push({ path: span.path, reason: error.message });
     }
-    const inserted = await insertSpans(trx, rows);
+  }
+  const executionIds = [...new Set(prepared.map((p) => p.executionId))].sort();
+  if (executionIds.length === 0) return { stored: 0, rejected, accepted: duplicates, ignoredTokenValues: counters.ignoredTokenValues };
+  return inTransaction(db, async (trx) => {
+    const known = await lockExecutionsOfAutomation(trx, source.organizationId, source.automationId, executionIds);
+    const kept = prepared.filter((p) => {
+      if (known.has(p.executionId)) return true;
+      rejected.push(notOurs(p.path, p.executionId));
+      return false;
+    });
+    const ids = await sourceIds(trx, source.organizationId, [...new Set(kept.map((p) => p.source))]);
+    const counts = await insertSpans(trx, source.organizationId, kept.map((p) => ({ ...p.row, sourceId: ids.get(p.source) ?? -1 })));
+    const completions = new Map<string, Completion>();
+    for (const { executionId, completion } of kept) {
+      // Two root spans disagreeing about one run: FAILED wins, the cautious reading.
+      if (completion && completions.get(executionId)?.status !== 'FAILED') completions.set(executionId, completion);
+    }
     for (const [executionId, completion] of completions) await advanceExecution(trx, executionId, OPEN_STATUSES, completion);
-    return inserted;
+    const stored = counts.reduce((sum, c) => sum + c.spans, 0);
+    return { stored, rejected, accepted: kept.length + duplicates, ignoredTokenValues: counters.ignoredTokenValues };
   });
 }

@@ -1,27 +1,48 @@
 import { storableText } from '../db/storable-text.js';
-import type { JsonValue } from '../modules/executions/executions.table.js';
+import type { JsonValue } from '../modules/executions/spans.table.js';
 
 /**
- * OTLP/JSON `AnyValue` and `KeyValue` lists (opentelemetry-proto common.proto, in the protobuf
- * JSON mapping the OTLP specification prescribes) turned into plain JSON values for storage.
+ * OTLP `AnyValue` and `KeyValue` lists (opentelemetry-proto common.proto) turned into plain JSON
+ * values for storage, from either encoding: OTLP/JSON (the protobuf JSON mapping) or a decoded
+ * protobuf message in the same shape (src/ingest/otlp-proto.ts), where bytes are Uint8Array.
  * Every check names where in the request it failed.
  */
 
-/** A request that does not follow the OTLP/JSON schema; the message names the offending path. */
+/** A request that does not follow the OTLP schema; the message names the offending path. */
 export class OtlpSchemaError extends Error {}
 
 export function fail(path: string, what: string): never {
   throw new OtlpSchemaError(`${path} ${what}`);
 }
 
-/**
- * Text as it can be stored (src/db/storable-text.ts): telemetry is kept, with U+FFFD in place of
- * what PostgreSQL cannot hold, rather than refused over a stray byte of model output.
- */
-export const storable = storableText;
-
 export function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
+  return typeof value === 'object' && value !== null && !Array.isArray(value) && !(value instanceof Uint8Array);
+}
+
+/**
+ * The caps of SPEC §7 on what one attribute list may hold, with the semantics of the SDKs'
+ * OTEL_ATTRIBUTE_VALUE_LENGTH_LIMIT and OTEL_ATTRIBUTE_COUNT_LIMIT: longer strings and byte values
+ * are cut to the limit (each counted in `truncated`), attributes past the count are dropped and
+ * added to the list's dropped count.
+ */
+export class ValueBudget {
+  truncated = 0;
+  constructor(
+    readonly valueLength: number,
+    readonly attributeCount: number,
+  ) {}
+
+  text(value: string): string {
+    if (value.length <= this.valueLength) return storableText(value);
+    this.truncated++;
+    return storableText(value.slice(0, this.valueLength));
+  }
+
+  bytes(value: Uint8Array): string {
+    if (value.length <= this.valueLength) return Buffer.from(value).toString('base64');
+    this.truncated++;
+    return Buffer.from(value.subarray(0, this.valueLength)).toString('base64');
+  }
 }
 
 // Attribute values nest (arrays, kvlists); deeper than this is no telemetry anyone sends, and the
@@ -34,7 +55,7 @@ function isAnyValueField(key: string): key is AnyValueField {
   return (ANY_VALUE_FIELDS as readonly string[]).includes(key);
 }
 
-/** int64 in proto3 JSON: a number or a decimal string; beyond 2^53 it stays a string rather than lose digits. */
+/** int64: a number or a decimal string; beyond 2^53 it stays a string rather than lose digits. */
 function int64(value: unknown, path: string): number | string {
   if (typeof value === 'number' && Number.isInteger(value)) return value;
   if (typeof value === 'string' && /^-?\d{1,20}$/.test(value)) {
@@ -44,12 +65,18 @@ function int64(value: unknown, path: string): number | string {
   return fail(path, 'must be an integer (a JSON number or a decimal string)');
 }
 
-/** double in proto3 JSON: a number, a numeric string, or "NaN"/"Infinity"/"-Infinity" (kept as strings: JSON has no such numbers). */
+/** double: a number, a numeric string, or "NaN"/"Infinity"/"-Infinity" (kept as strings: JSON has no such numbers). */
 function double(value: unknown, path: string): number | string {
-  if (typeof value === 'number') return value;
+  if (typeof value === 'number') return Number.isFinite(value) ? value : String(value);
   if (value === 'NaN' || value === 'Infinity' || value === '-Infinity') return value;
   if (typeof value === 'string' && value.trim() !== '' && Number.isFinite(Number(value))) return Number(value);
   return fail(path, 'must be a number');
+}
+
+function bytesValue(value: unknown, path: string, budget: ValueBudget): string {
+  if (value instanceof Uint8Array) return budget.bytes(value);
+  if (typeof value === 'string' && /^[A-Za-z0-9+/_-]*={0,2}$/.test(value)) return budget.bytes(Buffer.from(value, 'base64'));
+  return fail(path, 'must be a base64 string');
 }
 
 function valuesOf(container: unknown, path: string): unknown[] {
@@ -59,7 +86,7 @@ function valuesOf(container: unknown, path: string): unknown[] {
   return Array.isArray(values) ? values : fail(`${path}.values`, 'must be a list');
 }
 
-export function anyValue(value: unknown, path: string, depth = 0): JsonValue {
+export function anyValue(value: unknown, path: string, budget: ValueBudget, depth = 0): JsonValue {
   if (depth > MAX_DEPTH) return fail(path, `nests deeper than ${MAX_DEPTH} levels`);
   if (!isRecord(value)) return fail(path, 'must be an AnyValue object such as {"stringValue": "…"} or {"intValue": "42"}');
   const present = Object.keys(value).filter(isAnyValueField);
@@ -71,7 +98,7 @@ export function anyValue(value: unknown, path: string, depth = 0): JsonValue {
   const at = `${path}.${field}`;
   switch (field) {
     case 'stringValue':
-      return typeof inner === 'string' ? storable(inner) : fail(at, 'must be a string');
+      return typeof inner === 'string' ? budget.text(inner) : fail(at, 'must be a string');
     case 'boolValue':
       return typeof inner === 'boolean' ? inner : fail(at, 'must be true or false');
     case 'intValue':
@@ -79,11 +106,11 @@ export function anyValue(value: unknown, path: string, depth = 0): JsonValue {
     case 'doubleValue':
       return double(inner, at);
     case 'bytesValue':
-      return typeof inner === 'string' && /^[A-Za-z0-9+/_-]*={0,2}$/.test(inner) ? inner : fail(at, 'must be a base64 string');
+      return bytesValue(inner, at, budget);
     case 'arrayValue':
-      return valuesOf(inner, at).map((item, i) => anyValue(item, `${at}.values[${i}]`, depth + 1));
+      return valuesOf(inner, at).map((item, i) => anyValue(item, `${at}.values[${i}]`, budget, depth + 1));
     case 'kvlistValue':
-      return keyValues(valuesOf(inner, at), `${at}.values`, depth + 1);
+      return keyValues(valuesOf(inner, at), `${at}.values`, budget, depth + 1).values;
     default: {
       const unreachable: never = field;
       return fail(path, `has an unknown value kind ${String(unreachable)}`);
@@ -91,16 +118,44 @@ export function anyValue(value: unknown, path: string, depth = 0): JsonValue {
   }
 }
 
-/** A KeyValue list as an object; a repeated key keeps its last value. */
-export function keyValues(list: unknown, path: string, depth = 0): Record<string, JsonValue> {
-  if (list === undefined || list === null) return {};
+export interface Attributes {
+  values: Record<string, JsonValue>;
+  /** Attributes past the budget's count, left out. */
+  dropped: number;
+}
+
+/**
+ * A KeyValue list as an object; a repeated key keeps its last value. At the top level (depth 0)
+ * the budget's attribute count applies: later keys past it are dropped and counted.
+ */
+export function keyValues(list: unknown, path: string, budget: ValueBudget, depth = 0): Attributes {
+  if (list === undefined || list === null) return { values: {}, dropped: 0 };
   if (!Array.isArray(list)) return fail(path, 'must be a list of {"key": …, "value": …}');
   // Through a Map and fromEntries: a key such as "__proto__" becomes a plain property, never a prototype.
   const out = new Map<string, JsonValue>();
+  let dropped = 0;
   list.forEach((entry: unknown, i) => {
     const at = `${path}[${i}]`;
     if (!isRecord(entry) || typeof entry.key !== 'string') return fail(at, 'must be {"key": "<string>", "value": {…}}');
-    out.set(storable(entry.key), entry.value === undefined || entry.value === null ? null : anyValue(entry.value, `${at}.value`, depth));
+    const key = budget.text(entry.key);
+    if (depth === 0 && !out.has(key) && out.size >= budget.attributeCount) {
+      dropped++;
+      return;
+    }
+    out.set(key, entry.value === undefined || entry.value === null ? null : anyValue(entry.value, `${at}.value`, budget, depth));
   });
-  return Object.fromEntries(out);
+  return { values: Object.fromEntries(out), dropped };
+}
+
+/** A uint32 count (the dropped_*_count fields); absent is 0. */
+export function count(value: unknown, path: string): number {
+  if (value === undefined || value === null) return 0;
+  if (typeof value === 'number' && Number.isInteger(value) && value >= 0 && value <= 0xffffffff) return value;
+  return fail(path, 'must be a whole number from 0 to 4294967295');
+}
+
+/** A string field that may be absent (proto3 default ""), cut to the budget like an attribute value. */
+export function optionalText(value: unknown, path: string, budget: ValueBudget): string {
+  if (value === undefined || value === null) return '';
+  return typeof value === 'string' ? budget.text(value) : fail(path, 'must be a string');
 }

@@ -44,6 +44,8 @@ export class Metrics {
   private readonly denials: Counter<'reason'>;
   private readonly deploys: Counter<'outcome' | 'reason'>;
   private readonly operations: OperationLabels;
+  private readonly spans: Counter<'outcome'>;
+  private readonly truncatedValues: Counter;
   private readonly logger: Pick<Logger, 'error'> | undefined;
 
   constructor(options: MetricsOptions = {}) {
@@ -73,6 +75,18 @@ export class Metrics {
     });
     this.deploys.inc({ outcome: 'DEPLOYED', reason: 'none' }, 0);
     for (const reason of DEPLOY_REASONS) if (reason !== 'none') this.deploys.inc({ outcome: 'FAILED', reason }, 0);
+    this.spans = new Counter({
+      name: 'gatehouse_otlp_spans_total',
+      help: 'Spans received on /v1/traces, by outcome: stored, duplicate (already stored: an exporter retry), rejected (partial success).',
+      labelNames: ['outcome'],
+      registers,
+    });
+    for (const outcome of ['stored', 'duplicate', 'rejected']) this.spans.inc({ outcome }, 0);
+    this.truncatedValues = new Counter({
+      name: 'gatehouse_otlp_truncated_values_total',
+      help: 'Attribute values cut to OTLP_ATTRIBUTE_VALUE_LENGTH_LIMIT on /v1/traces.',
+      registers,
+    });
     const poolStats = options.poolStats;
     if (poolStats) {
       new Gauge({
@@ -107,6 +121,14 @@ export class Metrics {
   /** A deploy ended; `reason` classifies a failure (unclassified failures count as `internal`). */
   deployFinished(outcome: DeployOutcome, reason?: DeployFailureReason): void {
     this.deploys.inc({ outcome, reason: outcome === 'DEPLOYED' ? 'none' : (reason ?? 'internal') });
+  }
+
+  /** One trace export's spans, by what became of them. */
+  spansIngested(counts: { stored: number; duplicate: number; rejected: number; truncatedValues: number }): void {
+    this.spans.inc({ outcome: 'stored' }, counts.stored);
+    this.spans.inc({ outcome: 'duplicate' }, counts.duplicate);
+    this.spans.inc({ outcome: 'rejected' }, counts.rejected);
+    this.truncatedValues.inc(counts.truncatedValues);
   }
 
   /** GET /metrics: the Prometheus text format; a failed collection is a bare 500, its cause logged. */

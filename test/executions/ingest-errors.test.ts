@@ -1,5 +1,6 @@
 import crypto from 'node:crypto';
 import zlib from 'node:zlib';
+import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { deployNew } from '../support/automation-fixtures.js';
 import { hex, ingestTokenOf, otlpRequest, otlpSpan, postTraces, run, spanCount, tracesUrl } from '../support/execution-fixtures.js';
@@ -154,7 +155,7 @@ describe('filing', () => {
     const span = otlpSpan({ name: 'bad\u0000byte' });
     const body = { resourceSpans: [{ resource: { attributes: [{ key: 'gatehouse.execution.id', value: { stringValue: a.executionId } }] }, scopeSpans: [{ spans: [span] }] }] };
     expect((await postTraces(env.gw, a.token, body)).status).toBe(200);
-    const row = await env.gw.db.selectFrom('spans').select('name').where('spanId', '=', String(span.spanId)).executeTakeFirstOrThrow();
+    const row = await env.gw.db.selectFrom('spans').select('name').where(sql`encode(span_id, 'hex')`, '=', String(span.spanId)).executeTakeFirstOrThrow();
     expect(row.name).toBe('bad\uFFFDbyte');
   });
 });

@@ -2,9 +2,8 @@ import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { insertExecution } from '../../src/modules/executions/executions.repository.js';
 import type { ExecutionStatus } from '../../src/modules/executions/executions.table.js';
-import { insertSpans } from '../../src/modules/executions/spans.repository.js';
 import { connectRepo, deployNew } from '../support/automation-fixtures.js';
-import { hex } from '../support/execution-fixtures.js';
+import { storeSpans } from '../support/execution-fixtures.js';
 import { expectAllowed, expectDenied, expectHidden } from '../support/expect.js';
 import { addMember, addServiceAccount, createOrg, createRole, type OrgFixture } from '../support/fixtures.js';
 import { startTestGateway, type TestGateway } from '../support/harness.js';
@@ -44,11 +43,8 @@ const SPANS_PER_RUN = 3;
 async function recordRun(automationId: string, status: ExecutionStatus, daysAgo = 0): Promise<string> {
   const row = await insertExecution(gw.db, { organizationId: org.organizationId, automationId, deploymentId: null, inputs: '{}', status, error: status === 'FAILED' ? 'it broke' : null });
   if (daysAgo) await sql`update executions set created_at = now() - make_interval(days => ${daysAgo}) where id = ${row.id}`.execute(gw.db);
-  const traceId = hex(16);
-  await insertSpans(gw.db, Array.from({ length: SPANS_PER_RUN }, (_, i) => ({
-    organizationId: org.organizationId, automationId, executionId: row.id, traceId, spanId: hex(8), parentSpanId: null, name: `step ${i}`, kind: 'INTERNAL' as const,
-    startTime: new Date(Date.now() + i), endTime: new Date(Date.now() + i + 1), statusCode: 'OK' as const, statusMessage: null, attributes: '{}', events: '[]', inputTokens: 1, outputTokens: 2,
-  })));
+  const now = Date.now();
+  await storeSpans(gw.db, org.organizationId, row.id, Array.from({ length: SPANS_PER_RUN }, (_, i) => ({ name: `step ${i}`, start: now + i, end: now + i + 1, inputTokens: 1, outputTokens: 2 })));
   return row.id;
 }
 

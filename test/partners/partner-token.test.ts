@@ -1,8 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { insertExecution } from '../../src/modules/executions/executions.repository.js';
-import { insertSpans } from '../../src/modules/executions/spans.repository.js';
 import { connectRepo, DEPLOY, deployNew, storeArchive } from '../support/automation-fixtures.js';
-import { hex } from '../support/execution-fixtures.js';
+import { storeSpans } from '../support/execution-fixtures.js';
 import { expectAllowed, expectHidden } from '../support/expect.js';
 import { addServiceAccount, createOrg, createRole, type Actor, type OrgFixture } from '../support/fixtures.js';
 import { startTestGateway, type TestGateway } from '../support/harness.js';
@@ -20,12 +19,7 @@ const SPANS = 7;
 
 async function recordRun(organizationId: number, automationId: string): Promise<string> {
   const row = await insertExecution(gw.db, { organizationId, automationId, deploymentId: null, inputs: '{"topic":"partner"}', status: 'SUCCEEDED', error: null });
-  const traceId = hex(16);
-  await insertSpans(gw.db, Array.from({ length: SPANS }, (_, i) => ({
-    organizationId, automationId, executionId: row.id, traceId, spanId: hex(8), parentSpanId: null, name: `step ${i}`, kind: 'INTERNAL' as const,
-    startTime: new Date(Date.UTC(2026, 10, 23, 12, 0, i)), endTime: new Date(Date.UTC(2026, 10, 23, 12, 0, i + 1)), statusCode: 'OK' as const, statusMessage: null,
-    attributes: '{}', events: '[]', inputTokens: 10, outputTokens: 5,
-  })));
+  await storeSpans(gw.db, organizationId, row.id, Array.from({ length: SPANS }, (_, i) => ({ name: `step ${i}`, start: Date.UTC(2026, 10, 23, 12, 0, i), end: Date.UTC(2026, 10, 23, 12, 0, i + 1), inputTokens: 10, outputTokens: 5 })));
   return row.id;
 }
 

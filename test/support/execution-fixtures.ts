@@ -1,4 +1,7 @@
 import crypto from 'node:crypto';
+import type { Executor } from '../../src/db/database.js';
+import { insertSpans, sourceIds } from '../../src/modules/executions/spans.repository.js';
+import type { SpanSource } from '../../src/modules/executions/spans.table.js';
 import { expectAllowed } from './expect.js';
 import type { TestGateway } from './harness.js';
 import type { ClusterEnv } from './k8s-setup.js';
@@ -111,4 +114,37 @@ export function otlpRequest(spans: Array<Record<string, unknown>>): Record<strin
 export async function spanCount(gw: TestGateway, executionId: string): Promise<number> {
   const row = await gw.db.selectFrom('spans').select((eb) => eb.fn.countAll<number>().as('n')).where('executionId', '=', executionId).executeTakeFirstOrThrow();
   return Number(row.n);
+}
+
+export interface StoredSpanInput {
+  name: string;
+  /** Milliseconds since the epoch. */
+  start: number;
+  end: number;
+  inputTokens?: number;
+  outputTokens?: number;
+}
+
+/**
+ * Stores spans of one execution (one trace, no resource) straight through the repository, as the
+ * ingest would after checking them: for tests about reading traces rather than receiving them.
+ */
+export async function storeSpans(db: Executor, organizationId: number, executionId: string, spans: readonly StoredSpanInput[]): Promise<void> {
+  const source: SpanSource = {
+    resource: { attributes: {}, droppedAttributesCount: 0, schemaUrl: null },
+    scope: { name: 'test', version: null, attributes: {}, droppedAttributesCount: 0, schemaUrl: null },
+  };
+  const sourceId = (await sourceIds(db, organizationId, [source])).get(source) ?? -1;
+  const traceId = hex(16);
+  await insertSpans(db, organizationId, spans.map((span) => {
+    const attributes: Record<string, number> = {};
+    if (span.inputTokens !== undefined) attributes['gen_ai.usage.input_tokens'] = span.inputTokens;
+    if (span.outputTokens !== undefined) attributes['gen_ai.usage.output_tokens'] = span.outputTokens;
+    return {
+      executionId, sourceId, traceId, spanId: hex(8), parentSpanId: null, traceState: null, flags: null, name: span.name, kind: 1,
+      startTimeUnixNano: `${span.start}000000`, endTimeUnixNano: `${span.end}000000`, statusCode: 1, statusMessage: null,
+      attributes: JSON.stringify(attributes), droppedAttributesCount: 0, events: null, droppedEventsCount: 0, links: null, droppedLinksCount: 0,
+      inputTokens: span.inputTokens ?? 0, outputTokens: span.outputTokens ?? 0,
+    };
+  }));
 }

@@ -130,7 +130,7 @@ describe('the usage dashboard', () => {
   it('the totals match the stored spans, summed independently', async () => {
     const row = await env.gw.db
       .selectFrom('spans')
-      .select((eb) => [eb.fn.sum<number>('inputTokens').as('input'), eb.fn.sum<number>('outputTokens').as('output')])
+      .select([sql<number>`sum((attributes->>'gen_ai.usage.input_tokens')::bigint)`.as('input'), sql<number>`sum((attributes->>'gen_ai.usage.output_tokens')::bigint)`.as('output')])
       .where('organizationId', '=', org.organizationId)
       .executeTakeFirstOrThrow();
     const usage = await dashboard(tokens.owner);

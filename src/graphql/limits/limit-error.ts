@@ -16,7 +16,7 @@ export type LimitCode = (typeof LimitCode)[keyof typeof LimitCode];
 
 /** `extensions.limit`: which limit, its configured maximum, and the request's value when known. */
 export interface LimitInfo {
-  name: 'depth' | 'aliases' | 'directives' | 'tokens' | 'cost' | 'bodyBytes' | 'batching' | 'operationTimeoutMs' | 'perToken' | 'perAddress';
+  name: 'depth' | 'aliases' | 'directives' | 'tokens' | 'cost' | 'bodyBytes' | 'batching' | 'operationTimeoutMs' | 'perToken' | 'perAddress' | 'spansPerDeployment';
   max: number;
   actual?: number;
 }

@@ -25,6 +25,13 @@ function fieldDefinition(schema: GraphQLSchema, parent: GraphQLCompositeType, na
   return 'getFields' in parent ? parent.getFields()[name] : undefined;
 }
 
+/** A field's own cost: its `@cost(weight:)` in the SDL (schema/common.graphql), else 1. */
+function weightOf(definition: GraphQLField<unknown, unknown> | undefined): number {
+  const directive = definition?.astNode?.directives?.find((d) => d.name.value === 'cost');
+  const weight = directive?.arguments?.find((a) => a.name.value === 'weight')?.value;
+  return weight?.kind === Kind.INT ? Number(weight.value) : 1;
+}
+
 /** The page size a field asks for: `first` or `last` (the larger), resolved from the variables. */
 function pageSize(node: FieldNode, variables: Variables): number | undefined {
   let size: number | undefined;
@@ -37,7 +44,7 @@ function pageSize(node: FieldNode, variables: Variables): number | undefined {
 }
 
 /**
- * The cost of an operation: every field costs 1, and a field with `first` or `last` multiplies
+ * The cost of an operation: every field costs 1 (or its `@cost` weight), and a field with `first` or `last` multiplies
  * the cost of its selection set by that value; a connection field (its type's name ends in
  * `Connection`) without them by DEFAULT_PAGE_SIZE, the page size its resolver then uses.
  * `variables` are the request's, with the operation's defaults filled in. Fragments are measured
@@ -75,9 +82,10 @@ export function operationCost(
   const fieldCost = (node: FieldNode, parent: GraphQLCompositeType): number => {
     const definition = fieldDefinition(schema, parent, node.name.value);
     const type = definition ? getNamedType(definition.type) : undefined;
-    if (!node.selectionSet || !type || !isCompositeType(type)) return 1;
+    const weight = weightOf(definition);
+    if (!node.selectionSet || !type || !isCompositeType(type)) return weight;
     const multiplier = pageSize(node, variables) ?? (type.name.endsWith('Connection') ? DEFAULT_PAGE_SIZE : 1);
-    return 1 + multiplier * setCost(node.selectionSet, type);
+    return weight + multiplier * setCost(node.selectionSet, type);
   };
 
   const fragmentCost = (name: string): number => {

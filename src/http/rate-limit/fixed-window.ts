@@ -1,6 +1,6 @@
 import { RateLimiterRes, type RateLimiterAbstract } from 'rate-limiter-flexible';
 
-export type LimitName = 'perToken' | 'perAddress';
+export type LimitName = 'perToken' | 'perAddress' | 'spansPerDeployment';
 
 export interface Refusal {
   allowed: false;
@@ -11,7 +11,7 @@ export interface Refusal {
 }
 
 /**
- * One limit: at most `max` requests per key in a fixed window of `windowSeconds`, which starts at
+ * One limit: at most `max` requests (or points) per key in a fixed window of `windowSeconds`, which starts at
  * a key's first request. Refused requests count too, so hammering does not shorten the wait.
  */
 export class FixedWindow {
@@ -24,9 +24,10 @@ export class FixedWindow {
     private readonly onCounterError: (error: unknown) => void,
   ) {}
 
-  async hit(key: string): Promise<Refusal | undefined> {
+  /** Counts `points` (one request, or the spans of one export) against `key`. */
+  async hit(key: string, points = 1): Promise<Refusal | undefined> {
     try {
-      await this.counter.consume(key);
+      await this.counter.consume(key, points);
       return undefined;
     } catch (outcome) {
       if (!(outcome instanceof RateLimiterRes)) {

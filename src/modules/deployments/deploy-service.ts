@@ -1,3 +1,4 @@
+import { runnerTelemetryEnv } from './runner-env.js';
 import { randomUUID } from 'node:crypto';
 import { generateIngestToken } from '../../crypto/opaque-token.js';
 import { replaceGrants } from '../../authz/entity-grants.repository.js';
@@ -60,10 +61,7 @@ export async function deploy(ctx: GraphQLContext, request: DeployRequest): Promi
   const data = {
     ...secretData(ctx, request.envVars, request.llmConnection),
     // The automation reports spans with a standard OpenTelemetry exporter, configured by these.
-    GATEHOUSE_INGEST_TOKEN: ingest.token,
-    OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: `${ctx.config.k8s.ingestBaseUrl}/v1/traces`,
-    OTEL_EXPORTER_OTLP_HEADERS: `authorization=Bearer ${ingest.token}`,
-    GATEHOUSE_HITL_ENDPOINT: `${ctx.config.k8s.ingestBaseUrl}/v1/hitl-requests`,
+    ...runnerTelemetryEnv(ctx.config, ingest.token),
   };
   const principal = ctx.authz.principal;
   const { deployment, objects } = await inTransaction(ctx.db, async (trx) => {

@@ -16,15 +16,21 @@ export async function findExecutionsByIds(db: Executor, ids: readonly string[]):
   return db.selectFrom('executions').selectAll().where('id', 'in', ids).execute();
 }
 
-/** Of `ids`, those that are executions of this automation: the OTLP ingest files spans only under them. */
-export async function executionIdsOfAutomation(db: Executor, organizationId: number, automationId: string, ids: readonly string[]): Promise<Set<string>> {
+/**
+ * Of `ids`, those that are executions of this automation, locked (FOR NO KEY UPDATE, in id order)
+ * until the caller's transaction ends: the OTLP ingest files spans only under them, one export
+ * of an execution after another.
+ */
+export async function lockExecutionsOfAutomation(trx: Executor, organizationId: number, automationId: string, ids: readonly string[]): Promise<Set<string>> {
   if (ids.length === 0) return new Set();
-  const rows = await db
+  const rows = await trx
     .selectFrom('executions')
     .select('id')
     .where('organizationId', '=', organizationId)
     .where('automationId', '=', automationId)
     .where('id', 'in', ids)
+    .orderBy('id')
+    .forNoKeyUpdate()
     .execute();
   return new Set(rows.map((row) => row.id));
 }

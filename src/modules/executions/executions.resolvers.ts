@@ -2,20 +2,25 @@ import { NotFoundError } from '../../errors.js';
 import { mustLoad } from '../../graphql/by-id-loader.js';
 import type { Resolvers } from '../../graphql/generated/resolvers-types.js';
 import { parseUuid } from '../../graphql/ids.js';
-import { encodeCursor, parsePage, type Connection, type Page } from '../../graphql/pagination.js';
+import { parsePage } from '../../graphql/pagination.js';
 import { createdBy, loadFound, pageOf } from '../../graphql/resource-helpers.js';
 import { countExecutions, listExecutions } from './executions.repository.js';
-import type { SpanRow } from './executions.table.js';
 import { runAutomation } from './run-automation.js';
-import { countSpans, listSpans } from './spans.repository.js';
+import { decodeSpanCursor, spanConnection } from './span-cursor.js';
+import { listSpans } from './spans.repository.js';
+import type { JsonValue } from './spans.table.js';
+import { INPUT_TOKENS, OUTPUT_TOKENS } from './span-attributes.js';
 
-/** `toConnection` (src/graphql/pagination.ts) keyed by start time, the order of a trace. */
-function spanConnection(rows: SpanRow[], page: Page, totalCount: () => Promise<number>): Connection<SpanRow> {
-  const hasNextPage = rows.length > page.limit;
-  const nodes = hasNextPage ? rows.slice(0, page.limit) : rows;
-  const edges = nodes.map((node) => ({ cursor: encodeCursor({ createdAt: node.startTime, id: node.id }), node }));
-  return { edges, pageInfo: { hasNextPage, endCursor: edges.at(-1)?.cursor ?? null }, totalCount };
+/** Milliseconds of a decimal nanosecond time, for the DateTime fields beside it. */
+const dateOf = (unixNano: string) => new Date(Number(BigInt(unixNano) / 1_000_000n));
+
+/** A token count attribute, as the ingest counted it: a whole number in the API's Int range. */
+function tokenCount(value: JsonValue | undefined): number | null {
+  return typeof value === 'number' && Number.isInteger(value) && value >= 0 && value <= 2_147_483_647 ? value : null;
 }
+
+const SPAN_KINDS = ['UNSPECIFIED', 'INTERNAL', 'SERVER', 'CLIENT', 'PRODUCER', 'CONSUMER'] as const;
+const STATUS_CODES = ['UNSET', 'OK', 'ERROR'] as const;
 
 export const executionsResolvers: Resolvers = {
   Organization: {
@@ -38,12 +43,28 @@ export const executionsResolvers: Resolvers = {
     deployment: (execution, _args, ctx) => (execution.deploymentId ? ctx.loaders.deployments.load(execution.deploymentId) : null),
     startedBy: (execution, args, ctx) => createdBy({ createdByUserId: execution.startedByUserId }, args, ctx),
     spans: async (execution, args, ctx) => {
-      const page = parsePage(args, ctx.config.maxPageSize);
-      return spanConnection(await listSpans(ctx.db, execution.id, page), page, () => countSpans(ctx.db, execution.id));
+      const order = args.order ?? 'START_TIME';
+      const { limit } = parsePage({ first: args.first }, ctx.config.maxPageSize);
+      const after = args.after ? decodeSpanCursor(order, args.after) : null;
+      const rows = await listSpans(ctx.db, execution.id, order, after, limit);
+      return spanConnection(rows, order, limit, async () => execution.spanCount);
     },
   },
+  Span: {
+    id: (span) => String(span.id),
+    kind: (span) => SPAN_KINDS[span.kind] ?? 'UNSPECIFIED',
+    statusCode: (span) => STATUS_CODES[span.statusCode] ?? 'UNSET',
+    startTime: (span) => dateOf(span.startTimeUnixNano),
+    endTime: (span) => dateOf(span.endTimeUnixNano),
+    events: (span) => span.events ?? [],
+    links: (span) => span.links ?? [],
+    inputTokens: (span) => tokenCount(span.attributes[INPUT_TOKENS]),
+    outputTokens: (span) => tokenCount(span.attributes[OUTPUT_TOKENS]),
+    resource: async (span, _args, ctx) => (await mustLoad(ctx.loaders.spanSources, span.sourceId, 'Span source')).resource,
+    scope: async (span, _args, ctx) => (await mustLoad(ctx.loaders.spanSources, span.sourceId, 'Span source')).scope,
+  },
   SpanEvent: {
-    time: (event) => new Date(event.time),
+    time: (event) => dateOf(event.timeUnixNano),
   },
   Mutation: {
     runAutomation: async (_root, { id, inputs }, ctx) => runAutomation(ctx, await loadFound(ctx.loaders.automations, id, 'Automation'), inputs ?? {}),

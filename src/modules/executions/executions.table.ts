@@ -1,18 +1,6 @@
 import type { ColumnType, Generated, Insertable, JSONColumnType, Selectable } from 'kysely';
 
 export type ExecutionStatus = 'QUEUED' | 'RUNNING' | 'SUCCEEDED' | 'FAILED';
-export type SpanKind = 'UNSPECIFIED' | 'INTERNAL' | 'SERVER' | 'CLIENT' | 'PRODUCER' | 'CONSUMER';
-export type SpanStatusCode = 'UNSET' | 'OK' | 'ERROR';
-
-/** A JSON value as stored in jsonb: what OTLP attribute values become (src/ingest/otlp-json.ts). */
-export type JsonValue = string | number | boolean | null | JsonValue[] | { [key: string]: JsonValue };
-
-/** One span event (a log line of the runtime), as stored. */
-export interface SpanEvent {
-  name: string;
-  time: string;
-  attributes: Record<string, JsonValue>;
-}
 
 export interface ExecutionsTable {
   id: Generated<string>;
@@ -27,31 +15,12 @@ export interface ExecutionsTable {
   startedByServiceAccountId: string | null;
   createdAt: ColumnType<Date, never, never>;
   finishedAt: ColumnType<Date | null, Date | null | undefined, Date | null>;
-}
-
-export interface SpansTable {
-  id: Generated<string>;
-  organizationId: number;
-  automationId: string;
-  executionId: string;
-  traceId: string;
-  spanId: string;
-  parentSpanId: string | null;
-  name: string;
-  kind: SpanKind;
-  startTime: Date;
-  endTime: Date;
-  statusCode: SpanStatusCode;
-  statusMessage: string | null;
-  attributes: JSONColumnType<Record<string, JsonValue>, string, string>;
-  events: JSONColumnType<SpanEvent[], string, string>;
-  /** int8, read back as a JavaScript number (src/db/connect.ts). */
-  inputTokens: number | null;
-  outputTokens: number | null;
-  createdAt: ColumnType<Date, never, never>;
+  /** Spans stored for this run, kept by the ingest in the transaction that stores them. */
+  spanCount: ColumnType<number, never, number>;
+  /** Sums of the spans' gen_ai.usage.input_tokens / output_tokens, kept the same way. */
+  inputTokens: ColumnType<number, never, number>;
+  outputTokens: ColumnType<number, never, number>;
 }
 
 export type ExecutionRow = Selectable<ExecutionsTable>;
 export type NewExecution = Insertable<ExecutionsTable>;
-export type SpanRow = Selectable<SpansTable>;
-export type NewSpan = Insertable<SpansTable>;

@@ -26,7 +26,8 @@ export interface UsageWindow {
 }
 
 /**
- * The executions the viewer may see, started in [since, until), each with its spans' token sums.
+ * The executions the viewer may see, started in [since, until), each with its spans' token sums
+ * (kept on the execution by the ingest, so that no span is read and pruned traces still count).
  * The view rule of SPEC §3 (`viewable`, the predicate of the automations list) filters in this
  * same statement, so a private automation off the viewer's whitelist adds nothing to any sum.
  * Tokens count towards the window and day in which their execution started.
@@ -36,15 +37,6 @@ function visibleExecutions(db: Executor, scope: AutomationScope, window: UsageWi
     .selectFrom('executions')
     .innerJoin('automations', (join) =>
       join.onRef('automations.id', '=', 'executions.automationId').onRef('automations.organizationId', '=', 'executions.organizationId'),
-    )
-    .leftJoinLateral(
-      (eb) =>
-        eb
-          .selectFrom('spans')
-          .select((s) => [s.fn.sum<number>('spans.inputTokens').as('inputTokens'), s.fn.sum<number>('spans.outputTokens').as('outputTokens')])
-          .whereRef('spans.executionId', '=', 'executions.id')
-          .as('tokens'),
-      (join) => join.onTrue(),
     )
     .where('executions.organizationId', '=', scope.organizationId)
     .where('executions.createdAt', '>=', window.since)
@@ -58,8 +50,8 @@ const counts = {
   executions: sql<number>`count(*)`,
   succeeded: sql<number>`count(*) filter (where ${sql.ref('executions.status')} = 'SUCCEEDED')`,
   failed: sql<number>`count(*) filter (where ${sql.ref('executions.status')} = 'FAILED')`,
-  inputTokens: sql<number>`coalesce(sum(${sql.ref('tokens.inputTokens')}), 0)::int8`,
-  outputTokens: sql<number>`coalesce(sum(${sql.ref('tokens.outputTokens')}), 0)::int8`,
+  inputTokens: sql<number>`coalesce(sum(${sql.ref('executions.inputTokens')}), 0)::int8`,
+  outputTokens: sql<number>`coalesce(sum(${sql.ref('executions.outputTokens')}), 0)::int8`,
 } satisfies Record<keyof UsageCounts, RawBuilder<number>>;
 
 /** Per automation that ran in the window, busiest first. */
