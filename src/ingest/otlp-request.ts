@@ -110,9 +110,13 @@ function enumNumber(value: unknown, names: readonly string[], prefix: string, pa
   return index >= 0 ? index : fail(path, `must be one of ${names.map((n, i) => `${i} (${prefix}${n})`).join(', ')}`);
 }
 
+// Span.flags bits 0-7 are the W3C trace flags, 8-9 say whether the parent was remote; the rest
+// are reserved, and kept out so that the value stays within the API's 32-bit Int.
+const DEFINED_FLAGS = 0x3ff;
+
 function optionalFlags(value: unknown, path: string): number | null {
   if (value === undefined || value === null) return null;
-  return count(value, path) || null;
+  return count(value, path) & DEFINED_FLAGS || null;
 }
 
 /** At most `limit` entries of a list, the rest counted as dropped. */
