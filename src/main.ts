@@ -2,6 +2,7 @@ import diagnosticsChannel from 'node:diagnostics_channel';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { loadConfig } from './config.js';
 import { Gateway } from './http/gateway.js';
+import { schedulePruning } from './ingest/prune-traces.js';
 import { Cluster } from './k8s/cluster.js';
 import { loadKubeConfig } from './k8s/kube-config.js';
 import { createLogger } from './logger.js';
@@ -17,6 +18,7 @@ async function main(): Promise<void> {
   logger.info({ kubernetes: kube?.source ?? 'none', namespace: config.k8s.namespace, rbacNamespaceIsolation: config.k8s.rbacNamespaceIsolation }, kube ? 'kubernetes configured' : 'no kubernetes cluster configured: deploys are recorded, not applied');
   const gateway = new Gateway({ config, db: database.db, secrets, logger, cluster, poolStats: database.poolStats });
   await gateway.start();
+  const pruning = schedulePruning(database.db, config.ingest.retentionDays, config.ingest.pruneIntervalMinutes, logger);
   const server = await gateway.listen(config.port, config.host);
   const address = server.address();
   const port = typeof address === 'object' && address ? address.port : config.port;
@@ -41,6 +43,7 @@ async function main(): Promise<void> {
     server.close(() => {
       void gateway
         .stop()
+        .then(() => pruning.stop())
         .then(() => database.close())
         .then(
           () => process.exit(0),

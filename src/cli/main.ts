@@ -8,6 +8,7 @@ import { CliError, demo, orgCreate, tokenCreate } from './commands.js';
 import { documentsList, documentsRegister } from './documents.js';
 import { adminGrant, adminRevoke, flagList, flagSet } from './flag-commands.js';
 import { manifestsCommand } from './manifests-commands.js';
+import { pruneTraces } from '../ingest/prune-traces.js';
 
 const USAGE = `Usage: gatehouse <command>
 
@@ -31,6 +32,9 @@ const USAGE = `Usage: gatehouse <command>
                                             persisted-documents.json, or .graphql/.gql files (one document each);
                                             all or nothing, checked against the gateway's schema
   documents list [--client NAME]            every registered document: hash, operation, client, date
+  traces prune [--older-than-days N]        delete the traces of executions started more than N days ago
+                                            (default TRACE_RETENTION_DAYS), in small batches; prints
+                                            {"spans","sources","batches"}; progress goes to stderr
 
 The manifests commands need no database. Otherwise the database is DATABASE_URL (PostgreSQL) or the embedded PGlite under DATA_DIR (default ./data).`;
 
@@ -61,6 +65,7 @@ const COMMANDS: ReadonlyArray<readonly [string, number | 'one or more']> = [
   ['manifests', 0],
   ['documents register', 'one or more'],
   ['documents list', 0],
+  ['traces prune', 0],
 ];
 
 function parseCommand(positionals: string[]): { command: string; operands: string[] } {
@@ -90,6 +95,7 @@ async function run(argv: string[]): Promise<unknown> {
       'expires-in-days': { type: 'string' },
       email: { type: 'string' },
       client: { type: 'string' },
+      'older-than-days': { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },
   });
@@ -104,6 +110,11 @@ async function run(argv: string[]): Promise<unknown> {
   if (command === 'manifests' || command === 'manifests namespace') {
     process.stdout.write(manifestsCommand(config, command, organizationId));
     return undefined;
+  }
+  // Checked before the database opens: a typo costs nothing.
+  const olderThanDays = values['older-than-days'] === undefined ? config.ingest.retentionDays : Number(values['older-than-days']);
+  if (command === 'traces prune' && (!Number.isInteger(olderThanDays) || olderThanDays < 1 || olderThanDays > 36_500)) {
+    throw new CliError('--older-than-days must be a whole number from 1 to 36500 (with TRACE_RETENTION_DAYS=0, which keeps traces, pass it explicitly).');
   }
   const logger = createLogger(process.env.LOG_LEVEL ?? 'warn');
   const { database } = await openRuntime(config, logger, 'the gatehouse CLI');
@@ -143,6 +154,12 @@ async function run(argv: string[]): Promise<unknown> {
       case 'documents list':
         process.stdout.write(await documentsList(database.db, values.client));
         return undefined;
+      case 'traces prune': {
+        return await pruneTraces(database.db, {
+          retentionDays: olderThanDays,
+          onBatch: (done) => process.stderr.write(`pruned ${done.spans} spans, ${done.sources} sources in ${done.batches} batches\n`),
+        });
+      }
       default:
         throw new CliError(`Unknown command "${command}".`);
     }

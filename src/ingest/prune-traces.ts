@@ -1,0 +1,92 @@
+import { sql } from 'kysely';
+import type { Logger } from 'pino';
+import type { Db } from '../db/database.js';
+
+/**
+ * Trace retention (SPEC §7, TRACE_RETENTION_DAYS): the spans of executions started before the
+ * cutoff are deleted, then the resources and scopes no span names any more. Each batch is its own
+ * short transaction that locks only the rows it deletes (SKIP LOCKED: replicas pruning at once
+ * share the work instead of waiting on each other), so ingest and reads go on meanwhile. The
+ * executions stay, with their token sums, so usage does not change; their span count follows.
+ */
+export interface PruneResult {
+  spans: number;
+  sources: number;
+  batches: number;
+}
+
+export interface PruneOptions {
+  retentionDays: number;
+  batchSize?: number;
+  now?: Date;
+  /** Called after each batch, for progress on a large first run. */
+  onBatch?: (done: PruneResult) => void;
+}
+
+const DEFAULT_BATCH = 2_000;
+
+export async function pruneTraces(db: Db, options: PruneOptions): Promise<PruneResult> {
+  const cutoff = new Date((options.now ?? new Date()).getTime() - options.retentionDays * 86_400_000);
+  const batch = options.batchSize ?? DEFAULT_BATCH;
+  const done: PruneResult = { spans: 0, sources: 0, batches: 0 };
+  for (;;) {
+    const result = await sql<{ n: number }>`with doomed as (
+        select s.execution_id, s.id from executions e join spans s on s.execution_id = e.id
+        where e.created_at < ${cutoff} limit ${batch} for update of s skip locked
+      ), gone as (
+        delete from spans using doomed where spans.execution_id = doomed.execution_id and spans.id = doomed.id returning spans.execution_id
+      ), counted as (
+        select execution_id, count(*)::integer as n from gone group by execution_id
+      )
+      update executions set span_count = greatest(span_count - counted.n, 0) from counted where executions.id = counted.execution_id
+      returning counted.n`.execute(db);
+    const spans = result.rows.reduce((sum, row) => sum + row.n, 0);
+    if (spans === 0) break;
+    done.spans += spans;
+    done.batches++;
+    options.onBatch?.({ ...done });
+  }
+  for (;;) {
+    const result = await sql`delete from span_sources where id in (
+        select id from span_sources src where src.created_at < ${cutoff}
+        and not exists (select 1 from spans where spans.source_id = src.id)
+        limit ${batch} for update skip locked)`.execute(db);
+    const sources = Number(result.numAffectedRows ?? 0);
+    if (sources === 0) break;
+    done.sources += sources;
+    done.batches++;
+    options.onBatch?.({ ...done });
+  }
+  return done;
+}
+
+/**
+ * Prunes every `intervalMinutes` while the server runs (and once shortly after it starts). One run
+ * at a time per process; a failed run is logged and the next one tries again.
+ */
+export function schedulePruning(db: Db, retentionDays: number, intervalMinutes: number, logger: Logger): { stop(): Promise<void> } {
+  if (retentionDays === 0 || intervalMinutes === 0) return { stop: async () => undefined };
+  let running: Promise<void> | null = null;
+  const tick = () => {
+    if (running) return;
+    running = pruneTraces(db, { retentionDays })
+      .then((result) => {
+        if (result.spans > 0 || result.sources > 0) logger.info({ ...result, retentionDays }, 'traces pruned');
+      })
+      .catch((error: unknown) => logger.error({ err: error }, 'trace pruning failed; the next run tries again'))
+      .finally(() => {
+        running = null;
+      });
+  };
+  const first = setTimeout(tick, 60_000);
+  const timer = setInterval(tick, intervalMinutes * 60_000);
+  first.unref();
+  timer.unref();
+  return {
+    stop: async () => {
+      clearTimeout(first);
+      clearInterval(timer);
+      await running;
+    },
+  };
+}
