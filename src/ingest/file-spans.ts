@@ -70,7 +70,7 @@ function prepare(span: OtlpSpan, limits: SpanSizeLimits, counters: { ignoredToke
   const executionId = executionIdOf(span);
   let size = sourceBytes.get(span.source);
   if (size === undefined) {
-    size = JSON.stringify(span.source).length;
+    size = Buffer.byteLength(JSON.stringify(span.source));
     sourceBytes.set(span.source, size);
   }
   if (size > limits.sourceBytes) {
@@ -79,7 +79,10 @@ function prepare(span: OtlpSpan, limits: SpanSizeLimits, counters: { ignoredToke
   const attributes = JSON.stringify(span.attributes);
   const events = span.events.length > 0 ? JSON.stringify(span.events) : null;
   const links = span.links.length > 0 ? JSON.stringify(span.links) : null;
-  const bytes = attributes.length + (events?.length ?? 0) + (links?.length ?? 0) + span.name.length + (span.statusMessage?.length ?? 0);
+  // UTF-8 bytes of the JSON, as a response carries them: what the read bound (README "Traces") counts.
+  const bytes =
+    Buffer.byteLength(attributes) + (events ? Buffer.byteLength(events) : 0) + (links ? Buffer.byteLength(links) : 0) +
+    Buffer.byteLength(JSON.stringify(span.name)) + (span.statusMessage ? Buffer.byteLength(JSON.stringify(span.statusMessage)) : 0);
   if (bytes > limits.spanBytes) {
     throw new SpanRejected(`${span.path} takes ${bytes} bytes (attributes, events, links), over OTLP_SPAN_MAX_BYTES (${limits.spanBytes}); record less on one span`);
   }
