@@ -14,6 +14,8 @@ export function runnerTelemetryEnv(config: Config, ingestToken: string): Record<
     OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: `${config.k8s.ingestBaseUrl}/v1/traces`,
     OTEL_EXPORTER_OTLP_TRACES_PROTOCOL: 'http/protobuf',
     OTEL_EXPORTER_OTLP_HEADERS: `authorization=Bearer ${ingestToken}`,
+    // Exports travel compressed; the gateway inflates them within OTLP_MAX_BYTES.
+    OTEL_EXPORTER_OTLP_TRACES_COMPRESSION: 'gzip',
     OTEL_TRACES_EXPORTER: 'otlp',
     OTEL_ATTRIBUTE_VALUE_LENGTH_LIMIT: String(ingest.attributeValueLength),
     OTEL_SPAN_ATTRIBUTE_COUNT_LIMIT: String(ingest.attributeCount),

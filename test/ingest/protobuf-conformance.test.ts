@@ -1,0 +1,206 @@
+import { context, createTraceState, ROOT_CONTEXT, SpanKind, SpanStatusCode, trace, TraceFlags, type HrTime } from '@opentelemetry/api';
+// Not a direct dependency: the OTLP exporters' own serializers, installed (and hoisted) with them.
+import { JsonTraceSerializer, ProtobufTraceSerializer } from '@opentelemetry/otlp-transformer';
+import { resourceFromAttributes } from '@opentelemetry/resources';
+import { AlwaysOnSampler, BasicTracerProvider, InMemorySpanExporter, SimpleSpanProcessor, type ReadableSpan } from '@opentelemetry/sdk-trace-base';
+import { describe, expect, it } from 'vitest';
+import type { JsonValue } from '../../src/modules/executions/spans.table.js';
+import { decodeTraceRequest } from '../../src/ingest/otlp-proto.js';
+import { readTraceRequest, type OtlpSpan, type SpanLimits } from '../../src/ingest/otlp-request.js';
+
+// Issue 10: the proto/ declarations (read by src/ingest/otlp-proto.ts) against the encoder the
+// stock exporters use. Spans recorded with the SDK are serialized by @opentelemetry/otlp-transformer
+// to protobuf (its hand-written writer, not protobufjs) and to OTLP/JSON; the gateway's reader must
+// get the same spans out of both, and the spans the SDK recorded, field by field.
+
+const WIDE: SpanLimits = { attributeValueLength: 100_000, attributeCount: 1_000, eventCount: 1_000, linkCount: 1_000 };
+
+/** The SDK's spans, finished: two resources, three scopes, every span kind, limits that drop. */
+function recordSpans(): ReadableSpan[] {
+  const memory = new InMemorySpanExporter();
+  const crew = new BasicTracerProvider({
+    resource: resourceFromAttributes({ 'service.name': 'crew-runtime', 'service.version': '2.0.1', 'host.cpu.count': 2, 'gatehouse.execution.id': '6f1c1b4e-5f7e-4d35-9a3e-0d6f0b3f7a11' }, { schemaUrl: 'https://opentelemetry.io/schemas/1.30.0' }),
+    sampler: new AlwaysOnSampler(),
+    // Low enough that the SDK drops and counts: the dropped_*_count fields have to survive too.
+    spanLimits: { attributeCountLimit: 6, eventCountLimit: 2, linkCountLimit: 2, attributePerEventCountLimit: 2, attributePerLinkCountLimit: 1 },
+    spanProcessors: [new SimpleSpanProcessor(memory)],
+  });
+  const tool = new BasicTracerProvider({
+    resource: resourceFromAttributes({ 'service.name': 'tool-server', 'process.pid': 4242 }),
+    spanProcessors: [new SimpleSpanProcessor(memory)],
+  });
+  const tracer = crew.getTracer('crew.runtime', '2.0.1', { schemaUrl: 'https://opentelemetry.io/schemas/1.28.0' });
+  const llmTracer = crew.getTracer('openai.instrumentation');
+  const toolTracer = tool.getTracer('tool.http', '0.9.0');
+
+  const t = (seconds: number, nanos: number): HrTime => [seconds, nanos];
+  const base = 1_764_000_000;
+  const root = tracer.startSpan('crew.kickoff', {
+    kind: SpanKind.SERVER,
+    startTime: t(base, 1),
+    attributes: { 'crew.topic': 'otters ü 🦦', 'crew.agents': ['researcher', 'writer'], 'crew.weights': [0.5, 1.5], 'crew.flags': [true, false], 'crew.empty': '' },
+  });
+  const inRoot = trace.setSpan(context.active(), root);
+  const llm = llmTracer.startSpan('llm.chat', {
+    kind: SpanKind.CLIENT,
+    startTime: t(base, 999_999_999),
+    attributes: { 'gen_ai.usage.input_tokens': 321, 'gen_ai.usage.output_tokens': 45, 'gen_ai.request.temperature': -0.25, 'delta': -7, 'too.many.1': 1, 'too.many.2': 2, 'too.many.3': 3 },
+  }, inRoot);
+  llm.addEvent('first', { a: 1 }, t(base + 1, 1));
+  llm.addEvent('second', { b: 'two', c: 3, d: 4 }, t(base + 1, 2));
+  llm.addEvent('third', undefined, t(base + 1, 3));
+  llm.end(t(base + 1, 500_000_001));
+
+  const upstream = { traceId: '5b8efff798038103d269b633813fc60c', spanId: 'eee19b7ec3c1b174', traceFlags: TraceFlags.SAMPLED, isRemote: true, traceState: createTraceState('vendor=abc,other=1') };
+  const publish = tracer.startSpan('queue.publish', {
+    kind: SpanKind.PRODUCER,
+    startTime: t(base + 2, 0),
+    links: [
+      // Past linkCountLimit the SDK drops the oldest: this one.
+      { context: llm.spanContext() },
+      { context: { ...upstream, spanId: 'aaaaaaaaaaaaaaaa', traceFlags: TraceFlags.NONE, isRemote: false, traceState: undefined } },
+      { context: upstream, attributes: { 'link.note': 'upstream', 'link.extra': 'dropped' } },
+    ],
+  }, inRoot);
+  publish.end(t(base + 2, 1));
+
+  const propagated = trace.setSpanContext(ROOT_CONTEXT, {
+    traceId: root.spanContext().traceId,
+    spanId: publish.spanContext().spanId,
+    traceFlags: TraceFlags.SAMPLED,
+    isRemote: true,
+    traceState: createTraceState('gatehouse=consume'),
+  });
+  const consume = toolTracer.startSpan('queue.consume', { kind: SpanKind.CONSUMER, startTime: t(base + 3, 3) }, propagated);
+  consume.setStatus({ code: SpanStatusCode.ERROR, message: 'handler threw: ✗' });
+  consume.end(t(base + 3, 4));
+
+  // Past 2^63 ns is refused; far future, below it, is kept to the nanosecond.
+  const late = toolTracer.startSpan('far.future', { kind: SpanKind.INTERNAL, startTime: t(9_000_000_000, 123_456_789) });
+  late.end(t(9_000_000_001, 0));
+
+  root.setAttribute('gatehouse.execution.status', 'SUCCEEDED');
+  root.setStatus({ code: SpanStatusCode.OK });
+  root.end(t(base + 4, 0));
+
+  const spans = memory.getFinishedSpans();
+  // What @opentelemetry/api 1.9 cannot record, but OTLP carries and the serializers write: scope
+  // attributes, bytes and key-value list attributes, nested arrays. One span, re-scoped by hand.
+  const scope = { name: 'hand.made', version: '1', attributes: { 'scope.kind': 'test', 'scope.n': 1 }, droppedAttributesCount: 2 };
+  const extra = {
+    'payload.bytes': new Uint8Array([0, 1, 2, 254, 255]),
+    'payload.map': { a: 'b', n: 2, nested: { deep: [1, 'two', true] } },
+    'payload.nested': [[1, 2], ['x']],
+  };
+  const consumed = spans.find((s) => s.name === 'queue.consume');
+  if (!consumed) throw new Error('queue.consume was not recorded');
+  // Its own properties shadow the SDK span's; spanContext() and the rest come from the span.
+  const handMade = Object.create(consumed, {
+    instrumentationScope: { value: scope, enumerable: true },
+    attributes: { value: { ...consumed.attributes, ...extra }, enumerable: true },
+  }) as ReadableSpan;
+  return [...spans, handMade];
+}
+
+function jsonOf(value: unknown): JsonValue {
+  if (value instanceof Uint8Array) return Buffer.from(value).toString('base64');
+  if (Array.isArray(value)) return value.map(jsonOf);
+  if (typeof value === 'object' && value !== null) return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, jsonOf(v)]));
+  if (typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean') return value;
+  return null;
+}
+const attributesOf = (value: object | undefined) => jsonOf(value ?? {}) as Record<string, JsonValue>;
+const nanos = ([seconds, ns]: HrTime) => BigInt(seconds) * 1_000_000_000n + BigInt(ns);
+const flagsOf = (traceFlags: number, isRemote: boolean | undefined) => (traceFlags & 0xff) | 0x100 | (isRemote ? 0x200 : 0);
+
+/** A ReadableSpan as OtlpSpan (less its path): what the gateway should read from either encoding. */
+function expected(span: ReadableSpan): Omit<OtlpSpan, 'path'> {
+  const ctx = span.spanContext();
+  const scope = span.instrumentationScope as typeof span.instrumentationScope & { attributes?: object; droppedAttributesCount?: number };
+  return {
+    traceId: ctx.traceId,
+    spanId: ctx.spanId,
+    parentSpanId: span.parentSpanContext?.spanId ?? null,
+    traceState: ctx.traceState?.serialize() || null,
+    flags: flagsOf(ctx.traceFlags, span.parentSpanContext?.isRemote),
+    name: span.name,
+    kind: span.kind + 1,
+    startTimeUnixNano: nanos(span.startTime),
+    endTimeUnixNano: nanos(span.endTime),
+    statusCode: span.status.code,
+    statusMessage: span.status.message || null,
+    attributes: attributesOf(span.attributes),
+    droppedAttributesCount: span.droppedAttributesCount,
+    events: span.events.map((e) => ({ name: e.name, timeUnixNano: nanos(e.time).toString(), attributes: attributesOf(e.attributes), droppedAttributesCount: e.droppedAttributesCount ?? 0 })),
+    droppedEventsCount: span.droppedEventsCount,
+    links: span.links.map((l) => ({
+      traceId: l.context.traceId,
+      spanId: l.context.spanId,
+      traceState: l.context.traceState?.serialize() || null,
+      flags: flagsOf(l.context.traceFlags, l.context.isRemote),
+      attributes: attributesOf(l.attributes),
+      droppedAttributesCount: l.droppedAttributesCount ?? 0,
+    })),
+    droppedLinksCount: span.droppedLinksCount,
+    source: {
+      resource: { attributes: attributesOf(span.resource.attributes), droppedAttributesCount: 0, schemaUrl: span.resource.schemaUrl ?? null },
+      scope: { name: scope.name, version: scope.version || null, attributes: attributesOf(scope.attributes), droppedAttributesCount: scope.droppedAttributesCount ?? 0, schemaUrl: scope.schemaUrl ?? null },
+    },
+  };
+}
+
+function bothEncodings(spans: ReadableSpan[], limits: SpanLimits) {
+  const protobuf = ProtobufTraceSerializer.serializeRequest(spans);
+  const json = JsonTraceSerializer.serializeRequest(spans);
+  if (!protobuf || !json) throw new Error('the serializers produced nothing');
+  return {
+    fromProtobuf: readTraceRequest(decodeTraceRequest(protobuf), 'bytes', limits),
+    fromJson: readTraceRequest(JSON.parse(Buffer.from(json).toString('utf8')), 'hex', limits),
+  };
+}
+
+const bySpanId = <T extends { spanId: string; name: string }>(list: T[]) => [...list].sort((a, b) => `${a.spanId}${a.name}`.localeCompare(`${b.spanId}${b.name}`));
+const withoutPath = (spans: OtlpSpan[]) => spans.map(({ path: _path, ...rest }) => rest);
+
+describe('OTLP from @opentelemetry/otlp-transformer, protobuf and JSON, read by the ingest', () => {
+  const spans = recordSpans();
+
+  it('the recorded spans exercise what the comparison is about', () => {
+    expect(new Set(spans.map((s) => s.kind)).size).toBe(5);
+    expect(spans.some((s) => s.droppedAttributesCount > 0 && s.droppedEventsCount > 0)).toBe(true);
+    expect(spans.some((s) => s.droppedLinksCount > 0 && s.links.some((l) => (l.droppedAttributesCount ?? 0) > 0))).toBe(true);
+    expect(spans.some((s) => s.events.some((e) => (e.droppedAttributesCount ?? 0) > 0))).toBe(true);
+    expect(spans.some((s) => s.spanContext().traceState !== undefined && s.parentSpanContext?.isRemote)).toBe(true);
+  });
+
+  it('both encodings give the same spans, in the same places, nothing rejected or cut', () => {
+    const { fromProtobuf, fromJson } = bothEncodings(spans, WIDE);
+    expect(fromProtobuf.rejected).toEqual([]);
+    expect(fromJson.rejected).toEqual([]);
+    expect(fromProtobuf.truncatedValues).toBe(0);
+    expect(fromJson.truncatedValues).toBe(0);
+    expect(fromProtobuf.spans).toHaveLength(spans.length);
+    expect(fromProtobuf.spans).toEqual(fromJson.spans);
+  });
+
+  it('and they are the spans the SDK recorded: bigint nanoseconds, hex ids, typed attributes, events, links, flags, resource, scope', () => {
+    const { fromProtobuf, fromJson } = bothEncodings(spans, WIDE);
+    const want = bySpanId(spans.map(expected));
+    expect(bySpanId(withoutPath(fromProtobuf.spans))).toEqual(want);
+    expect(bySpanId(withoutPath(fromJson.spans))).toEqual(want);
+    // Spot checks on values a lossy path would change: 64-bit times, negative ints, bytes, kvlists.
+    const far = fromProtobuf.spans.find((s) => s.name === 'far.future');
+    expect(far?.startTimeUnixNano).toBe(9_000_000_000_123_456_789n);
+    const handMade = fromProtobuf.spans.find((s) => s.source.scope.name === 'hand.made');
+    expect(handMade?.attributes).toMatchObject({ 'payload.bytes': 'AAEC/v8=', 'payload.map': { a: 'b', n: 2, nested: { deep: [1, 'two', true] } }, 'payload.nested': [[1, 2], ['x']] });
+    expect(handMade?.source.scope).toEqual({ name: 'hand.made', version: '1', attributes: { 'scope.kind': 'test', 'scope.n': 1 }, droppedAttributesCount: 2, schemaUrl: null });
+    expect(fromProtobuf.spans.find((s) => s.name === 'llm.chat')?.attributes).toMatchObject({ delta: -7, 'gen_ai.request.temperature': -0.25 });
+  });
+
+  it('the gateway\'s own caps cut both encodings alike', () => {
+    const tight: SpanLimits = { attributeValueLength: 3, attributeCount: 2, eventCount: 1, linkCount: 1 };
+    const { fromProtobuf, fromJson } = bothEncodings(spans, tight);
+    expect(fromProtobuf.truncatedValues).toBeGreaterThan(0);
+    expect(fromProtobuf).toEqual(fromJson);
+  });
+});
