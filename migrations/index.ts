@@ -10,6 +10,7 @@ import * as hitl from './2026_11_23_120200_hitl.js';
 import * as auditLog from './2026_11_23_120300_audit_log.js';
 import * as trustedDocuments from './2026_11_23_130000_trusted_documents.js';
 import * as wholeSpans from './2026_11_30_100000_whole_spans.js';
+import * as tokenScopes from './2026_11_30_110000_token_scopes.js';
 
 /**
  * Every migration by name; the name order is the run order. Listed statically (not read from the
@@ -27,4 +28,5 @@ export const migrations: Record<string, Migration> = {
   '2026_11_23_120300_audit_log': auditLog,
   '2026_11_23_130000_trusted_documents': trustedDocuments,
   '2026_11_30_100000_whole_spans': wholeSpans,
+  '2026_11_30_110000_token_scopes': tokenScopes,
 };

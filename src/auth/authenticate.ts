@@ -36,14 +36,15 @@ export class Authenticator {
     if (!row) throw new UnauthenticatedError(INVALID_TOKEN);
     const now = new Date();
     if (!row.lastUsedAt || now.getTime() - row.lastUsedAt.getTime() > 60_000) await touchLastUsed(this.db, row.id, now);
+    const scope = row.scopeAutomationIds && row.scopePermissions ? { scope: { automationIds: row.scopeAutomationIds, permissions: row.scopePermissions } } : {};
     if (row.userId) {
       const [user] = await findUsersByIds(this.db, [row.userId]);
       if (!user) throw new UnauthenticatedError(INVALID_TOKEN);
-      return { kind: 'user', userId: user.id, email: user.email, name: user.name, tokenId: row.id, boundOrganizationId: row.organizationId };
+      return { kind: 'user', userId: user.id, email: user.email, name: user.name, tokenId: row.id, boundOrganizationId: row.organizationId, ...scope };
     }
     const [account] = await findServiceAccountsByIds(this.db, [row.serviceAccountId ?? '']);
     if (!account || account.disabledAt) throw new UnauthenticatedError('This service account is disabled; ask an administrator to enable a new one.');
-    return { kind: 'service_account', serviceAccountId: account.id, organizationId: account.organizationId, name: account.name, tokenId: row.id };
+    return { kind: 'service_account', serviceAccountId: account.id, organizationId: account.organizationId, name: account.name, tokenId: row.id, ...scope };
   }
 
   private async fromJwt(token: string): Promise<Principal> {

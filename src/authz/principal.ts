@@ -1,4 +1,16 @@
+import type { TokenScopePermission } from '../modules/api-tokens/api-tokens.table.js';
 import type { FeatureLevels } from './features.js';
+
+/**
+ * An API token's scope (SPEC §6): the token's rights are the intersection of its principal's and
+ * these. Only the listed automations exist for it, only the listed permissions apply on them (any
+ * implies VIEW), and nothing outside automations, their executions, spans and human-in-the-loop
+ * requests is reachable.
+ */
+export interface TokenScope {
+  automationIds: readonly string[];
+  permissions: readonly TokenScopePermission[];
+}
 
 /**
  * Who is calling (SPEC §1): a user (through a JWT, or an API token bound to one organization) or a
@@ -13,6 +25,7 @@ export type Principal =
       /** Set when authenticated by an API token: the token only acts in this organization. */
       tokenId?: string;
       boundOrganizationId?: number;
+      scope?: TokenScope;
     }
   | {
       kind: 'service_account';
@@ -20,6 +33,7 @@ export type Principal =
       organizationId: number;
       name: string;
       tokenId: string;
+      scope?: TokenScope;
     };
 
 /** The principal's standing in one organization, loaded once per request. */

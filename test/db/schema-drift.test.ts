@@ -17,7 +17,7 @@ const COLUMNS = {
   memberships: ['organizationId', 'userId', 'roleId', 'createdAt'],
   invitations: ['id', 'organizationId', 'email', 'roleId', 'invitedByUserId', 'status', 'createdAt', 'expiresAt', 'respondedAt'],
   serviceAccounts: ['id', 'organizationId', 'name', 'description', 'roleId', 'createdAt', 'disabledAt'],
-  apiTokens: ['id', 'organizationId', 'userId', 'serviceAccountId', 'name', 'tokenHash', 'tokenPrefix', 'createdByUserId', 'createdAt', 'expiresAt', 'revokedAt', 'lastUsedAt'],
+  apiTokens: ['id', 'organizationId', 'userId', 'serviceAccountId', 'name', 'tokenHash', 'tokenPrefix', 'createdByUserId', 'createdAt', 'expiresAt', 'revokedAt', 'lastUsedAt', 'scopeAutomationIds', 'scopePermissions'],
   envVars: ['id', 'organizationId', 'name', 'valueCiphertext', 'accessRestricted', 'createdAt', 'updatedAt'],
   llmConnections: ['id', 'organizationId', 'name', 'provider', 'baseUrl', 'defaultModel', 'apiKeyCiphertext', 'apiKeyHint', 'accessRestricted', 'createdAt', 'updatedAt'],
   gitRepos: ['id', 'organizationId', 'provider', 'fullName', 'defaultBranch', 'createdAt'],

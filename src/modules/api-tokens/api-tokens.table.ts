@@ -13,7 +13,13 @@ export interface ApiTokensTable {
   expiresAt: Date | null;
   revokedAt: ColumnType<Date | null, never, Date>;
   lastUsedAt: ColumnType<Date | null, never, Date>;
+  /** The scope (SPEC §6): the automations the token acts on, and the permissions it may use there; null for an unscoped token. */
+  scopeAutomationIds: ColumnType<string[] | null, string[] | null | undefined, never>;
+  scopePermissions: ColumnType<TokenScopePermission[] | null, TokenScopePermission[] | null | undefined, never>;
 }
+
+/** AutomationPermission values (schema/automations.graphql); any of them implies VIEW. */
+export type TokenScopePermission = 'VIEW' | 'RUN' | 'TRACES' | 'MANAGE_SETTINGS' | 'HUMAN_IN_THE_LOOP';
 
 export type ApiTokenRow = Selectable<ApiTokensTable>;
 export type NewApiToken = Insertable<ApiTokensTable>;
