@@ -4,10 +4,9 @@ import { sql, type Kysely } from 'kysely';
 // the automations it acts on and the automation permissions it may use there. Both or neither;
 // a scope is fixed at creation (no column is ever updated).
 export async function up(db: Kysely<unknown>): Promise<void> {
+  await db.schema.alterTable('api_tokens').addColumn('scope_automation_ids', sql`uuid[]`).addColumn('scope_permissions', sql`text[]`).execute();
   await db.schema
     .alterTable('api_tokens')
-    .addColumn('scope_automation_ids', sql`uuid[]`)
-    .addColumn('scope_permissions', sql`text[]`)
     .addCheckConstraint(
       'api_tokens_scope_check',
       sql`(scope_automation_ids is null) = (scope_permissions is null)

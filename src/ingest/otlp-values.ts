@@ -19,6 +19,14 @@ export function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value) && !(value instanceof Uint8Array);
 }
 
+// Either character storableText may replace; text with neither (nearly all) is kept without the
+// full check, whose lookarounds cost more than this scan.
+const MAYBE_UNSTORABLE = /[\u0000\uD800-\uDFFF]/;
+
+function cleaned(text: string): string {
+  return MAYBE_UNSTORABLE.test(text) ? storableText(text) : text;
+}
+
 /**
  * The caps of SPEC §7 on what one attribute list may hold, with the semantics of the SDKs'
  * OTEL_ATTRIBUTE_VALUE_LENGTH_LIMIT and OTEL_ATTRIBUTE_COUNT_LIMIT: longer strings and byte values
@@ -33,9 +41,9 @@ export class ValueBudget {
   ) {}
 
   text(value: string): string {
-    if (value.length <= this.valueLength) return storableText(value);
+    if (value.length <= this.valueLength) return cleaned(value);
     this.truncated++;
-    return storableText(value.slice(0, this.valueLength));
+    return cleaned(value.slice(0, this.valueLength));
   }
 
   bytes(value: Uint8Array): string {

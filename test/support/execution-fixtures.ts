@@ -1,5 +1,7 @@
 import crypto from 'node:crypto';
+import { sql } from 'kysely';
 import type { Executor } from '../../src/db/database.js';
+import { encodeTraceRequest } from '../../src/ingest/otlp-proto.js';
 import { insertSpans, sourceIds } from '../../src/modules/executions/spans.repository.js';
 import type { SpanSource } from '../../src/modules/executions/spans.table.js';
 import { expectAllowed } from './expect.js';
@@ -42,9 +44,17 @@ export function tracesUrl(gw: TestGateway): string {
   return new URL('/v1/traces', gw.url).toString();
 }
 
+/** OTLP partial_success: spans rejected one by one, and what the gateway has to say (warnings too). */
+export interface PartialSuccess {
+  rejectedSpans?: number;
+  errorMessage?: string;
+}
+
 export interface IngestResponse {
   status: number;
-  body: { error?: string; message?: string; partialSuccess?: unknown };
+  headers: Headers;
+  /** A google.rpc.Status on a refusal (`code`, `message`), an ExportTraceServiceResponse on 200. */
+  body: { code?: number; message?: string; partialSuccess?: PartialSuccess };
 }
 
 /** POSTs to /v1/traces; `body` is sent as is when it is a string or bytes, else as JSON. */
@@ -57,7 +67,39 @@ export async function postTraces(gw: TestGateway, token: string | undefined, bod
   });
   const text = await response.text();
   const parsed: unknown = text ? JSON.parse(text) : {};
-  return { status: response.status, body: isRecord(parsed) ? parsed : {} };
+  return { status: response.status, headers: response.headers, body: isRecord(parsed) ? parsed : {} };
+}
+
+export interface ProtobufResponse {
+  status: number;
+  headers: Headers;
+  bytes: Uint8Array;
+}
+
+/** POSTs protobuf bytes to /v1/traces (Content-Type application/x-protobuf, as http/protobuf exporters do). */
+export async function postProtobuf(gw: TestGateway, token: string | undefined, bytes: Uint8Array, headers: Record<string, string> = {}): Promise<ProtobufResponse> {
+  const response = await fetch(tracesUrl(gw), {
+    method: 'POST',
+    headers: { 'content-type': 'application/x-protobuf', ...(token ? { authorization: `Bearer ${token}` } : {}), ...headers },
+    body: bytes,
+  });
+  return { status: response.status, headers: response.headers, bytes: new Uint8Array(await response.arrayBuffer()) };
+}
+
+const ID_FIELDS = new Set(['traceId', 'spanId', 'parentSpanId']);
+
+/** An OTLP/JSON-shaped request (hex ids) in the shape encodeTraceRequest takes: ids as bytes. */
+export function protobufShape(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(protobufShape);
+  if (!isRecord(value)) return value;
+  return Object.fromEntries(
+    Object.entries(value).map(([key, inner]) => [key, ID_FIELDS.has(key) && typeof inner === 'string' ? Buffer.from(inner, 'hex') : protobufShape(inner)]),
+  );
+}
+
+/** The protobuf ExportTraceServiceRequest of an OTLP/JSON-shaped request (otlpRequest). */
+export function protobufRequest(request: Record<string, unknown>): Uint8Array {
+  return encodeTraceRequest(protobufShape(request) as Record<string, unknown>);
 }
 
 export type AttributeValue = string | number | boolean;
@@ -114,6 +156,12 @@ export function otlpRequest(spans: Array<Record<string, unknown>>): Record<strin
 export async function spanCount(gw: TestGateway, executionId: string): Promise<number> {
   const row = await gw.db.selectFrom('spans').select((eb) => eb.fn.countAll<number>().as('n')).where('executionId', '=', executionId).executeTakeFirstOrThrow();
   return Number(row.n);
+}
+
+/** The span ids (hex) stored for an execution, in the order they arrived. */
+export async function storedSpanIds(gw: TestGateway, executionId: string): Promise<string[]> {
+  const rows = await gw.db.selectFrom('spans').select(sql<string>`encode(span_id, 'hex')`.as('spanId')).where('executionId', '=', executionId).orderBy('id').execute();
+  return rows.map((row) => row.spanId);
 }
 
 export interface StoredSpanInput {
