@@ -99,7 +99,7 @@ function ingestConfig(env: NodeJS.ProcessEnv): IngestConfig {
   return {
     maxBytes: integer(env, 'OTLP_MAX_BYTES', 4 * 1024 * 1024, 1024, 256 * 1024 * 1024),
     maxSpansPerRequest: integer(env, 'OTLP_MAX_SPANS_PER_REQUEST', 8_192, 1, 1_000_000),
-    attributeValueLength: integer(env, 'OTLP_ATTRIBUTE_VALUE_LENGTH_LIMIT', 4_096, 16, 1_048_576),
+    attributeValueLength: integer(env, 'OTLP_ATTRIBUTE_VALUE_LENGTH_LIMIT', 4_096, 36, 1_048_576), // 36: gatehouse.execution.id (a UUID) must survive the cut
     attributeCount: integer(env, 'OTLP_ATTRIBUTE_COUNT_LIMIT', 128, 1, 10_000),
     eventCount: integer(env, 'OTLP_SPAN_EVENT_COUNT_LIMIT', 128, 0, 10_000),
     linkCount: integer(env, 'OTLP_SPAN_LINK_COUNT_LIMIT', 128, 0, 10_000),

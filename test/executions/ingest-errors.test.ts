@@ -382,7 +382,7 @@ describe('accepted with a note, not rejected', () => {
     [3, 3],
     ['SPAN_KIND_CONSUMER', 5],
   ])('span kind %j is stored as %i (unknown numbers read as UNSPECIFIED, as proto3 requires)', async (kind, stored) => {
-    const span = { ...otlpSpan({ executionId: a.executionId }), kind };
+    const span: Span = { ...otlpSpan({ executionId: a.executionId }), kind };
     expect(await postTraces(env.gw, a.token, otlpRequest([span]))).toMatchObject({ status: 200, body: {} });
     expect(await kindOf(String(span.spanId))).toBe(stored);
   });
