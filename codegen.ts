@@ -46,7 +46,13 @@ const rowBacked = {
   DailyUsage: 'DailyUsageModel',
   HitlRequest: 'HitlRequestRow',
   HitlResponder: 'HitlResponderModel',
+  Actor: 'ActorModel',
   AuditEntry: 'AuditEntryRow',
+  Webhook: 'WebhookRow',
+  CreatedWebhook: 'CreatedWebhookModel',
+  WebhookRegistrant: 'WebhookRegistrantModel',
+  WebhookDelivery: 'WebhookDeliveryRow',
+  WebhookAttempt: 'WebhookAttemptRow',
 };
 const connections = [
   'Membership',
@@ -65,6 +71,9 @@ const connections = [
   'Span',
   'HitlRequest',
   'AuditEntry',
+  'Webhook',
+  'WebhookDelivery',
+  'WebhookAttempt',
 ];
 
 const mappers: Record<string, string> = {};

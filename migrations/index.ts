@@ -11,6 +11,8 @@ import * as auditLog from './2026_11_23_120300_audit_log.js';
 import * as trustedDocuments from './2026_11_23_130000_trusted_documents.js';
 import * as wholeSpans from './2026_11_30_100000_whole_spans.js';
 import * as tokenScopes from './2026_11_30_110000_token_scopes.js';
+import * as executionUpdates from './2026_11_30_120000_execution_updates.js';
+import * as webhooks from './2026_12_01_100000_webhooks.js';
 
 /**
  * Every migration by name; the name order is the run order. Listed statically (not read from the
@@ -29,4 +31,6 @@ export const migrations: Record<string, Migration> = {
   '2026_11_23_130000_trusted_documents': trustedDocuments,
   '2026_11_30_100000_whole_spans': wholeSpans,
   '2026_11_30_110000_token_scopes': tokenScopes,
+  '2026_11_30_120000_execution_updates': executionUpdates,
+  '2026_12_01_100000_webhooks': webhooks,
 };

@@ -42,6 +42,56 @@ export interface Config {
    * identical text); `off`: any operation, with Apollo's automatic persisted queries.
    */
   trustedDocuments: 'off' | 'enforce';
+  /** Outgoing webhooks (README "Webhooks", src/modules/webhooks). */
+  webhooks: WebhookConfig;
+}
+
+/**
+ * Outgoing webhooks: where they may go (server-side request forgery) and how the outbox worker
+ * sends and retries them.
+ */
+export interface WebhookConfig {
+  /** Targets in private, loopback, link-local, unique-local or unspecified ranges are refused unless this is on. */
+  allowPrivateTargets: boolean;
+  /** http:// targets; on by default in development only. */
+  allowHttp: boolean;
+  /** How often each replica's worker looks for due deliveries; 0 runs no worker in this process. */
+  workerIntervalMs: number;
+  /** Deliveries one replica sends at once. */
+  concurrency: number;
+  /** Deliveries of one endpoint one replica sends at once, so that a slow receiver holds only these slots. */
+  perEndpointConcurrency: number;
+  /** A receiver that has not answered by then has failed this attempt. */
+  requestTimeoutMs: number;
+  /** First retry delay; each failed attempt doubles it, up to retryMaxDelayMs, with jitter. */
+  retryBaseMs: number;
+  retryMaxDelayMs: number;
+  /** A delivery is retried until this long after it was written (or replayed), then FAILED. */
+  retryWindowSeconds: number;
+  /** An endpoint whose attempts have all failed, at least this many in a row … */
+  disableAfterFailures: number;
+  /** … for at least this long, is disabled until someone enables it again. */
+  disableAfterHours: number;
+}
+
+function webhookConfig(env: NodeJS.ProcessEnv, nodeEnv: Config['nodeEnv']): WebhookConfig {
+  const config: WebhookConfig = {
+    allowPrivateTargets: flag(env, 'WEBHOOK_ALLOW_PRIVATE_TARGETS', false),
+    allowHttp: flag(env, 'WEBHOOK_ALLOW_HTTP', nodeEnv === 'development'),
+    workerIntervalMs: integer(env, 'WEBHOOK_WORKER_INTERVAL_MS', 1_000, 0, 3_600_000),
+    concurrency: integer(env, 'WEBHOOK_CONCURRENCY', 16, 1, 1_000),
+    perEndpointConcurrency: integer(env, 'WEBHOOK_ENDPOINT_CONCURRENCY', 2, 1, 1_000),
+    requestTimeoutMs: integer(env, 'WEBHOOK_TIMEOUT_MS', 10_000, 100, 120_000),
+    retryBaseMs: integer(env, 'WEBHOOK_RETRY_BASE_MS', 30_000, 0, 3_600_000),
+    retryMaxDelayMs: integer(env, 'WEBHOOK_RETRY_MAX_DELAY_MS', 3_600_000, 0, 86_400_000),
+    retryWindowSeconds: integer(env, 'WEBHOOK_RETRY_WINDOW_SECONDS', 86_400, 0, 604_800),
+    disableAfterFailures: integer(env, 'WEBHOOK_DISABLE_AFTER_FAILURES', 10, 1, 100_000),
+    disableAfterHours: integer(env, 'WEBHOOK_DISABLE_AFTER_HOURS', 24, 0, 720),
+  };
+  if (config.retryMaxDelayMs < config.retryBaseMs) {
+    throw new ConfigError(`WEBHOOK_RETRY_MAX_DELAY_MS (${config.retryMaxDelayMs}) must be at least WEBHOOK_RETRY_BASE_MS (${config.retryBaseMs}).`);
+  }
+  return config;
 }
 
 /** Requests per window, per API token or JWT and per client address; 0 turns one off (README "Rate limits"). */
@@ -299,6 +349,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     metricsEnabled: flag(env, 'METRICS_ENABLED', true),
     rateLimit: rateLimitConfig(env),
     trustedDocuments: trustedDocumentsMode(env),
+    webhooks: webhookConfig(env, nodeEnvRaw),
   };
   if (config.auth.jwksUrl && config.auth.jwtSecret) {
     throw new ConfigError('Set either AUTH_JWKS_URL or AUTH_JWT_SECRET, not both.');

@@ -5,6 +5,7 @@ import { Gateway } from './http/gateway.js';
 import { schedulePruning } from './ingest/prune-traces.js';
 import { Cluster } from './k8s/cluster.js';
 import { loadKubeConfig } from './k8s/kube-config.js';
+import { WebhookWorker } from './modules/webhooks/index.js';
 import { createLogger } from './logger.js';
 import { openRuntime } from './runtime.js';
 
@@ -19,6 +20,9 @@ async function main(): Promise<void> {
   const gateway = new Gateway({ config, db: database.db, secrets, logger, cluster, poolStats: database.poolStats });
   await gateway.start();
   const pruning = schedulePruning(database.db, config.ingest.retentionDays, config.ingest.pruneIntervalMinutes, logger);
+  // Every replica sends the webhook outbox; claims keep two from sending one delivery (README "Webhooks").
+  const webhooks = new WebhookWorker({ db: database.db, secrets, config: config.webhooks, logger }).start();
+  if (config.webhooks.allowPrivateTargets) logger.warn('WEBHOOK_ALLOW_PRIVATE_TARGETS is on: webhooks may be sent to private, loopback and link-local addresses.');
   const server = await gateway.listen(config.port, config.host);
   const address = server.address();
   const port = typeof address === 'object' && address ? address.port : config.port;
@@ -39,11 +43,14 @@ async function main(): Promise<void> {
   const stop = (signal: string) => {
     if (stopping) return;
     stopping = true;
+    // No new webhook claims from now on; the sends under way finish (within WEBHOOK_TIMEOUT_MS) before the pool closes.
+    const webhooksStopped = webhooks.stop();
     // Stop accepting before saying so: once "shutting down" is logged, a new connection is refused.
     server.close(() => {
       void gateway
         .stop()
         .then(() => pruning.stop())
+        .then(() => webhooksStopped)
         .then(() => database.close())
         .then(
           () => process.exit(0),

@@ -21,7 +21,11 @@ export const accessListsModule: GatehouseModule = {
   authorization: {
     rules: {},
     inherits: {
-      AccessEntry: { fields: '*', reason: 'an entry of an access list whose parent field checks access to the resource' },
+      AccessEntry: {
+        fields: ['principalType', 'principalId', 'displayName'],
+        reason: 'an entry of an access list whose parent field checks access to the resource: a name, never an email',
+        partOf: ['EnvVar', 'LLMConnection', 'GitRepo'],
+      },
     },
   },
 };

@@ -1,5 +1,7 @@
-import { OWNER_LEVELS, satisfies, type Feature, type FeatureLevels, type Level } from './features.js';
-import type { OrganizationGrant, Principal, VisibilityScope } from './principal.js';
+import { FEATURES, OWNER_LEVELS, satisfies, type Feature, type FeatureLevels, type Level } from './features.js';
+import type { OrganizationGrant, Principal, TokenScope, VisibilityScope } from './principal.js';
+
+const SCOPED_LEVELS: FeatureLevels = Object.fromEntries(FEATURES.map((feature) => [feature, 'NO_ACCESS'])) as Record<Feature, Level>;
 
 /**
  * The request's authorization state: the principal and its grants, decided once per request and
@@ -26,11 +28,21 @@ export class Authz {
     return [...this.grants.keys()];
   }
 
-  /** Owners hold MANAGE on everything whatever their role row says (SPEC §2 "cannot be restricted"). */
+  /**
+   * Owners hold MANAGE on everything whatever their role row says (SPEC §2 "cannot be restricted").
+   * A scoped API token (SPEC §6) reaches automations only: every other feature is NO_ACCESS for
+   * it, so every feature rule refuses it and its role-filtered schema leaves those fields out.
+   */
   levels(organizationId: number): FeatureLevels | undefined {
     const grant = this.grants.get(organizationId);
     if (!grant) return undefined;
-    return grant.isOwner ? OWNER_LEVELS : grant.levels;
+    const levels = grant.isOwner ? OWNER_LEVELS : grant.levels;
+    return this.principal?.scope ? { ...SCOPED_LEVELS, crews_dashboards: levels.crews_dashboards } : levels;
+  }
+
+  /** The API token's scope; null for an unscoped token or a session. */
+  get tokenScope(): TokenScope | null {
+    return this.principal?.scope ?? null;
   }
 
   level(organizationId: number, feature: Feature): Level {
@@ -41,8 +53,9 @@ export class Authz {
     return this.grants.has(organizationId) && satisfies(this.level(organizationId, feature), needed);
   }
 
+  /** For owner-only fields; a scoped token of an Owner is no Owner there (its automations' decisions still count it as one). */
   isOwner(organizationId: number): boolean {
-    return this.grants.get(organizationId)?.isOwner ?? false;
+    return !this.principal?.scope && (this.grants.get(organizationId)?.isOwner ?? false);
   }
 
   scope(organizationId: number): VisibilityScope | undefined {
@@ -50,6 +63,7 @@ export class Authz {
     if (!grant || !this.principal) return undefined;
     return {
       organizationId,
+      tokenScope: this.tokenScope,
       isOwner: grant.isOwner,
       entityRbac: grant.entityRbac,
       gitRepositoryRbac: grant.gitRepositoryRbac,

@@ -50,6 +50,7 @@ export function featureDecision(
 ): Decision {
   const held = ctx.authz.level(organizationId, feature);
   if (satisfies(held, needed)) return true;
+  if (ctx.authz.tokenScope) return scopedTokenRefusal(field);
   return new ForbiddenError(`${field} needs ${feature}: ${needed}; your role has ${held} in this organization.`, {
     feature,
     requiredLevel: needed,
@@ -104,9 +105,44 @@ export function memberPerson(source: OrgSource): IRule {
     if (!principal) return new UnauthenticatedError();
     const organizationId = organizationOf(source, parent, args);
     if (organizationId === null || !ctx.authz.grant(organizationId)) return new NotFoundError('Organization', shownId(source, args));
+    if (principal.scope) return scopedTokenRefusal(fieldName(info));
     if (principal.kind === 'user') return true;
     return featureDecision(ctx, organizationId, 'organization_settings', 'MANAGE', `${fieldName(info)} for a service account`);
   }, reaches.memberPerson);
+}
+
+/** What a scoped API token hears outside automations (SPEC §6). */
+export function scopedTokenRefusal(field: string): ForbiddenError {
+  return new ForbiddenError(`${field} is not available to a scoped API token, which reaches only the automations of its scope; use an unscoped token.`, {
+    tokenScope: true,
+  });
+}
+
+/** Any member acting with an unscoped credential (its own API tokens, say). */
+export function unscopedMember(source: OrgSource): IRule {
+  return guard(`unscopedMember:${source}`, (parent, args, ctx, info) => {
+    const principal = ctx.authz.principal;
+    if (!principal) return new UnauthenticatedError();
+    const organizationId = organizationOf(source, parent, args);
+    if (organizationId === null || !ctx.authz.grant(organizationId)) return new NotFoundError('Organization', shownId(source, args));
+    return principal.scope ? scopedTokenRefusal(fieldName(info)) : true;
+  }, reaches.unscopedMember);
+}
+
+/**
+ * A feature level, for a field no scoped token may use even where its principal could (deploying
+ * and uploading: a scope names automations that exist, SPEC §6).
+ */
+export function unscopedFeature(name: Feature, needed: Level, source: OrgSource): IRule {
+  const byLevel = reaches.feature(name, needed);
+  return guard(`unscopedFeature:${name}:${needed}:${source}`, (parent, args, ctx, info) => {
+    const principal = ctx.authz.principal;
+    if (!principal) return new UnauthenticatedError();
+    const organizationId = organizationOf(source, parent, args);
+    if (organizationId === null || !ctx.authz.grant(organizationId)) return new NotFoundError('Organization', shownId(source, args));
+    if (principal.scope) return scopedTokenRefusal(fieldName(info));
+    return featureDecision(ctx, organizationId, name, needed, fieldName(info));
+  }, (set) => set.tokenScope === null && byLevel(set));
 }
 
 export function ownerOnly(source: OrgSource): IRule {

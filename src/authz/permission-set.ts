@@ -1,3 +1,4 @@
+import type { TokenScopePermission } from '../modules/api-tokens/api-tokens.table.js';
 import type { Authz } from './authz.js';
 import { FEATURES, LEVELS, satisfies, type Feature, type FeatureLevels, type Level } from './features.js';
 
@@ -15,6 +16,8 @@ export interface PermissionSet {
   instanceAdmin: boolean;
   /** Holds a grant on some automation that includes manage_settings (or full_access). */
   automationManageGrant: boolean;
+  /** A scoped API token's permissions (SPEC §6), sorted; null when unscoped. */
+  tokenScope: readonly TokenScopePermission[] | null;
 }
 
 /** A field's static reach: whether some entity could exist on which its rule allows this set. */
@@ -39,13 +42,15 @@ export function permissionSetOf(authz: Authz): PermissionSet {
     // A grant counts only where automations are reachable at all (SPEC §3 rule 2: crews_dashboards
     // NO_ACCESS denies whatever the grant says).
     automationManageGrant: organizations.some((id) => (authz.grant(id)?.automationManageGrant ?? false) && authz.level(id, 'crews_dashboards') !== 'NO_ACCESS'),
+    tokenScope: authz.tokenScope ? [...new Set(authz.tokenScope.permissions)].sort() : null,
   };
 }
 
 /** A short, stable key: same set, same key, whatever the organizations or entities behind it. */
 export function permissionSetKey(set: PermissionSet): string {
   const levels = FEATURES.map((feature) => LEVELS.indexOf(set.levels[feature])).join('');
-  return [set.kind, set.member ? 'm' : '-', set.owner ? 'o' : '-', set.instanceAdmin ? 'a' : '-', set.automationManageGrant ? 'g' : '-', levels].join(':');
+  const scope = set.tokenScope ? `s=${set.tokenScope.join(',')}` : '-';
+  return [set.kind, set.member ? 'm' : '-', set.owner ? 'o' : '-', set.instanceAdmin ? 'a' : '-', set.automationManageGrant ? 'g' : '-', levels, scope].join(':');
 }
 
 /** Reaches of the guards in src/authz/guards.ts. */
@@ -56,6 +61,8 @@ export const reaches = {
   feature: (feature: Feature, needed: Level): Reach => (set) => set.member && satisfies(set.levels[feature], needed),
   owner: ((set) => set.owner) as Reach,
   /** People may see people; a service account only with organization_settings: MANAGE. */
-  memberPerson: ((set) => set.member && (set.kind !== 'service-account' || set.levels.organization_settings === 'MANAGE')) as Reach,
+  memberPerson: ((set) => set.member && set.tokenScope === null && (set.kind !== 'service-account' || set.levels.organization_settings === 'MANAGE')) as Reach,
+  /** Members acting with an unscoped credential: a scoped token reaches automations only. */
+  unscopedMember: ((set) => set.member && set.tokenScope === null) as Reach,
   instanceAdmin: ((set) => set.kind !== 'anonymous' && set.kind !== 'service-account' && set.instanceAdmin) as Reach,
 };

@@ -54,6 +54,8 @@ export interface OrganizationGrant {
  */
 export interface VisibilityScope {
   organizationId: number;
+  /** The API token's scope, when it has one: lists and checks keep to its automations and permissions. */
+  tokenScope: TokenScope | null;
   isOwner: boolean;
   entityRbac: boolean;
   gitRepositoryRbac: boolean;

@@ -1,6 +1,10 @@
 import { columnsFromLevels, ROLE_TEMPLATES } from '../authz/features.js';
 import type { Db } from '../db/database.js';
+import type { TokenScopePermission } from '../modules/api-tokens/api-tokens.table.js';
 import { issueApiToken } from '../modules/api-tokens/issue-token.js';
+import type { ScopeToStore } from '../modules/api-tokens/token-scope.js';
+import { findAutomationsByIds } from '../modules/automations/automations.repository.js';
+import { parseUuid } from '../graphql/ids.js';
 import { findMembership, insertMembership } from '../modules/members/members.repository.js';
 import { createOrganization } from '../modules/organizations/create-organization.js';
 import { findOrganizationsByIds } from '../modules/organizations/organizations.repository.js';
@@ -30,6 +34,28 @@ export interface TokenCreateOptions {
   serviceAccountId?: string | undefined;
   name: string;
   expiresInDays?: number | undefined;
+  scopeAutomationIds?: string[] | undefined;
+  scopePermissions?: string[] | undefined;
+}
+
+const SCOPE_PERMISSIONS: readonly TokenScopePermission[] = ['VIEW', 'RUN', 'TRACES', 'MANAGE_SETTINGS', 'HUMAN_IN_THE_LOOP'];
+
+function isScopePermission(value: string): value is TokenScopePermission {
+  return (SCOPE_PERMISSIONS as readonly string[]).includes(value);
+}
+
+/** The scope options, checked against the organization's live automations (SPEC §6); null when neither is given. */
+async function scopeOption(db: Db, organizationId: number, options: TokenCreateOptions): Promise<ScopeToStore | null> {
+  const ids = options.scopeAutomationIds ?? [];
+  const permissions = options.scopePermissions ?? [];
+  if (ids.length === 0 && permissions.length === 0) return null;
+  if (ids.length === 0 || permissions.length === 0) throw new CliError('A scope needs both --scope-automation ID and --scope-permission P (each repeatable).');
+  const unknown = permissions.find((p) => !isScopePermission(p));
+  if (unknown !== undefined) throw new CliError(`--scope-permission ${unknown} is not one of ${SCOPE_PERMISSIONS.join(', ')}.`);
+  const found = new Set((await findAutomationsByIds(db, ids.filter((id) => parseUuid(id) !== null))).filter((a) => a.organizationId === organizationId && a.deletedAt === null).map((a) => a.id));
+  const missing = ids.find((id) => !found.has(id));
+  if (missing !== undefined) throw new CliError(`--scope-automation ${missing} is not an automation of organization ${organizationId}.`);
+  return { automationIds: [...new Set(ids)], permissions: [...new Set(permissions.filter(isScopePermission))] };
 }
 
 /** `gatehouse token create`: a token for an existing member or service account of the organization. */
@@ -37,21 +63,22 @@ export async function tokenCreate(db: Db, options: TokenCreateOptions) {
   const [organization] = await findOrganizationsByIds(db, [options.organizationId]);
   if (!organization) throw new CliError(`Organization ${options.organizationId} does not exist.`);
   const expiresAt = options.expiresInDays ? new Date(Date.now() + options.expiresInDays * 86_400_000) : null;
+  const scope = await scopeOption(db, organization.id, options);
   if (options.userEmail) {
     const user = await findUserByEmail(db, options.userEmail);
     if (!user || !(await findMembership(db, organization.id, user.id))) {
       throw new CliError(`${options.userEmail} is not a member of organization ${organization.id}.`);
     }
-    const { apiToken, secret } = await issueApiToken(db, organization.id, { userId: user.id }, options.name, { expiresAt });
-    return { organizationId: organization.id, tokenId: apiToken.id, userId: user.id, token: secret };
+    const { apiToken, secret } = await issueApiToken(db, organization.id, { userId: user.id }, options.name, { expiresAt, scope });
+    return { organizationId: organization.id, tokenId: apiToken.id, userId: user.id, token: secret, scope };
   }
   if (options.serviceAccountId) {
     const [account] = await findServiceAccountsByIds(db, [options.serviceAccountId]);
     if (!account || account.organizationId !== organization.id) {
       throw new CliError(`Service account ${options.serviceAccountId} does not exist in organization ${organization.id}.`);
     }
-    const { apiToken, secret } = await issueApiToken(db, organization.id, { serviceAccountId: account.id }, options.name, { expiresAt });
-    return { organizationId: organization.id, tokenId: apiToken.id, serviceAccountId: account.id, token: secret };
+    const { apiToken, secret } = await issueApiToken(db, organization.id, { serviceAccountId: account.id }, options.name, { expiresAt, scope });
+    return { organizationId: organization.id, tokenId: apiToken.id, serviceAccountId: account.id, token: secret, scope };
   }
   throw new CliError('Name who the token is for: --user-email EMAIL or --service-account ID.');
 }

@@ -16,7 +16,9 @@ const USAGE = `Usage: gatehouse <command>
   org create --name NAME --owner-email EMAIL
                                             create an organization; prints {"organizationId","ownerUserId","token"}
   token create --org ID (--user-email EMAIL | --service-account ID) [--name NAME] [--expires-in-days N]
-                                            issue an API token; the secret is printed once
+               [--scope-automation ID]... [--scope-permission VIEW|RUN|TRACES|MANAGE_SETTINGS|HUMAN_IN_THE_LOOP]...
+                                            issue an API token, scoped to automations and permissions when both
+                                            scope options are given (each repeatable); the secret is printed once
   demo                                      seed an example organization with a user per role and template
   flag enable NAME [--org ID]               turn an instance feature flag on, globally or for one organization
   flag disable NAME [--org ID]              turn it off globally (organizations turned on one by one stay on)
@@ -96,6 +98,8 @@ async function run(argv: string[]): Promise<unknown> {
       email: { type: 'string' },
       client: { type: 'string' },
       'older-than-days': { type: 'string' },
+      'scope-automation': { type: 'string', multiple: true },
+      'scope-permission': { type: 'string', multiple: true },
       help: { type: 'boolean', short: 'h' },
     },
   });
@@ -134,6 +138,8 @@ async function run(argv: string[]): Promise<unknown> {
           serviceAccountId: values['service-account'],
           name: values.name ?? 'created by gatehouse token create',
           expiresInDays: days,
+          scopeAutomationIds: values['scope-automation'],
+          scopePermissions: values['scope-permission'],
         });
       }
       case 'demo':

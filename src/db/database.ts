@@ -26,6 +26,7 @@ import type { SpanSourcesTable, SpansTable } from '../modules/executions/spans.t
 import type { AuditLogTable } from '../modules/audit/audit.table.js';
 import type { HitlRequestsTable } from '../modules/hitl/hitl.table.js';
 import type { TrustedDocumentsTable } from '../modules/trusted-documents/trusted-documents.table.js';
+import type { WebhookAttemptsTable, WebhookDeliveriesTable, WebhooksTable } from '../modules/webhooks/webhooks.table.js';
 
 /**
  * The union of every module's `*.table.ts`, keyed by table name. `test/db/schema-drift.test.ts`
@@ -61,6 +62,9 @@ export interface Database {
   auditLog: AuditLogTable;
   hitlRequests: HitlRequestsTable;
   trustedDocuments: TrustedDocumentsTable;
+  webhooks: WebhooksTable;
+  webhookDeliveries: WebhookDeliveriesTable;
+  webhookAttempts: WebhookAttemptsTable;
 }
 
 export type Db = Kysely<Database>;

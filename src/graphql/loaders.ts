@@ -11,6 +11,7 @@ import { createGitRepoLoaders } from '../modules/git-repos/git-repos.loaders.js'
 import { createHitlLoaders } from '../modules/hitl/hitl.loaders.js';
 import { createInvitationLoaders } from '../modules/invitations/invitations.loaders.js';
 import { createLlmConnectionLoaders } from '../modules/llm-connections/llm-connections.loaders.js';
+import { createMemberLoaders } from '../modules/members/members.loaders.js';
 import { createOrganizationLoaders } from '../modules/organizations/organizations.loaders.js';
 import { createRoleLoaders } from '../modules/roles/roles.loaders.js';
 import { createServiceAccountLoaders } from '../modules/service-accounts/service-accounts.loaders.js';
@@ -18,6 +19,7 @@ import { createStudioProjectLoaders } from '../modules/studio-projects/studio-pr
 import { createToolLoaders } from '../modules/tools/tools.loaders.js';
 import { createTrainingRunLoaders } from '../modules/training-runs/training-runs.loaders.js';
 import { createUserLoaders } from '../modules/users/users.loaders.js';
+import { createWebhookLoaders } from '../modules/webhooks/webhooks.loaders.js';
 
 /** Request-scoped DataLoaders of every module: one batched query per relation per tick. */
 export function createLoaders(db: Db) {
@@ -34,6 +36,7 @@ export function createLoaders(db: Db) {
     ...createHitlLoaders(db),
     ...createInvitationLoaders(db),
     ...createLlmConnectionLoaders(db),
+    ...createMemberLoaders(db),
     ...createOrganizationLoaders(db),
     ...createRoleLoaders(db),
     ...createServiceAccountLoaders(db),
@@ -41,6 +44,7 @@ export function createLoaders(db: Db) {
     ...createToolLoaders(db),
     ...createTrainingRunLoaders(db),
     ...createUserLoaders(db),
+    ...createWebhookLoaders(db),
   };
 }
 

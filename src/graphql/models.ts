@@ -29,7 +29,10 @@ import type { SpanEvent, SpanLink, SpanSource } from '../modules/executions/span
 import type { AutomationUsageRow, DailyUsageRow } from '../modules/executions/usage-stats.repository.js';
 import type { HitlRequestRow } from '../modules/hitl/hitl.table.js';
 import type { AuditEntryRow } from '../modules/audit/audit.table.js';
+import type { WebhookAttemptRow, WebhookDeliveryRow, WebhookRow } from '../modules/webhooks/webhooks.table.js';
 import type { Connection, Edge } from './pagination.js';
+// Enums from the SDL (type-only: the generated file names these models in its mappers).
+import type { AutomationPermission, DecisionReason } from './generated/resolvers-types.js';
 
 export type {
   AgentRow,
@@ -53,9 +56,9 @@ export type {
 };
 
 export interface AutomationDecisionModel {
-  permission: 'VIEW' | 'RUN' | 'TRACES' | 'MANAGE_SETTINGS' | 'HUMAN_IN_THE_LOOP';
+  permission: AutomationPermission;
   allowed: boolean;
-  reason: 'OWNER' | 'ROLE_LEVEL' | 'VISIBILITY' | 'GRANT' | 'MISSING_GRANT';
+  reason: DecisionReason;
   explanation: string;
 }
 export interface OrganizationNamespaceModel {
@@ -91,11 +94,13 @@ export type DailyUsageModel = DailyUsageRow;
 export type { HitlRequestRow };
 export type HitlRequestConnectionModel = Connection<HitlRequestRow>;
 export type HitlRequestEdgeModel = Edge<HitlRequestRow>;
-/** Who answered a human-in-the-loop request. */
-export interface HitlResponderModel {
+/** Who did something (Actor): a user or a service account. */
+export interface ActorModel {
   principalType: 'USER' | 'SERVICE_ACCOUNT';
   principalId: string;
 }
+/** Who answered a human-in-the-loop request. */
+export type HitlResponderModel = ActorModel;
 export type { AuditEntryRow };
 export type AuditEntryConnectionModel = Connection<AuditEntryRow>;
 export type AuditEntryEdgeModel = Edge<AuditEntryRow>;
@@ -148,3 +153,18 @@ export type StudioProjectConnectionModel = Connection<StudioProjectRow>;
 export type StudioProjectEdgeModel = Edge<StudioProjectRow>;
 export type TrainingRunConnectionModel = Connection<TrainingRunRow>;
 export type TrainingRunEdgeModel = Edge<TrainingRunRow>;
+export type { WebhookRow, WebhookDeliveryRow, WebhookAttemptRow };
+export interface CreatedWebhookModel {
+  webhook: WebhookRow;
+  secret: string;
+}
+export interface WebhookRegistrantModel {
+  principalType: 'USER' | 'SERVICE_ACCOUNT';
+  principalId: string;
+}
+export type WebhookConnectionModel = Connection<WebhookRow>;
+export type WebhookEdgeModel = Edge<WebhookRow>;
+export type WebhookDeliveryConnectionModel = Connection<WebhookDeliveryRow>;
+export type WebhookDeliveryEdgeModel = Edge<WebhookDeliveryRow>;
+export type WebhookAttemptConnectionModel = Connection<WebhookAttemptRow>;
+export type WebhookAttemptEdgeModel = Edge<WebhookAttemptRow>;

@@ -8,6 +8,7 @@ import { applyMiddleware } from 'graphql-middleware';
 import { auditMiddleware } from '../modules/audit/audit.middleware.js';
 import { modules } from '../modules/index.js';
 import { SCHEMA_DIR } from '../paths.js';
+import { freshLoadersMiddleware } from './fresh-loaders.middleware.js';
 import { DateTimeScalar, JSONObjectScalar } from './scalars.js';
 
 export function loadTypeDefs(): string[] {
@@ -32,9 +33,11 @@ export function authorization(): ModuleAuthorization {
 }
 
 /**
- * The gateway's schema: audited mutations run in a transaction with their audit entry, and every
- * field is authorized (src/authz/shield.ts) outside that, so a denied call opens no transaction.
+ * The gateway's schema: audited mutations run in a transaction with their audit entry, every
+ * mutation's payload is read with loaders created after that transaction committed
+ * (src/graphql/fresh-loaders.middleware.ts), and every field is authorized (src/authz/shield.ts)
+ * outside all that, so a denied call opens no transaction. The first middleware is the outermost.
  */
 export function buildSchema(mode: ShieldMode = 'selective'): GraphQLSchema {
-  return applyAuthorization(applyMiddleware(buildExecutableSchema(), auditMiddleware()), authorization(), mode);
+  return applyAuthorization(applyMiddleware(buildExecutableSchema(), freshLoadersMiddleware(), auditMiddleware()), authorization(), mode);
 }

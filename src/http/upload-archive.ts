@@ -1,6 +1,6 @@
 import crypto from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { featureDecision } from '../authz/guards.js';
+import { featureDecision, scopedTokenRefusal } from '../authz/guards.js';
 import { NotFoundError, UnauthenticatedError } from '../errors.js';
 import type { GraphQLContext } from '../graphql/context.js';
 import { parseOrganizationId } from '../graphql/ids.js';
@@ -52,6 +52,7 @@ async function admit(req: IncomingMessage, url: URL, ctx: GraphQLContext): Promi
   // A malformed id, another tenant's id and a nonexistent one answer alike.
   const notFound: UploadError = { status: 404, error: 'NOT_FOUND', message: new NotFoundError('Organization', raw).message };
   if (organizationId === null || !ctx.authz.grant(organizationId)) return notFound;
+  if (ctx.authz.tokenScope) return { status: 403, error: 'FORBIDDEN', message: scopedTokenRefusal(WHAT).message, extra: { tokenScope: true } };
   const decision = featureDecision(ctx, organizationId, 'crews_dashboards', 'READ', WHAT);
   if (decision !== true) {
     const level = ctx.authz.level(organizationId, 'crews_dashboards');

@@ -3,6 +3,8 @@ import type { Logger } from 'pino';
 import type { Db } from '../db/database.js';
 import { PayloadTooLargeError, readBodyBytes } from '../http/read-body.js';
 import { insertHitlRequest } from '../modules/hitl/hitl.repository.js';
+import { inTransaction } from '../db/transaction.js';
+import { enqueueWebhookEvent } from '../modules/webhooks/enqueue-event.js';
 import { authenticateIngest } from './authenticate-ingest.js';
 
 export const HITL_REQUESTS_PATH = '/v1/hitl-requests';
@@ -127,15 +129,19 @@ export async function handleHitlRequest(req: IncomingMessage, res: ServerRespons
   if (!body.ok) return fail(body.refusal);
   const input = parseHitlInput(body.value);
   if ('status' in input) return fail(input);
-  const row = await insertHitlRequest(db, {
-    organizationId: source.organizationId,
-    automationId: source.automationId,
-    deploymentId: source.deploymentId,
-    executionId: input.executionId,
-    question: input.question,
-    context: JSON.stringify(input.context),
-    callbackPath: input.callbackPath,
-  }, input.expiresInSeconds);
+  const row = await inTransaction(db, async (trx) => {
+    const raised = await insertHitlRequest(trx, {
+      organizationId: source.organizationId,
+      automationId: source.automationId,
+      deploymentId: source.deploymentId,
+      executionId: input.executionId,
+      question: input.question,
+      context: JSON.stringify(input.context),
+      callbackPath: input.callbackPath,
+    }, input.expiresInSeconds);
+    await enqueueWebhookEvent(trx, { type: 'hitl.requested', request: raised });
+    return raised;
+  });
   logger.info({ hitlRequestId: row.id, automationId: source.automationId, deploymentId: source.deploymentId }, 'human-in-the-loop request raised');
   send(res, 201, { id: row.id, expiresAt: row.expiresAt.toISOString() });
 }

@@ -21,6 +21,7 @@ import { toolsModule } from './tools/index.js';
 import { trainingRunsModule } from './training-runs/index.js';
 import { usageModule } from './usage/index.js';
 import { usersModule } from './users/index.js';
+import { webhooksModule } from './webhooks/index.js';
 import { accessListsModule } from '../authz/access-lists.module.js';
 import { commonModule } from '../graphql/common.module.js';
 
@@ -48,6 +49,7 @@ export const modules: readonly GatehouseModule[] = [
   namespacesModule,
   featureFlagsModule,
   auditModule,
+  webhooksModule,
   accessListsModule,
   commonModule,
 ];

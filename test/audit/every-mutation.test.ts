@@ -55,13 +55,21 @@ const STEPS: Step[] = [
   { mutation: 'deleteLLMConnection', query: 'mutation($id: ID!) { deleteLLMConnection(id: $id) }', variables: () => ({ id: ids.llm }) },
   { mutation: 'connectGitRepo', query: 'mutation($o: ID!) { connectGitRepo(organizationId: $o, input: { fullName: "audit/repo" }) { id } }', variables: () => ({ o: o() }), keep: idOf('connectGitRepo', 'repo') },
   { mutation: 'setGitRepoAccess', query: 'mutation($id: ID!) { setGitRepoAccess(id: $id, access: []) { id } }', variables: () => ({ id: ids.repo }) },
+  // Registered before the deploy, whose deployment.finished becomes its delivery (a public address needs no DNS).
+  { mutation: 'createWebhook', query: 'mutation($o: ID!) { createWebhook(organizationId: $o, input: { url: "https://93.184.215.14/audit", events: [DEPLOYMENT_FINISHED] }) { webhook { id } } }', variables: () => ({ o: o() }), keep: (d) => { const w = d.createWebhook; if (typeof w === 'object' && w !== null && 'webhook' in w) idOf('webhook', 'webhook')(w); } },
   { mutation: 'deployAutomation', query: DEPLOY, variables: () => ({ org: o(), input: { name: 'audited automation', source: { gitRepoId: ids.repo } } }) },
   { mutation: 'updateAutomation', query: 'mutation($id: ID!) { updateAutomation(id: $id, input: { description: "audited" }) { id } }', variables: () => ({ id: ids.automation }) },
   { mutation: 'setAutomationAccess', query: 'mutation($id: ID!) { setAutomationAccess(id: $id, visibility: PRIVATE, access: []) { id } }', variables: () => ({ id: ids.automation }) },
   { mutation: 'redeployAutomation', query: 'mutation($id: ID!) { redeployAutomation(id: $id) { id } }', variables: () => ({ id: ids.automation }) },
   { mutation: 'rollbackAutomation', query: 'mutation($id: ID!) { rollbackAutomation(id: $id, toVersion: 1) { id } }', variables: () => ({ id: ids.automation }) },
+  // Without a cluster no version is DEPLOYED: the run is recorded FAILED, and audited all the same.
+  { mutation: 'runAutomation', query: 'mutation($id: ID!) { runAutomation(id: $id, inputs: { topic: "audit" }) { id status } }', variables: () => ({ id: ids.automation }) },
   { mutation: 'deleteAutomation', query: 'mutation($id: ID!) { deleteAutomation(id: $id) { id } }', variables: () => ({ id: ids.automation }) },
   { mutation: 'disconnectGitRepo', query: 'mutation($id: ID!) { disconnectGitRepo(id: $id) }', variables: () => ({ id: ids.repo }) },
+  { mutation: 'enableWebhook', query: 'mutation($id: ID!) { enableWebhook(id: $id) { id } }', variables: () => ({ id: ids.webhook }) },
+  { mutation: 'replayWebhookDelivery', query: 'mutation($id: ID!) { replayWebhookDelivery(id: $id) { id } }', variables: () => ({ id: ids.delivery }) },
+  { mutation: 'replayFailedWebhookDeliveries', query: 'mutation($id: ID!, $since: DateTime!) { replayFailedWebhookDeliveries(webhookId: $id, since: $since) }', variables: () => ({ id: ids.webhook, since: '2026-01-01T00:00:00Z' }) },
+  { mutation: 'deleteWebhook', query: 'mutation($id: ID!) { deleteWebhook(id: $id) }', variables: () => ({ id: ids.webhook }) },
   { mutation: 'setFeatureFlag', query: 'mutation($o: ID!) { setFeatureFlag(name: "k8s_namespace_isolation", enabled: true, organizationId: $o) { name } }', variables: () => ({ o: o() }) },
 ];
 
@@ -91,6 +99,7 @@ describe('every audited mutation writes exactly one entry', () => {
     }
     if (mutation === 'deployAutomation') {
       ids.automation = (await gw.db.selectFrom('automations').select('id').where('organizationId', '=', org.organizationId).executeTakeFirstOrThrow()).id;
+      ids.delivery = (await gw.db.selectFrom('webhookDeliveries').select('id').where('webhookId', '=', ids.webhook ?? '').executeTakeFirstOrThrow()).id;
     }
     const added = (await entries()).filter((e) => !before.has(e.id));
     expect(added.map((e) => e.action)).toEqual([AUDITED[mutation]?.action]);

@@ -28,7 +28,17 @@ describe('configuration is validated at start', () => {
     [{ RUNNER_URL_TEMPLATE: 'ftp://runner/{automationId}' }, /RUNNER_URL_TEMPLATE must be an http\(s\) URL/],
     [{ RUNNER_TIMEOUT_MS: '50' }, /RUNNER_TIMEOUT_MS must be a whole number/],
     [{ OTLP_MAX_BYTES: '10' }, /OTLP_MAX_BYTES must be a whole number/],
+    [{ WEBHOOK_ALLOW_PRIVATE_TARGETS: 'yes' }, /WEBHOOK_ALLOW_PRIVATE_TARGETS must be true or false/],
+    [{ WEBHOOK_ALLOW_HTTP: '1' }, /WEBHOOK_ALLOW_HTTP must be true or false/],
+    [{ WEBHOOK_TIMEOUT_MS: '10' }, /WEBHOOK_TIMEOUT_MS must be a whole number from 100/],
+    [{ WEBHOOK_RETRY_BASE_MS: '60000', WEBHOOK_RETRY_MAX_DELAY_MS: '1000' }, /WEBHOOK_RETRY_MAX_DELAY_MS \(1000\) must be at least WEBHOOK_RETRY_BASE_MS/],
   ])('%j is refused', (env, message) => {
     expect(() => loadConfig(env)).toThrow(message);
+  });
+
+  it('webhooks: plain http only in development by default, private targets never by default', () => {
+    expect(loadConfig({}).webhooks).toMatchObject({ allowHttp: true, allowPrivateTargets: false, workerIntervalMs: 1000, retryWindowSeconds: 86_400 });
+    expect(loadConfig({ NODE_ENV: 'test' }).webhooks.allowHttp).toBe(false);
+    expect(loadConfig({ NODE_ENV: 'production', WEBHOOK_ALLOW_HTTP: 'true' }).webhooks.allowHttp).toBe(true);
   });
 });

@@ -34,12 +34,15 @@ const COLUMNS = {
   featureFlagOrganizations: ['name', 'organizationId'],
   instanceAdmins: ['userId', 'createdAt'],
   organizationNamespaces: ['organizationId', 'namespace', 'mode', 'readyAt', 'updatedAt'],
-  executions: ['id', 'organizationId', 'automationId', 'deploymentId', 'inputs', 'status', 'error', 'startedByUserId', 'startedByServiceAccountId', 'createdAt', 'finishedAt', 'spanCount', 'inputTokens', 'outputTokens'],
+  executions: ['id', 'organizationId', 'automationId', 'deploymentId', 'inputs', 'status', 'error', 'startedByUserId', 'startedByServiceAccountId', 'createdAt', 'finishedAt', 'spanCount', 'inputTokens', 'outputTokens', 'updatedAt'],
   spans: ['id', 'organizationId', 'executionId', 'sourceId', 'traceId', 'spanId', 'parentSpanId', 'traceState', 'flags', 'name', 'kind', 'startTimeUnixNano', 'endTimeUnixNano', 'statusCode', 'statusMessage', 'attributes', 'droppedAttributesCount', 'events', 'droppedEventsCount', 'links', 'droppedLinksCount'],
   spanSources: ['id', 'organizationId', 'digest', 'resource', 'scope', 'createdAt'],
   auditLog: ['id', 'organizationId', 'actorUserId', 'actorServiceAccountId', 'actorName', 'action', 'targetType', 'targetId', 'before', 'after', 'requestId', 'createdAt'],
   hitlRequests: ['id', 'organizationId', 'automationId', 'deploymentId', 'executionId', 'question', 'context', 'callbackPath', 'status', 'answer', 'answeredByUserId', 'answeredByServiceAccountId', 'answeredAt', 'forwardStatus', 'forwardError', 'forwardAttempts', 'forwardAttemptedAt', 'createdAt', 'expiresAt'],
   trustedDocuments: ['sha256', 'document', 'operationName', 'clientName', 'createdAt'],
+  webhooks: ['id', 'organizationId', 'url', 'description', 'eventTypes', 'secretCiphertext', 'registeredByUserId', 'registeredByServiceAccountId', 'scopeAutomationIds', 'scopePermissions', 'disabledAt', 'disabledReason', 'consecutiveFailures', 'failingSince', 'createdAt', 'updatedAt'],
+  webhookDeliveries: ['id', 'webhookId', 'organizationId', 'eventType', 'eventKey', 'automationId', 'payload', 'status', 'attemptCount', 'nextAttemptAt', 'retryWindowStartedAt', 'lockedUntil', 'leaseToken', 'lastStatusCode', 'lastError', 'deliveredAt', 'createdAt'],
+  webhookAttempts: ['id', 'deliveryId', 'attemptNumber', 'succeeded', 'statusCode', 'error', 'responseBody', 'durationMs', 'createdAt'],
 } as const satisfies { [T in keyof Database]: readonly (keyof Database[T])[] };
 
 // Fails the typecheck when the interface has a column the list above does not.

@@ -7,6 +7,7 @@ import { describe, expect, it } from 'vitest';
 import type { JsonValue } from '../../src/modules/executions/spans.table.js';
 import { decodeTraceRequest } from '../../src/ingest/otlp-proto.js';
 import { readTraceRequest, type OtlpSpan, type SpanLimits } from '../../src/ingest/otlp-request.js';
+import { protobufRequest } from '../support/execution-fixtures.js';
 
 // Issue 10: the proto/ declarations (read by src/ingest/otlp-proto.ts) against the encoder the
 // stock exporters use. Spans recorded with the SDK are serialized by @opentelemetry/otlp-transformer
@@ -202,5 +203,110 @@ describe('OTLP from @opentelemetry/otlp-transformer, protobuf and JSON, read by 
     const { fromProtobuf, fromJson } = bothEncodings(spans, tight);
     expect(fromProtobuf.truncatedValues).toBeGreaterThan(0);
     expect(fromProtobuf).toEqual(fromJson);
+  });
+});
+
+// The reader takes protobufjs's decoded message as it is (Long, Buffers, unset fields as prototype
+// defaults), no longer a plain copy from toObject: each must read exactly as that copy did, and
+// what OTLP/JSON says the same way must read the same, down to the edges the SDK never sends.
+
+/** Edge cases in OTLP/JSON (hex ids, int64 as strings, base64 bytes); protobufRequest encodes the same with protobufjs. */
+function edgeRequest(): Record<string, unknown> {
+  const kv = (key: string, value?: Record<string, unknown>) => (value === undefined ? { key } : { key, value });
+  const base = { traceId: '0af7651916cd43dd8448eb211c80319c', name: 'edge', kind: 1, startTimeUnixNano: '1764000000000000001', endTimeUnixNano: '1764000000000000002' };
+  let deep: Record<string, unknown> = { intValue: '1' };
+  for (let i = 0; i < 17; i++) deep = { arrayValue: { values: [deep] } };
+  return {
+    resourceSpans: [
+      {
+        resource: {
+          attributes: [
+            kv('int64.max', { intValue: '9223372036854775807' }), kv('int64.min', { intValue: '-9223372036854775808' }),
+            kv('int64.safe', { intValue: '9007199254740991' }), kv('int64.unsafe', { intValue: '-9007199254740993' }), kv('int64.neg', { intValue: '-42' }),
+            kv('int64.zero', { intValue: '0' }), kv('double.zero', { doubleValue: 0 }), kv('double.nan', { doubleValue: 'NaN' }), kv('double.inf', { doubleValue: '-Infinity' }),
+            kv('string.empty', { stringValue: '' }), kv('bool.false', { boolValue: false }), kv('bytes.empty', { bytesValue: '' }), kv('bytes', { bytesValue: 'AP8=' }),
+            kv('empty.value', {}), kv('no.value'), kv('array.empty', { arrayValue: {} }), kv('kvlist.empty', { kvlistValue: {} }),
+            kv('kvlist', { kvlistValue: { values: [kv('a', { arrayValue: { values: [{ intValue: '1' }, {}, { kvlistValue: { values: [kv('b')] } }] } }), kv('a', { stringValue: 'last wins' })] } }),
+          ],
+          droppedAttributesCount: 3,
+        },
+        scopeSpans: [
+          {
+            scope: {},
+            spans: [
+              // Unset fields all round; reserved flag bits, unknown kind and status numbers.
+              { ...base, spanId: '00f067aa0ba902b7', parentSpanId: '', kind: 9, flags: 0xffffffff, status: { code: 7, message: '' }, traceState: '', name: '' },
+              {
+                ...base, spanId: '00f067aa0ba902b8', parentSpanId: '00f067aa0ba902b7', flags: 0x100, droppedAttributesCount: 1, droppedEventsCount: 2, droppedLinksCount: 3,
+                events: [{ timeUnixNano: '9223372036854775807' }, { name: 'e', timeUnixNano: '1', attributes: [kv('x', { stringValue: 'y' })], droppedAttributesCount: 1 }],
+                links: [{ traceId: '0af7651916cd43dd8448eb211c80319d', spanId: '00f067aa0ba902b9', traceState: 'k=v', flags: 1, attributes: [kv('l', { boolValue: true })] }],
+                status: { code: 2, message: 'failed' },
+              },
+              // Refused one by one, alike in both encodings.
+              { ...base, spanId: '00f067aa0ba902c1', attributes: [{ value: { stringValue: 'no key' } }] },
+              { ...base, spanId: '00f067aa0ba902c2', startTimeUnixNano: '9223372036854775808', endTimeUnixNano: '9223372036854775809' },
+              { ...base, spanId: '00f067aa0ba902c3', startTimeUnixNano: '0' },
+              { ...base, spanId: '00f067aa0ba902c4', endTimeUnixNano: '1764000000000000000' },
+              { ...base, spanId: '00f067aa0ba902c5', events: [{ name: 'no time' }] },
+              { ...base, spanId: '00f067aa0ba902c6', attributes: [kv('deep', deep)] },
+            ],
+          },
+          { scope: { name: 's', version: '', attributes: [kv('k', { stringValue: 'v' })] }, schemaUrl: '', spans: [{ ...base, spanId: '00f067aa0ba902d1' }] },
+        ],
+      },
+      { resourceSpans: 'ignored: an unknown field' },
+    ],
+  };
+}
+
+/** The message decoded as before: toObject's plain copy (64-bit integers as strings, unset fields left out). */
+function decodedAsBefore(bytes: Uint8Array): unknown {
+  const message = decodeTraceRequest(bytes);
+  return message.$type.toObject(message, { longs: String, enums: Number, defaults: false, arrays: false, oneofs: false });
+}
+
+describe('the decoded protobuf message, read directly', () => {
+  const limits: SpanLimits[] = [WIDE, { attributeValueLength: 3, attributeCount: 2, eventCount: 1, linkCount: 0 }];
+
+  it('reads as its toObject copy did: the SDK\'s spans and the edge cases, with wide and tight caps', () => {
+    const protobuf = ProtobufTraceSerializer.serializeRequest(recordSpans());
+    if (!protobuf) throw new Error('the serializer produced nothing');
+    // Two values in one AnyValue: on the wire the last one wins (proto3), as protobufjs reads it.
+    const twoValues = protobufRequest({ resourceSpans: [{ resource: { attributes: [{ key: 'two', value: { stringValue: 'a', intValue: '1' } }] } }] });
+    for (const bytes of [protobuf, protobufRequest(edgeRequest()), twoValues]) {
+      for (const caps of limits) expect(readTraceRequest(decodeTraceRequest(bytes), 'bytes', caps)).toEqual(readTraceRequest(decodedAsBefore(bytes), 'bytes', caps));
+    }
+  });
+
+  it('and the edge cases read from protobuf as from OTLP/JSON: 64-bit integers whole, unset fields absent, the same refusals', () => {
+    for (const caps of limits) {
+      const fromProtobuf = readTraceRequest(decodeTraceRequest(protobufRequest(edgeRequest())), 'bytes', caps);
+      const fromJson = readTraceRequest(JSON.parse(JSON.stringify(edgeRequest())), 'hex', caps);
+      expect(fromProtobuf).toEqual(fromJson);
+    }
+    const { spans, rejected } = readTraceRequest(decodeTraceRequest(protobufRequest(edgeRequest())), 'bytes', WIDE);
+    expect(spans.map((s) => s.spanId)).toEqual(['00f067aa0ba902b7', '00f067aa0ba902b8', '00f067aa0ba902d1']);
+    expect(rejected.map((r) => r.reason.replace(/^\S+ /, ''))).toEqual([
+      'must be {"key": "<string>", "value": {…}}',
+      'must be a time in nanoseconds since the Unix epoch, as a decimal string such as "1764000000000000000"',
+      'must be a time in nanoseconds since the Unix epoch, as a decimal string such as "1764000000000000000"',
+      'is before startTimeUnixNano',
+      'must be a time in nanoseconds since the Unix epoch, as a decimal string such as "1764000000000000000"',
+      'nests deeper than 16 levels',
+    ]);
+    const [unset, full] = spans;
+    expect(unset).toMatchObject({ parentSpanId: null, traceState: null, flags: 0x3ff, name: '', kind: 0, statusCode: 0, statusMessage: null, events: [], links: [], droppedLinksCount: 0 });
+    expect(full).toMatchObject({ parentSpanId: '00f067aa0ba902b7', flags: 0x100, statusCode: 2, droppedAttributesCount: 1, droppedEventsCount: 2, droppedLinksCount: 3 });
+    expect(full?.events[0]?.timeUnixNano).toBe('9223372036854775807');
+    expect(unset?.source.resource).toEqual({
+      attributes: {
+        'int64.max': '9223372036854775807', 'int64.min': '-9223372036854775808', 'int64.safe': 9007199254740991, 'int64.unsafe': '-9007199254740993', 'int64.neg': -42,
+        'int64.zero': 0, 'double.zero': 0, 'double.nan': 'NaN', 'double.inf': '-Infinity', 'string.empty': '', 'bool.false': false, 'bytes.empty': '', bytes: 'AP8=',
+        'empty.value': null, 'no.value': null, 'array.empty': [], 'kvlist.empty': {}, kvlist: { a: 'last wins' },
+      },
+      droppedAttributesCount: 3,
+      schemaUrl: null,
+    });
+    expect(spans[2]?.source.scope).toEqual({ name: 's', version: null, attributes: { k: 'v' }, droppedAttributesCount: 0, schemaUrl: null });
   });
 });

@@ -96,6 +96,7 @@ describe('a partner token granted traces on one automation', () => {
     ['audit log', 'organization(id: $o) { auditLog { totalCount } }', 'auditLog'],
     ['namespace', 'organization(id: $o) { namespace { namespace } }', 'namespace'],
     ['X\'s access list', 'organization(id: $o) { automation(id: $x) { accessList { principalId } } }', 'accessList'],
+    ['members\' emails (SPEC §6), on the paths it does reach', 'organization(id: $o) { automation(id: $x) { createdBy { id email } } }', 'email'],
   ])('does not see %s: it is not in its schema', async (_what, selection, field) => {
     await expectHidden(gw, partner.token, `query(${declared(selection)}) { ${selection} }`, { o: o(), x: ids.x }, field);
   });

@@ -41,10 +41,13 @@ beforeAll(async () => {
   ids.apiToken = (await gw.db.selectFrom('apiTokens').select('id').where('organizationId', '=', b.organizationId).executeTakeFirstOrThrow()).id;
   ids.aMember = (await addMember(gw, a.organizationId, a.memberRoleId)).userId ?? '';
   ids.automation = (await deployNew(gw, bt, b.organizationId, ids.gitRepo)).automationId;
+  // B's webhook, registered before B's run: the run (FAILED, no cluster here) gives it a delivery.
+  ids.webhook = await make<{ createWebhook: { webhook: { id: string } } }>(bt, 'mutation($o: ID!) { createWebhook(organizationId: $o, input: { url: "https://93.184.215.14/b", events: [EXECUTION_FINISHED] }) { webhook { id } } }', { o: org }, (d) => d.createWebhook.webhook.id);
   ids.execution = await make<{ runAutomation: { id: string } }>(bt, 'mutation($id: ID!) { runAutomation(id: $id) { id } }', { id: ids.automation }, (d) => d.runAutomation.id);
   const bDeployment = await gw.db.selectFrom('automationDeployments').select('id').where('automationId', '=', ids.automation).executeTakeFirstOrThrow();
   ids.hitlRequest = (await insertHitlRequest(gw.db, { organizationId: b.organizationId, automationId: ids.automation, deploymentId: bDeployment.id, question: 'B only?' }, 3600)).id;
   ids.archive = (await storeArchive(gw, b.organizationId)).id;
+  ids.delivery = (await gw.db.selectFrom('webhookDeliveries').select('id').where('webhookId', '=', ids.webhook).executeTakeFirstOrThrow()).id;
   ids.aRepo = await connectRepo(gw, a.owner.token, a.organizationId);
   ids.aEnvVar = await make<{ createEnvVar: { id: string } }>(a.owner.token, 'mutation($o: ID!) { createEnvVar(organizationId: $o, input: { name: "A_VAR", value: "a" }) { id } }', { o: String(a.organizationId) }, (d) => d.createEnvVar.id);
 });
@@ -119,6 +122,12 @@ const PROBES: Probe[] = [
   { field: 'deployAutomation (env var of B)', query: DEPLOY, variables: () => ({ org: orgA(), input: { name: 'x', source: { gitRepoId: ids.aRepo }, envVarIds: [ids.envVar] } }), id: () => ids.envVar ?? '' },
   { field: 'deployAutomation (LLM connection of B)', query: DEPLOY, variables: () => ({ org: orgA(), input: { name: 'x', source: { gitRepoId: ids.aRepo }, llmConnectionId: ids.llm } }), id: () => ids.llm ?? '' },
   { field: 'inviteMember (role of B)', query: 'mutation($o: ID!, $r: ID!) { inviteMember(organizationId: $o, input: { email: "x@example.com", roleId: $r }) { id } }', variables: () => ({ o: orgA(), r: ids.role }), id: () => ids.role ?? '' },
+  { field: 'Organization.webhook', query: 'query($o: ID!, $id: ID!) { organization(id: $o) { webhook(id: $id) { url } } }', variables: () => ({ o: orgA(), id: ids.webhook }), id: () => ids.webhook ?? '' },
+  { field: 'Organization.webhookDelivery', query: 'query($o: ID!, $id: ID!) { organization(id: $o) { webhookDelivery(id: $id) { id } } }', variables: () => ({ o: orgA(), id: ids.delivery }), id: () => ids.delivery ?? '' },
+  { field: 'deleteWebhook', query: 'mutation($id: ID!) { deleteWebhook(id: $id) }', variables: () => ({ id: ids.webhook }), id: () => ids.webhook ?? '' },
+  byId('enableWebhook', 'webhook', ' { id }'),
+  byId('replayWebhookDelivery', 'delivery', ' { id }'),
+  { field: 'replayFailedWebhookDeliveries', query: 'mutation($id: ID!) { replayFailedWebhookDeliveries(webhookId: $id, since: "2026-01-01T00:00:00Z") }', variables: () => ({ id: ids.webhook }), id: () => ids.webhook ?? '' },
   { field: 'createServiceAccount (role of B)', query: 'mutation($o: ID!, $r: ID!) { createServiceAccount(organizationId: $o, input: { name: "x", roleId: $r }) { id } }', variables: () => ({ o: orgA(), r: ids.role }), id: () => ids.role ?? '' },
 ];
 
@@ -130,6 +139,7 @@ const ORG_SCOPED = [
   ['inviteMember', '{ email: "x@example.com" }'], ['createRole', '{ name: "x" }'], ['createServiceAccount', '{ name: "x", roleId: "ROLE" }'],
   ['createApiToken', '{ name: "x" }'], ['updateOrganizationSettings', '{ entityRbac: true }'], ['updateOrganizationDefaults', '{ defaultRunTimeoutSeconds: 5 }'],
   ['updateUsageBudget', '{ alertThresholdPercent: 5 }'], ['deployAutomation', '{ name: "x", source: { gitRepoId: "REPO" } }'],
+  ['createWebhook', '{ url: "https://93.184.215.14/x", events: [DEPLOYMENT_FINISHED] }'],
 ] as const;
 
 function sameAsNonexistent(message: string, id: string): string {

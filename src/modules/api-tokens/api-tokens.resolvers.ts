@@ -4,6 +4,8 @@ import { parseUuid } from '../../graphql/ids.js';
 import { requiredText } from '../../graphql/validate.js';
 import { listServiceAccountTokens, listUserTokens, revokeApiToken } from './api-tokens.repository.js';
 import { issueApiToken, type TokenOwner } from './issue-token.js';
+import { checkedScope, scopeOf } from './token-scope.js';
+import { decideFor } from '../automations/automation-access.js';
 
 export const apiTokensResolvers: Resolvers = {
   Organization: {
@@ -17,6 +19,7 @@ export const apiTokensResolvers: Resolvers = {
   },
   ApiToken: {
     prefix: (token) => `${token.tokenPrefix}…`,
+    scope: (token) => scopeOf(token),
   },
   Mutation: {
     createApiToken: async (_root, { organizationId, input }, ctx) => {
@@ -43,7 +46,13 @@ export const apiTokensResolvers: Resolvers = {
         if (!userId) throw new ForbiddenError('A service account cannot create tokens for itself; an administrator creates them.');
         owner = { userId };
       }
-      return issueApiToken(ctx.db, orgId, owner, name, { expiresAt: input.expiresAt ?? null, createdByUserId: ctx.authz.userId });
+      const scope = input.scope
+        ? await checkedScope(input.scope, async (id) => {
+            const automation = await ctx.loaders.automations.load(id);
+            return automation !== null && automation.organizationId === orgId && automation.deletedAt === null && (await decideFor(ctx, automation, 'VIEW')).allowed;
+          })
+        : null;
+      return issueApiToken(ctx.db, orgId, owner, name, { expiresAt: input.expiresAt ?? null, createdByUserId: ctx.authz.userId, scope });
     },
     revokeApiToken: async (_root, { id }, ctx) => {
       const token = await ctx.loaders.apiTokens.load(id);

@@ -1,6 +1,6 @@
 import type { ModuleAuthorization } from '../../authz/authorization-map.js';
 import { ForbiddenError, NotFoundError, UnauthenticatedError } from '../../errors.js';
-import { feature, member, memberPerson } from '../../authz/guards.js';
+import { feature, memberPerson, unscopedMember } from '../../authz/guards.js';
 import { fieldName, guard } from '../../authz/guard.js';
 import { reaches } from '../../authz/permission-set.js';
 import { parseUuid } from '../../graphql/ids.js';
@@ -24,7 +24,7 @@ const revokeToken = guard('revokeApiToken', async (_parent, args, ctx, info) => 
 
 export const apiTokensAuthorization: ModuleAuthorization = {
   rules: {
-    Organization: { viewerApiTokens: member('parent.id') },
+    Organization: { viewerApiTokens: unscopedMember('parent.id') },
     ServiceAccount: { apiTokens: feature('organization_settings', 'MANAGE', 'parent.organizationId') },
     Mutation: {
       // A person creates tokens for themselves; the resolver checks organization_settings when
@@ -35,7 +35,8 @@ export const apiTokensAuthorization: ModuleAuthorization = {
     },
   },
   inherits: {
-    ApiToken: { fields: '*', reason: 'token metadata (never the secret) of a token the parent field showed to its owner or admin' },
-    CreatedApiToken: { fields: '*', reason: 'the result of createApiToken, returned once to its caller' },
+    ApiToken: { fields: ['id', 'name', 'prefix', 'createdAt', 'expiresAt', 'revokedAt', 'lastUsedAt', 'scope'], reason: 'token metadata (never the secret) of a token the parent field showed to its owner or admin' },
+    CreatedApiToken: { fields: ['apiToken', 'secret'], reason: 'the result of createApiToken, returned once to its caller' },
+    ApiTokenScope: { fields: '*', reason: 'the scope of a token its owner or admin may see', partOf: ['ApiToken'] },
   },
 };

@@ -2,6 +2,7 @@ import { generateToken } from '../../crypto/opaque-token.js';
 import type { Executor } from '../../db/database.js';
 import { insertApiToken } from './api-tokens.repository.js';
 import type { ApiTokenRow } from './api-tokens.table.js';
+import type { ScopeToStore } from './token-scope.js';
 
 export type TokenOwner = { userId: string } | { serviceAccountId: string };
 
@@ -11,7 +12,7 @@ export async function issueApiToken(
   organizationId: number,
   owner: TokenOwner,
   name: string,
-  options: { expiresAt?: Date | null; createdByUserId?: string | null } = {},
+  options: { expiresAt?: Date | null; createdByUserId?: string | null; scope?: ScopeToStore | null } = {},
 ): Promise<{ apiToken: ApiTokenRow; secret: string }> {
   const { token, hash, displayPrefix } = generateToken();
   const apiToken = await insertApiToken(db, {
@@ -23,6 +24,8 @@ export async function issueApiToken(
     tokenPrefix: displayPrefix,
     createdByUserId: options.createdByUserId ?? null,
     expiresAt: options.expiresAt ?? null,
+    scopeAutomationIds: options.scope?.automationIds ?? null,
+    scopePermissions: options.scope?.permissions ?? null,
   });
   return { apiToken, secret: token };
 }

@@ -26,8 +26,11 @@ export const AUDIT_TARGETS = {
   GitRepo: { table: 'git_repos', key: ['id'], grants: 'GIT_REPO' },
   Automation: { table: 'automations', key: ['id'], grants: 'AUTOMATION' },
   Deployment: { table: 'automation_deployments', key: ['id'], secrets: ['ingest_token_hash'] },
+  Execution: { table: 'executions', key: ['id'] },
   UsageBudget: { table: 'usage_budgets', key: ['organization_id'] },
   FeatureFlag: { table: 'feature_flags', key: ['name'] },
+  Webhook: { table: 'webhooks', key: ['id'], secrets: ['secret_ciphertext'] },
+  WebhookDelivery: { table: 'webhook_deliveries', key: ['id'] },
 } as const satisfies Record<string, TargetTable>;
 
 export type AuditTargetType = keyof typeof AUDIT_TARGETS;

@@ -79,6 +79,19 @@ export const AUDITED: Record<string, AuditSpec> = {
   redeployAutomation: { action: 'deployment.redeploy', target: 'Deployment', key: byResultId },
   rollbackAutomation: { action: 'deployment.rollback', target: 'Deployment', key: byResultId },
   setFeatureFlag: { action: 'feature_flag.set', target: 'FeatureFlag', key: byArg('name') },
+  runAutomation: { action: 'execution.start', target: 'Execution', key: byResultId },
+  createWebhook: {
+    action: 'webhook.create',
+    target: 'Webhook',
+    key: (_args, result) => {
+      const id = str(field(field(result, 'webhook'), 'id'));
+      return id === null ? null : [id];
+    },
+  },
+  deleteWebhook: { action: 'webhook.delete', target: 'Webhook', key: byArg('id') },
+  enableWebhook: { action: 'webhook.enable', target: 'Webhook', key: byArg('id') },
+  replayWebhookDelivery: { action: 'webhook.delivery.replay', target: 'WebhookDelivery', key: byArg('id') },
+  replayFailedWebhookDeliveries: { action: 'webhook.deliveries.replay', target: 'Webhook', key: byArg('webhookId') },
 };
 
 /** Mutations deliberately not audited, and why. */
@@ -94,7 +107,6 @@ export const NOT_AUDITED: Record<string, string> = {
   deleteStudioProject: 'builder content (see createTool)',
   startTrainingRun: 'a training run is its own record of who started what and when',
   cancelTrainingRun: 'a training run records its status changes itself',
-  runAutomation: 'an execution is its own record of who started it, with what, and when',
   answerHitlRequest: 'the request records who answered what and when, and answers once',
   retryHitlForward: 'redelivers a recorded answer; the request keeps the delivery attempts',
 };

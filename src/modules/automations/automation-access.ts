@@ -28,5 +28,6 @@ export async function decideFor(ctx: GraphQLContext, automation: AutomationRow, 
     crewsDashboards: scope.crewsDashboards,
     visibility: automation.visibility,
     grants: grants.filter((grant) => names(grant, scope)).map((grant) => grant.permissions),
+    tokenScope: scope.tokenScope && { includes: scope.tokenScope.automationIds.includes(automation.id), permissions: scope.tokenScope.permissions },
   });
 }

@@ -2,6 +2,7 @@ import type { Level } from '../../authz/features.js';
 import type { Reach } from '../../authz/permission-set.js';
 import type { AutomationDecisionModel } from '../../graphql/models.js';
 import type { AutomationVisibility } from '../organizations/organizations.table.js';
+import type { TokenScopePermission } from '../api-tokens/api-tokens.table.js';
 
 /**
  * Implements the decision procedure of SPEC §3 for principal P, automation A and action X:
@@ -23,6 +24,8 @@ export interface DecisionInput {
   visibility: AutomationVisibility;
   /** Permissions of every grant on A that names P, P's role or P's service account. */
   grants: ReadonlyArray<readonly string[]>;
+  /** P's API token scope (SPEC §6), when it has one: whether A is in it, and what it permits. */
+  tokenScope?: { includes: boolean; permissions: readonly TokenScopePermission[] } | null;
 }
 
 const ACTION_GRANT: Record<Exclude<AutomationAction, 'VIEW'>, GrantPermission> = {
@@ -37,7 +40,26 @@ function granted(grants: DecisionInput['grants'], action: Exclude<AutomationActi
   return grants.some((p) => p.length === 0 || p.includes('full_access') || p.includes(ACTION_GRANT[action]));
 }
 
+/**
+ * SPEC §6: a scoped token's rights are the intersection of its principal's and its scope's. An
+ * automation outside the scope does not exist for it; inside, only the listed permissions apply
+ * (any of them implies VIEW).
+ */
 export function decide(action: AutomationAction, input: DecisionInput): AutomationDecisionModel {
+  const byRole = decideByRole(action, input);
+  const scope = input.tokenScope;
+  if (!scope) return byRole;
+  if (!scope.includes) return { permission: action, allowed: false, reason: 'VISIBILITY', explanation: 'This automation is outside the API token\'s scope.' };
+  if (!byRole.allowed || action === 'VIEW' || scope.permissions.includes(action)) return byRole;
+  return {
+    permission: action,
+    allowed: false,
+    reason: 'TOKEN_SCOPE',
+    explanation: `The API token's scope does not include ${action.toLowerCase()}; create a token whose scope does (createApiToken with scope.permissions).`,
+  };
+}
+
+function decideByRole(action: AutomationAction, input: DecisionInput): AutomationDecisionModel {
   const verdict = (allowed: boolean, reason: AutomationDecisionModel['reason'], explanation: string) => ({ permission: action, allowed, reason, explanation });
   const name = action.toLowerCase();
   if (input.isOwner) return verdict(true, 'OWNER', 'Owners may do everything on every automation of their organization.');
@@ -67,6 +89,7 @@ export function decide(action: AutomationAction, input: DecisionInput): Automati
 export function actionReach(action: AutomationAction): Reach {
   return (set) => {
     if (!set.member) return false;
+    if (set.tokenScope && action !== 'VIEW' && !set.tokenScope.includes(action)) return false;
     if (set.owner) return true;
     if (set.levels.crews_dashboards === 'NO_ACCESS') return false;
     if (action !== 'MANAGE_SETTINGS') return true;

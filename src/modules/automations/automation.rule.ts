@@ -2,6 +2,7 @@ import type { GraphQLResolveInfo } from 'graphql';
 import type { IRule } from 'graphql-shield';
 import { ForbiddenError, NotFoundError, UnauthenticatedError } from '../../errors.js';
 import { fieldName, guard, type Decision } from '../../authz/guard.js';
+import { scopedTokenRefusal } from '../../authz/guards.js';
 import type { GraphQLContext } from '../../graphql/context.js';
 import { parseUuid } from '../../graphql/ids.js';
 import { decideFor } from './automation-access.js';
@@ -17,9 +18,11 @@ function isAutomationRow(value: unknown): value is AutomationRow {
  * it (NOT_FOUND); one it may view but not act on is FORBIDDEN with the decision's explanation.
  * `from: 'args.id'` for mutations, `'parent'` for fields of Automation.
  */
-export function automationAction(action: AutomationAction, from: 'args.id' | 'parent' = 'args.id'): IRule {
-  return guard(`automation:${action}:${from}`, async (parent, args, ctx, info) => {
+export function automationAction(action: AutomationAction, from: 'args.id' | 'parent' = 'args.id', options: { unscopedOnly?: boolean } = {}): IRule {
+  const reach = actionReach(action);
+  return guard(`automation:${action}:${from}${options.unscopedOnly ? ':unscoped' : ''}`, async (parent, args, ctx, info) => {
     if (!ctx.authz.principal) return new UnauthenticatedError();
+    if (options.unscopedOnly && ctx.authz.tokenScope) return scopedTokenRefusal(fieldName(info));
     let automation: AutomationRow | null;
     if (from === 'parent') {
       automation = isAutomationRow(parent) ? parent : null;
@@ -29,7 +32,7 @@ export function automationAction(action: AutomationAction, from: 'args.id' | 'pa
     }
     const notFound = new NotFoundError('Automation', typeof args.id === 'string' ? args.id : (automation?.id ?? ''));
     return automation ? automationDecision(ctx, automation, action, info, notFound) : notFound;
-  }, actionReach(action));
+  }, options.unscopedOnly ? (set) => set.tokenScope === null && reach(set) : reach);
 }
 
 /**

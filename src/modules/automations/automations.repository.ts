@@ -1,5 +1,6 @@
 import { sql, type RawBuilder, type SqlBool } from 'kysely';
-import type { VisibilityScope } from '../../authz/principal.js';
+import type { TokenScope, VisibilityScope } from '../../authz/principal.js';
+import type { TokenScopePermission } from '../api-tokens/api-tokens.table.js';
 import type { Level } from '../../authz/features.js';
 import type { Executor } from '../../db/database.js';
 import { afterCursor, type Page } from '../../graphql/pagination.js';
@@ -17,6 +18,15 @@ export interface AutomationScope extends VisibilityScope {
  * test/automations/visibility.test.ts holds the two to each other.
  */
 export function viewable(scope: AutomationScope): RawBuilder<SqlBool> {
+  return scope.tokenScope ? sql<SqlBool>`(${inTokenScope(scope.tokenScope)} and ${viewableByRole(scope)})` : viewableByRole(scope);
+}
+
+/** SPEC §6: only the automations a scoped token names exist for it. */
+function inTokenScope(tokenScope: TokenScope): RawBuilder<SqlBool> {
+  return sql<SqlBool>`${sql.ref('automations.id')} in (${sql.join(tokenScope.automationIds)})`;
+}
+
+function viewableByRole(scope: AutomationScope): RawBuilder<SqlBool> {
   if (scope.isOwner) return sql<SqlBool>`true`;
   if (scope.crewsDashboards === 'NO_ACCESS') return sql<SqlBool>`false`;
   const principal = scope.serviceAccountId !== null ? sql`g.service_account_id = ${scope.serviceAccountId}` : sql`g.user_id = ${scope.userId}`;
@@ -38,6 +48,20 @@ export type ActionPermission = Exclude<GrantPermission, 'full_access'>;
  * test/automations/may-act-on.test.ts holds the two to each other.
  */
 export function mayActOn(scope: AutomationScope, permission: ActionPermission): RawBuilder<SqlBool> {
+  const { tokenScope } = scope;
+  if (!tokenScope) return mayActOnByRole(scope, permission);
+  if (!tokenScope.permissions.includes(SCOPE_PERMISSION[permission])) return sql<SqlBool>`false`;
+  return sql<SqlBool>`(${inTokenScope(tokenScope)} and ${mayActOnByRole(scope, permission)})`;
+}
+
+const SCOPE_PERMISSION: Record<ActionPermission, TokenScopePermission> = {
+  run: 'RUN',
+  traces: 'TRACES',
+  manage_settings: 'MANAGE_SETTINGS',
+  human_in_the_loop: 'HUMAN_IN_THE_LOOP',
+};
+
+function mayActOnByRole(scope: AutomationScope, permission: ActionPermission): RawBuilder<SqlBool> {
   if (scope.isOwner) return sql<SqlBool>`true`;
   if (scope.crewsDashboards === 'NO_ACCESS') return sql<SqlBool>`false`;
   const byLevel =

@@ -1,5 +1,5 @@
 import type { ModuleAuthorization } from '../../authz/authorization-map.js';
-import { feature } from '../../authz/guards.js';
+import { feature, member } from '../../authz/guards.js';
 import { automationAction } from './automation.rule.js';
 
 const manageSettings = automationAction('MANAGE_SETTINGS');
@@ -17,15 +17,19 @@ export const automationsAuthorization: ModuleAuthorization = {
     },
     Automation: {
       accessList: automationAction('MANAGE_SETTINGS', 'parent'),
+      createdBy: member('parent.organizationId'),
     },
   },
   inherits: {
     Automation: {
-      fields: ['id', 'name', 'description', 'visibility', 'createdBy', 'createdAt', 'updatedAt', 'deletedAt', 'viewerPermissions'],
+      fields: ['id', 'name', 'description', 'visibility', 'createdAt', 'updatedAt', 'deletedAt', 'viewerPermissions'],
       reason: 'an automation the caller may view: every field returning one applies the SPEC §3 view rule',
     },
-    AutomationPermissionDecision: { fields: '*', reason: 'the caller\'s own decisions on an automation it may view' },
-    AutomationAccessEntry: { fields: '*', reason: 'entries of Automation.accessList, which needs manage_settings' },
+    AutomationPermissionDecision: { fields: '*', reason: 'the caller\'s own decisions on an automation it may view', partOf: ['Automation'] },
+    AutomationAccessEntry: {
+      fields: ['principalType', 'principalId', 'displayName', 'permissions'],
+      reason: 'entries of Automation.accessList, which needs manage_settings',
+    },
     AutomationConnection: { fields: '*', reason: 'page of automations filtered in SQL by the view rule' },
     AutomationEdge: { fields: '*', reason: 'edge of an AutomationConnection' },
   },

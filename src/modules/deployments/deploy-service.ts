@@ -24,6 +24,7 @@ import type { PlannedSource } from './deploy-plan.js';
 import { insertDeployment, nextVersion, updateDeployment } from './deployments.repository.js';
 import type { DeploymentRow } from './deployments.table.js';
 import { inTransaction } from '../../db/transaction.js';
+import { enqueueWebhookEvent } from '../webhooks/enqueue-event.js';
 import { deployFailureReason, type DeployFailureReason, type DeployOutcome } from '../../observability/deploy-outcome.js';
 
 export interface DeployRequest {
@@ -129,7 +130,11 @@ export async function deploy(ctx: GraphQLContext, request: DeployRequest): Promi
 async function apply(ctx: GraphQLContext, deployment: DeploymentRow, target: NamespaceTarget, objects: Objects): Promise<DeploymentRow> {
   // Counted once the outcome is recorded, so that gatehouse_deploys_total agrees with the table.
   const finish = async (patch: Parameters<typeof updateDeployment>[2] & { status: DeployOutcome }, reason?: DeployFailureReason) => {
-    const finished = await updateDeployment(ctx.db, deployment.id, { ...patch, finishedAt: new Date() });
+    const finished = await inTransaction(ctx.db, async (trx) => {
+      const row = await updateDeployment(trx, deployment.id, { ...patch, finishedAt: new Date() });
+      await enqueueWebhookEvent(trx, { type: 'deployment.finished', deployment: row });
+      return row;
+    });
     ctx.metrics.deployFinished(patch.status, reason);
     return finished;
   };

@@ -78,13 +78,11 @@ export const envVarsResolvers: Resolvers = {
       const sealed = ctx.secrets.seal(value, valueContext(row.organizationId, row.id));
       const updated = await updateEnvVarValue(ctx.db, row.organizationId, row.id, sealed);
       if (!updated) throw new NotFoundError('EnvVar', id);
-      ctx.loaders.envVars.clear(row.id);
       return updated;
     },
     deleteEnvVar: async (_root, { id }, ctx) => {
       const row = await loadEnvVar(ctx, id);
       if (!(await deleteEnvVar(ctx.db, row.organizationId, row.id))) throw new NotFoundError('EnvVar', id);
-      ctx.loaders.envVars.clear(row.id);
       return row.id;
     },
     setEnvVarAccess: async (_root, { id, access }, ctx) => {
@@ -93,8 +91,6 @@ export const envVarsResolvers: Resolvers = {
       const entries = access == null ? null : await resolveAccessEntries(ctx, row.organizationId, access);
       const updated = await setEnvVarAccessList(ctx.db, row.organizationId, row.id, entries);
       if (!updated) throw new NotFoundError('EnvVar', id);
-      ctx.loaders.envVars.clear(row.id);
-      ctx.loaders.accessLists.clear({ resourceType: 'ENV_VAR', resourceId: row.id });
       return updated;
     },
   },

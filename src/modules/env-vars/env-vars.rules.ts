@@ -5,6 +5,7 @@ import { entity, feature, featureDecision } from '../../authz/guards.js';
 import { reaches } from '../../authz/permission-set.js';
 import { NotFoundError, UnauthenticatedError } from '../../errors.js';
 import type { GraphQLContext } from '../../graphql/context.js';
+import type { Loaders } from '../../graphql/loaders.js';
 import { isEnvVarVisible, visibleEnvVarIds } from './env-vars.repository.js';
 
 interface EnvVarRef {
@@ -21,11 +22,12 @@ function envVarRef(parent: unknown): EnvVarRef | null {
 }
 
 // Request-scoped: a page of 1,000 env vars asking for `value` costs one visibility query per
-// organization, not one per row. Keyed on the context object, so it dies with the request.
-const visibilityLoaders = new WeakMap<GraphQLContext, DataLoader<EnvVarRef, boolean, string>>();
+// organization, not one per row. Keyed on the request's loaders, so it dies with them: with the
+// request, and after each mutation, which gets new ones (src/graphql/fresh-loaders.middleware.ts).
+const visibilityLoaders = new WeakMap<Loaders, DataLoader<EnvVarRef, boolean, string>>();
 
 function visibility(ctx: GraphQLContext): DataLoader<EnvVarRef, boolean, string> {
-  const existing = visibilityLoaders.get(ctx);
+  const existing = visibilityLoaders.get(ctx.loaders);
   if (existing) return existing;
   const loader = new DataLoader<EnvVarRef, boolean, string>(
     async (refs) => {
@@ -43,7 +45,7 @@ function visibility(ctx: GraphQLContext): DataLoader<EnvVarRef, boolean, string>
     },
     { cacheKeyFn: refKey },
   );
-  visibilityLoaders.set(ctx, loader);
+  visibilityLoaders.set(ctx.loaders, loader);
   return loader;
 }
 

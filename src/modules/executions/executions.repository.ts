@@ -1,12 +1,27 @@
+import { sql, type SqlBool } from 'kysely';
 import type { Executor } from '../../db/database.js';
-import { afterCursor, type Page } from '../../graphql/pagination.js';
+import type { actionableAutomationIds } from '../automations/automations.repository.js';
 import type { ExecutionRow, ExecutionStatus, NewExecution } from './executions.table.js';
 
-/** Filters of Automation.executions; a window is half-open, [since, until). */
+/**
+ * Filters of the execution lists (Automation.executions, Organization.executions). Windows are
+ * half-open: started in [startedAfter, startedBefore), updated at or after updatedSince.
+ */
 export interface ExecutionFilter {
-  status?: ExecutionStatus | null;
-  since?: Date | null;
-  until?: Date | null;
+  automationIds?: readonly string[] | null;
+  statuses?: readonly ExecutionStatus[] | null;
+  startedAfter?: Date | null;
+  startedBefore?: Date | null;
+  updatedSince?: Date | null;
+}
+
+/** CREATED_AT: oldest first, for paging history; UPDATED_AT: least recently changed first, for polling changes. */
+export type ExecutionOrder = 'CREATED_AT' | 'UPDATED_AT';
+
+/** Where a page resumes: after the row with this order key and id. */
+export interface ExecutionCursor {
+  at: Date;
+  id: string;
 }
 
 /** A run ends once; later reports (a late span, a slow kickoff answer) never reopen it. */
@@ -35,28 +50,35 @@ export async function lockExecutionsOfAutomation(trx: Executor, organizationId: 
   return new Set(rows.map((row) => row.id));
 }
 
-function filtered(db: Executor, automationId: string, filter: ExecutionFilter) {
-  return db
-    .selectFrom('executions')
-    .where('automationId', '=', automationId)
-    .$if(Boolean(filter.status), (qb) => qb.where('status', '=', filter.status ?? 'QUEUED'))
-    .$if(Boolean(filter.since), (qb) => qb.where('createdAt', '>=', filter.since ?? new Date(0)))
-    .$if(Boolean(filter.until), (qb) => qb.where('createdAt', '<', filter.until ?? new Date(0)));
+/** Which executions a list covers: one automation's, or those of the automations a subquery yields. */
+export type ExecutionSource = { automationId: string } | { organizationId: number; automationIds: ReturnType<typeof actionableAutomationIds> };
+
+function filtered(db: Executor, source: ExecutionSource, filter: ExecutionFilter) {
+  let query = db.selectFrom('executions');
+  query =
+    'automationId' in source
+      ? query.where('executions.automationId', '=', source.automationId)
+      : query.where('executions.organizationId', '=', source.organizationId).where('executions.automationId', 'in', source.automationIds);
+  // An empty list filters everything out (`in ()` is no SQL).
+  if (filter.automationIds) query = filter.automationIds.length > 0 ? query.where('executions.automationId', 'in', filter.automationIds) : query.where(sql<SqlBool>`false`);
+  if (filter.statuses) query = filter.statuses.length > 0 ? query.where('executions.status', 'in', filter.statuses) : query.where(sql<SqlBool>`false`);
+  if (filter.startedAfter) query = query.where('executions.createdAt', '>=', filter.startedAfter);
+  if (filter.startedBefore) query = query.where('executions.createdAt', '<', filter.startedBefore);
+  if (filter.updatedSince) query = query.where('executions.updatedAt', '>=', filter.updatedSince);
+  return query;
 }
 
-/** Oldest first, so that a partner integration can resume from the last cursor it saw. */
-export async function listExecutions(db: Executor, automationId: string, filter: ExecutionFilter, page: Page): Promise<ExecutionRow[]> {
-  return filtered(db, automationId, filter)
-    .selectAll()
-    .where(afterCursor('executions', page.after))
-    .orderBy('createdAt')
-    .orderBy('id')
-    .limit(page.limit + 1)
-    .execute();
+/** One page in a stable order, `limit + 1` rows; ties on the time break on id. */
+export async function listExecutions(db: Executor, source: ExecutionSource, filter: ExecutionFilter, order: ExecutionOrder, after: ExecutionCursor | null, limit: number): Promise<ExecutionRow[]> {
+  const column = order === 'UPDATED_AT' ? 'executions.updatedAt' : 'executions.createdAt';
+  let query = filtered(db, source, filter).selectAll('executions');
+  if (after) query = query.where(sql<SqlBool>`(${sql.ref(column)}, ${sql.ref('executions.id')}) > (${after.at}, ${after.id})`);
+  return query.orderBy(column).orderBy('executions.id').limit(limit + 1).execute();
 }
 
-export async function countExecutions(db: Executor, automationId: string, filter: ExecutionFilter): Promise<number> {
-  const row = await filtered(db, automationId, filter)
+/** The number of executions the same filter lists: totalCount agrees with the pages. */
+export async function countExecutions(db: Executor, source: ExecutionSource, filter: ExecutionFilter): Promise<number> {
+  const row = await filtered(db, source, filter)
     .select((eb) => eb.fn.countAll<number>().as('count'))
     .executeTakeFirstOrThrow();
   return Number(row.count);
@@ -77,6 +99,6 @@ export async function advanceExecution(
   from: readonly ExecutionStatus[],
   patch: { status: ExecutionStatus; error?: string | null; finishedAt?: Date | null },
 ): Promise<ExecutionRow> {
-  const updated = await db.updateTable('executions').set(patch).where('id', '=', id).where('status', 'in', from).returningAll().executeTakeFirst();
+  const updated = await db.updateTable('executions').set({ ...patch, updatedAt: sql<Date>`now()` }).where('id', '=', id).where('status', 'in', from).returningAll().executeTakeFirst();
   return updated ?? db.selectFrom('executions').selectAll().where('id', '=', id).executeTakeFirstOrThrow();
 }

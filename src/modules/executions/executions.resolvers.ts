@@ -3,11 +3,18 @@ import { mustLoad } from '../../graphql/by-id-loader.js';
 import type { Resolvers } from '../../graphql/generated/resolvers-types.js';
 import { parseUuid } from '../../graphql/ids.js';
 import { parsePage } from '../../graphql/pagination.js';
-import { createdBy, loadFound, pageOf } from '../../graphql/resource-helpers.js';
-import { countExecutions, listExecutions } from './executions.repository.js';
+import { actorDisplayName, actorOf } from '../../graphql/actor.js';
+import { loadFound } from '../../graphql/resource-helpers.js';
+import type { GraphQLContext } from '../../graphql/context.js';
+import type { Connection } from '../../graphql/pagination.js';
+import { automationScope } from '../automations/automation-access.js';
+import { actionableAutomationIds } from '../automations/automations.repository.js';
+import { countExecutions, listExecutions, type ExecutionOrder, type ExecutionSource } from './executions.repository.js';
+import type { ExecutionRow } from './executions.table.js';
+import { executionConnection, executionCursorOf, executionFilterOf, spanFilterOf, type ExecutionListArgs } from './list-arguments.js';
 import { runAutomation } from './run-automation.js';
 import { decodeSpanCursor, spanConnection } from './span-cursor.js';
-import { listSpans } from './spans.repository.js';
+import { countSpans, isFiltered, listSpans } from './spans.repository.js';
 import type { JsonValue } from './spans.table.js';
 import { INPUT_TOKENS, OUTPUT_TOKENS } from './span-attributes.js';
 
@@ -22,6 +29,19 @@ function tokenCount(value: JsonValue | undefined): number | null {
 const SPAN_KINDS = ['UNSPECIFIED', 'INTERNAL', 'SERVER', 'CLIENT', 'PRODUCER', 'CONSUMER'] as const;
 const STATUS_CODES = ['UNSET', 'OK', 'ERROR'] as const;
 
+/** One page of an execution list, in its order, with a totalCount of the same filter. */
+async function executionPage(
+  ctx: GraphQLContext,
+  source: ExecutionSource,
+  args: ExecutionListArgs & { first?: number | null; after?: string | null; orderBy?: ExecutionOrder | null },
+): Promise<Connection<ExecutionRow>> {
+  const order = args.orderBy ?? 'CREATED_AT';
+  const { limit } = parsePage({ first: args.first }, ctx.config.maxPageSize);
+  const filter = executionFilterOf(args);
+  const rows = await listExecutions(ctx.db, source, filter, order, executionCursorOf(order, args.after), limit);
+  return executionConnection(rows, order, limit, () => countExecutions(ctx.db, source, filter));
+}
+
 export const executionsResolvers: Resolvers = {
   Organization: {
     execution: async (org, args, ctx) => {
@@ -31,23 +51,31 @@ export const executionsResolvers: Resolvers = {
       if (!execution || execution.organizationId !== org.id) throw new NotFoundError('Execution', args.id);
       return execution;
     },
+    executions: (org, args, ctx) => {
+      const scope = automationScope(ctx, org.id);
+      // The rule let a member through; one without a scope here has none to list.
+      if (!scope) throw new NotFoundError('Organization', String(org.id));
+      return executionPage(ctx, { organizationId: org.id, automationIds: actionableAutomationIds(ctx.db, scope, 'traces') }, args);
+    },
   },
   Automation: {
-    executions: (automation, args, ctx) => {
-      const filter = { status: args.status, since: args.since, until: args.until };
-      return pageOf(args, ctx, (page) => listExecutions(ctx.db, automation.id, filter, page), () => countExecutions(ctx.db, automation.id, filter));
-    },
+    executions: (automation, args, ctx) => executionPage(ctx, { automationId: automation.id }, args),
   },
   Execution: {
     automation: (execution, _args, ctx) => mustLoad(ctx.loaders.automations, execution.automationId, 'Automation'),
     deployment: (execution, _args, ctx) => (execution.deploymentId ? ctx.loaders.deployments.load(execution.deploymentId) : null),
-    startedBy: (execution, args, ctx) => createdBy({ createdByUserId: execution.startedByUserId }, args, ctx),
+    startedBy: async (execution, _args, ctx) => {
+      const actor = actorOf(execution.startedByUserId, execution.startedByServiceAccountId);
+      // A principal since deleted leaves no one to name.
+      return actor && (await actorDisplayName(actor, ctx)) !== '' ? actor : null;
+    },
     spans: async (execution, args, ctx) => {
       const order = args.order ?? 'START_TIME';
       const { limit } = parsePage({ first: args.first }, ctx.config.maxPageSize);
       const after = args.after ? decodeSpanCursor(order, args.after) : null;
-      const rows = await listSpans(ctx.db, execution.id, order, after, limit);
-      return spanConnection(rows, order, limit, async () => execution.spanCount);
+      const filter = spanFilterOf(args.filter);
+      const rows = await listSpans(ctx.db, execution.id, order, after, limit, filter);
+      return spanConnection(rows, order, limit, async () => (isFiltered(filter) ? countSpans(ctx.db, execution.id, filter) : execution.spanCount));
     },
   },
   Span: {

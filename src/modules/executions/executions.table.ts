@@ -15,6 +15,8 @@ export interface ExecutionsTable {
   startedByServiceAccountId: string | null;
   createdAt: ColumnType<Date, never, never>;
   finishedAt: ColumnType<Date | null, Date | null | undefined, Date | null>;
+  /** When the run last changed: its status, or spans arriving. */
+  updatedAt: ColumnType<Date, never, Date>;
   /** Spans stored for this run, kept by the ingest in the transaction that stores them. */
   spanCount: ColumnType<number, never, number>;
   /** Sums of the spans' gen_ai.usage.input_tokens / output_tokens, kept the same way. */

@@ -7,6 +7,8 @@ import { advanceExecution, insertExecution, OPEN_STATUSES } from './executions.r
 import type { ExecutionRow } from './executions.table.js';
 import { sendKickoff } from './kickoff.js';
 import { runnerUrl } from './runner-url.js';
+import { inTransaction } from '../../db/transaction.js';
+import { enqueueWebhookEvent } from '../webhooks/enqueue-event.js';
 
 /** Largest `inputs` a run accepts, as JSON. */
 export const MAX_INPUT_BYTES = 64 * 1024;
@@ -44,9 +46,31 @@ export async function runAutomation(ctx: GraphQLContext, automation: AutomationR
     const error = automation.deletedAt
       ? 'This automation was deleted: its runtime is gone. Deploy it again as a new automation to run it.'
       : 'This automation has no deployed version to run: no deploy of it has reached the cluster. Deploy it (or redeploy it) and run it again.';
-    return insertExecution(ctx.db, { ...base, deploymentId: null, status: 'FAILED', error, finishedAt: new Date() });
+    return inTransaction(ctx.db, async (trx) => {
+      const failed = await insertExecution(trx, { ...base, deploymentId: null, status: 'FAILED', error, finishedAt: new Date() });
+      await enqueueWebhookEvent(trx, { type: 'execution.finished', execution: failed });
+      return failed;
+    });
   }
   const execution = await insertExecution(ctx.db, { ...base, deploymentId: deployment.id, status: 'QUEUED' });
+  // The kickoff goes out once the execution (and its audit entry) committed: the runtime's first
+  // spans name it, and no database connection waits on the runtime's answer.
+  const kickoff = (outer: GraphQLContext) => sendAndRecord(outer, automation, deployment, execution, json);
+  if (ctx.afterCommit) {
+    ctx.afterCommit(kickoff);
+    return execution;
+  }
+  return kickoff(ctx);
+}
+
+/** Forwards the kickoff and records what came of it: RUNNING, or FAILED with the reason. */
+async function sendAndRecord(
+  ctx: GraphQLContext,
+  automation: AutomationRow,
+  deployment: { id: string; namespace: string; version: number },
+  execution: ExecutionRow,
+  json: string,
+): Promise<ExecutionRow> {
   const url = runnerUrl(ctx.config.k8s.runnerUrlTemplate, {
     automationId: automation.id,
     namespace: deployment.namespace,
@@ -59,5 +83,9 @@ export async function runAutomation(ctx: GraphQLContext, automation: AutomationR
     return advanceExecution(ctx.db, execution.id, ['QUEUED'], { status: 'RUNNING' });
   }
   ctx.logger.warn({ executionId: execution.id, automationId: automation.id, reason: outcome.reason }, 'kickoff failed');
-  return advanceExecution(ctx.db, execution.id, OPEN_STATUSES, { status: 'FAILED', error: outcome.reason, finishedAt: new Date() });
+  return inTransaction(ctx.db, async (trx) => {
+    const failed = await advanceExecution(trx, execution.id, OPEN_STATUSES, { status: 'FAILED', error: outcome.reason, finishedAt: new Date() });
+    await enqueueWebhookEvent(trx, { type: 'execution.finished', execution: failed });
+    return failed;
+  });
 }

@@ -63,7 +63,6 @@ export const gitReposResolvers: Resolvers = {
     disconnectGitRepo: async (_root, { id }, ctx) => {
       const row = await loadGitRepo(ctx, id);
       if (!(await deleteGitRepo(ctx.db, row.organizationId, row.id))) throw new NotFoundError('GitRepo', id);
-      ctx.loaders.gitRepos.clear(row.id);
       return row.id;
     },
     setGitRepoAccess: async (_root, { id, access }, ctx) => {
@@ -72,7 +71,6 @@ export const gitReposResolvers: Resolvers = {
       const entries = await resolveAccessEntries(ctx, row.organizationId, access);
       const updated = await setGitRepoAccessList(ctx.db, row.organizationId, row.id, entries);
       if (!updated) throw new NotFoundError('GitRepo', id);
-      ctx.loaders.accessLists.clear({ resourceType: 'GIT_REPO', resourceId: row.id });
       return updated;
     },
   },

@@ -1,5 +1,5 @@
 import type { ModuleAuthorization } from '../../authz/authorization-map.js';
-import { entity, feature } from '../../authz/guards.js';
+import { entity, feature, unscopedFeature } from '../../authz/guards.js';
 import { isGitRepoVisible } from './git-repos.repository.js';
 
 /**
@@ -18,7 +18,8 @@ const configureGitRepo = entity({
 export const gitReposAuthorization: ModuleAuthorization = {
   rules: {
     // Listing is part of deploying from GitHub (SPEC §4: crews_dashboards >= READ), filtered by Git RBAC.
-    Organization: { gitRepos: feature('crews_dashboards', 'READ', 'parent.id') },
+    // Repositories are for deploying, which a scoped token may not (SPEC §6).
+    Organization: { gitRepos: unscopedFeature('crews_dashboards', 'READ', 'parent.id') },
     Mutation: {
       connectGitRepo: feature('organization_settings', 'MANAGE', 'args.organizationId'),
       disconnectGitRepo: configureGitRepo,

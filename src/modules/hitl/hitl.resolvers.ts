@@ -1,3 +1,4 @@
+import { actorDisplayName, actorOf } from '../../graphql/actor.js';
 import { NotFoundError } from '../../errors.js';
 import { mustLoad } from '../../graphql/by-id-loader.js';
 import type { Resolvers } from '../../graphql/generated/resolvers-types.js';
@@ -24,18 +25,11 @@ export const hitlResolvers: Resolvers = {
     automation: (request, _args, ctx) => mustLoad(ctx.loaders.automations, request.automationId, 'Automation'),
     // A PENDING row past its expiry is EXPIRED, as in the repository's `statusIs` filter.
     status: (request) => (request.status === 'PENDING' && request.expiresAt.getTime() <= Date.now() ? 'EXPIRED' : request.status),
-    answeredBy: (request) => {
-      if (request.answeredByUserId) return { principalType: 'USER', principalId: request.answeredByUserId };
-      if (request.answeredByServiceAccountId) return { principalType: 'SERVICE_ACCOUNT', principalId: request.answeredByServiceAccountId };
-      return null;
-    },
+    answeredBy: (request) => actorOf(request.answeredByUserId, request.answeredByServiceAccountId),
     lastForwardAttemptAt: (request) => request.forwardAttemptedAt,
   },
   HitlResponder: {
-    displayName: async (responder, _args, ctx) => {
-      const row = responder.principalType === 'USER' ? await ctx.loaders.users.load(responder.principalId) : await ctx.loaders.serviceAccounts.load(responder.principalId);
-      return row?.name ?? '';
-    },
+    displayName: (responder, _args, ctx) => actorDisplayName(responder, ctx),
   },
   Mutation: {
     answerHitlRequest: async (_root, { id, answer }, ctx) => answerRequest(ctx, await loadFound(ctx.loaders.hitlRequests, id, 'HitlRequest'), answer),

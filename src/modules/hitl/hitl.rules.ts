@@ -1,6 +1,7 @@
 import type { ModuleAuthorization } from '../../authz/authorization-map.js';
 import { feature } from '../../authz/guards.js';
 import { automationAction } from '../automations/automation.rule.js';
+import { parentAutomationAction } from '../automations/parent-automation.rule.js';
 import { hitlRequestAction } from './hitl-request.rule.js';
 
 /** Issue 4 "Human in the loop", on SPEC §3's human_in_the_loop permission. */
@@ -19,13 +20,21 @@ export const hitlAuthorization: ModuleAuthorization = {
       answerHitlRequest: humanInTheLoop,
       retryHitlForward: humanInTheLoop,
     },
+    HitlRequest: { automation: parentAutomationAction('VIEW') },
   },
   inherits: {
     HitlRequest: {
-      fields: '*',
+      fields: [
+        'id', 'executionId', 'question', 'context', 'status', 'createdAt', 'expiresAt', 'answer', 'answeredBy', 'answeredAt', 'forwardStatus',
+        'forwardError', 'forwardAttempts', 'lastForwardAttemptAt',
+      ],
       reason: 'a request of an automation on which the caller has human_in_the_loop: every field returning one checks it, in the guard or in SQL',
     },
-    HitlResponder: { fields: '*', reason: 'who answered a request the caller may see (HitlRequest.answeredBy)' },
+    HitlResponder: {
+      fields: ['principalType', 'principalId', 'displayName'],
+      reason: 'who answered a request the caller may see (HitlRequest.answeredBy): a name, never an email',
+      partOf: ['HitlRequest'],
+    },
     HitlRequestConnection: { fields: '*', reason: 'page of requests filtered by human_in_the_loop on their automation' },
     HitlRequestEdge: { fields: '*', reason: 'edge of a HitlRequestConnection' },
   },

@@ -1,5 +1,5 @@
 import type { ModuleAuthorization } from '../../authz/authorization-map.js';
-import { entity, feature, signedInUser } from '../../authz/guards.js';
+import { entity, feature, member, signedInUser } from '../../authz/guards.js';
 
 /** SPEC §2 `invitations`: READ sees pending invitations, MANAGE invites and revokes. */
 export const invitationsAuthorization: ModuleAuthorization = {
@@ -20,11 +20,18 @@ export const invitationsAuthorization: ModuleAuthorization = {
       // NOT_FOUND unless the invitation is open and addressed to the signed-in user's email.
       acceptInvitation: signedInUser,
     },
+    Invitation: { role: member('parent.organizationId') },
   },
   inherits: {
-    Invitation: { fields: '*', reason: 'an invitation of an organization; every field returning one checks invitations >= READ' },
+    Invitation: {
+      fields: ['id', 'email', 'status', 'createdAt', 'expiresAt'],
+      reason: 'an invitation of an organization; every field returning one checks invitations >= READ',
+    },
     InvitationConnection: { fields: '*', reason: 'page of invitations; Organization.invitations checks invitations >= READ' },
     InvitationEdge: { fields: '*', reason: 'edge of an InvitationConnection' },
-    PendingInvitation: { fields: '*', reason: 'an invitation addressed to the caller, reached only through Query.viewer' },
+    PendingInvitation: {
+      fields: ['id', 'organizationName', 'roleName', 'expiresAt'],
+      reason: 'an invitation addressed to the caller, reached only through Query.viewer',
+    },
   },
 };

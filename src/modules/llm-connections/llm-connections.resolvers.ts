@@ -123,13 +123,11 @@ export const llmConnectionsResolvers: Resolvers = {
       };
       const updated = await withUniqueName(nameTaken(name), () => updateLlmConnection(ctx.db, row.organizationId, row.id, patch));
       if (!updated) throw new NotFoundError('LLMConnection', id);
-      ctx.loaders.llmConnections.clear(row.id);
       return updated;
     },
     deleteLLMConnection: async (_root, { id }, ctx) => {
       const row = await loadLlmConnection(ctx, id);
       if (!(await deleteLlmConnection(ctx.db, row.organizationId, row.id))) throw new NotFoundError('LLMConnection', id);
-      ctx.loaders.llmConnections.clear(row.id);
       return row.id;
     },
     setLLMConnectionAccess: async (_root, { id, access }, ctx) => {
@@ -138,8 +136,6 @@ export const llmConnectionsResolvers: Resolvers = {
       const entries = access == null ? null : await resolveAccessEntries(ctx, row.organizationId, access);
       const updated = await setLlmConnectionAccessList(ctx.db, row.organizationId, row.id, entries);
       if (!updated) throw new NotFoundError('LLMConnection', id);
-      ctx.loaders.llmConnections.clear(row.id);
-      ctx.loaders.accessLists.clear({ resourceType: 'LLM_CONNECTION', resourceId: row.id });
       return updated;
     },
   },

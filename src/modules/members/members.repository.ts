@@ -27,6 +27,11 @@ export async function listMemberships(db: Executor, organizationId: number, page
     .execute();
 }
 
+/** The organizations each of these users is a member of (for User.email, SPEC §6). */
+export async function organizationIdsOfUsers(db: Executor, userIds: readonly string[]): Promise<Array<{ userId: string; organizationId: number }>> {
+  return db.selectFrom('memberships').select(['userId', 'organizationId']).where('userId', 'in', userIds).execute();
+}
+
 export async function countMemberships(db: Executor, organizationId: number): Promise<number> {
   const row = await db
     .selectFrom('memberships')

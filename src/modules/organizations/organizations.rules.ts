@@ -14,14 +14,18 @@ export const organizationsAuthorization: ModuleAuthorization = {
       settings: feature('organization_settings', 'MANAGE', 'parent.id'),
       defaults: feature('default_settings', 'MANAGE', 'parent.id'),
     },
+    ViewerPermissions: { role: member('parent.organizationId') },
   },
   inherits: {
     Organization: {
       fields: ['id', 'name', 'createdAt'],
       reason: 'identity of an organization; every field returning an Organization checks membership of it',
     },
-    ViewerPermissions: { fields: '*', reason: 'the caller\'s own levels; Organization.viewerPermissions checks membership' },
-    OrganizationSettings: { fields: '*', reason: 'Organization.settings and the mutation check organization_settings: MANAGE' },
+    ViewerPermissions: { fields: ['isOwner', 'features'], reason: 'the caller\'s own levels; Organization.viewerPermissions checks membership' },
+    OrganizationSettings: {
+      fields: ['plan', 'billingEmail', 'zipDeploymentsEnabled', 'gitRepositoryRbac', 'entityRbac'],
+      reason: 'Organization.settings and the mutation check organization_settings: MANAGE',
+    },
     OrganizationDefaults: { fields: '*', reason: 'Organization.defaults and the mutation check default_settings: MANAGE' },
   },
 };

@@ -22,6 +22,10 @@ export const rolesAuthorization: ModuleAuthorization = {
   inherits: {
     Role: { fields: '*', reason: 'a role of an organization the caller belongs to; members see roles to pick whitelists and see their own' },
     RoleTemplate: { fields: '*', reason: 'static templates from SPEC §2, the same for everyone signed in' },
-    FeaturePermission: { fields: '*', reason: 'levels of a role or template the parent field already exposed' },
+    FeaturePermission: {
+      fields: '*',
+      reason: 'levels of a role or template the parent field already exposed',
+      partOf: ['Role', 'RoleTemplate', 'ViewerPermissions'],
+    },
   },
 };

@@ -1,5 +1,5 @@
 import type { ModuleAuthorization } from '../../authz/authorization-map.js';
-import { entity, feature } from '../../authz/guards.js';
+import { entity, feature, member } from '../../authz/guards.js';
 
 /** Service accounts are organization configuration: SPEC §2 `organization_settings`. */
 const manageServiceAccount = entity({
@@ -18,11 +18,12 @@ export const serviceAccountsAuthorization: ModuleAuthorization = {
       createServiceAccount: feature('organization_settings', 'MANAGE', 'args.organizationId'),
       disableServiceAccount: manageServiceAccount,
     },
+    ServiceAccount: { role: member('parent.organizationId') },
   },
   inherits: {
     // `apiTokens` is left out on purpose: the api-tokens module rules it.
     ServiceAccount: {
-      fields: ['id', 'name', 'description', 'role', 'createdAt', 'disabledAt'],
+      fields: ['id', 'name', 'description', 'createdAt', 'disabledAt'],
       reason: 'plain data of a service account; every field returning one checks organization_settings: MANAGE (Viewer.serviceAccount is the caller itself)',
     },
     ServiceAccountConnection: { fields: '*', reason: 'page of service accounts; Organization.serviceAccounts checks organization_settings: MANAGE' },

@@ -1,5 +1,5 @@
 import type { ModuleAuthorization } from '../../authz/authorization-map.js';
-import { entity, feature } from '../../authz/guards.js';
+import { entity, feature, member } from '../../authz/guards.js';
 
 /**
  * SPEC §2 `studio_projects` allows only MANAGE or NO_ACCESS, so seeing the list needs MANAGE too
@@ -22,9 +22,13 @@ export const studioProjectsAuthorization: ModuleAuthorization = {
       updateStudioProject: manageStudioProject,
       deleteStudioProject: manageStudioProject,
     },
+    StudioProject: { createdBy: member('parent.organizationId') },
   },
   inherits: {
-    StudioProject: { fields: '*', reason: 'plain data of a Studio project; every field returning one checks studio_projects: MANAGE' },
+    StudioProject: {
+      fields: ['id', 'name', 'description', 'createdAt', 'updatedAt'],
+      reason: 'plain data of a Studio project; every field returning one checks studio_projects: MANAGE',
+    },
     StudioProjectConnection: { fields: '*', reason: 'page of Studio projects; Organization.studioProjects checks studio_projects: MANAGE' },
     StudioProjectEdge: { fields: '*', reason: 'edge of a StudioProjectConnection' },
   },

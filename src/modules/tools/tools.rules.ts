@@ -1,5 +1,5 @@
 import type { ModuleAuthorization } from '../../authz/authorization-map.js';
-import { entity, feature } from '../../authz/guards.js';
+import { entity, feature, member } from '../../authz/guards.js';
 
 /** SPEC §2 `tools`: READ lists, MANAGE creates, edits, deletes. */
 const manageTool = entity({ typeName: 'Tool', load: (ctx, id) => ctx.loaders.tools.load(id), feature: 'tools', level: 'MANAGE' });
@@ -15,9 +15,14 @@ export const toolsAuthorization: ModuleAuthorization = {
       updateTool: manageTool,
       deleteTool: manageTool,
     },
+    Tool: { createdBy: member('parent.organizationId') },
   },
   inherits: {
-    Tool: { fields: '*', reason: 'plain data of a tool; every field returning a Tool checks tools >= READ' },
+    // By name: a tool's config may carry credentials one day, and such a field needs its own rule.
+    Tool: {
+      fields: ['id', 'name', 'description', 'kind', 'config', 'createdAt', 'updatedAt'],
+      reason: 'plain data of a tool; every field returning a Tool checks tools >= READ',
+    },
     ToolConnection: { fields: '*', reason: 'page of tools; Organization.tools checks tools >= READ' },
     ToolEdge: { fields: '*', reason: 'edge of a ToolConnection' },
   },

@@ -1,5 +1,5 @@
 import type { ModuleAuthorization } from '../../authz/authorization-map.js';
-import { entity, feature } from '../../authz/guards.js';
+import { entity, feature, member } from '../../authz/guards.js';
 
 /** SPEC §2 `training_ui`: READ sees the runs, MANAGE starts and cancels them. */
 const manageTrainingRun = entity({
@@ -18,10 +18,11 @@ export const trainingRunsAuthorization: ModuleAuthorization = {
       startTrainingRun: feature('training_ui', 'MANAGE', 'args.organizationId'),
       cancelTrainingRun: manageTrainingRun,
     },
+    TrainingRun: { createdBy: member('parent.organizationId') },
   },
   inherits: {
     TrainingRun: {
-      fields: '*',
+      fields: ['id', 'name', 'agentId', 'iterations', 'status', 'createdAt', 'updatedAt'],
       reason: 'plain data of a training run (agentId is an id of the same organization); every field returning one checks training_ui >= READ',
     },
     TrainingRunConnection: { fields: '*', reason: 'page of training runs; Organization.trainingRuns checks training_ui >= READ' },
