@@ -6,14 +6,14 @@ import { migrateToLatest } from '../src/db/migrate.js';
 
 /**
  * The database of `npm run bench:load`, migrated and empty: embedded PGlite in memory, or, with
- * BENCH_DATABASE_URL (an admin connection to PostgreSQL; `admin` when given), a throw-away
- * database beside it that `close()` drops. PGlite runs one statement at a time in this process,
- * so a statement more per request weighs more there than on PostgreSQL's pool; the run says which
- * one it measured.
+ * BENCH_DATABASE_URL (an admin connection to PostgreSQL; `admin` instead when given, null for
+ * PGlite), a throw-away database beside it that `close()` drops. PGlite runs one statement at a
+ * time in this process, so a statement more per request weighs more there than on PostgreSQL's
+ * pool; the run says which one it measured.
  */
 export async function openBenchDatabase(
   onQuery: (event: LogEvent) => void,
-  admin: string | undefined = process.env.BENCH_DATABASE_URL,
+  admin: string | null = process.env.BENCH_DATABASE_URL ?? null,
 ): Promise<DatabaseHandle & { label: string }> {
   if (!admin) {
     const handle = openDatabase({ dataDir: 'memory://', onQuery });

@@ -34,7 +34,13 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     .addColumn('id', 'bigint', (c) => c.notNull().generatedAlwaysAsIdentity())
     .addColumn('organization_id', 'integer', (c) => c.notNull())
     .addColumn('execution_id', 'uuid', (c) => c.notNull().references('executions.id').onDelete('cascade'))
-    .addColumn('source_id', 'bigint', (c) => c.notNull().references('span_sources.id'))
+    // No foreign key to span_sources: its check was a locking read of the source for every span
+    // inserted. Instead sourceIds (src/modules/executions/spans.repository.ts) locks the sources
+    // it returns FOR KEY SHARE for the ingest's transaction, and the pruning
+    // (src/ingest/prune-traces.ts) deletes sources FOR UPDATE SKIP LOCKED: a source an in-flight
+    // ingest uses is skipped, and after that ingest commits, its spans name the source (the
+    // pruning looks for spans again once it holds its locks).
+    .addColumn('source_id', 'bigint', (c) => c.notNull())
     .addColumn('trace_id', 'bytea', (c) => c.notNull().check(sql`octet_length(trace_id) = 16`))
     .addColumn('span_id', 'bytea', (c) => c.notNull().check(sql`octet_length(span_id) = 8`))
     .addColumn('parent_span_id', 'bytea', (c) => c.check(sql`octet_length(parent_span_id) = 8`))

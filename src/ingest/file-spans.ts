@@ -1,11 +1,12 @@
 import type { Db } from '../db/database.js';
 import { inTransaction } from '../db/transaction.js';
 import { advanceExecution, lockExecutionsOfAutomation, OPEN_STATUSES } from '../modules/executions/executions.repository.js';
-import { insertSpans, sourceIds, type SpanInsert } from '../modules/executions/spans.repository.js';
+import { insertSpanRows, sourceIds, spanRowBody, spanRowHead, spanRowTextBytes, type SpanRow } from '../modules/executions/spans.repository.js';
 import type { JsonValue, SpanSource } from '../modules/executions/spans.table.js';
 import type { IngestSource } from './authenticate-ingest.js';
 import type { OtlpSpan, Rejection } from './otlp-request.js';
 import { EXECUTION_ID, EXECUTION_STATUS, INPUT_TOKENS, OUTPUT_TOKENS } from '../modules/executions/span-attributes.js';
+import { enqueueWebhookEvent } from '../modules/webhooks/enqueue-event.js';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 // Per span; the API's Int is 32-bit.
@@ -35,13 +36,22 @@ export interface Filed {
 
 class SpanRejected extends Error {}
 
-function executionIdOf(span: OtlpSpan): string {
-  const value = span.attributes[EXECUTION_ID] ?? span.source.resource.attributes[EXECUTION_ID];
-  if (value === undefined || value === null) {
-    throw new SpanRejected(`${span.path} has no "${EXECUTION_ID}" attribute (on the span or its resource): set it to the executionId of the kickoff`);
+/** The execution a span names; the last one checked is remembered, as the spans of a batch mostly name one. */
+class ExecutionIds {
+  private raw: unknown = undefined;
+  private id = '';
+
+  of(span: OtlpSpan): string {
+    const value = span.attributes[EXECUTION_ID] ?? span.source.resource.attributes[EXECUTION_ID];
+    if (value === this.raw) return this.id;
+    if (value === undefined || value === null) {
+      throw new SpanRejected(`${span.path} has no "${EXECUTION_ID}" attribute (on the span or its resource): set it to the executionId of the kickoff`);
+    }
+    if (typeof value !== 'string' || !UUID.test(value)) throw new SpanRejected(`${span.path} attribute "${EXECUTION_ID}" must be the executionId of the kickoff (a UUID)`);
+    this.raw = value;
+    this.id = value.toLowerCase();
+    return this.id;
   }
-  if (typeof value !== 'string' || !UUID.test(value)) throw new SpanRejected(`${span.path} attribute "${EXECUTION_ID}" must be the executionId of the kickoff (a UUID)`);
-  return value.toLowerCase();
 }
 
 function tokens(value: JsonValue | undefined): number | null | 'invalid' {
@@ -59,65 +69,84 @@ function completionOf(span: OtlpSpan): Completion | null {
 
 interface Prepared {
   executionId: string;
-  row: Omit<SpanInsert, 'sourceId'>;
-  source: SpanSource;
+  /** The span's insert row, made here in one pass (spans.repository.ts spanRowHead, spanRowBody). */
+  row: SpanRow;
+  /** The span's resource and scope, by position (from 1) in the request's `sources`. */
+  source: number;
   completion: Completion | null;
   path: string;
 }
 
-/** Checks one span on its own and encodes it; throws SpanRejected with the reason. */
-function prepare(span: OtlpSpan, limits: SpanSizeLimits, counters: { ignoredTokenValues: number }, sourceBytes: Map<SpanSource, number>): Prepared {
-  const executionId = executionIdOf(span);
-  let size = sourceBytes.get(span.source);
-  if (size === undefined) {
-    size = Buffer.byteLength(JSON.stringify(span.source));
-    sourceBytes.set(span.source, size);
+/** A request's spans checked one by one, encoded for the insert; the rest refused or counted. */
+interface PreparedRequest {
+  prepared: Prepared[];
+  /** The distinct resource/scope pairs of the request, in the order first met. */
+  sources: SpanSource[];
+  rejected: Rejection[];
+  /** Second copies of a span in the same request. */
+  duplicates: number;
+  ignoredTokenValues: number;
+}
+
+/** What the checks of one request keep between its spans. */
+interface Checks {
+  limits: SpanSizeLimits;
+  executions: ExecutionIds;
+  /** Per resource/scope pair: its position in `request.sources` (0 when over the cap), and its size. */
+  sources: Map<SpanSource, { position: number; bytes: number }>;
+  request: PreparedRequest;
+}
+
+/** Checks one span on its own and encodes its row; throws SpanRejected with the reason. */
+function prepare(span: OtlpSpan, checks: Checks): Prepared {
+  const { limits, request } = checks;
+  const executionId = checks.executions.of(span);
+  let source = checks.sources.get(span.source);
+  if (source === undefined) {
+    source = { position: 0, bytes: Buffer.byteLength(JSON.stringify(span.source)) };
+    if (source.bytes <= limits.sourceBytes) source.position = request.sources.push(span.source);
+    checks.sources.set(span.source, source);
   }
-  if (size > limits.sourceBytes) {
-    throw new SpanRejected(`${span.path}: its resource and scope take ${size} bytes, over OTLP_SOURCE_MAX_BYTES (${limits.sourceBytes}); send fewer or shorter resource attributes`);
+  if (source.bytes > limits.sourceBytes) {
+    throw new SpanRejected(`${span.path}: its resource and scope take ${source.bytes} bytes, over OTLP_SOURCE_MAX_BYTES (${limits.sourceBytes}); send fewer or shorter resource attributes`);
   }
-  const attributes = JSON.stringify(span.attributes);
-  const events = span.events.length > 0 ? JSON.stringify(span.events) : null;
-  const links = span.links.length > 0 ? JSON.stringify(span.links) : null;
+  const events = span.events.length > 0 ? span.events : null;
+  const links = span.links.length > 0 ? span.links : null;
+  // Attributes, events and links are encoded once, into the row; no copy of the span is made.
+  const body = spanRowBody(span.name, span.statusMessage, span.attributes, events, links);
   // UTF-8 bytes of the JSON, as a response carries them: what the read bound (README "Traces") counts.
-  const bytes =
-    Buffer.byteLength(attributes) + (events ? Buffer.byteLength(events) : 0) + (links ? Buffer.byteLength(links) : 0) +
-    Buffer.byteLength(JSON.stringify(span.name)) + (span.statusMessage ? Buffer.byteLength(JSON.stringify(span.statusMessage)) : 0);
+  const bytes = spanRowTextBytes(body, span.statusMessage, events, links);
   if (bytes > limits.spanBytes) {
     throw new SpanRejected(`${span.path} takes ${bytes} bytes (attributes, events, links), over OTLP_SPAN_MAX_BYTES (${limits.spanBytes}); record less on one span`);
   }
   const input = tokens(span.attributes[INPUT_TOKENS]);
   const output = tokens(span.attributes[OUTPUT_TOKENS]);
-  if (input === 'invalid') counters.ignoredTokenValues++;
-  if (output === 'invalid') counters.ignoredTokenValues++;
-  return {
-    executionId,
-    source: span.source,
-    completion: completionOf(span),
-    path: span.path,
-    row: {
-      executionId,
-      traceId: span.traceId,
-      spanId: span.spanId,
-      parentSpanId: span.parentSpanId,
-      traceState: span.traceState,
-      flags: span.flags,
-      name: span.name,
-      kind: span.kind,
-      startTimeUnixNano: span.startTimeUnixNano.toString(),
-      endTimeUnixNano: span.endTimeUnixNano.toString(),
-      statusCode: span.statusCode,
-      statusMessage: span.statusMessage,
-      attributes,
-      droppedAttributesCount: span.droppedAttributesCount,
-      events,
-      droppedEventsCount: span.droppedEventsCount,
-      links,
-      droppedLinksCount: span.droppedLinksCount,
-      inputTokens: typeof input === 'number' ? input : 0,
-      outputTokens: typeof output === 'number' ? output : 0,
-    },
-  };
+  if (input === 'invalid') request.ignoredTokenValues++;
+  if (output === 'invalid') request.ignoredTokenValues++;
+  const completion = completionOf(span);
+  const head = spanRowHead(executionId, source.position, span, typeof input === 'number' ? input : 0, typeof output === 'number' ? output : 0);
+  return { executionId, row: { head, body }, source: source.position, completion, path: span.path };
+}
+
+/** Every span checked and encoded, before any database work; those refused are in `rejected`. */
+export function prepareRequest(spans: readonly OtlpSpan[], earlier: readonly Rejection[], limits: SpanSizeLimits): PreparedRequest {
+  const request: PreparedRequest = { prepared: [], sources: [], rejected: [...earlier], duplicates: 0, ignoredTokenValues: 0 };
+  const checks: Checks = { limits, executions: new ExecutionIds(), sources: new Map(), request };
+  const seen = new Set<string>();
+  for (const span of spans) {
+    try {
+      const item = prepare(span, checks);
+      // A span twice in one export is one span; the second copy is accepted as a retry would be.
+      const key = item.executionId + span.traceId + span.spanId;
+      if (seen.has(key)) request.duplicates++;
+      else request.prepared.push(item);
+      seen.add(key);
+    } catch (error) {
+      if (!(error instanceof SpanRejected)) throw error;
+      request.rejected.push({ path: span.path, reason: error.message });
+    }
+  }
+  return request;
 }
 
 // The same words for an execution of another automation and one that does not exist (SPEC §1).
@@ -134,27 +163,9 @@ const notOurs = (path: string, executionId: string): Rejection => ({
  * the order of arrival (src/modules/executions/spans.table.ts).
  */
 export async function fileSpans(db: Db, source: IngestSource, spans: readonly OtlpSpan[], earlier: readonly Rejection[], limits: SpanSizeLimits): Promise<Filed> {
-  const rejected: Rejection[] = [...earlier];
-  const counters = { ignoredTokenValues: 0 };
-  const prepared: Prepared[] = [];
-  const seen = new Set<string>();
-  let duplicates = 0;
-  const sourceBytes = new Map<SpanSource, number>();
-  for (const span of spans) {
-    try {
-      const item = prepare(span, limits, counters, sourceBytes);
-      // A span twice in one export is one span; the second copy is accepted as a retry would be.
-      const key = `${item.executionId}/${span.traceId}/${span.spanId}`;
-      if (seen.has(key)) duplicates++;
-      else prepared.push(item);
-      seen.add(key);
-    } catch (error) {
-      if (!(error instanceof SpanRejected)) throw error;
-      rejected.push({ path: span.path, reason: error.message });
-    }
-  }
+  const { prepared, sources, rejected, duplicates, ignoredTokenValues } = prepareRequest(spans, earlier, limits);
   const executionIds = [...new Set(prepared.map((p) => p.executionId))].sort();
-  if (executionIds.length === 0) return { stored: 0, rejected, accepted: duplicates, ignoredTokenValues: counters.ignoredTokenValues };
+  if (executionIds.length === 0) return { stored: 0, rejected, accepted: duplicates, ignoredTokenValues };
   return inTransaction(db, async (trx) => {
     const known = await lockExecutionsOfAutomation(trx, source.organizationId, source.automationId, executionIds);
     const kept = prepared.filter((p) => {
@@ -162,15 +173,19 @@ export async function fileSpans(db: Db, source: IngestSource, spans: readonly Ot
       rejected.push(notOurs(p.path, p.executionId));
       return false;
     });
-    const ids = await sourceIds(trx, source.organizationId, [...new Set(kept.map((p) => p.source))]);
-    const counts = await insertSpans(trx, source.organizationId, kept.map((p) => ({ ...p.row, sourceId: ids.get(p.source) ?? -1 })));
+    // Only the sources of spans kept are stored; the rows name theirs by position in `sources`.
+    const used = [...new Set(kept.map((p) => p.source))].map((position) => sources[position - 1] as SpanSource);
+    const ids = await sourceIds(trx, source.organizationId, used);
+    const counts = await insertSpanRows(trx, source.organizationId, kept.map((p) => p.row), sources.map((s) => ids.get(s) ?? 0));
     const completions = new Map<string, Completion>();
     for (const { executionId, completion } of kept) {
       // Two root spans disagreeing about one run: FAILED wins, the cautious reading.
       if (completion && completions.get(executionId)?.status !== 'FAILED') completions.set(executionId, completion);
     }
-    for (const [executionId, completion] of completions) await advanceExecution(trx, executionId, OPEN_STATUSES, completion);
+    for (const [executionId, completion] of completions) {
+      await enqueueWebhookEvent(trx, { type: 'execution.finished', execution: await advanceExecution(trx, executionId, OPEN_STATUSES, completion) });
+    }
     const stored = counts.reduce((sum, c) => sum + c.spans, 0);
-    return { stored, rejected, accepted: kept.length + duplicates, ignoredTokenValues: counters.ignoredTokenValues };
+    return { stored, rejected, accepted: kept.length + duplicates, ignoredTokenValues };
   });
 }

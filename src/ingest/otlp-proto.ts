@@ -1,3 +1,4 @@
+import { isUtf8 } from 'node:buffer';
 import path from 'node:path';
 import protobuf from 'protobufjs';
 import { ROOT_DIR } from '../paths.js';
@@ -27,19 +28,39 @@ const statusType = root.lookupType('google.rpc.Status');
 export class ProtobufDecodeError extends Error {}
 
 /**
- * An ExportTraceServiceRequest as plain data in the shape of its OTLP/JSON mapping: lowerCamelCase
- * keys, 64-bit integers as decimal strings, enums as numbers, unset fields absent. Ids and
- * `bytesValue` stay bytes (Uint8Array), which src/ingest/otlp-request.ts reads alongside the hex
- * and base64 strings of OTLP/JSON. Unknown fields are skipped, as proto3 requires.
+ * protobufjs's reader of Node Buffers, but for proto3 strings (`stringVerify`): protobufjs puts a
+ * short one together 8 bytes at a time, a rope that every later look at it (the caps' checks,
+ * JSON.stringify) has to flatten; here it is Node's one-pass UTF-8 decoding. Invalid UTF-8 is
+ * refused all the same: Node would put U+FFFD in its place, and a string holding one is checked
+ * strictly (a U+FFFD actually sent passes).
  */
-export function decodeTraceRequest(bytes: Uint8Array): unknown {
-  let message: protobuf.Message;
+class RequestReader extends protobuf.BufferReader {
+  override stringVerify(): string {
+    const length = this.size();
+    const start = this.pos;
+    const end = start + length;
+    if (end > this.len) throw new RangeError(`index out of range: ${start} + ${length} > ${this.len}`);
+    this.pos = end;
+    const buffer = this.buf as Buffer;
+    const text = (buffer as Buffer & { utf8Slice(start: number, end: number): string }).utf8Slice(start, end);
+    if (text.includes('\uFFFD') && !isUtf8(buffer.subarray(start, end))) throw new TypeError('a string is not valid UTF-8');
+    return text;
+  }
+}
+
+/**
+ * An ExportTraceServiceRequest as protobufjs decodes it, read as it is by readTraceRequest
+ * (src/ingest/otlp-request.ts): lowerCamelCase fields, 64-bit integers as Long, bytes as Buffers
+ * (views of `bytes`), enums as numbers, and an unset field as its type's default on the prototype
+ * ('', 0, a zero Long, an empty list, null for a message). No plain copy is made (toObject would
+ * build the whole tree a second time). Unknown fields are skipped, as proto3 requires.
+ */
+export function decodeTraceRequest(bytes: Uint8Array): protobuf.Message {
   try {
-    message = requestType.decode(bytes);
+    return requestType.decode(new RequestReader(Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength)));
   } catch (error) {
     throw new ProtobufDecodeError(error instanceof Error ? error.message : String(error));
   }
-  return requestType.toObject(message, { longs: String, enums: Number, defaults: false, arrays: false, oneofs: false });
 }
 
 export interface PartialSuccess {

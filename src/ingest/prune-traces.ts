@@ -4,9 +4,9 @@ import type { Db } from '../db/database.js';
 
 /**
  * Trace retention (SPEC §7, TRACE_RETENTION_DAYS): the spans of executions started before the
- * cutoff are deleted, then the resources and scopes no span names any more. Each batch is its own
- * short transaction that locks only the rows it deletes (SKIP LOCKED: replicas pruning at once
- * share the work instead of waiting on each other), so ingest and reads go on meanwhile. The
+ * cutoff are deleted, then the resources and scopes no span names any more (pruneSources). Each
+ * batch is its own short transaction that locks only the rows it deletes (SKIP LOCKED: replicas
+ * pruning at once share the work instead of waiting on each other), so ingest and reads go on meanwhile. The
  * executions stay, with their token sums, so usage does not change; their span count follows.
  */
 export interface PruneResult {
@@ -47,17 +47,35 @@ export async function pruneTraces(db: Db, options: PruneOptions): Promise<PruneR
     options.onBatch?.({ ...done });
   }
   for (;;) {
-    const result = await sql`delete from span_sources where id in (
-        select id from span_sources src where src.created_at < ${cutoff}
-        and not exists (select 1 from spans where spans.source_id = src.id)
-        limit ${batch} for update skip locked)`.execute(db);
-    const sources = Number(result.numAffectedRows ?? 0);
-    if (sources === 0) break;
-    done.sources += sources;
+    const { candidates, deleted } = await pruneSources(db, cutoff, batch);
+    if (candidates === 0) break;
+    if (deleted === 0) continue;
+    done.sources += deleted;
     done.batches++;
     options.onBatch?.({ ...done });
   }
   return done;
+}
+
+/**
+ * One batch of sources past the cutoff that no span names. Spans name their source without a
+ * foreign key (migrations/2026_11_30_100000_whole_spans.ts); an ingest holds the sources it files
+ * spans under FOR KEY SHARE until it commits (sourceIds, src/modules/executions/spans.repository.ts).
+ * So: lock the candidates FOR UPDATE SKIP LOCKED (a source an ingest in flight uses is skipped),
+ * then, in a second statement whose snapshot is newer than those locks, delete those that still no
+ * span names: an ingest that used one and committed before the lock was taken is seen by then,
+ * and one that comes after waits for this transaction and finds the source gone (and stores it again).
+ */
+async function pruneSources(db: Db, cutoff: Date, batch: number): Promise<{ candidates: number; deleted: number }> {
+  return db.transaction().execute(async (trx) => {
+    const locked = await sql<{ id: string }>`select id::text as id from span_sources src where src.created_at < ${cutoff}
+      and not exists (select 1 from spans where spans.source_id = src.id)
+      limit ${batch} for update skip locked`.execute(trx);
+    if (locked.rows.length === 0) return { candidates: 0, deleted: 0 };
+    const result = await sql`delete from span_sources src where src.id = any(string_to_array(${locked.rows.map((row) => row.id).join(',')}, ',')::bigint[])
+      and not exists (select 1 from spans where spans.source_id = src.id)`.execute(trx);
+    return { candidates: locked.rows.length, deleted: Number(result.numAffectedRows ?? 0) };
+  });
 }
 
 /**

@@ -5,7 +5,7 @@ import { resourceFromAttributes } from '@opentelemetry/resources';
 import { AlwaysOnSampler, BasicTracerProvider, InMemorySpanExporter, SimpleSpanProcessor, type ReadableSpan } from '@opentelemetry/sdk-trace-base';
 import { describe, expect, it } from 'vitest';
 import type { JsonValue } from '../../src/modules/executions/spans.table.js';
-import { decodeTraceRequest } from '../../src/ingest/otlp-proto.js';
+import { decodeTraceRequest, ProtobufDecodeError } from '../../src/ingest/otlp-proto.js';
 import { readTraceRequest, type OtlpSpan, type SpanLimits } from '../../src/ingest/otlp-request.js';
 import { protobufRequest } from '../support/execution-fixtures.js';
 
@@ -308,5 +308,45 @@ describe('the decoded protobuf message, read directly', () => {
       schemaUrl: null,
     });
     expect(spans[2]?.source.scope).toEqual({ name: 's', version: null, attributes: { k: 'v' }, droppedAttributesCount: 0, schemaUrl: null });
+  });
+});
+
+describe('strings of the decoded message (Node\'s UTF-8 decoding in place of protobufjs\'s)', () => {
+  // A span named with placeholder bytes, then given other bytes of the same length on the wire.
+  const PLACEHOLDER = 'QQQQQQQQQQQQ';
+  function withName(bytes: number[]): Uint8Array {
+    const request = edgeRequest() as { resourceSpans: Array<{ scopeSpans: Array<{ spans: Array<Record<string, unknown>> }> }> };
+    const span = request.resourceSpans[0]?.scopeSpans[1]?.spans[0];
+    if (!span) throw new Error('no span');
+    span.name = PLACEHOLDER;
+    const encoded = Buffer.from(protobufRequest(request));
+    const at = encoded.indexOf(PLACEHOLDER);
+    Buffer.from(bytes.concat(Array(PLACEHOLDER.length - bytes.length).fill(0x41))).copy(encoded, at);
+    return encoded;
+  }
+
+  it.each([
+    ['a lone continuation byte', [0x80]],
+    ['a truncated sequence', [0xc3, 0x28]],
+    ['an overlong encoding', [0xc0, 0xaf]],
+    ['a UTF-16 surrogate', [0xed, 0xa0, 0x80]],
+    ['a code point past U+10FFFF', [0xf4, 0x90, 0x80, 0x80]],
+    ['an invalid byte after eight valid ones', [0x41, 0x41, 0x41, 0x41, 0x41, 0x41, 0x41, 0x41, 0xff]],
+  ])('%s is refused, as protobufjs refuses it', (_what, bytes) => {
+    const encoded = withName(bytes);
+    expect(() => decodeTraceRequest(encoded)).toThrow(ProtobufDecodeError);
+    const message = decodeTraceRequest(protobufRequest(edgeRequest()));
+    expect(() => message.$type.decode(encoded)).toThrow();
+  });
+
+  it('valid text reads as OTLP/JSON reads it: a U+FFFD sent, a BOM anywhere, astral characters', () => {
+    const name = '12345678\uFEFF\uFFFD é 🦦';
+    const request = edgeRequest() as { resourceSpans: Array<{ scopeSpans: Array<{ spans: Array<Record<string, unknown>> }> }> };
+    const span = request.resourceSpans[0]?.scopeSpans[1]?.spans[0];
+    if (!span) throw new Error('no span');
+    span.name = name;
+    const fromProtobuf = readTraceRequest(decodeTraceRequest(protobufRequest(request)), 'bytes', WIDE);
+    expect(fromProtobuf).toEqual(readTraceRequest(JSON.parse(JSON.stringify(request)), 'hex', WIDE));
+    expect(fromProtobuf.spans.find((s) => s.spanId === '00f067aa0ba902d1')?.name).toBe(name);
   });
 });

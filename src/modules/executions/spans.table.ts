@@ -51,6 +51,7 @@ export interface SpansTable {
   id: ColumnType<number, never, never>;
   organizationId: number;
   executionId: string;
+  /** span_sources.id, without a foreign key: see migrations/2026_11_30_100000_whole_spans.ts. */
   sourceId: number;
   traceId: Buffer;
   spanId: Buffer;
