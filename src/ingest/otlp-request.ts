@@ -103,10 +103,8 @@ function optionalId(value: unknown, bytes: 16 | 8, encoding: IdEncoding, path: s
 /** fixed64 nanoseconds since the epoch: a decimal string (or a number, in JSON; a Long, from protobuf). Kept whole. */
 function unixNano(value: unknown, path: string, field: string): bigint {
   let nanos = longBigInt(value);
-  if (nanos !== null) {
-    // A fixed64 Long is unsigned: never below 0.
-  } else if (typeof value === 'string' && /^\d{1,20}$/.test(value)) nanos = BigInt(value);
-  else if (typeof value === 'number' && Number.isSafeInteger(value) && value >= 0) nanos = BigInt(value);
+  if (nanos === null && typeof value === 'string' && /^\d{1,20}$/.test(value)) nanos = BigInt(value);
+  if (nanos === null && typeof value === 'number' && Number.isSafeInteger(value) && value >= 0) nanos = BigInt(value);
   if (nanos === null || nanos <= 0n || nanos > MAX_UNIX_NANO) {
     return fail(at(path, field), 'must be a time in nanoseconds since the Unix epoch, as a decimal string such as "1764000000000000000"');
   }

@@ -4,9 +4,11 @@ import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { pruneTraces } from '../../src/ingest/prune-traces.js';
 import { insertExecution } from '../../src/modules/executions/executions.repository.js';
+import { insertSpans, sourceIds } from '../../src/modules/executions/spans.repository.js';
+import type { SpanSource } from '../../src/modules/executions/spans.table.js';
 import { ROOT_DIR } from '../../src/paths.js';
 import { connectRepo, deployNew } from '../support/automation-fixtures.js';
-import { storeSpans } from '../support/execution-fixtures.js';
+import { hex, storeSpans } from '../support/execution-fixtures.js';
 import { expectAllowed } from '../support/expect.js';
 import { createOrg, type OrgFixture } from '../support/fixtures.js';
 import { startTestGateway, type TestGateway } from '../support/harness.js';
@@ -75,6 +77,54 @@ describe('trace retention', () => {
     expect(result.spans).toBeGreaterThanOrEqual(SPANS);
     expect(result.sources).toBe(Number(before.n));
     expect((await read(id)).spans.totalCount).toBe(0);
+  });
+
+  // Spans name their source without a foreign key: the ingest's lock on the source is what keeps
+  // it. Two connections at once, so PostgreSQL only (PGlite has the one).
+  it.skipIf(!process.env.TEST_DATABASE_URL)('skips a source an ingest in flight holds; once it commits, its spans name it and it stays', async () => {
+    const sourceNamed = (name: string): SpanSource => ({
+      resource: { attributes: { 'service.name': name }, droppedAttributesCount: 0, schemaUrl: null },
+      scope: { name: 'crew', version: null, attributes: {}, droppedAttributesCount: 0, schemaUrl: null },
+    });
+    // Two sources of a runtime idle for two months: past the cutoff, and no span names them.
+    const held = sourceNamed('resumes-now');
+    const idle = sourceNamed('still-idle');
+    const ids = await sourceIds(gw.db, org.organizationId, [held, idle]);
+    await sql`update span_sources set created_at = now() - interval '60 days'`.execute(gw.db);
+    const exists = async (source: SpanSource) =>
+      (await gw.db.selectFrom('spanSources').select('id').where('id', '=', ids.get(source) ?? -1).executeTakeFirst()) !== undefined;
+
+    const execution = await insertExecution(gw.db, { organizationId: org.organizationId, automationId, deploymentId: null, inputs: '{}', status: 'RUNNING', error: null });
+    let stored!: () => void;
+    let commit!: () => void;
+    const spansStored = new Promise<void>((resolve) => (stored = resolve));
+    const committing = new Promise<void>((resolve) => (commit = resolve));
+    // The runtime exports again: as the ingest does, it takes the source's id and stores a span, and has not committed yet.
+    const ingest = gw.db.transaction().execute(async (trx) => {
+      const sourceId = (await sourceIds(trx, org.organizationId, [held])).get(held) ?? -1;
+      expect(sourceId).toBe(ids.get(held));
+      const start = Date.now();
+      await insertSpans(trx, org.organizationId, [{
+        executionId: execution.id, sourceId, traceId: hex(16), spanId: hex(8), parentSpanId: null, traceState: null, flags: null, name: 'resumed', kind: 1,
+        startTimeUnixNano: `${start}000000`, endTimeUnixNano: `${start + 1}000000`, statusCode: 0, statusMessage: null,
+        attributes: '{}', droppedAttributesCount: 0, events: null, droppedEventsCount: 0, links: null, droppedLinksCount: 0, inputTokens: 0, outputTokens: 0,
+      }]);
+      stored();
+      await committing;
+    });
+    await spansStored;
+    // The pruning meanwhile: the idle source goes, the one the ingest holds is skipped.
+    await pruneTraces(gw.db, { retentionDays: 30 });
+    expect(await exists(idle)).toBe(false);
+    expect(await exists(held)).toBe(true);
+    commit();
+    await ingest;
+    // Committed, the span names its source: the next pruning keeps it, and the span reads back with it.
+    await pruneTraces(gw.db, { retentionDays: 30 });
+    expect(await exists(held)).toBe(true);
+    const query = `query($o: ID!, $id: ID!) { organization(id: $o) { execution(id: $id) { spans(first: 10) { edges { node { name resource { attributes } } } } } } }`;
+    const data = await expectAllowed<{ organization: { execution: { spans: { edges: Array<{ node: unknown }> } } } }>(gw, org.owner.token, query, { o: String(org.organizationId), id: execution.id });
+    expect(data.organization.execution.spans.edges.map((e) => e.node)).toEqual([{ name: 'resumed', resource: { attributes: { 'service.name': 'resumes-now' } } }]);
   });
 
   it('gatehouse traces prune refuses a bad --older-than-days with exit 2', () => {
