@@ -3,8 +3,8 @@ import { sql, type RawBuilder, type SqlBool } from 'kysely';
 import type { Executor } from '../../db/database.js';
 import type { JsonValue, SpanEvent, SpanLink, SpanSource, SpanSourceRow } from './spans.table.js';
 
-/** A span for insertSpans: ids in hex, times as decimal nanoseconds, JSON already encoded (the ingest itself builds SpanRows). */
-export interface SpanInsert {
+/** What a span is, stored or about to be: ids in hex, times as decimal nanoseconds. */
+interface SpanFields {
   executionId: string;
   sourceId: number;
   traceId: string;
@@ -18,38 +18,26 @@ export interface SpanInsert {
   endTimeUnixNano: string;
   statusCode: number;
   statusMessage: string | null;
-  attributes: string;
   droppedAttributesCount: number;
-  events: string | null;
   droppedEventsCount: number;
-  links: string | null;
   droppedLinksCount: number;
+}
+
+/** A span for insertSpans, its JSON already encoded (the ingest itself builds SpanRows). */
+export interface SpanInsert extends SpanFields {
+  attributes: string;
+  events: string | null;
+  links: string | null;
   inputTokens: number;
   outputTokens: number;
 }
 
-/** A stored span as the API reads it: ids in hex, times as decimal nanoseconds. */
-export interface SpanRecord {
+/** A stored span as the API reads it. */
+export interface SpanRecord extends SpanFields {
   id: number;
-  executionId: string;
-  sourceId: number;
-  traceId: string;
-  spanId: string;
-  parentSpanId: string | null;
-  traceState: string | null;
-  flags: number | null;
-  name: string;
-  kind: number;
-  startTimeUnixNano: string;
-  endTimeUnixNano: string;
-  statusCode: number;
-  statusMessage: string | null;
   attributes: Record<string, JsonValue>;
-  droppedAttributesCount: number;
   events: SpanEvent[] | null;
-  droppedEventsCount: number;
   links: SpanLink[] | null;
-  droppedLinksCount: number;
 }
 
 /**
