@@ -42,6 +42,12 @@ export interface Config {
    * identical text); `off`: any operation, with Apollo's automatic persisted queries.
    */
   trustedDocuments: 'off' | 'enforce';
+  /**
+   * `authenticated`: any caller with a token may introspect the schema its permission set can
+   * reach (the explorer and codegen need it, in production too); `off`: nobody may. A request
+   * without a token is refused before anything is parsed either way.
+   */
+  introspection: 'authenticated' | 'off';
   /** Outgoing webhooks (README "Webhooks", src/modules/webhooks). */
   webhooks: WebhookConfig;
 }
@@ -179,7 +185,10 @@ export interface LimitsConfig {
   maxDirectives: number;
   /** Lexical tokens of a document (graphql-js `parse` option `maxTokens`). */
   maxTokens: number;
-  /** Cost: 1 per field, subtrees multiplied by `first`/`last` (20 on a connection without them). */
+  /**
+   * Cost (src/graphql/limits/operation-cost.ts): 1 per object, large values their `@cost`, lists
+   * multiplied by their `@listSize` (a connection by `first`, 20 without it).
+   */
   maxCost: number;
   /** Largest raw /graphql request body. */
   maxBodyBytes: number;
@@ -189,11 +198,15 @@ export interface LimitsConfig {
 
 function limitsConfig(env: NodeJS.ProcessEnv): LimitsConfig {
   return {
+    // The deepest screens nest 7 (test/limits/screens.test.ts): 8 leaves one level. Spans nested
+    // under a page of runs (9) would be refused for their cost anyway; a run's spans are their own query.
     maxDepth: integer(env, 'MAX_QUERY_DEPTH', 8, 1, 100),
     maxAliases: integer(env, 'MAX_QUERY_ALIASES', 15, 0, 10_000),
     maxDirectives: integer(env, 'MAX_QUERY_DIRECTIVES', 50, 0, 10_000),
     maxTokens: integer(env, 'MAX_QUERY_TOKENS', 1_000, 100, 1_000_000),
-    maxCost: integer(env, 'MAX_QUERY_COST', 5_000, 1, 100_000_000),
+    // The heaviest screen, one run's spans with their events at first: 50, costs 8,547: 12,000
+    // admits it with 40% to spare, and keeps the largest admitted read near 34 MiB (README "Limits").
+    maxCost: integer(env, 'MAX_QUERY_COST', 12_000, 1, 100_000_000),
     maxBodyBytes: integer(env, 'MAX_BODY_BYTES', 1_048_576, 1_024, 64 * 1024 * 1024),
     operationTimeoutMs: integer(env, 'OPERATION_TIMEOUT_MS', 30_000, 1, 600_000),
   };
@@ -304,6 +317,12 @@ function trustedDocumentsMode(env: NodeJS.ProcessEnv): 'off' | 'enforce' {
   return raw;
 }
 
+function introspectionMode(env: NodeJS.ProcessEnv): 'authenticated' | 'off' {
+  const raw = optional(env, 'INTROSPECTION') ?? 'authenticated';
+  if (raw !== 'authenticated' && raw !== 'off') throw new ConfigError(`INTROSPECTION must be authenticated or off; got ${JSON.stringify(raw)}.`);
+  return raw;
+}
+
 function integer(env: NodeJS.ProcessEnv, name: string, fallback: number, min: number, max: number): number {
   const raw = env[name];
   if (raw === undefined || raw === '') return fallback;
@@ -349,6 +368,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     metricsEnabled: flag(env, 'METRICS_ENABLED', true),
     rateLimit: rateLimitConfig(env),
     trustedDocuments: trustedDocumentsMode(env),
+    introspection: introspectionMode(env),
     webhooks: webhookConfig(env, nodeEnvRaw),
   };
   if (config.auth.jwksUrl && config.auth.jwtSecret) {

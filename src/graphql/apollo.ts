@@ -5,6 +5,7 @@ import type { Config } from '../config.js';
 import type { Metrics } from '../observability/metrics.js';
 import type { GraphQLContext } from './context.js';
 import { createFormatError, isPublicError } from './format-error.js';
+import { noIntrospectionRule } from './introspection.rule.js';
 import { formatLimitErrors, limitPlugins, limitValidationRules } from './limits/index.js';
 
 /** Logs every masked error with its cause, and stamps the request id on every error sent. */
@@ -38,7 +39,11 @@ export function createApollo(schema: GraphQLSchema, config: Config, metrics: Met
     hideSchemaDetailsFromClientErrors: config.nodeEnv === 'production',
     // The limits (README "Limits", src/graphql/limits): depth, aliases and directives as
     // validation rules, tokens in the parser, cost and the timeout as plugins.
-    validationRules: limitValidationRules(limits),
+    validationRules: [...limitValidationRules(limits), ...(config.introspection === 'off' ? [noIntrospectionRule] : [])],
+    // Apollo turns introspection off when NODE_ENV=production; the gateway decides instead
+    // (INTROSPECTION): every caller who gets this far has a token, and each permission set's
+    // schema shows only what that set can reach (src/authz/visible-schema).
+    introspection: true,
     parseOptions: { maxTokens: limits.maxTokens },
     // Apollo's default landing page loads Apollo Sandbox from a CDN; the gateway serves no page
     // that reaches outside it.

@@ -27,9 +27,21 @@ export interface Edge<T> {
   node: T;
 }
 
+/**
+ * Relay's PageInfo for forward pagination. `hasPreviousPage` is true when the page was asked for
+ * `after` a cursor, i.e. it is not the first page (Relay lets a forward-only server answer this
+ * without another query); `startCursor` and `endCursor` are the first and last edge's cursors.
+ */
+export interface PageInfo {
+  hasNextPage: boolean;
+  hasPreviousPage: boolean;
+  startCursor: string | null;
+  endCursor: string | null;
+}
+
 export interface Connection<T> {
   edges: Edge<T>[];
-  pageInfo: { hasNextPage: boolean; endCursor: string | null };
+  pageInfo: PageInfo;
   /** Run only when the client asks for it, with the list's own filter. */
   totalCount: () => Promise<number>;
 }
@@ -72,14 +84,26 @@ export function beforeCursor(table: string, after: Cursor | null): RawBuilder<Sq
   return sql<SqlBool>`(${sql.ref(`${table}.createdAt`)}, ${sql.ref(`${table}.id`)}) < (${after.createdAt}, ${after.id})`;
 }
 
-/** Rows fetched with `limit + 1` become a connection; the extra row only says there is more. */
-export function toConnection<T extends { createdAt: Date; id: string }>(
+/**
+ * Rows fetched with `limit + 1` become a connection; the extra row only says there is more.
+ * `cursorOf` writes the list's own cursor for a row; `afterGiven` says the page was asked for
+ * after a cursor.
+ */
+export function connectionOf<T>(
   rows: T[],
-  page: Page,
+  limit: number,
+  cursorOf: (row: T) => string,
+  afterGiven: boolean,
   totalCount: () => Promise<number>,
 ): Connection<T> {
-  const hasNextPage = rows.length > page.limit;
-  const nodes = hasNextPage ? rows.slice(0, page.limit) : rows;
-  const edges = nodes.map((node) => ({ cursor: encodeCursor(node), node }));
-  return { edges, pageInfo: { hasNextPage, endCursor: edges.at(-1)?.cursor ?? null }, totalCount };
+  const hasNextPage = rows.length > limit;
+  const nodes = hasNextPage ? rows.slice(0, limit) : rows;
+  const edges = nodes.map((node) => ({ cursor: cursorOf(node), node }));
+  const pageInfo = { hasNextPage, hasPreviousPage: afterGiven, startCursor: edges[0]?.cursor ?? null, endCursor: edges.at(-1)?.cursor ?? null };
+  return { edges, pageInfo, totalCount };
+}
+
+/** A page of a list in `(created_at, id)` order. */
+export function toConnection<T extends { createdAt: Date; id: string }>(rows: T[], page: Page, totalCount: () => Promise<number>): Connection<T> {
+  return connectionOf(rows, page.limit, encodeCursor, page.after !== null, totalCount);
 }

@@ -67,12 +67,12 @@ function principalOf(actor: Actor): Principal {
 
 /** What the per-automation decision allows, as the frontend reads it. */
 async function decided(actor: Actor, automationId: string): Promise<Set<string>> {
-  const response = await gw.gql<{ organization: { automation: { viewerPermissions: Array<{ permission: string; allowed: boolean }> } } }>(
+  const response = await gw.gql<{ organization: { automation: { viewerPermissions: Array<{ permission: string; allowed: boolean }> } | null } }>(
     actor.token, 'query($o: ID!, $id: ID!) { organization(id: $o) { automation(id: $id) { viewerPermissions { permission allowed } } } }',
     { o: String(org.organizationId), id: automationId },
   );
-  // Not viewable (NOT_FOUND) or NO_ACCESS (FORBIDDEN): nothing is allowed.
-  return new Set((response.data?.organization.automation.viewerPermissions ?? []).filter((d) => d.allowed).map((d) => d.permission));
+  // Not viewable (NOT_FOUND) or NO_ACCESS (FORBIDDEN): a null automation, nothing is allowed.
+  return new Set((response.data?.organization.automation?.viewerPermissions ?? []).filter((d) => d.allowed).map((d) => d.permission));
 }
 
 async function listed(actor: Actor, permission: ActionPermission): Promise<string[]> {

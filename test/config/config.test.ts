@@ -32,6 +32,7 @@ describe('configuration is validated at start', () => {
     [{ WEBHOOK_ALLOW_HTTP: '1' }, /WEBHOOK_ALLOW_HTTP must be true or false/],
     [{ WEBHOOK_TIMEOUT_MS: '10' }, /WEBHOOK_TIMEOUT_MS must be a whole number from 100/],
     [{ WEBHOOK_RETRY_BASE_MS: '60000', WEBHOOK_RETRY_MAX_DELAY_MS: '1000' }, /WEBHOOK_RETRY_MAX_DELAY_MS \(1000\) must be at least WEBHOOK_RETRY_BASE_MS/],
+    [{ INTROSPECTION: 'public' }, /INTROSPECTION must be authenticated or off; got "public"/],
   ])('%j is refused', (env, message) => {
     expect(() => loadConfig(env)).toThrow(message);
   });

@@ -16,7 +16,8 @@ let org: OrgFixture;
 let member: Actor;
 
 beforeAll(async () => {
-  gw = await startTestGateway({ MAX_PAGE_SIZE: String(COUNT) });
+  // 1,000 values of @cost 10 each: over the default MAX_QUERY_COST, which a test of batching may raise.
+  gw = await startTestGateway({ MAX_PAGE_SIZE: String(COUNT), MAX_QUERY_COST: '20000' });
   org = await createOrg(gw);
   member = await addMember(gw, org.organizationId, org.memberRoleId);
   const box = new SecretBox(gw.secretKey);

@@ -27,8 +27,9 @@ describe('error masking in production', () => {
     expect(error?.message).toMatch(/^Internal server error\./);
     expect(error?.extensions?.requestId).toEqual(expect.any(String));
     expect(response.raw).not.toMatch(/relation|stacktrace|node_modules|kysely|agents_gone/i);
-    // agents is non-null, so the null propagates to the root.
-    expect(response.data).toBeNull();
+    // agents is nullable (README "Nullability"): the failure nulls it alone, at its path.
+    expect(response.data).toEqual({ organization: { name: expect.any(String), agents: null } });
+    expect(error?.path).toEqual(['organization', 'agents']);
   });
 
   it('errors that are part of the API keep their code and message', async () => {

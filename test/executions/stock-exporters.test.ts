@@ -158,7 +158,7 @@ function expected(span: RecordedSpan): Record<string, unknown> {
 }
 
 const SPANS = `query($o: ID!, $id: ID!) { organization(id: $o) { execution(id: $id) { status finishedAt
-  spans(first: 50) { totalCount edges { node {
+  spans(first: 35) { totalCount edges { node {
     traceId spanId parentSpanId traceState flags name kind startTime endTime startTimeUnixNano endTimeUnixNano
     statusCode statusMessage attributes droppedAttributesCount
     events { name time timeUnixNano attributes droppedAttributesCount } droppedEventsCount

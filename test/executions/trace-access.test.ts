@@ -109,7 +109,10 @@ describe('reading executions and spans needs traces (SPEC §3)', () => {
     }
     const list = await expectDenied(gw, tokens[principal], LIST, variables, outcome);
     const byId = await expectDenied(gw, tokens[principal], ONE, one, outcome);
-    expect(list.data?.organization ?? null).toBeNull();
+    // The denial nulls the field it names alone (README "Nullability"): no execution leaks.
+    const denied = outcome === 'NOT_FOUND' ? { automation: null } : { automation: { executions: null } };
+    expect(list.data).toEqual({ organization: denied });
+    expect(list.errors.map((e) => e.path?.join('.'))).toEqual([outcome === 'NOT_FOUND' ? 'organization.automation' : 'organization.automation.executions']);
     expect(byId.raw).not.toContain('step 0');
     if (outcome === 'NOT_FOUND') {
       // Not viewable reads exactly like an execution that does not exist.

@@ -12,28 +12,37 @@ const CHROMIUM = '/usr/bin/chromium';
 const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--no-first-run'];
 const SCREENSHOT = path.join(ROOT_DIR, 'test-artifacts', 'explorer.png');
 
-let gw: TestGateway;
-let org: OrgFixture;
 let browser: Browser | undefined;
-
-beforeAll(async () => {
-  gw = await startTestGateway();
-  org = await createOrg(gw, `Explorer Org ${process.pid}`);
-});
 
 afterAll(async () => {
   await browser?.close();
-  await gw?.close();
 });
 
 const isIntrospection = (request: Request) => request.url().endsWith('/graphql') && (request.postData() ?? '').includes('__schema');
 
-describe('the API explorer in headless Chromium', () => {
+// Issue 12 §1: also as operators run it, NODE_ENV=production with the explorer switched on
+// (API tokens only: AUTH_JWT_SECRET is development-only).
+describe.each([
+  ['test', {}],
+  ['production with EXPLORER_ENABLED=true', { NODE_ENV: 'production', AUTH_JWT_SECRET: '', EXPLORER_ENABLED: 'true' }],
+])('the API explorer in headless Chromium, NODE_ENV=%s', (mode, env) => {
+  let gw: TestGateway;
+  let org: OrgFixture;
+
+  beforeAll(async () => {
+    gw = await startTestGateway(env);
+    org = await createOrg(gw, `Explorer Org ${process.pid}`);
+  });
+
+  afterAll(async () => {
+    await gw?.close();
+  });
+
   it('runs a query and shows the docs with a pasted token, loading nothing from any host but the gateway and breaking no CSP rule', async () => {
     if (!fs.existsSync(CHROMIUM)) {
       throw new Error(`Chromium is missing at ${CHROMIUM}: install it with apt-get install chromium (.ci/run does this on CI).`);
     }
-    browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
+    browser ??= await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
     const context = await browser.newContext({ viewport: { width: 1400, height: 900 } });
     const origin = new URL(gw.url).origin;
 
@@ -92,11 +101,12 @@ describe('the API explorer in headless Chromium', () => {
     await page.getByRole('dialog').waitFor({ state: 'detached' });
 
     fs.mkdirSync(path.dirname(SCREENSHOT), { recursive: true });
-    await page.screenshot({ path: SCREENSHOT });
+    await page.screenshot({ path: SCREENSHOT.replace('.png', `-${mode.split(' ')[0]}.png`) });
 
     expect(offHost).toEqual([]);
     expect(requested.filter((url) => new URL(url).origin !== origin && !url.startsWith('data:'))).toEqual([]);
     expect(await page.evaluate('window.__cspViolations')).toEqual([]);
     expect(pageErrors).toEqual([]);
+    await context.close();
   }, 60_000);
 });

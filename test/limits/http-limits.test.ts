@@ -4,7 +4,8 @@ import { createOrg, type OrgFixture } from '../support/fixtures.js';
 import { startTestGateway, type GqlResponse, type TestGateway } from '../support/harness.js';
 import { expectRefused, expectWithinLimits } from './limits-helpers.js';
 
-// Issue 6 §4: body size, batching, cost and the per-operation timeout, with small limits.
+// Issue 6 §4: body size, batching, cost and the per-operation timeout, with small limits; the cost
+// model of issue 12 §4 (test/limits/cost-model.test.ts has its rules).
 let gw: TestGateway;
 let org: OrgFixture;
 beforeAll(async () => {
@@ -45,25 +46,38 @@ describe('operation batching (off)', () => {
 });
 
 describe('cost (MAX_QUERY_COST)', () => {
-  // viewer 1 + memberships 1 + organization 1 + automations (1 + n × (edges 1 + node 1 + id 1)) = 4 + 3n.
-  const query = 'query($n: Int) { viewer { memberships { organization { automations(first: $n) { edges { node { id } } } } } } }';
+  // organization 1 + viewerPermissions 1 + automations 1 + pageInfo 1 + n × (edge 1 + node 1 + createdBy 1) = 4 + 3n;
+  // scalars cost nothing.
+  const query = `query($o: ID!, $n: Int) { organization(id: $o) { viewerPermissions { isOwner } automations(first: $n) {
+    pageInfo { hasNextPage } edges { node { id name createdBy { id } } } } } }`;
+  const o = () => String(org.organizationId);
 
   it('a cost of exactly the limit passes (first from the variables)', async () => {
-    expectWithinLimits(await gw.gql(org.owner.token, query, { n: 99 }));
+    expectWithinLimits(await gw.gql(org.owner.token, query, { o: o(), n: 99 }));
   });
 
   it('one page item more is QUERY_TOO_COMPLEX, 400, with the computed cost', async () => {
-    const response = await gw.gql(org.owner.token, query, { n: 100 });
+    const response = await gw.gql(org.owner.token, query, { o: o(), n: 100 });
     expectRefused(response, 400, 'QUERY_TOO_COMPLEX', { name: 'cost', max: 301, actual: 304 });
     expect(response.errors[0]?.message).toContain('304');
   });
 
-  it('a connection without first counts 20 items; nested lists multiply', async () => {
-    expectWithinLimits(await gw.gql(org.owner.token, query, {}));
-    const nested = '{ viewer { memberships { organization { automations(first: 4) { edges { node { deployments { edges { node { id } } } } } } } } } }';
-    // automations: 1 + 4 × (1 + 1 + (1 + 20 × 3)) = 253; + 3 = 256: passes. first: 5 → 1 + 5 × 63 = 316 + 3: refused.
-    expectWithinLimits(await gw.gql(org.owner.token, nested));
-    expectRefused(await gw.gql(org.owner.token, nested.replace('first: 4', 'first: 5')), 400, 'QUERY_TOO_COMPLEX', { name: 'cost', max: 301, actual: 319 });
+  it('a connection without first counts 20 items (its @listSize); nested lists multiply', async () => {
+    expectWithinLimits(await gw.gql(org.owner.token, query, { o: o() }));
+    const nested = 'query($o: ID!) { organization(id: $o) { automations(first: 6) { edges { node { deployments { edges { node { id } } } } } } } }';
+    // organization 1 + automations 1 + 6 × (edge 1 + node 1 + deployments (1 + 20 × 2)) = 260: passes. first: 7 → 303: refused.
+    expectWithinLimits(await gw.gql(org.owner.token, nested, { o: o() }));
+    expectRefused(await gw.gql(org.owner.token, nested.replace('first: 6', 'first: 7'), { o: o() }), 400, 'QUERY_TOO_COMPLEX', { name: 'cost', max: 301, actual: 303 });
+  });
+
+  it('the same selection on llmConnections and tools costs the same: no list is guessed from a type name', async () => {
+    // organization 1 + (connection 1 + 100 × (edge 1 + node 1)) per alias: 202 for one, 403 for two.
+    const list = (field: string, aliases: string[]) =>
+      `query($o: ID!) { organization(id: $o) { ${aliases.map((alias) => `${alias}: ${field}(first: 100) { edges { node { id name } } }`).join(' ')} } }`;
+    for (const field of ['llmConnections', 'tools']) {
+      expectWithinLimits(await gw.gql(org.owner.token, list(field, ['a']), { o: o() }));
+      expectRefused(await gw.gql(org.owner.token, list(field, ['a', 'b']), { o: o() }), 400, 'QUERY_TOO_COMPLEX', { name: 'cost', max: 301, actual: 403 });
+    }
   });
 });
 

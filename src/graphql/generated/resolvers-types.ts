@@ -146,24 +146,24 @@ export type AuditLogFilter = {
 export type Automation = {
   __typename?: 'Automation';
   /** Principals granted permissions on this automation. Needs manage_settings. */
-  accessList: Array<AutomationAccessEntry>;
+  accessList: Maybe<Array<AutomationAccessEntry>>;
   createdAt: Scalars['DateTime']['output'];
   createdBy: Maybe<User>;
   /** Set once the automation was deleted: its Kubernetes objects are gone, its history stays. */
   deletedAt: Maybe<Scalars['DateTime']['output']>;
   /** Deployment versions, newest first. */
-  deployments: DeploymentConnection;
+  deployments: Maybe<DeploymentConnection>;
   description: Scalars['String']['output'];
   /**
    * Runs of this automation, oldest first (a partner integration resumes from its last cursor).
    * Needs traces on the automation. `since` and `until` bound when the run started: [since, until).
    */
-  executions: ExecutionConnection;
+  executions: Maybe<ExecutionConnection>;
   /**
    * Human-in-the-loop requests this automation raised, oldest first. Needs human_in_the_loop on the
    * automation (SPEC §3).
    */
-  hitlRequests: HitlRequestConnection;
+  hitlRequests: Maybe<HitlRequestConnection>;
   id: Scalars['ID']['output'];
   /** The newest deployment. */
   latestDeployment: Maybe<Deployment>;
@@ -257,7 +257,7 @@ export type AutomationPermissionDecision = {
 /** Usage of one automation over a window. */
 export type AutomationUsage = {
   __typename?: 'AutomationUsage';
-  automation: Automation;
+  automation: Maybe<Automation>;
   executions: Scalars['Int']['output'];
   failed: Scalars['Int']['output'];
   /** Sum of gen_ai.usage.input_tokens. */
@@ -413,6 +413,8 @@ export type Deployment = {
   /** The Kubernetes objects applied, with their resourceVersion. */
   appliedObjects: Array<KubernetesObject>;
   archiveSha256: Maybe<Scalars['String']['output']>;
+  /** The automation this is a version of: after deployAutomation, its id, name and visibility without another lookup. */
+  automation: Maybe<Automation>;
   createdAt: Scalars['DateTime']['output'];
   deployedBy: Maybe<User>;
   finishedAt: Maybe<Scalars['DateTime']['output']>;
@@ -476,7 +478,7 @@ export type EnvVar = {
   name: Scalars['String']['output'];
   updatedAt: Scalars['DateTime']['output'];
   /** The plain value: only for principals who may manage this env var. */
-  value: Scalars['String']['output'];
+  value: Maybe<Scalars['String']['output']>;
 };
 
 export type EnvVarConnection = {
@@ -495,7 +497,7 @@ export type EnvVarEdge = {
 /** One run of an automation, and the trace its runtime reported. */
 export type Execution = {
   __typename?: 'Execution';
-  automation: Automation;
+  automation: Maybe<Automation>;
   createdAt: Scalars['DateTime']['output'];
   /** The deployed version the kickoff went to; null when there was none. */
   deployment: Maybe<Deployment>;
@@ -510,7 +512,7 @@ export type Execution = {
    * `endCursor` and resumes from it later gets every span stored since, also those that started
    * earlier (a root span ends, and so arrives, last). A cursor belongs to its order.
    */
-  spans: SpanConnection;
+  spans: Maybe<SpanConnection>;
   /** Who started it, a user or a service account; null only when that principal has since been deleted. */
   startedBy: Maybe<Actor>;
   status: ExecutionStatus;
@@ -618,7 +620,7 @@ export type GitProvider =
 export type GitRepo = {
   __typename?: 'GitRepo';
   /** Needs organization_settings: MANAGE. */
-  accessList: Array<AccessEntry>;
+  accessList: Maybe<Array<AccessEntry>>;
   createdAt: Scalars['DateTime']['output'];
   defaultBranch: Scalars['String']['output'];
   /** owner/name */
@@ -655,7 +657,7 @@ export type HitlRequest = {
   answeredAt: Maybe<Scalars['DateTime']['output']>;
   /** Null until answered, and once the principal who answered has been deleted. */
   answeredBy: Maybe<HitlResponder>;
-  automation: Automation;
+  automation: Maybe<Automation>;
   /** What the automation attached to help answer. */
   context: Scalars['JSONObject']['output'];
   createdAt: Scalars['DateTime']['output'];
@@ -719,7 +721,7 @@ export type Invitation = {
   email: Scalars['String']['output'];
   expiresAt: Scalars['DateTime']['output'];
   id: Scalars['ID']['output'];
-  role: Role;
+  role: Maybe<Role>;
   status: InvitationStatus;
 };
 
@@ -797,8 +799,8 @@ export type LlmProvider =
 export type Membership = {
   __typename?: 'Membership';
   joinedAt: Scalars['DateTime']['output'];
-  role: Role;
-  user: User;
+  role: Maybe<Role>;
+  user: Maybe<User>;
 };
 
 export type MembershipConnection = {
@@ -823,32 +825,32 @@ export type Mutation = {
    * human_in_the_loop on its automation. CONFLICT when the request was already answered or has
    * expired. A failed forward keeps the answer: see forwardStatus, and retryHitlForward.
    */
-  answerHitlRequest: HitlRequest;
+  answerHitlRequest: Maybe<HitlRequest>;
   /** Needs training_ui: MANAGE. Only queued or running runs can be cancelled. */
-  cancelTrainingRun: TrainingRun;
+  cancelTrainingRun: Maybe<TrainingRun>;
   /** Needs organization_settings: MANAGE. */
-  connectGitRepo: GitRepo;
+  connectGitRepo: Maybe<GitRepo>;
   /** Needs agents: MANAGE. */
-  createAgent: Agent;
+  createAgent: Maybe<Agent>;
   /**
    * Creates an API token bound to this organization, for the caller (any member) or, with
    * organization_settings: MANAGE, for a service account. The secret is in the result once.
    */
-  createApiToken: CreatedApiToken;
+  createApiToken: Maybe<CreatedApiToken>;
   /** Needs environment_variables: MANAGE. */
-  createEnvVar: EnvVar;
+  createEnvVar: Maybe<EnvVar>;
   /** Needs llm_connections: MANAGE. */
-  createLLMConnection: LlmConnection;
+  createLLMConnection: Maybe<LlmConnection>;
   /** Creates an organization with the caller as its Owner. Needs a signed-in user (JWT). */
   createOrganization: Organization;
   /** Needs organization_settings: MANAGE. Levels outside a feature's allowed ones are BAD_USER_INPUT. */
-  createRole: Role;
+  createRole: Maybe<Role>;
   /** Needs organization_settings: MANAGE. A service account cannot hold the Owner role. */
-  createServiceAccount: ServiceAccount;
+  createServiceAccount: Maybe<ServiceAccount>;
   /** Needs studio_projects: MANAGE. */
-  createStudioProject: StudioProject;
+  createStudioProject: Maybe<StudioProject>;
   /** Needs tools: MANAGE. */
-  createTool: Tool;
+  createTool: Maybe<Tool>;
   /**
    * Registers an endpoint for events of this organization, signed per the Standard Webhooks
    * specification with a secret returned here once. Needs organization_settings: MANAGE, or a scoped
@@ -856,23 +858,23 @@ export type Mutation = {
    * permissions cover). The URL must be https and resolve to public addresses only (README
    * "Webhooks"). A webhook fires only for what its registrant may see when the event happens.
    */
-  createWebhook: CreatedWebhook;
+  createWebhook: Maybe<CreatedWebhook>;
   /** Needs agents: MANAGE. */
-  deleteAgent: Scalars['ID']['output'];
+  deleteAgent: Maybe<Scalars['ID']['output']>;
   /** Removes the automation's Kubernetes objects and keeps its history. Needs manage_settings. */
-  deleteAutomation: Automation;
+  deleteAutomation: Maybe<Automation>;
   /** Needs environment_variables: MANAGE and access to this env var. */
-  deleteEnvVar: Scalars['ID']['output'];
+  deleteEnvVar: Maybe<Scalars['ID']['output']>;
   /** Needs llm_connections: MANAGE and access to this connection. */
-  deleteLLMConnection: Scalars['ID']['output'];
+  deleteLLMConnection: Maybe<Scalars['ID']['output']>;
   /** Needs organization_settings: MANAGE. Only custom roles nobody holds can be deleted. */
-  deleteRole: Scalars['ID']['output'];
+  deleteRole: Maybe<Scalars['ID']['output']>;
   /** Needs studio_projects: MANAGE. */
-  deleteStudioProject: Scalars['ID']['output'];
+  deleteStudioProject: Maybe<Scalars['ID']['output']>;
   /** Needs tools: MANAGE. */
-  deleteTool: Scalars['ID']['output'];
+  deleteTool: Maybe<Scalars['ID']['output']>;
   /** Deletes an endpoint with its deliveries and their attempts; answers its id. */
-  deleteWebhook: Scalars['ID']['output'];
+  deleteWebhook: Maybe<Scalars['ID']['output']>;
   /**
    * Deploys a new automation, or a new version of one (automationId; needs manage_settings).
    * GitHub: crews_dashboards: READ and, with Git RBAC on, access to the repository.
@@ -880,89 +882,89 @@ export type Mutation = {
    * (POST /uploads/automation-archives). Env vars and an LLM connection attached need
    * environment_variables / llm_connections: MANAGE and access to each (SPEC §4).
    */
-  deployAutomation: Deployment;
+  deployAutomation: Maybe<Deployment>;
   /** Needs organization_settings: MANAGE. Its tokens stop working at once. */
-  disableServiceAccount: ServiceAccount;
+  disableServiceAccount: Maybe<ServiceAccount>;
   /** Needs organization_settings: MANAGE. */
-  disconnectGitRepo: Scalars['ID']['output'];
+  disconnectGitRepo: Maybe<Scalars['ID']['output']>;
   /**
    * Enables an endpoint that was disabled because its attempts kept failing; its pending deliveries
    * go out again. Events that happened while it was disabled were not queued for it.
    */
-  enableWebhook: Webhook;
+  enableWebhook: Maybe<Webhook>;
   /** Needs invitations: MANAGE; inviting to the Owner role needs an Owner. */
-  inviteMember: Invitation;
+  inviteMember: Maybe<Invitation>;
   /** Deploys the newest version's source again as a new version. Needs manage_settings. */
-  redeployAutomation: Deployment;
+  redeployAutomation: Maybe<Deployment>;
   /** Needs organization_settings: MANAGE (removing an Owner needs an Owner). The last Owner stays. */
-  removeMember: Scalars['ID']['output'];
+  removeMember: Maybe<Scalars['ID']['output']>;
   /**
    * Sends again every delivery of the endpoint that FAILED (retries exhausted) and was written at or
    * after `since`; answers how many. CONFLICT while the endpoint is disabled.
    */
-  replayFailedWebhookDeliveries: Scalars['Int']['output'];
+  replayFailedWebhookDeliveries: Maybe<Scalars['Int']['output']>;
   /**
    * Sends a delivery again (delivered, failed or pending), with the same webhook-id and a new retry
    * window from now. CONFLICT while its endpoint is disabled.
    */
-  replayWebhookDelivery: WebhookDelivery;
+  replayWebhookDelivery: Maybe<WebhookDelivery>;
   /**
    * Forwards the recorded answer to the automation again, after a FAILED forward. Needs
    * human_in_the_loop on its automation; CONFLICT when there is nothing to retry.
    */
-  retryHitlForward: HitlRequest;
+  retryHitlForward: Maybe<HitlRequest>;
   /** Revokes one of the caller's tokens, or with organization_settings: MANAGE a service account's. */
-  revokeApiToken: ApiToken;
+  revokeApiToken: Maybe<ApiToken>;
   /** Needs invitations: MANAGE. */
-  revokeInvitation: Invitation;
+  revokeInvitation: Maybe<Invitation>;
   /** Deploys an earlier version's source as a new version. Needs manage_settings. */
-  rollbackAutomation: Deployment;
+  rollbackAutomation: Maybe<Deployment>;
   /**
    * Starts a run: records the execution, then forwards `{ executionId, inputs }` to the deployed
    * automation's runtime. Answers RUNNING once the runtime took it, or FAILED with the reason (no
    * deployed version, runtime unreachable, refused, or too slow). Needs run on the automation.
    */
-  runAutomation: Execution;
+  runAutomation: Maybe<Execution>;
   /**
    * Sets visibility and, for PRIVATE, the whitelist (which replaces the access list). An entry
    * without permissions is full_access. Needs manage_settings on the automation.
    */
-  setAutomationAccess: Automation;
+  setAutomationAccess: Maybe<Automation>;
   /** Sets (or with null clears) the access list. Needs environment_variables: MANAGE and access. */
-  setEnvVarAccess: EnvVar;
+  setEnvVarAccess: Maybe<EnvVar>;
   /** Turns a flag on or off globally, or for one organization. Instance administrators only. */
   setFeatureFlag: FeatureFlag;
   /** Sets the access list that applies while Git RBAC is on. Needs organization_settings: MANAGE. */
-  setGitRepoAccess: GitRepo;
+  setGitRepoAccess: Maybe<GitRepo>;
   /** Sets (or with null clears) the access list. */
-  setLLMConnectionAccess: LlmConnection;
+  setLLMConnectionAccess: Maybe<LlmConnection>;
   /**
    * Needs training_ui: MANAGE. Records the run as QUEUED. No training executor is connected to
    * Gatehouse yet: a run stays QUEUED until one is, and can be cancelled meanwhile.
    */
-  startTrainingRun: TrainingRun;
+  startTrainingRun: Maybe<TrainingRun>;
   /** Needs agents: MANAGE. */
-  updateAgent: Agent;
+  updateAgent: Maybe<Agent>;
   /** Needs manage_settings on the automation. */
-  updateAutomation: Automation;
+  updateAutomation: Maybe<Automation>;
   /** Needs environment_variables: MANAGE and access to this env var. */
-  updateEnvVar: EnvVar;
+  updateEnvVar: Maybe<EnvVar>;
   /** Needs llm_connections: MANAGE and access to this connection. A new apiKey replaces the old. */
-  updateLLMConnection: LlmConnection;
+  updateLLMConnection: Maybe<LlmConnection>;
   /** Needs organization_settings: MANAGE; granting or taking away the Owner role needs an Owner. */
-  updateMemberRole: Membership;
+  updateMemberRole: Maybe<Membership>;
   /** Needs default_settings: MANAGE. */
-  updateOrganizationDefaults: OrganizationDefaults;
+  updateOrganizationDefaults: Maybe<OrganizationDefaults>;
   /** Needs organization_settings: MANAGE. */
-  updateOrganizationSettings: OrganizationSettings;
+  updateOrganizationSettings: Maybe<OrganizationSettings>;
   /** Needs organization_settings: MANAGE. The Owner role cannot be edited; Member keeps its name. */
-  updateRole: Role;
+  updateRole: Maybe<Role>;
   /** Needs studio_projects: MANAGE. */
-  updateStudioProject: StudioProject;
+  updateStudioProject: Maybe<StudioProject>;
   /** Needs tools: MANAGE. */
-  updateTool: Tool;
+  updateTool: Maybe<Tool>;
   /** Needs usage_dashboards: MANAGE. */
-  updateUsageBudget: Usage;
+  updateUsageBudget: Maybe<Usage>;
 };
 
 
@@ -1279,87 +1281,87 @@ export type NamespaceMode =
 export type Organization = {
   __typename?: 'Organization';
   /** Needs agents: READ. */
-  agents: AgentConnection;
+  agents: Maybe<AgentConnection>;
   /**
    * Audit entries of changes to roles, members, grants, visibility, settings, flags, tokens, secrets
    * and deployments, newest first. Needs organization_settings: MANAGE.
    */
-  auditLog: AuditEntryConnection;
+  auditLog: Maybe<AuditEntryConnection>;
   /** One automation; NOT_FOUND unless the caller may view it. */
-  automation: Automation;
+  automation: Maybe<Automation>;
   /**
    * Automations the caller may view (SPEC §3): needs crews_dashboards: READ; private automations
    * appear only for Owners and their whitelist.
    */
-  automations: AutomationConnection;
+  automations: Maybe<AutomationConnection>;
   createdAt: Scalars['DateTime']['output'];
   /** Organization-wide defaults. Needs default_settings: MANAGE. */
-  defaults: OrganizationDefaults;
+  defaults: Maybe<OrganizationDefaults>;
   /** Needs environment_variables: MANAGE; with entity RBAC, restricted ones only for their access list. */
-  envVars: EnvVarConnection;
+  envVars: Maybe<EnvVarConnection>;
   /**
    * One execution. Needs traces on its automation (SPEC §3); NOT_FOUND when the caller may not view
    * the automation, as for an id that does not exist.
    */
-  execution: Execution;
+  execution: Maybe<Execution>;
   /**
    * Runs of the automations whose traces the caller may read (SPEC §3 `traces`; a scoped token's
    * automations only), for integrations that poll. CREATED_AT (the default) pages history oldest
    * first; UPDATED_AT pages by last change, with `filter.updatedSince` for "what changed since".
    * totalCount counts what the same filter lists.
    */
-  executions: ExecutionConnection;
+  executions: Maybe<ExecutionConnection>;
   /** Connected repositories. Needs crews_dashboards: READ; with Git RBAC, only those on their access list. */
-  gitRepos: GitRepoConnection;
+  gitRepos: Maybe<GitRepoConnection>;
   /** Integer id; an isolated organization's Kubernetes namespace is named after it. */
   id: Scalars['ID']['output'];
   /** Pending invitations. Needs invitations: READ. */
-  invitations: InvitationConnection;
+  invitations: Maybe<InvitationConnection>;
   /** Needs llm_connections: MANAGE; with entity RBAC, restricted ones only for their access list. */
-  llmConnections: LlmConnectionConnection;
+  llmConnections: Maybe<LlmConnectionConnection>;
   /**
    * Members and their roles. Any member may read it; a service account needs
    * organization_settings: MANAGE. Members' emails are personal data: see User.email.
    */
-  members: MembershipConnection;
+  members: Maybe<MembershipConnection>;
   name: Scalars['String']['output'];
   /** The organization's Kubernetes namespace (the admin page of SPEC §5). Needs organization_settings: MANAGE. */
-  namespace: OrganizationNamespace;
+  namespace: Maybe<OrganizationNamespace>;
   /**
    * Open requests, oldest first, of the automations on which the caller has human_in_the_loop
    * (SPEC §3); requests of the others are absent from the list and its total. Needs
    * crews_dashboards: READ.
    */
-  pendingHitlRequests: HitlRequestConnection;
+  pendingHitlRequests: Maybe<HitlRequestConnection>;
   /** Predefined and custom roles. Any member may read them. */
-  roles: Array<Role>;
+  roles: Maybe<Array<Role>>;
   /** Non-human principals for partner integrations. Needs organization_settings: MANAGE. */
-  serviceAccounts: ServiceAccountConnection;
+  serviceAccounts: Maybe<ServiceAccountConnection>;
   /** Billing, plan and configuration. Needs organization_settings: MANAGE. */
-  settings: OrganizationSettings;
+  settings: Maybe<OrganizationSettings>;
   /** Needs studio_projects: MANAGE. */
-  studioProjects: StudioProjectConnection;
+  studioProjects: Maybe<StudioProjectConnection>;
   /** Needs tools: READ. */
-  tool: Tool;
+  tool: Maybe<Tool>;
   /** Needs tools: READ. */
-  tools: ToolConnection;
+  tools: Maybe<ToolConnection>;
   /** Training and fine-tuning runs. Needs training_ui: READ. */
-  trainingRuns: TrainingRunConnection;
+  trainingRuns: Maybe<TrainingRunConnection>;
   /** Usage budget and alerts. Needs usage_dashboards: READ. */
-  usage: Usage;
+  usage: Maybe<Usage>;
   /** The caller's own API tokens in this organization. */
-  viewerApiTokens: Array<ApiToken>;
+  viewerApiTokens: Maybe<Array<ApiToken>>;
   /** The caller's effective level per feature here, for the frontend to decide what to show. */
-  viewerPermissions: ViewerPermissions;
+  viewerPermissions: Maybe<ViewerPermissions>;
   /** One endpoint, under the same rule as the list; NOT_FOUND for one the caller may not reach. */
-  webhook: Webhook;
+  webhook: Maybe<Webhook>;
   /** One delivery of an endpoint the caller may reach, with its attempts. */
-  webhookDelivery: WebhookDelivery;
+  webhookDelivery: Maybe<WebhookDelivery>;
   /**
    * The organization's webhook endpoints, oldest first. Needs organization_settings: MANAGE; a
    * scoped API token (SPEC §6) sees the endpoints its principal registered within its scope.
    */
-  webhooks: WebhookConnection;
+  webhooks: Maybe<WebhookConnection>;
 };
 
 
@@ -1556,8 +1558,13 @@ export type OrganizationSettingsInput = {
 /** Relay-style page information for forward pagination with `first` and `after`. */
 export type PageInfo = {
   __typename?: 'PageInfo';
+  /** The cursor of the page's last edge: pass it as `after` for the next page. Null when the page is empty. */
   endCursor: Maybe<Scalars['String']['output']>;
   hasNextPage: Scalars['Boolean']['output'];
+  /** True when this page was asked for `after` a cursor: it is not the first page. Lists page forward only. */
+  hasPreviousPage: Scalars['Boolean']['output'];
+  /** The cursor of the page's first edge; null when the page is empty. */
+  startCursor: Maybe<Scalars['String']['output']>;
 };
 
 /** An invitation as its invitee sees it, before joining. */
@@ -1590,7 +1597,7 @@ export type Query = {
   /** Instance feature flags. Instance administrators only. */
   featureFlags: Array<FeatureFlag>;
   /** An organization the caller belongs to. Any other id is NOT_FOUND. */
-  organization: Organization;
+  organization: Maybe<Organization>;
   /** Every organization's namespace, for support-bundle configuration. Instance administrators only. */
   organizationNamespaces: Array<OrganizationNamespace>;
   /** Templates offered when creating a custom role (SPEC §2). */
@@ -1635,13 +1642,13 @@ export type RoleTemplateName =
 export type ServiceAccount = {
   __typename?: 'ServiceAccount';
   /** Needs organization_settings: MANAGE. */
-  apiTokens: Array<ApiToken>;
+  apiTokens: Maybe<Array<ApiToken>>;
   createdAt: Scalars['DateTime']['output'];
   description: Scalars['String']['output'];
   disabledAt: Maybe<Scalars['DateTime']['output']>;
   id: Scalars['ID']['output'];
   name: Scalars['String']['output'];
-  role: Role;
+  role: Maybe<Role>;
 };
 
 export type ServiceAccountConnection = {
@@ -1976,15 +1983,15 @@ export type Viewer = {
 
 export type ViewerMembership = {
   __typename?: 'ViewerMembership';
-  organization: Organization;
-  role: Role;
+  organization: Maybe<Organization>;
+  role: Maybe<Role>;
 };
 
 export type ViewerPermissions = {
   __typename?: 'ViewerPermissions';
   features: Array<FeaturePermission>;
   isOwner: Scalars['Boolean']['output'];
-  role: Role;
+  role: Maybe<Role>;
 };
 
 /** An endpoint that receives signed events. */
@@ -1994,7 +2001,7 @@ export type Webhook = {
   consecutiveFailures: Scalars['Int']['output'];
   createdAt: Scalars['DateTime']['output'];
   /** Its deliveries, newest first. */
-  deliveries: WebhookDeliveryConnection;
+  deliveries: Maybe<WebhookDeliveryConnection>;
   description: Scalars['String']['output'];
   disabledAt: Maybe<Scalars['DateTime']['output']>;
   disabledReason: Maybe<Scalars['String']['output']>;
@@ -2061,7 +2068,7 @@ export type WebhookDelivery = {
   __typename?: 'WebhookDelivery';
   attemptCount: Scalars['Int']['output'];
   /** Every attempt, in order. */
-  attempts: WebhookAttemptConnection;
+  attempts: Maybe<WebhookAttemptConnection>;
   createdAt: Scalars['DateTime']['output'];
   deliveredAt: Maybe<Scalars['DateTime']['output']>;
   event: WebhookEventType;
@@ -2511,6 +2518,15 @@ export type CostDirectiveArgs = {
 
 export type CostDirectiveResolver<Result, Parent, ContextType = GraphQLContext, Args = CostDirectiveArgs> = DirectiveResolverFn<Result, Parent, ContextType, Args>;
 
+export type ListSizeDirectiveArgs = {
+  assumedSize?: Maybe<Scalars['Int']['input']>;
+  requireOneSlicingArgument?: Maybe<Scalars['Boolean']['input']>;
+  sizedFields?: Maybe<Array<Scalars['String']['input']>>;
+  slicingArguments?: Maybe<Array<Scalars['String']['input']>>;
+};
+
+export type ListSizeDirectiveResolver<Result, Parent, ContextType = GraphQLContext, Args = ListSizeDirectiveArgs> = DirectiveResolverFn<Result, Parent, ContextType, Args>;
+
 export type AccessEntryResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['AccessEntry'] = ResolversParentTypes['AccessEntry']> = {
   displayName?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
   principalId?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
@@ -2587,14 +2603,14 @@ export type AuditEntryEdgeResolvers<ContextType = GraphQLContext, ParentType ext
 };
 
 export type AutomationResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['Automation'] = ResolversParentTypes['Automation']> = {
-  accessList?: Resolver<Array<ResolversTypes['AutomationAccessEntry']>, ParentType, ContextType>;
+  accessList?: Resolver<Maybe<Array<ResolversTypes['AutomationAccessEntry']>>, ParentType, ContextType>;
   createdAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
   createdBy?: Resolver<Maybe<ResolversTypes['User']>, ParentType, ContextType>;
   deletedAt?: Resolver<Maybe<ResolversTypes['DateTime']>, ParentType, ContextType>;
-  deployments?: Resolver<ResolversTypes['DeploymentConnection'], ParentType, ContextType, Partial<AutomationDeploymentsArgs>>;
+  deployments?: Resolver<Maybe<ResolversTypes['DeploymentConnection']>, ParentType, ContextType, Partial<AutomationDeploymentsArgs>>;
   description?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
-  executions?: Resolver<ResolversTypes['ExecutionConnection'], ParentType, ContextType, RequireFields<AutomationExecutionsArgs, 'orderBy'>>;
-  hitlRequests?: Resolver<ResolversTypes['HitlRequestConnection'], ParentType, ContextType, Partial<AutomationHitlRequestsArgs>>;
+  executions?: Resolver<Maybe<ResolversTypes['ExecutionConnection']>, ParentType, ContextType, RequireFields<AutomationExecutionsArgs, 'orderBy'>>;
+  hitlRequests?: Resolver<Maybe<ResolversTypes['HitlRequestConnection']>, ParentType, ContextType, Partial<AutomationHitlRequestsArgs>>;
   id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
   latestDeployment?: Resolver<Maybe<ResolversTypes['Deployment']>, ParentType, ContextType>;
   name?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
@@ -2629,7 +2645,7 @@ export type AutomationPermissionDecisionResolvers<ContextType = GraphQLContext, 
 };
 
 export type AutomationUsageResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['AutomationUsage'] = ResolversParentTypes['AutomationUsage']> = {
-  automation?: Resolver<ResolversTypes['Automation'], ParentType, ContextType>;
+  automation?: Resolver<Maybe<ResolversTypes['Automation']>, ParentType, ContextType>;
   executions?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
   failed?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
   inputTokens?: Resolver<ResolversTypes['Float'], ParentType, ContextType>;
@@ -2665,6 +2681,7 @@ export interface DateTimeScalarConfig extends GraphQLScalarTypeConfig<ResolversT
 export type DeploymentResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['Deployment'] = ResolversParentTypes['Deployment']> = {
   appliedObjects?: Resolver<Array<ResolversTypes['KubernetesObject']>, ParentType, ContextType>;
   archiveSha256?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  automation?: Resolver<Maybe<ResolversTypes['Automation']>, ParentType, ContextType>;
   createdAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
   deployedBy?: Resolver<Maybe<ResolversTypes['User']>, ParentType, ContextType>;
   finishedAt?: Resolver<Maybe<ResolversTypes['DateTime']>, ParentType, ContextType>;
@@ -2700,7 +2717,7 @@ export type EnvVarResolvers<ContextType = GraphQLContext, ParentType extends Res
   id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
   name?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
   updatedAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
-  value?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  value?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
 };
 
 export type EnvVarConnectionResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['EnvVarConnection'] = ResolversParentTypes['EnvVarConnection']> = {
@@ -2715,14 +2732,14 @@ export type EnvVarEdgeResolvers<ContextType = GraphQLContext, ParentType extends
 };
 
 export type ExecutionResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['Execution'] = ResolversParentTypes['Execution']> = {
-  automation?: Resolver<ResolversTypes['Automation'], ParentType, ContextType>;
+  automation?: Resolver<Maybe<ResolversTypes['Automation']>, ParentType, ContextType>;
   createdAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
   deployment?: Resolver<Maybe<ResolversTypes['Deployment']>, ParentType, ContextType>;
   error?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   finishedAt?: Resolver<Maybe<ResolversTypes['DateTime']>, ParentType, ContextType>;
   id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
   inputs?: Resolver<ResolversTypes['JSONObject'], ParentType, ContextType>;
-  spans?: Resolver<ResolversTypes['SpanConnection'], ParentType, ContextType, RequireFields<ExecutionSpansArgs, 'order'>>;
+  spans?: Resolver<Maybe<ResolversTypes['SpanConnection']>, ParentType, ContextType, RequireFields<ExecutionSpansArgs, 'order'>>;
   startedBy?: Resolver<Maybe<ResolversTypes['Actor']>, ParentType, ContextType>;
   status?: Resolver<ResolversTypes['ExecutionStatus'], ParentType, ContextType>;
   updatedAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
@@ -2752,7 +2769,7 @@ export type FeaturePermissionResolvers<ContextType = GraphQLContext, ParentType 
 };
 
 export type GitRepoResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['GitRepo'] = ResolversParentTypes['GitRepo']> = {
-  accessList?: Resolver<Array<ResolversTypes['AccessEntry']>, ParentType, ContextType>;
+  accessList?: Resolver<Maybe<Array<ResolversTypes['AccessEntry']>>, ParentType, ContextType>;
   createdAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
   defaultBranch?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
   fullName?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
@@ -2775,7 +2792,7 @@ export type HitlRequestResolvers<ContextType = GraphQLContext, ParentType extend
   answer?: Resolver<Maybe<ResolversTypes['JSONObject']>, ParentType, ContextType>;
   answeredAt?: Resolver<Maybe<ResolversTypes['DateTime']>, ParentType, ContextType>;
   answeredBy?: Resolver<Maybe<ResolversTypes['HitlResponder']>, ParentType, ContextType>;
-  automation?: Resolver<ResolversTypes['Automation'], ParentType, ContextType>;
+  automation?: Resolver<Maybe<ResolversTypes['Automation']>, ParentType, ContextType>;
   context?: Resolver<ResolversTypes['JSONObject'], ParentType, ContextType>;
   createdAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
   executionId?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
@@ -2819,7 +2836,7 @@ export type InvitationResolvers<ContextType = GraphQLContext, ParentType extends
   email?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
   expiresAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
   id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
-  role?: Resolver<ResolversTypes['Role'], ParentType, ContextType>;
+  role?: Resolver<Maybe<ResolversTypes['Role']>, ParentType, ContextType>;
   status?: Resolver<ResolversTypes['InvitationStatus'], ParentType, ContextType>;
 };
 
@@ -2872,8 +2889,8 @@ export type LlmConnectionEdgeResolvers<ContextType = GraphQLContext, ParentType 
 
 export type MembershipResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['Membership'] = ResolversParentTypes['Membership']> = {
   joinedAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
-  role?: Resolver<ResolversTypes['Role'], ParentType, ContextType>;
-  user?: Resolver<ResolversTypes['User'], ParentType, ContextType>;
+  role?: Resolver<Maybe<ResolversTypes['Role']>, ParentType, ContextType>;
+  user?: Resolver<Maybe<ResolversTypes['User']>, ParentType, ContextType>;
 };
 
 export type MembershipConnectionResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['MembershipConnection'] = ResolversParentTypes['MembershipConnection']> = {
@@ -2889,91 +2906,91 @@ export type MembershipEdgeResolvers<ContextType = GraphQLContext, ParentType ext
 
 export type MutationResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['Mutation'] = ResolversParentTypes['Mutation']> = {
   acceptInvitation?: Resolver<ResolversTypes['ViewerMembership'], ParentType, ContextType, RequireFields<MutationAcceptInvitationArgs, 'id'>>;
-  answerHitlRequest?: Resolver<ResolversTypes['HitlRequest'], ParentType, ContextType, RequireFields<MutationAnswerHitlRequestArgs, 'answer' | 'id'>>;
-  cancelTrainingRun?: Resolver<ResolversTypes['TrainingRun'], ParentType, ContextType, RequireFields<MutationCancelTrainingRunArgs, 'id'>>;
-  connectGitRepo?: Resolver<ResolversTypes['GitRepo'], ParentType, ContextType, RequireFields<MutationConnectGitRepoArgs, 'input' | 'organizationId'>>;
-  createAgent?: Resolver<ResolversTypes['Agent'], ParentType, ContextType, RequireFields<MutationCreateAgentArgs, 'input' | 'organizationId'>>;
-  createApiToken?: Resolver<ResolversTypes['CreatedApiToken'], ParentType, ContextType, RequireFields<MutationCreateApiTokenArgs, 'input' | 'organizationId'>>;
-  createEnvVar?: Resolver<ResolversTypes['EnvVar'], ParentType, ContextType, RequireFields<MutationCreateEnvVarArgs, 'input' | 'organizationId'>>;
-  createLLMConnection?: Resolver<ResolversTypes['LLMConnection'], ParentType, ContextType, RequireFields<MutationCreateLlmConnectionArgs, 'input' | 'organizationId'>>;
+  answerHitlRequest?: Resolver<Maybe<ResolversTypes['HitlRequest']>, ParentType, ContextType, RequireFields<MutationAnswerHitlRequestArgs, 'answer' | 'id'>>;
+  cancelTrainingRun?: Resolver<Maybe<ResolversTypes['TrainingRun']>, ParentType, ContextType, RequireFields<MutationCancelTrainingRunArgs, 'id'>>;
+  connectGitRepo?: Resolver<Maybe<ResolversTypes['GitRepo']>, ParentType, ContextType, RequireFields<MutationConnectGitRepoArgs, 'input' | 'organizationId'>>;
+  createAgent?: Resolver<Maybe<ResolversTypes['Agent']>, ParentType, ContextType, RequireFields<MutationCreateAgentArgs, 'input' | 'organizationId'>>;
+  createApiToken?: Resolver<Maybe<ResolversTypes['CreatedApiToken']>, ParentType, ContextType, RequireFields<MutationCreateApiTokenArgs, 'input' | 'organizationId'>>;
+  createEnvVar?: Resolver<Maybe<ResolversTypes['EnvVar']>, ParentType, ContextType, RequireFields<MutationCreateEnvVarArgs, 'input' | 'organizationId'>>;
+  createLLMConnection?: Resolver<Maybe<ResolversTypes['LLMConnection']>, ParentType, ContextType, RequireFields<MutationCreateLlmConnectionArgs, 'input' | 'organizationId'>>;
   createOrganization?: Resolver<ResolversTypes['Organization'], ParentType, ContextType, RequireFields<MutationCreateOrganizationArgs, 'input'>>;
-  createRole?: Resolver<ResolversTypes['Role'], ParentType, ContextType, RequireFields<MutationCreateRoleArgs, 'input' | 'organizationId'>>;
-  createServiceAccount?: Resolver<ResolversTypes['ServiceAccount'], ParentType, ContextType, RequireFields<MutationCreateServiceAccountArgs, 'input' | 'organizationId'>>;
-  createStudioProject?: Resolver<ResolversTypes['StudioProject'], ParentType, ContextType, RequireFields<MutationCreateStudioProjectArgs, 'input' | 'organizationId'>>;
-  createTool?: Resolver<ResolversTypes['Tool'], ParentType, ContextType, RequireFields<MutationCreateToolArgs, 'input' | 'organizationId'>>;
-  createWebhook?: Resolver<ResolversTypes['CreatedWebhook'], ParentType, ContextType, RequireFields<MutationCreateWebhookArgs, 'input' | 'organizationId'>>;
-  deleteAgent?: Resolver<ResolversTypes['ID'], ParentType, ContextType, RequireFields<MutationDeleteAgentArgs, 'id'>>;
-  deleteAutomation?: Resolver<ResolversTypes['Automation'], ParentType, ContextType, RequireFields<MutationDeleteAutomationArgs, 'id'>>;
-  deleteEnvVar?: Resolver<ResolversTypes['ID'], ParentType, ContextType, RequireFields<MutationDeleteEnvVarArgs, 'id'>>;
-  deleteLLMConnection?: Resolver<ResolversTypes['ID'], ParentType, ContextType, RequireFields<MutationDeleteLlmConnectionArgs, 'id'>>;
-  deleteRole?: Resolver<ResolversTypes['ID'], ParentType, ContextType, RequireFields<MutationDeleteRoleArgs, 'id'>>;
-  deleteStudioProject?: Resolver<ResolversTypes['ID'], ParentType, ContextType, RequireFields<MutationDeleteStudioProjectArgs, 'id'>>;
-  deleteTool?: Resolver<ResolversTypes['ID'], ParentType, ContextType, RequireFields<MutationDeleteToolArgs, 'id'>>;
-  deleteWebhook?: Resolver<ResolversTypes['ID'], ParentType, ContextType, RequireFields<MutationDeleteWebhookArgs, 'id'>>;
-  deployAutomation?: Resolver<ResolversTypes['Deployment'], ParentType, ContextType, RequireFields<MutationDeployAutomationArgs, 'input' | 'organizationId'>>;
-  disableServiceAccount?: Resolver<ResolversTypes['ServiceAccount'], ParentType, ContextType, RequireFields<MutationDisableServiceAccountArgs, 'id'>>;
-  disconnectGitRepo?: Resolver<ResolversTypes['ID'], ParentType, ContextType, RequireFields<MutationDisconnectGitRepoArgs, 'id'>>;
-  enableWebhook?: Resolver<ResolversTypes['Webhook'], ParentType, ContextType, RequireFields<MutationEnableWebhookArgs, 'id'>>;
-  inviteMember?: Resolver<ResolversTypes['Invitation'], ParentType, ContextType, RequireFields<MutationInviteMemberArgs, 'input' | 'organizationId'>>;
-  redeployAutomation?: Resolver<ResolversTypes['Deployment'], ParentType, ContextType, RequireFields<MutationRedeployAutomationArgs, 'id'>>;
-  removeMember?: Resolver<ResolversTypes['ID'], ParentType, ContextType, RequireFields<MutationRemoveMemberArgs, 'organizationId' | 'userId'>>;
-  replayFailedWebhookDeliveries?: Resolver<ResolversTypes['Int'], ParentType, ContextType, RequireFields<MutationReplayFailedWebhookDeliveriesArgs, 'since' | 'webhookId'>>;
-  replayWebhookDelivery?: Resolver<ResolversTypes['WebhookDelivery'], ParentType, ContextType, RequireFields<MutationReplayWebhookDeliveryArgs, 'id'>>;
-  retryHitlForward?: Resolver<ResolversTypes['HitlRequest'], ParentType, ContextType, RequireFields<MutationRetryHitlForwardArgs, 'id'>>;
-  revokeApiToken?: Resolver<ResolversTypes['ApiToken'], ParentType, ContextType, RequireFields<MutationRevokeApiTokenArgs, 'id'>>;
-  revokeInvitation?: Resolver<ResolversTypes['Invitation'], ParentType, ContextType, RequireFields<MutationRevokeInvitationArgs, 'id'>>;
-  rollbackAutomation?: Resolver<ResolversTypes['Deployment'], ParentType, ContextType, RequireFields<MutationRollbackAutomationArgs, 'id' | 'toVersion'>>;
-  runAutomation?: Resolver<ResolversTypes['Execution'], ParentType, ContextType, RequireFields<MutationRunAutomationArgs, 'id'>>;
-  setAutomationAccess?: Resolver<ResolversTypes['Automation'], ParentType, ContextType, RequireFields<MutationSetAutomationAccessArgs, 'access' | 'id' | 'visibility'>>;
-  setEnvVarAccess?: Resolver<ResolversTypes['EnvVar'], ParentType, ContextType, RequireFields<MutationSetEnvVarAccessArgs, 'id'>>;
+  createRole?: Resolver<Maybe<ResolversTypes['Role']>, ParentType, ContextType, RequireFields<MutationCreateRoleArgs, 'input' | 'organizationId'>>;
+  createServiceAccount?: Resolver<Maybe<ResolversTypes['ServiceAccount']>, ParentType, ContextType, RequireFields<MutationCreateServiceAccountArgs, 'input' | 'organizationId'>>;
+  createStudioProject?: Resolver<Maybe<ResolversTypes['StudioProject']>, ParentType, ContextType, RequireFields<MutationCreateStudioProjectArgs, 'input' | 'organizationId'>>;
+  createTool?: Resolver<Maybe<ResolversTypes['Tool']>, ParentType, ContextType, RequireFields<MutationCreateToolArgs, 'input' | 'organizationId'>>;
+  createWebhook?: Resolver<Maybe<ResolversTypes['CreatedWebhook']>, ParentType, ContextType, RequireFields<MutationCreateWebhookArgs, 'input' | 'organizationId'>>;
+  deleteAgent?: Resolver<Maybe<ResolversTypes['ID']>, ParentType, ContextType, RequireFields<MutationDeleteAgentArgs, 'id'>>;
+  deleteAutomation?: Resolver<Maybe<ResolversTypes['Automation']>, ParentType, ContextType, RequireFields<MutationDeleteAutomationArgs, 'id'>>;
+  deleteEnvVar?: Resolver<Maybe<ResolversTypes['ID']>, ParentType, ContextType, RequireFields<MutationDeleteEnvVarArgs, 'id'>>;
+  deleteLLMConnection?: Resolver<Maybe<ResolversTypes['ID']>, ParentType, ContextType, RequireFields<MutationDeleteLlmConnectionArgs, 'id'>>;
+  deleteRole?: Resolver<Maybe<ResolversTypes['ID']>, ParentType, ContextType, RequireFields<MutationDeleteRoleArgs, 'id'>>;
+  deleteStudioProject?: Resolver<Maybe<ResolversTypes['ID']>, ParentType, ContextType, RequireFields<MutationDeleteStudioProjectArgs, 'id'>>;
+  deleteTool?: Resolver<Maybe<ResolversTypes['ID']>, ParentType, ContextType, RequireFields<MutationDeleteToolArgs, 'id'>>;
+  deleteWebhook?: Resolver<Maybe<ResolversTypes['ID']>, ParentType, ContextType, RequireFields<MutationDeleteWebhookArgs, 'id'>>;
+  deployAutomation?: Resolver<Maybe<ResolversTypes['Deployment']>, ParentType, ContextType, RequireFields<MutationDeployAutomationArgs, 'input' | 'organizationId'>>;
+  disableServiceAccount?: Resolver<Maybe<ResolversTypes['ServiceAccount']>, ParentType, ContextType, RequireFields<MutationDisableServiceAccountArgs, 'id'>>;
+  disconnectGitRepo?: Resolver<Maybe<ResolversTypes['ID']>, ParentType, ContextType, RequireFields<MutationDisconnectGitRepoArgs, 'id'>>;
+  enableWebhook?: Resolver<Maybe<ResolversTypes['Webhook']>, ParentType, ContextType, RequireFields<MutationEnableWebhookArgs, 'id'>>;
+  inviteMember?: Resolver<Maybe<ResolversTypes['Invitation']>, ParentType, ContextType, RequireFields<MutationInviteMemberArgs, 'input' | 'organizationId'>>;
+  redeployAutomation?: Resolver<Maybe<ResolversTypes['Deployment']>, ParentType, ContextType, RequireFields<MutationRedeployAutomationArgs, 'id'>>;
+  removeMember?: Resolver<Maybe<ResolversTypes['ID']>, ParentType, ContextType, RequireFields<MutationRemoveMemberArgs, 'organizationId' | 'userId'>>;
+  replayFailedWebhookDeliveries?: Resolver<Maybe<ResolversTypes['Int']>, ParentType, ContextType, RequireFields<MutationReplayFailedWebhookDeliveriesArgs, 'since' | 'webhookId'>>;
+  replayWebhookDelivery?: Resolver<Maybe<ResolversTypes['WebhookDelivery']>, ParentType, ContextType, RequireFields<MutationReplayWebhookDeliveryArgs, 'id'>>;
+  retryHitlForward?: Resolver<Maybe<ResolversTypes['HitlRequest']>, ParentType, ContextType, RequireFields<MutationRetryHitlForwardArgs, 'id'>>;
+  revokeApiToken?: Resolver<Maybe<ResolversTypes['ApiToken']>, ParentType, ContextType, RequireFields<MutationRevokeApiTokenArgs, 'id'>>;
+  revokeInvitation?: Resolver<Maybe<ResolversTypes['Invitation']>, ParentType, ContextType, RequireFields<MutationRevokeInvitationArgs, 'id'>>;
+  rollbackAutomation?: Resolver<Maybe<ResolversTypes['Deployment']>, ParentType, ContextType, RequireFields<MutationRollbackAutomationArgs, 'id' | 'toVersion'>>;
+  runAutomation?: Resolver<Maybe<ResolversTypes['Execution']>, ParentType, ContextType, RequireFields<MutationRunAutomationArgs, 'id'>>;
+  setAutomationAccess?: Resolver<Maybe<ResolversTypes['Automation']>, ParentType, ContextType, RequireFields<MutationSetAutomationAccessArgs, 'access' | 'id' | 'visibility'>>;
+  setEnvVarAccess?: Resolver<Maybe<ResolversTypes['EnvVar']>, ParentType, ContextType, RequireFields<MutationSetEnvVarAccessArgs, 'id'>>;
   setFeatureFlag?: Resolver<ResolversTypes['FeatureFlag'], ParentType, ContextType, RequireFields<MutationSetFeatureFlagArgs, 'enabled' | 'name'>>;
-  setGitRepoAccess?: Resolver<ResolversTypes['GitRepo'], ParentType, ContextType, RequireFields<MutationSetGitRepoAccessArgs, 'access' | 'id'>>;
-  setLLMConnectionAccess?: Resolver<ResolversTypes['LLMConnection'], ParentType, ContextType, RequireFields<MutationSetLlmConnectionAccessArgs, 'id'>>;
-  startTrainingRun?: Resolver<ResolversTypes['TrainingRun'], ParentType, ContextType, RequireFields<MutationStartTrainingRunArgs, 'input' | 'organizationId'>>;
-  updateAgent?: Resolver<ResolversTypes['Agent'], ParentType, ContextType, RequireFields<MutationUpdateAgentArgs, 'id' | 'input'>>;
-  updateAutomation?: Resolver<ResolversTypes['Automation'], ParentType, ContextType, RequireFields<MutationUpdateAutomationArgs, 'id' | 'input'>>;
-  updateEnvVar?: Resolver<ResolversTypes['EnvVar'], ParentType, ContextType, RequireFields<MutationUpdateEnvVarArgs, 'id' | 'input'>>;
-  updateLLMConnection?: Resolver<ResolversTypes['LLMConnection'], ParentType, ContextType, RequireFields<MutationUpdateLlmConnectionArgs, 'id' | 'input'>>;
-  updateMemberRole?: Resolver<ResolversTypes['Membership'], ParentType, ContextType, RequireFields<MutationUpdateMemberRoleArgs, 'organizationId' | 'roleId' | 'userId'>>;
-  updateOrganizationDefaults?: Resolver<ResolversTypes['OrganizationDefaults'], ParentType, ContextType, RequireFields<MutationUpdateOrganizationDefaultsArgs, 'input' | 'organizationId'>>;
-  updateOrganizationSettings?: Resolver<ResolversTypes['OrganizationSettings'], ParentType, ContextType, RequireFields<MutationUpdateOrganizationSettingsArgs, 'input' | 'organizationId'>>;
-  updateRole?: Resolver<ResolversTypes['Role'], ParentType, ContextType, RequireFields<MutationUpdateRoleArgs, 'id' | 'input'>>;
-  updateStudioProject?: Resolver<ResolversTypes['StudioProject'], ParentType, ContextType, RequireFields<MutationUpdateStudioProjectArgs, 'id' | 'input'>>;
-  updateTool?: Resolver<ResolversTypes['Tool'], ParentType, ContextType, RequireFields<MutationUpdateToolArgs, 'id' | 'input'>>;
-  updateUsageBudget?: Resolver<ResolversTypes['Usage'], ParentType, ContextType, RequireFields<MutationUpdateUsageBudgetArgs, 'input' | 'organizationId'>>;
+  setGitRepoAccess?: Resolver<Maybe<ResolversTypes['GitRepo']>, ParentType, ContextType, RequireFields<MutationSetGitRepoAccessArgs, 'access' | 'id'>>;
+  setLLMConnectionAccess?: Resolver<Maybe<ResolversTypes['LLMConnection']>, ParentType, ContextType, RequireFields<MutationSetLlmConnectionAccessArgs, 'id'>>;
+  startTrainingRun?: Resolver<Maybe<ResolversTypes['TrainingRun']>, ParentType, ContextType, RequireFields<MutationStartTrainingRunArgs, 'input' | 'organizationId'>>;
+  updateAgent?: Resolver<Maybe<ResolversTypes['Agent']>, ParentType, ContextType, RequireFields<MutationUpdateAgentArgs, 'id' | 'input'>>;
+  updateAutomation?: Resolver<Maybe<ResolversTypes['Automation']>, ParentType, ContextType, RequireFields<MutationUpdateAutomationArgs, 'id' | 'input'>>;
+  updateEnvVar?: Resolver<Maybe<ResolversTypes['EnvVar']>, ParentType, ContextType, RequireFields<MutationUpdateEnvVarArgs, 'id' | 'input'>>;
+  updateLLMConnection?: Resolver<Maybe<ResolversTypes['LLMConnection']>, ParentType, ContextType, RequireFields<MutationUpdateLlmConnectionArgs, 'id' | 'input'>>;
+  updateMemberRole?: Resolver<Maybe<ResolversTypes['Membership']>, ParentType, ContextType, RequireFields<MutationUpdateMemberRoleArgs, 'organizationId' | 'roleId' | 'userId'>>;
+  updateOrganizationDefaults?: Resolver<Maybe<ResolversTypes['OrganizationDefaults']>, ParentType, ContextType, RequireFields<MutationUpdateOrganizationDefaultsArgs, 'input' | 'organizationId'>>;
+  updateOrganizationSettings?: Resolver<Maybe<ResolversTypes['OrganizationSettings']>, ParentType, ContextType, RequireFields<MutationUpdateOrganizationSettingsArgs, 'input' | 'organizationId'>>;
+  updateRole?: Resolver<Maybe<ResolversTypes['Role']>, ParentType, ContextType, RequireFields<MutationUpdateRoleArgs, 'id' | 'input'>>;
+  updateStudioProject?: Resolver<Maybe<ResolversTypes['StudioProject']>, ParentType, ContextType, RequireFields<MutationUpdateStudioProjectArgs, 'id' | 'input'>>;
+  updateTool?: Resolver<Maybe<ResolversTypes['Tool']>, ParentType, ContextType, RequireFields<MutationUpdateToolArgs, 'id' | 'input'>>;
+  updateUsageBudget?: Resolver<Maybe<ResolversTypes['Usage']>, ParentType, ContextType, RequireFields<MutationUpdateUsageBudgetArgs, 'input' | 'organizationId'>>;
 };
 
 export type OrganizationResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['Organization'] = ResolversParentTypes['Organization']> = {
-  agents?: Resolver<ResolversTypes['AgentConnection'], ParentType, ContextType, Partial<OrganizationAgentsArgs>>;
-  auditLog?: Resolver<ResolversTypes['AuditEntryConnection'], ParentType, ContextType, Partial<OrganizationAuditLogArgs>>;
-  automation?: Resolver<ResolversTypes['Automation'], ParentType, ContextType, RequireFields<OrganizationAutomationArgs, 'id'>>;
-  automations?: Resolver<ResolversTypes['AutomationConnection'], ParentType, ContextType, Partial<OrganizationAutomationsArgs>>;
+  agents?: Resolver<Maybe<ResolversTypes['AgentConnection']>, ParentType, ContextType, Partial<OrganizationAgentsArgs>>;
+  auditLog?: Resolver<Maybe<ResolversTypes['AuditEntryConnection']>, ParentType, ContextType, Partial<OrganizationAuditLogArgs>>;
+  automation?: Resolver<Maybe<ResolversTypes['Automation']>, ParentType, ContextType, RequireFields<OrganizationAutomationArgs, 'id'>>;
+  automations?: Resolver<Maybe<ResolversTypes['AutomationConnection']>, ParentType, ContextType, Partial<OrganizationAutomationsArgs>>;
   createdAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
-  defaults?: Resolver<ResolversTypes['OrganizationDefaults'], ParentType, ContextType>;
-  envVars?: Resolver<ResolversTypes['EnvVarConnection'], ParentType, ContextType, Partial<OrganizationEnvVarsArgs>>;
-  execution?: Resolver<ResolversTypes['Execution'], ParentType, ContextType, RequireFields<OrganizationExecutionArgs, 'id'>>;
-  executions?: Resolver<ResolversTypes['ExecutionConnection'], ParentType, ContextType, RequireFields<OrganizationExecutionsArgs, 'orderBy'>>;
-  gitRepos?: Resolver<ResolversTypes['GitRepoConnection'], ParentType, ContextType, Partial<OrganizationGitReposArgs>>;
+  defaults?: Resolver<Maybe<ResolversTypes['OrganizationDefaults']>, ParentType, ContextType>;
+  envVars?: Resolver<Maybe<ResolversTypes['EnvVarConnection']>, ParentType, ContextType, Partial<OrganizationEnvVarsArgs>>;
+  execution?: Resolver<Maybe<ResolversTypes['Execution']>, ParentType, ContextType, RequireFields<OrganizationExecutionArgs, 'id'>>;
+  executions?: Resolver<Maybe<ResolversTypes['ExecutionConnection']>, ParentType, ContextType, RequireFields<OrganizationExecutionsArgs, 'orderBy'>>;
+  gitRepos?: Resolver<Maybe<ResolversTypes['GitRepoConnection']>, ParentType, ContextType, Partial<OrganizationGitReposArgs>>;
   id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
-  invitations?: Resolver<ResolversTypes['InvitationConnection'], ParentType, ContextType, Partial<OrganizationInvitationsArgs>>;
-  llmConnections?: Resolver<ResolversTypes['LLMConnectionConnection'], ParentType, ContextType, Partial<OrganizationLlmConnectionsArgs>>;
-  members?: Resolver<ResolversTypes['MembershipConnection'], ParentType, ContextType, Partial<OrganizationMembersArgs>>;
+  invitations?: Resolver<Maybe<ResolversTypes['InvitationConnection']>, ParentType, ContextType, Partial<OrganizationInvitationsArgs>>;
+  llmConnections?: Resolver<Maybe<ResolversTypes['LLMConnectionConnection']>, ParentType, ContextType, Partial<OrganizationLlmConnectionsArgs>>;
+  members?: Resolver<Maybe<ResolversTypes['MembershipConnection']>, ParentType, ContextType, Partial<OrganizationMembersArgs>>;
   name?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
-  namespace?: Resolver<ResolversTypes['OrganizationNamespace'], ParentType, ContextType>;
-  pendingHitlRequests?: Resolver<ResolversTypes['HitlRequestConnection'], ParentType, ContextType, Partial<OrganizationPendingHitlRequestsArgs>>;
-  roles?: Resolver<Array<ResolversTypes['Role']>, ParentType, ContextType>;
-  serviceAccounts?: Resolver<ResolversTypes['ServiceAccountConnection'], ParentType, ContextType, Partial<OrganizationServiceAccountsArgs>>;
-  settings?: Resolver<ResolversTypes['OrganizationSettings'], ParentType, ContextType>;
-  studioProjects?: Resolver<ResolversTypes['StudioProjectConnection'], ParentType, ContextType, Partial<OrganizationStudioProjectsArgs>>;
-  tool?: Resolver<ResolversTypes['Tool'], ParentType, ContextType, RequireFields<OrganizationToolArgs, 'id'>>;
-  tools?: Resolver<ResolversTypes['ToolConnection'], ParentType, ContextType, Partial<OrganizationToolsArgs>>;
-  trainingRuns?: Resolver<ResolversTypes['TrainingRunConnection'], ParentType, ContextType, Partial<OrganizationTrainingRunsArgs>>;
-  usage?: Resolver<ResolversTypes['Usage'], ParentType, ContextType>;
-  viewerApiTokens?: Resolver<Array<ResolversTypes['ApiToken']>, ParentType, ContextType>;
-  viewerPermissions?: Resolver<ResolversTypes['ViewerPermissions'], ParentType, ContextType>;
-  webhook?: Resolver<ResolversTypes['Webhook'], ParentType, ContextType, RequireFields<OrganizationWebhookArgs, 'id'>>;
-  webhookDelivery?: Resolver<ResolversTypes['WebhookDelivery'], ParentType, ContextType, RequireFields<OrganizationWebhookDeliveryArgs, 'id'>>;
-  webhooks?: Resolver<ResolversTypes['WebhookConnection'], ParentType, ContextType, Partial<OrganizationWebhooksArgs>>;
+  namespace?: Resolver<Maybe<ResolversTypes['OrganizationNamespace']>, ParentType, ContextType>;
+  pendingHitlRequests?: Resolver<Maybe<ResolversTypes['HitlRequestConnection']>, ParentType, ContextType, Partial<OrganizationPendingHitlRequestsArgs>>;
+  roles?: Resolver<Maybe<Array<ResolversTypes['Role']>>, ParentType, ContextType>;
+  serviceAccounts?: Resolver<Maybe<ResolversTypes['ServiceAccountConnection']>, ParentType, ContextType, Partial<OrganizationServiceAccountsArgs>>;
+  settings?: Resolver<Maybe<ResolversTypes['OrganizationSettings']>, ParentType, ContextType>;
+  studioProjects?: Resolver<Maybe<ResolversTypes['StudioProjectConnection']>, ParentType, ContextType, Partial<OrganizationStudioProjectsArgs>>;
+  tool?: Resolver<Maybe<ResolversTypes['Tool']>, ParentType, ContextType, RequireFields<OrganizationToolArgs, 'id'>>;
+  tools?: Resolver<Maybe<ResolversTypes['ToolConnection']>, ParentType, ContextType, Partial<OrganizationToolsArgs>>;
+  trainingRuns?: Resolver<Maybe<ResolversTypes['TrainingRunConnection']>, ParentType, ContextType, Partial<OrganizationTrainingRunsArgs>>;
+  usage?: Resolver<Maybe<ResolversTypes['Usage']>, ParentType, ContextType>;
+  viewerApiTokens?: Resolver<Maybe<Array<ResolversTypes['ApiToken']>>, ParentType, ContextType>;
+  viewerPermissions?: Resolver<Maybe<ResolversTypes['ViewerPermissions']>, ParentType, ContextType>;
+  webhook?: Resolver<Maybe<ResolversTypes['Webhook']>, ParentType, ContextType, RequireFields<OrganizationWebhookArgs, 'id'>>;
+  webhookDelivery?: Resolver<Maybe<ResolversTypes['WebhookDelivery']>, ParentType, ContextType, RequireFields<OrganizationWebhookDeliveryArgs, 'id'>>;
+  webhooks?: Resolver<Maybe<ResolversTypes['WebhookConnection']>, ParentType, ContextType, Partial<OrganizationWebhooksArgs>>;
 };
 
 export type OrganizationDefaultsResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['OrganizationDefaults'] = ResolversParentTypes['OrganizationDefaults']> = {
@@ -3003,6 +3020,8 @@ export type OrganizationSettingsResolvers<ContextType = GraphQLContext, ParentTy
 export type PageInfoResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['PageInfo'] = ResolversParentTypes['PageInfo']> = {
   endCursor?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   hasNextPage?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
+  hasPreviousPage?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
+  startCursor?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
 };
 
 export type PendingInvitationResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['PendingInvitation'] = ResolversParentTypes['PendingInvitation']> = {
@@ -3014,7 +3033,7 @@ export type PendingInvitationResolvers<ContextType = GraphQLContext, ParentType 
 
 export type QueryResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['Query'] = ResolversParentTypes['Query']> = {
   featureFlags?: Resolver<Array<ResolversTypes['FeatureFlag']>, ParentType, ContextType>;
-  organization?: Resolver<ResolversTypes['Organization'], ParentType, ContextType, RequireFields<QueryOrganizationArgs, 'id'>>;
+  organization?: Resolver<Maybe<ResolversTypes['Organization']>, ParentType, ContextType, RequireFields<QueryOrganizationArgs, 'id'>>;
   organizationNamespaces?: Resolver<Array<ResolversTypes['OrganizationNamespace']>, ParentType, ContextType>;
   roleTemplates?: Resolver<Array<ResolversTypes['RoleTemplate']>, ParentType, ContextType>;
   viewer?: Resolver<ResolversTypes['Viewer'], ParentType, ContextType>;
@@ -3037,13 +3056,13 @@ export type RoleTemplateResolvers<ContextType = GraphQLContext, ParentType exten
 };
 
 export type ServiceAccountResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['ServiceAccount'] = ResolversParentTypes['ServiceAccount']> = {
-  apiTokens?: Resolver<Array<ResolversTypes['ApiToken']>, ParentType, ContextType>;
+  apiTokens?: Resolver<Maybe<Array<ResolversTypes['ApiToken']>>, ParentType, ContextType>;
   createdAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
   description?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
   disabledAt?: Resolver<Maybe<ResolversTypes['DateTime']>, ParentType, ContextType>;
   id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
   name?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
-  role?: Resolver<ResolversTypes['Role'], ParentType, ContextType>;
+  role?: Resolver<Maybe<ResolversTypes['Role']>, ParentType, ContextType>;
 };
 
 export type ServiceAccountConnectionResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['ServiceAccountConnection'] = ResolversParentTypes['ServiceAccountConnection']> = {
@@ -3203,20 +3222,20 @@ export type ViewerResolvers<ContextType = GraphQLContext, ParentType extends Res
 };
 
 export type ViewerMembershipResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['ViewerMembership'] = ResolversParentTypes['ViewerMembership']> = {
-  organization?: Resolver<ResolversTypes['Organization'], ParentType, ContextType>;
-  role?: Resolver<ResolversTypes['Role'], ParentType, ContextType>;
+  organization?: Resolver<Maybe<ResolversTypes['Organization']>, ParentType, ContextType>;
+  role?: Resolver<Maybe<ResolversTypes['Role']>, ParentType, ContextType>;
 };
 
 export type ViewerPermissionsResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['ViewerPermissions'] = ResolversParentTypes['ViewerPermissions']> = {
   features?: Resolver<Array<ResolversTypes['FeaturePermission']>, ParentType, ContextType>;
   isOwner?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
-  role?: Resolver<ResolversTypes['Role'], ParentType, ContextType>;
+  role?: Resolver<Maybe<ResolversTypes['Role']>, ParentType, ContextType>;
 };
 
 export type WebhookResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['Webhook'] = ResolversParentTypes['Webhook']> = {
   consecutiveFailures?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
   createdAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
-  deliveries?: Resolver<ResolversTypes['WebhookDeliveryConnection'], ParentType, ContextType, Partial<WebhookDeliveriesArgs>>;
+  deliveries?: Resolver<Maybe<ResolversTypes['WebhookDeliveryConnection']>, ParentType, ContextType, Partial<WebhookDeliveriesArgs>>;
   description?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
   disabledAt?: Resolver<Maybe<ResolversTypes['DateTime']>, ParentType, ContextType>;
   disabledReason?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
@@ -3259,7 +3278,7 @@ export type WebhookConnectionResolvers<ContextType = GraphQLContext, ParentType 
 
 export type WebhookDeliveryResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['WebhookDelivery'] = ResolversParentTypes['WebhookDelivery']> = {
   attemptCount?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
-  attempts?: Resolver<ResolversTypes['WebhookAttemptConnection'], ParentType, ContextType, Partial<WebhookDeliveryAttemptsArgs>>;
+  attempts?: Resolver<Maybe<ResolversTypes['WebhookAttemptConnection']>, ParentType, ContextType, Partial<WebhookDeliveryAttemptsArgs>>;
   createdAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
   deliveredAt?: Resolver<Maybe<ResolversTypes['DateTime']>, ParentType, ContextType>;
   event?: Resolver<ResolversTypes['WebhookEventType'], ParentType, ContextType>;
@@ -3399,4 +3418,5 @@ export type Resolvers<ContextType = GraphQLContext> = {
 
 export type DirectiveResolvers<ContextType = GraphQLContext> = {
   cost?: CostDirectiveResolver<any, any, ContextType>;
+  listSize?: ListSizeDirectiveResolver<any, any, ContextType>;
 };

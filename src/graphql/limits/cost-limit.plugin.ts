@@ -2,7 +2,6 @@ import type { ApolloServerPlugin } from '@apollo/server';
 import { Kind, type FragmentDefinitionNode } from 'graphql';
 import { LimitCode, LimitError } from './limit-error.js';
 import { operationCost } from './operation-cost.js';
-import { DEFAULT_PAGE_SIZE } from '../pagination.js';
 
 /**
  * Refuses an operation whose cost (src/graphql/limits/operation-cost.ts) passes `maxCost`, with
@@ -24,7 +23,7 @@ export function costLimitPlugin<TContext extends object>(maxCost: number): Apoll
             throw new LimitError(
               LimitCode.QUERY_TOO_COMPLEX,
               { name: 'cost', max: maxCost, actual: cost },
-              `The operation costs ${cost}; the limit is ${maxCost}. Each field costs 1 and a list multiplies its fields by its page size (first/last, ${DEFAULT_PAGE_SIZE} when omitted): ask for smaller pages or fewer nested lists.`,
+              `The operation costs ${cost}; the limit is ${maxCost}. Each object costs 1 and large values their @cost in the schema, and a list multiplies what it selects by its size (first, or the @listSize the schema declares): ask for smaller pages, fewer nested lists or fewer large fields.`,
             );
           }
         },

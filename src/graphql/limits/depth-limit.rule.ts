@@ -1,5 +1,5 @@
-import type { ValidationContext, ValidationRule } from 'graphql';
-import { foldSelections } from './fold-selections.js';
+import type { OperationDefinitionNode, ValidationContext, ValidationRule } from 'graphql';
+import { foldSelections, type FragmentLookup } from './fold-selections.js';
 import { LimitCode, LimitError } from './limit-error.js';
 
 /**
@@ -8,14 +8,19 @@ import { LimitCode, LimitError } from './limit-error.js';
  * non-null types, adds none either: the explorer's introspection query nests it eight deep, and
  * its depth is bounded by the schema's type wrappers, not by the client.
  */
+export function operationDepth(operation: OperationDefinitionNode, fragment: FragmentLookup): number {
+  return foldSelections<number>(operation.selectionSet, fragment, {
+    field: (node, inner) => (node.name.value === 'ofType' ? 0 : 1) + (inner ?? 0),
+    wrap: (_node, inner) => inner,
+    merge: (parts) => Math.max(0, ...parts),
+  });
+}
+
+/** Refuses an operation deeper than `maxDepth` (operationDepth) with QUERY_TOO_DEEP. */
 export function depthLimitRule(maxDepth: number): ValidationRule {
   return (context: ValidationContext) => ({
     OperationDefinition(operation) {
-      const depth = foldSelections<number>(operation.selectionSet, (name) => context.getFragment(name), {
-        field: (node, inner) => (node.name.value === 'ofType' ? 0 : 1) + (inner ?? 0),
-        wrap: (_node, inner) => inner,
-        merge: (parts) => Math.max(0, ...parts),
-      });
+      const depth = operationDepth(operation, (name) => context.getFragment(name));
       if (depth > maxDepth) {
         context.reportError(
           new LimitError(

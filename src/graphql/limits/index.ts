@@ -5,14 +5,18 @@ import { aliasLimitRule } from './alias-limit.rule.js';
 import { costLimitPlugin } from './cost-limit.plugin.js';
 import { depthLimitRule } from './depth-limit.rule.js';
 import { directiveLimitRule } from './directive-limit.rule.js';
+import { slicingArgumentsRule } from './slicing-arguments.rule.js';
 
 export { formatLimitErrors } from './format-limit-errors.js';
 export { LimitCode, LimitError, limitResponseBody } from './limit-error.js';
 export { mutationDeadlineMiddleware, operationTimeoutError, raceDeadline, withDeadline } from './operation-timeout.js';
 
-/** The validation rules of the limits, run by Apollo after graphql-js's specifiedRules. */
+/**
+ * The validation rules of the limits, run by Apollo after graphql-js's specifiedRules; with them
+ * the cost model's own rule, that a field requiring one slicing argument gets one.
+ */
 export function limitValidationRules(limits: LimitsConfig): ValidationRule[] {
-  return [depthLimitRule(limits.maxDepth), aliasLimitRule(limits.maxAliases), directiveLimitRule(limits.maxDirectives)];
+  return [depthLimitRule(limits.maxDepth), aliasLimitRule(limits.maxAliases), directiveLimitRule(limits.maxDirectives), slicingArgumentsRule];
 }
 
 /** The limit that needs the request's variables (cost); the timeout is src/http/gateway.ts's race plus mutationDeadlineMiddleware. */

@@ -1,11 +1,14 @@
 import {
   getNamedType,
+  getNullableType,
   isCompositeType,
+  isListType,
   Kind,
+  OperationTypeNode,
   SchemaMetaFieldDef,
   TypeMetaFieldDef,
-  TypeNameMetaFieldDef,
   valueFromASTUntyped,
+  type DirectiveNode,
   type FieldNode,
   type FragmentDefinitionNode,
   type GraphQLCompositeType,
@@ -14,41 +17,89 @@ import {
   type OperationDefinitionNode,
   type SelectionSetNode,
 } from 'graphql';
-import { DEFAULT_PAGE_SIZE } from '../pagination.js';
+import { argumentsCost } from './argument-cost.js';
+import { fieldCostDirectives, typeWeight, type ListSize } from './cost-directives.js';
 
 type Variables = Readonly<Record<string, unknown>>;
+type AnyField = GraphQLField<unknown, unknown>;
 
-function fieldDefinition(schema: GraphQLSchema, parent: GraphQLCompositeType, name: string): GraphQLField<unknown, unknown> | undefined {
-  if (name === '__typename') return TypeNameMetaFieldDef;
+/** What a mutation costs before its fields, as in Apollo Router: it writes, in a transaction, with an audit entry. */
+export const MUTATION_BASE_COST = 10;
+
+// The largest GraphQL Int: a slicing argument beyond it fails coercion anyway, and clamping keeps
+// the arithmetic finite whatever a variable holds.
+const MAX_INT = 2_147_483_647;
+
+/** The size a parent's `@listSize(sizedFields:)` gives to some of the list fields below it. */
+interface Sizing {
+  size: number;
+  fields: ReadonlySet<string>;
+  /** Tells memoized fragments measured under different sizings apart. */
+  key: string;
+}
+
+function fieldDefinition(schema: GraphQLSchema, parent: GraphQLCompositeType, name: string): AnyField | undefined {
   if (name === '__schema' && parent === schema.getQueryType()) return SchemaMetaFieldDef;
   if (name === '__type' && parent === schema.getQueryType()) return TypeMetaFieldDef;
   return 'getFields' in parent ? parent.getFields()[name] : undefined;
 }
 
-/** A field's own cost: its `@cost(weight:)` in the SDL (schema/common.graphql), else 1. */
-function weightOf(definition: GraphQLField<unknown, unknown> | undefined): number {
-  const directive = definition?.astNode?.directives?.find((d) => d.name.value === 'cost');
-  const weight = directive?.arguments?.find((a) => a.name.value === 'weight')?.value;
-  return weight?.kind === Kind.INT ? Number(weight.value) : 1;
+/** `@skip(if: true)` or `@include(if: false)`, literal or from a variable: the selection is not executed, so it costs nothing. */
+function excluded(directives: readonly DirectiveNode[] | undefined, variables: Variables): boolean {
+  for (const directive of directives ?? []) {
+    const name = directive.name.value;
+    if (name !== 'skip' && name !== 'include') continue;
+    const condition = directive.arguments?.find((a) => a.name.value === 'if')?.value;
+    const value = condition ? valueFromASTUntyped(condition, variables) : undefined;
+    if (typeof value === 'boolean' && value === (name === 'skip')) return true;
+  }
+  return false;
 }
 
-/** The page size a field asks for: `first` or `last` (the larger), resolved from the variables. */
-function pageSize(node: FieldNode, variables: Variables): number | undefined {
-  let size: number | undefined;
-  for (const argument of node.arguments ?? []) {
-    if (argument.name.value !== 'first' && argument.name.value !== 'last') continue;
-    const value = valueFromASTUntyped(argument.value, variables);
-    if (typeof value === 'number' && Number.isFinite(value)) size = Math.max(size ?? 0, Math.max(0, Math.floor(value)));
+/** A slicing argument's value: given in the operation (literal or variable), else its SDL default; null and non-numbers count as absent. */
+function slicingValue(definition: AnyField, node: FieldNode, name: string, variables: Variables): number | undefined {
+  const given = node.arguments?.find((a) => a.name.value === name);
+  const value = given ? valueFromASTUntyped(given.value, variables) : undefined;
+  const chosen = typeof value === 'number' ? value : definition.args.find((a) => a.name === name)?.defaultValue;
+  return typeof chosen === 'number' && Number.isFinite(chosen) ? Math.min(MAX_INT, Math.max(0, Math.floor(chosen))) : undefined;
+}
+
+/** The size `@listSize` gives: the largest slicing argument given, else `assumedSize` (Apollo Router's reading of the IBM spec). */
+export function listSizeOf(listSize: ListSize, definition: AnyField, node: FieldNode, variables: Variables): number | undefined {
+  let largest: number | undefined;
+  for (const name of listSize.slicingArguments) {
+    const value = slicingValue(definition, node, name, variables);
+    if (value !== undefined) largest = Math.max(largest ?? 0, value);
   }
-  return size;
+  return largest ?? listSize.assumedSize;
+}
+
+/** The request's variables with the operation's defaults filled in, as execution will see them. */
+function variablesOf(operation: OperationDefinitionNode, requestVariables: Variables): Record<string, unknown> {
+  const variables: Record<string, unknown> = {};
+  for (const definition of operation.variableDefinitions ?? []) {
+    const name = definition.variable.name.value;
+    if (name in requestVariables) variables[name] = requestVariables[name];
+    else if (definition.defaultValue) variables[name] = valueFromASTUntyped(definition.defaultValue);
+  }
+  return variables;
 }
 
 /**
- * The cost of an operation: every field costs 1 (or its `@cost` weight), and a field with `first` or `last` multiplies
- * the cost of its selection set by that value; a connection field (its type's name ends in
- * `Connection`) without them by DEFAULT_PAGE_SIZE, the page size its resolver then uses.
- * `variables` are the request's, with the operation's defaults filled in. Fragments are measured
- * once each (memoized); the operation is validated by then, so it has no fragment cycle.
+ * The cost of an operation, from the IBM GraphQL Cost Directives in the SDL as Apollo Router's
+ * demand control computes it (README "Limits"):
+ * - an operation costs 0, a mutation MUTATION_BASE_COST, plus its fields;
+ * - a field costs `count × (weight + its selection)` plus its arguments (argument-cost.ts);
+ * - `weight` is the field's `@cost`, else its type's, else 1 for an object and 0 for a scalar,
+ *   an enum or `__typename`;
+ * - `count` is 1 unless the field returns a list: then the size a parent's `@listSize(sizedFields:)`
+ *   gives it (a connection's `edges`), else its own `@listSize` (the largest slicing argument given,
+ *   else `assumedSize`), else 1. Only introspection's lists have no `@listSize`: their size is the
+ *   schema's, not the client's (test/limits/cost-coverage.test.ts checks every other list has one);
+ * - a selection under `@skip(if: true)` or `@include(if: false)` costs nothing.
+ * `requestVariables` are the request's raw variables; the operation's defaults are filled in.
+ * Fragments are measured once per sizing (memoized); the operation is validated by then, so it has
+ * no fragment cycle.
  */
 export function operationCost(
   schema: GraphQLSchema,
@@ -56,49 +107,59 @@ export function operationCost(
   fragments: ReadonlyMap<string, FragmentDefinitionNode>,
   requestVariables: Variables,
 ): number {
-  const variables: Record<string, unknown> = {};
-  for (const definition of operation.variableDefinitions ?? []) {
-    const name = definition.variable.name.value;
-    if (name in requestVariables) variables[name] = requestVariables[name];
-    else if (definition.defaultValue) variables[name] = valueFromASTUntyped(definition.defaultValue);
-  }
+  const variables = variablesOf(operation, requestVariables);
   const memo = new Map<string, number>();
 
-  const setCost = (set: SelectionSetNode, parent: GraphQLCompositeType): number => {
+  const setCost = (set: SelectionSetNode, parent: GraphQLCompositeType, sizing: Sizing | undefined): number => {
     let total = 0;
     for (const selection of set.selections) {
+      if (excluded(selection.directives, variables)) continue;
       if (selection.kind === Kind.FIELD) {
-        total += fieldCost(selection, parent);
+        total += fieldCost(selection, parent, sizing);
       } else if (selection.kind === Kind.INLINE_FRAGMENT) {
         const condition = selection.typeCondition ? schema.getType(selection.typeCondition.name.value) : parent;
-        total += condition && isCompositeType(condition) ? setCost(selection.selectionSet, condition) : 0;
+        total += condition && isCompositeType(condition) ? setCost(selection.selectionSet, condition, sizing) : 0;
       } else {
-        total += fragmentCost(selection.name.value);
+        total += fragmentCost(selection.name.value, sizing);
       }
     }
     return total;
   };
 
-  const fieldCost = (node: FieldNode, parent: GraphQLCompositeType): number => {
-    const definition = fieldDefinition(schema, parent, node.name.value);
-    const type = definition ? getNamedType(definition.type) : undefined;
-    const weight = weightOf(definition);
-    if (!node.selectionSet || !type || !isCompositeType(type)) return weight;
-    const multiplier = pageSize(node, variables) ?? (type.name.endsWith('Connection') ? DEFAULT_PAGE_SIZE : 1);
-    return weight + multiplier * setCost(node.selectionSet, type);
+  const fieldCost = (node: FieldNode, parent: GraphQLCompositeType, sizing: Sizing | undefined): number => {
+    const definition = node.name.value === '__typename' ? undefined : fieldDefinition(schema, parent, node.name.value);
+    if (!definition) return 0;
+    const { weight, listSize } = fieldCostDirectives(definition);
+    const size = listSize ? listSizeOf(listSize, definition, node, variables) : undefined;
+    const isList = isListType(getNullableType(definition.type));
+    const count = !isList ? 1 : sizing?.fields.has(node.name.value) ? sizing.size : (size ?? 1);
+    const type = getNamedType(definition.type);
+    const inner =
+      node.selectionSet && isCompositeType(type)
+        ? setCost(node.selectionSet, type, listSize && size !== undefined && listSize.sizedFields.size > 0 ? sizingOf(listSize, size) : undefined)
+        : 0;
+    return count * ((weight ?? typeWeight(type)) + inner) + argumentsCost(definition, node, variables);
   };
 
-  const fragmentCost = (name: string): number => {
-    const known = memo.get(name);
+  const fragmentCost = (name: string, sizing: Sizing | undefined): number => {
+    const key = `${name}\n${sizing?.key ?? ''}`;
+    const known = memo.get(key);
     if (known !== undefined) return known;
     const definition = fragments.get(name);
     const condition = definition ? schema.getType(definition.typeCondition.name.value) : undefined;
-    memo.set(name, 0); // a cycle (rejected by validation already) counts nothing
-    const cost = definition && condition && isCompositeType(condition) ? setCost(definition.selectionSet, condition) : 0;
-    memo.set(name, cost);
+    memo.set(key, 0); // a cycle (rejected by validation already) counts nothing
+    const cost = definition && condition && isCompositeType(condition) ? setCost(definition.selectionSet, condition, sizing) : 0;
+    memo.set(key, cost);
     return cost;
   };
 
   const root = schema.getRootType(operation.operation);
-  return root ? setCost(operation.selectionSet, root) : 0;
+  const base = operation.operation === OperationTypeNode.MUTATION ? MUTATION_BASE_COST : 0;
+  const cost = base + (root ? setCost(operation.selectionSet, root, undefined) : 0);
+  // Only an absurd slicing argument on many nested lists gets here; any such cost is refused alike.
+  return Number.isFinite(cost) ? cost : Number.MAX_SAFE_INTEGER;
+}
+
+function sizingOf(listSize: ListSize, size: number): Sizing {
+  return { size, fields: listSize.sizedFields, key: `${size}:${[...listSize.sizedFields].sort().join(',')}` };
 }

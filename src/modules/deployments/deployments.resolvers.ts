@@ -1,4 +1,5 @@
 import { BadUserInputError, ForbiddenError, NotFoundError } from '../../errors.js';
+import { mustLoad } from '../../graphql/by-id-loader.js';
 import type { Resolvers } from '../../graphql/generated/resolvers-types.js';
 import { parseUuid } from '../../graphql/ids.js';
 import { createdBy, loadFound, pageOf } from '../../graphql/resource-helpers.js';
@@ -33,6 +34,8 @@ export const deploymentsResolvers: Resolvers = {
     latestDeployment: (automation, _args, ctx) => ctx.loaders.latestDeployment.load(automation.id),
   },
   Deployment: {
+    // Served from the request's loader, which the rule (parentAutomationAction) filled already.
+    automation: (deployment, _args, ctx) => mustLoad(ctx.loaders.automations, deployment.automationId, 'Automation'),
     deployedBy: (deployment, args, ctx) => createdBy({ createdByUserId: deployment.deployedByUserId }, args, ctx),
   },
   Mutation: {

@@ -1,6 +1,7 @@
 import type { ModuleAuthorization } from '../../authz/authorization-map.js';
 import { member, unscopedFeature } from '../../authz/guards.js';
 import { automationAction } from '../automations/automation.rule.js';
+import { parentAutomationAction } from '../automations/parent-automation.rule.js';
 
 // Deploys need an unscoped credential (SPEC §6: a scope names automations that exist, and reaches
 // no env var, LLM connection or repository a deploy attaches).
@@ -18,7 +19,7 @@ export const deploymentsAuthorization: ModuleAuthorization = {
     },
     // Deployment history of an automation the caller may view.
     Automation: { deployments: automationAction('VIEW', 'parent'), latestDeployment: automationAction('VIEW', 'parent') },
-    Deployment: { deployedBy: member('parent.organizationId') },
+    Deployment: { automation: parentAutomationAction('VIEW'), deployedBy: member('parent.organizationId') },
   },
   inherits: {
     Deployment: {

@@ -39,7 +39,7 @@ async function executionPage(
   const { limit } = parsePage({ first: args.first }, ctx.config.maxPageSize);
   const filter = executionFilterOf(args);
   const rows = await listExecutions(ctx.db, source, filter, order, executionCursorOf(order, args.after), limit);
-  return executionConnection(rows, order, limit, () => countExecutions(ctx.db, source, filter));
+  return executionConnection(rows, order, limit, Boolean(args.after), () => countExecutions(ctx.db, source, filter));
 }
 
 export const executionsResolvers: Resolvers = {
@@ -75,7 +75,7 @@ export const executionsResolvers: Resolvers = {
       const after = args.after ? decodeSpanCursor(order, args.after) : null;
       const filter = spanFilterOf(args.filter);
       const rows = await listSpans(ctx.db, execution.id, order, after, limit, filter);
-      return spanConnection(rows, order, limit, async () => (isFiltered(filter) ? countSpans(ctx.db, execution.id, filter) : execution.spanCount));
+      return spanConnection(rows, order, limit, after !== null, async () => (isFiltered(filter) ? countSpans(ctx.db, execution.id, filter) : execution.spanCount));
     },
   },
   Span: {

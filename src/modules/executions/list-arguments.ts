@@ -1,7 +1,7 @@
 import { BadUserInputError } from '../../errors.js';
 import type { ExecutionFilter as ExecutionFilterInput, SpanFilter as SpanFilterInput } from '../../graphql/generated/resolvers-types.js';
 import { parseUuid } from '../../graphql/ids.js';
-import { decodeCursor, encodeCursor, type Connection } from '../../graphql/pagination.js';
+import { connectionOf, decodeCursor, encodeCursor, type Connection } from '../../graphql/pagination.js';
 import type { ExecutionCursor, ExecutionFilter, ExecutionOrder } from './executions.repository.js';
 import type { ExecutionRow, ExecutionStatus } from './executions.table.js';
 import type { SpanFilter } from './spans.repository.js';
@@ -63,13 +63,16 @@ export function executionCursorOf(order: ExecutionOrder, after: string | null | 
   return { at, id };
 }
 
-export function executionConnection(rows: ExecutionRow[], order: ExecutionOrder, limit: number, totalCount: () => Promise<number>): Connection<ExecutionRow> {
-  const hasNextPage = rows.length > limit;
-  const nodes = hasNextPage ? rows.slice(0, limit) : rows;
+export function executionConnection(
+  rows: ExecutionRow[],
+  order: ExecutionOrder,
+  limit: number,
+  afterGiven: boolean,
+  totalCount: () => Promise<number>,
+): Connection<ExecutionRow> {
   const cursor = (row: ExecutionRow) =>
     order === 'CREATED_AT' ? encodeCursor(row) : Buffer.from(`u|${row.updatedAt.toISOString()}|${row.id}`, 'utf8').toString('base64url');
-  const edges = nodes.map((node) => ({ cursor: cursor(node), node }));
-  return { edges, pageInfo: { hasNextPage, endCursor: edges.at(-1)?.cursor ?? null }, totalCount };
+  return connectionOf(rows, limit, cursor, afterGiven, totalCount);
 }
 
 const MAX_NAME = 1000;

@@ -1,5 +1,5 @@
 import { BadUserInputError } from '../../errors.js';
-import type { Connection } from '../../graphql/pagination.js';
+import { connectionOf, type Connection } from '../../graphql/pagination.js';
 import type { SpanCursor, SpanOrder, SpanRecord } from './spans.repository.js';
 
 /**
@@ -33,9 +33,6 @@ export function decodeSpanCursor(order: SpanOrder, cursor: string): SpanCursor {
 }
 
 /** Rows fetched with `limit + 1` as a connection in `order`. */
-export function spanConnection(rows: SpanRecord[], order: SpanOrder, limit: number, totalCount: () => Promise<number>): Connection<SpanRecord> {
-  const hasNextPage = rows.length > limit;
-  const nodes = hasNextPage ? rows.slice(0, limit) : rows;
-  const edges = nodes.map((node) => ({ cursor: encodeSpanCursor(order, node), node }));
-  return { edges, pageInfo: { hasNextPage, endCursor: edges.at(-1)?.cursor ?? null }, totalCount };
+export function spanConnection(rows: SpanRecord[], order: SpanOrder, limit: number, afterGiven: boolean, totalCount: () => Promise<number>): Connection<SpanRecord> {
+  return connectionOf(rows, limit, (row) => encodeSpanCursor(order, row), afterGiven, totalCount);
 }
