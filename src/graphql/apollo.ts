@@ -54,7 +54,11 @@ export function createApollo(schema: GraphQLSchema, config: Config, metrics: Met
     // One operation per request: a batch would multiply every limit above by its length. The
     // gateway answers an array body with BATCHING_DISABLED before Apollo sees it.
     allowBatchedHttpRequests: false,
-    csrfPrevention: true,
+    // A GET (or a form-encoded POST) runs only when it carries a header that a browser would have
+    // to preflight: Apollo's two defaults, or `Authorization`, which is not CORS-safelisted either.
+    // So a persisted query sent by GET with its token (urql's persistedExchange, a CDN-friendly
+    // client) needs no extra header, and a cross-site form or <img> still runs nothing.
+    csrfPrevention: { requestHeaders: ['x-apollo-operation-name', 'apollo-require-preflight', 'authorization'] },
     // The process owns shutdown (src/main.ts): Apollo's own signal handler would stop the server
     // under it and re-raise the signal.
     stopOnTerminationSignals: false,

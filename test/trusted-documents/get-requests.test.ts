@@ -36,6 +36,10 @@ describe('GET in enforce mode', () => {
     expect(await twice.json()).toMatchObject({ errors: [{ extensions: { code: 'BAD_REQUEST' } }] });
   });
 
+  it('runs a "sha256:"-prefixed APQ hash, as urql sends a client-preset document\'s __meta__.hash', async () => {
+    expectViewerEmail(await get(gw, org.owner.token, { extensions: JSON.stringify(apq(`sha256:${viewerHash}`)) }), org.owner.email);
+  });
+
   it('rewrites the query string to the registered text, keeping variables and operationName', async () => {
     const documents = new TrustedDocuments(gw.db, 'enforce');
     const search = `?${new URLSearchParams({ extensions: JSON.stringify({ ...apq(viewerHash), other: 1 }), variables: '{"a":1}', operationName: 'ViewerEmail' }).toString()}`;
@@ -49,5 +53,30 @@ describe('GET in enforce mode', () => {
     const documents = new TrustedDocuments(gw.db, 'enforce');
     const resolution = await documents.resolve({ query: 'query Unregistered { viewer { user { id } } }' }, `?documentId=${viewerHash}`);
     expect(resolution).toMatchObject({ kind: 'refused', code: 'TRUSTED_DOCUMENT_REQUIRED' });
+  });
+});
+
+// Apollo's CSRF prevention (src/graphql/apollo.ts): a GET runs only with a header that forces a
+// browser's CORS preflight. Authorization is one, so a client sending its token needs no other.
+describe('GET and CSRF prevention', () => {
+  const url = () => `${gw.url}?${new URLSearchParams({ extensions: JSON.stringify(apq(viewerHash)) }).toString()}`;
+
+  it('runs a GET that carries Authorization and no preflight header', async () => {
+    const response = await fetch(url(), { headers: { authorization: `Bearer ${org.owner.token}` } });
+    const body: unknown = await response.json();
+    expect(response.status).toBe(200);
+    expect(body).toEqual({ data: { viewer: { user: { email: org.owner.email } } } });
+  });
+
+  it('blocks a GET with neither Authorization nor a preflight header (a cross-site <img> or link), before anything runs', async () => {
+    const response = await fetch(url());
+    expect(response.status).toBe(400);
+    expect(await response.text()).toContain('Cross-Site Request Forgery');
+  });
+
+  it('blocks it with an empty Authorization too', async () => {
+    const response = await fetch(url(), { headers: { authorization: '' } });
+    expect(response.status).toBe(400);
+    expect(await response.text()).toContain('Cross-Site Request Forgery');
   });
 });

@@ -2,7 +2,7 @@ import type { Db } from '../../db/database.js';
 import { DocumentCache } from './document-cache.js';
 import { sha256Hex } from './document-hash.js';
 import { isRecord, readOperationRequest, type DocumentFields } from './operation-request.js';
-import { bodyWithDocument, searchFields, searchWithDocument } from './request-rewrite.js';
+import { bodyWithBareApqHash, bodyWithDocument, searchFields, searchWithBareApqHash, searchWithDocument } from './request-rewrite.js';
 import { findTrustedDocument } from './trusted-documents.repository.js';
 
 /** The codes of a refused request, in `extensions.code`; part of the API. */
@@ -31,7 +31,7 @@ function refused(code: TrustedDocumentCode, message: string): Refusal {
 
 /**
  * Trusted documents (README "Trusted documents and persisted queries"). Off: the request passes
- * unchanged and Apollo's automatic persisted queries apply. Enforce: only registered documents run;
+ * to Apollo's automatic persisted queries, unchanged but for a `sha256:` prefix on its APQ hash. Enforce: only registered documents run;
  * a request names one by hash (Apollo's persistedQuery extension, or GraphQL over HTTP's
  * `documentId`) or by its exact text, and reaches Apollo as a plain `query` with the registered text.
  */
@@ -48,7 +48,7 @@ export class TrustedDocuments {
    * GET carries its operation. A JSON object body is the operation; otherwise the query string is.
    */
   async resolve(body: unknown, search = ''): Promise<DocumentResolution> {
-    if (this.mode === 'off') return { kind: 'ok', body, search };
+    if (this.mode === 'off') return { kind: 'ok', body: bodyWithBareApqHash(body), search: searchWithBareApqHash(search) };
     if (isRecord(body)) {
       const found = await this.lookup(body);
       return found.kind === 'found' ? { kind: 'ok', body: bodyWithDocument(body, found.text), search } : found;
