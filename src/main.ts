@@ -1,5 +1,6 @@
 import diagnosticsChannel from 'node:diagnostics_channel';
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { DEV_JWT_SECRET_FILE, withDevJwtSecret } from './auth/dev-jwt-secret.js';
 import { loadConfig } from './config.js';
 import { Gateway } from './http/gateway.js';
 import { schedulePruning } from './ingest/prune-traces.js';
@@ -10,9 +11,11 @@ import { createLogger } from './logger.js';
 import { openRuntime } from './runtime.js';
 
 async function main(): Promise<void> {
-  const config = loadConfig();
+  const configured = loadConfig();
+  const config = withDevJwtSecret(configured);
   const logger = createLogger(config.logLevel);
-  if (config.auth.jwtSecret) logger.warn('AUTH_JWT_SECRET is set: JWTs are checked with a shared secret. For development only.');
+  if (configured.auth.jwtSecret) logger.warn('AUTH_JWT_SECRET is set: JWTs are checked with a shared secret. For development only.');
+  else if (config.auth.jwtSecret) logger.info(`development: JWTs are checked with the secret in ${config.dataDir}/${DEV_JWT_SECRET_FILE}; \`npx gatehouse dev-token --email E\` signs one`);
   const { database, secrets } = await openRuntime(config, logger, 'the Gatehouse server');
   const kube = loadKubeConfig(config.k8s);
   const cluster = kube ? new Cluster(kube.kubeConfig, config.k8s.requestTimeoutMs) : null;

@@ -11,8 +11,10 @@ import { findOrganizationsByIds } from '../modules/organizations/organizations.r
 import { findRoleByKind, insertRole } from '../modules/roles/roles.repository.js';
 import { findServiceAccountsByIds } from '../modules/service-accounts/service-accounts.repository.js';
 import { findOrCreateUserByEmail, findUserByEmail } from '../modules/users/users.repository.js';
+import { CliError } from './cli-error.js';
 
-export class CliError extends Error {}
+// In a module of its own so that `gatehouse --help` loads nothing else; re-exported for the commands.
+export { CliError };
 
 export interface OrgCreated {
   organizationId: number;
