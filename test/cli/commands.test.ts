@@ -5,6 +5,10 @@ import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { ROOT_DIR } from '../../src/paths.js';
 
+// Each command is a new process that opens (and on first use migrates) an embedded PGlite
+// directory: seconds each, many more on a loaded machine, so more than vitest's 30 s default.
+const CLI_TIMEOUT_MS = 120_000;
+
 // The `gatehouse` bin as built by `npm test`'s build step, on a throw-away PGlite directory.
 const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'gatehouse-cli-'));
 const env = { ...process.env, DATA_DIR: dataDir, DATABASE_URL: '', NODE_ENV: 'production', LOG_LEVEL: 'warn' };
@@ -12,7 +16,7 @@ const gatehouse = (...args: string[]) =>
   spawnSync(process.execPath, [path.join(ROOT_DIR, 'dist/src/cli/main.js'), ...args], { env, encoding: 'utf8' });
 afterAll(() => fs.rmSync(dataDir, { recursive: true, force: true }));
 
-describe('gatehouse CLI', () => {
+describe('gatehouse CLI', { timeout: CLI_TIMEOUT_MS }, () => {
   it('org create prints one line of JSON with the Owner\'s token', () => {
     const result = gatehouse('org', 'create', '--name', 'Acme', '--owner-email', 'owner@acme.test');
     expect(result.status, result.stderr).toBe(0);

@@ -5,6 +5,10 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ROOT_DIR } from '../../src/paths.js';
 
+// Each command is a new process that opens (and on first use migrates) an embedded PGlite
+// directory: seconds each, many more on a loaded machine, so more than vitest's 30 s default.
+const CLI_TIMEOUT_MS = 120_000;
+
 // `gatehouse flag …` and `gatehouse admin …`, the operator's side of SPEC §5's instance feature
 // flag; the built bin on a throw-away PGlite directory, as in commands.test.ts.
 const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'gatehouse-cli-flags-'));
@@ -23,7 +27,7 @@ beforeAll(() => {
 });
 afterAll(() => fs.rmSync(dataDir, { recursive: true, force: true }));
 
-describe('gatehouse flag', () => {
+describe('gatehouse flag', { timeout: CLI_TIMEOUT_MS }, () => {
   it('flag enable k8s_namespace_isolation --org 1, then flag list shows it on for organization 1 only', () => {
     expect(json(gatehouse('flag', 'enable', 'k8s_namespace_isolation', '--org', '1'))).toEqual({
       name: 'k8s_namespace_isolation',
@@ -52,7 +56,7 @@ describe('gatehouse flag', () => {
   });
 });
 
-describe('gatehouse admin', () => {
+describe('gatehouse admin', { timeout: CLI_TIMEOUT_MS }, () => {
   it('grants and revokes instance administration to an existing user', () => {
     const granted = json(gatehouse('admin', 'grant', '--email', 'owner@acme.test'));
     expect(granted).toMatchObject({ email: 'owner@acme.test', instanceAdmin: true });
