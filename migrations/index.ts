@@ -13,6 +13,7 @@ import * as wholeSpans from './2026_11_30_100000_whole_spans.js';
 import * as tokenScopes from './2026_11_30_110000_token_scopes.js';
 import * as executionUpdates from './2026_11_30_120000_execution_updates.js';
 import * as webhooks from './2026_12_01_100000_webhooks.js';
+import * as gitCredentialsStudioSources from './2026_12_08_130000_git_credentials_studio_sources.js';
 
 /**
  * Every migration by name; the name order is the run order. Listed statically (not read from the
@@ -33,4 +34,5 @@ export const migrations: Record<string, Migration> = {
   '2026_11_30_110000_token_scopes': tokenScopes,
   '2026_11_30_120000_execution_updates': executionUpdates,
   '2026_12_01_100000_webhooks': webhooks,
+  '2026_12_08_130000_git_credentials_studio_sources': gitCredentialsStudioSources,
 };

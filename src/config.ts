@@ -28,6 +28,11 @@ export interface Config {
   k8s: K8sConfig;
   /** Largest zip archive accepted by the upload endpoint. */
   zipMaxBytes: number;
+  /** What an uploaded archive may hold once inflated (src/modules/archives/inspect-archive.ts). */
+  zipMaxEntries: number;
+  zipMaxUncompressedBytes: number;
+  /** Inflated size over compressed size, per entry and over the whole archive. */
+  zipMaxRatio: number;
   /** What `POST /v1/traces` accepts and keeps (SPEC §7, README "Traces"). */
   ingest: IngestConfig;
   /** Limits of the /graphql endpoint (README "Limits", src/graphql/limits). */
@@ -224,6 +229,11 @@ export interface K8sConfig {
   /** Where the client configuration comes from; `auto` picks in-cluster, then KUBECONFIG or ~/.kube/config. */
   configSource: 'auto' | 'in-cluster' | 'kubeconfig' | 'off';
   requestTimeoutMs: number;
+  /**
+   * How long a deploy that moves an automation into another namespace waits for the new version to
+   * be ready before it removes the old one (README "Running on Kubernetes", namespace isolation).
+   */
+  rolloutTimeoutMs: number;
   /** Name of the gateway's own ServiceAccount, for messages and manifests. */
   serviceAccountName: string;
   /** How automation pods reach the gateway (OTLP traces, human-in-the-loop requests). */
@@ -275,6 +285,7 @@ function k8sConfig(env: NodeJS.ProcessEnv): K8sConfig {
     runnerImage: optional(env, 'RUNNER_IMAGE') ?? 'ghcr.io/gatehouse/automation-runner:latest',
     configSource: source,
     requestTimeoutMs: integer(env, 'K8S_REQUEST_TIMEOUT_MS', 10_000, 100, 300_000),
+    rolloutTimeoutMs: integer(env, 'K8S_ROLLOUT_TIMEOUT_MS', 300_000, 1_000, 3_600_000),
     serviceAccountName: optional(env, 'K8S_SERVICE_ACCOUNT') ?? 'gatehouse',
     ingestBaseUrl: (optional(env, 'INGEST_BASE_URL') ?? `http://gatehouse.${namespace}.svc.cluster.local:4000`).replace(/\/+$/, ''),
     hitlForwardUrlTemplate: urlTemplate(env, 'HITL_FORWARD_URL_TEMPLATE', HITL_FORWARD_URL_DEFAULT, HITL_FORWARD_PLACEHOLDERS),
@@ -362,6 +373,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     shutdownGraceMs: integer(env, 'SHUTDOWN_GRACE_MS', 10_000, 0, 600_000),
     k8s: k8sConfig(env),
     zipMaxBytes: integer(env, 'ZIP_MAX_BYTES', 20 * 1024 * 1024, 1024, 512 * 1024 * 1024),
+    // A project without its dependencies has hundreds to a few thousand files and inflates to a
+    // few times its zip; deflate reaches 1032:1 only on bombs (README "Configuration").
+    zipMaxEntries: integer(env, 'ZIP_MAX_ENTRIES', 10_000, 1, 1_000_000),
+    zipMaxUncompressedBytes: integer(env, 'ZIP_MAX_UNCOMPRESSED_BYTES', 256 * 1024 * 1024, 1024, 64 * 1024 * 1024 * 1024),
+    zipMaxRatio: integer(env, 'ZIP_MAX_RATIO', 100, 1, 10_000),
     ingest: ingestConfig(env),
     limits: limitsConfig(env),
     explorerEnabled: flag(env, 'EXPLORER_ENABLED', nodeEnvRaw !== 'production'),

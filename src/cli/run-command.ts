@@ -12,6 +12,7 @@ import { devToken } from './dev-token.js';
 import { documentsList, documentsRegister } from './documents.js';
 import { adminGrant, adminRevoke, flagList, flagSet } from './flag-commands.js';
 import { manifestsCommand } from './manifests-commands.js';
+import { namespacesMigrate, supportBundleYaml } from './namespaces-commands.js';
 import { commandUsage, type CommandSpec } from './usage.js';
 
 const CLI_HOLDER = 'the gatehouse CLI';
@@ -53,7 +54,7 @@ export async function runCommand(spec: CommandSpec, operands: string[], values: 
   // stdout is the command's result alone (`… | jq -r .token`); logs go to stderr, written at once
   // so that none is lost when an error ends the process.
   const logger = createLogger(process.env.LOG_LEVEL ?? 'warn', destination({ dest: 2, sync: true }));
-  const { database } = await openRuntime(config, logger, CLI_HOLDER);
+  const { database, secrets } = await openRuntime(config, logger, CLI_HOLDER);
   try {
     switch (command) {
       case 'org create':
@@ -90,6 +91,13 @@ export async function runCommand(spec: CommandSpec, operands: string[], values: 
       case 'documents list':
         process.stdout.write(await documentsList(database.db, values.client));
         return undefined;
+      // YAML, as `manifests`; but the organization namespaces come from the database.
+      case 'manifests support-bundle':
+        process.stdout.write(await supportBundleYaml(database.db, config));
+        return undefined;
+      case 'namespaces migrate':
+        if (organizationId === undefined) throw new CliError(`--org is required.\n\n${commandUsage(spec)}`);
+        return await namespacesMigrate(database.db, secrets, config, logger, organizationId);
       case 'traces prune':
         return await pruneTraces(database.db, {
           retentionDays: olderThanDays,

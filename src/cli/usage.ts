@@ -10,7 +10,7 @@ export interface CommandSpec {
   synopsis: string;
   /** One or more lines; the first is the summary of `gatehouse --help`. */
   help: string;
-  /** Whether it opens the database (the manifests commands and dev-token need none). */
+  /** Whether it opens the database (manifests, manifests namespace and dev-token need none). */
   database: boolean;
 }
 
@@ -69,7 +69,30 @@ export const COMMANDS: readonly CommandSpec[] = [
     database: false,
     help: "print one organization's Namespace, Role and RoleBinding (manual mode)",
   },
+  {
+    command: 'manifests support-bundle',
+    operands: 0,
+    synopsis: 'manifests support-bundle',
+    database: true,
+    help:
+      'print a troubleshoot.sh SupportBundle for `kubectl support-bundle`: logs of\n' +
+      'the gateway and of the automations in K8S_NAMESPACE and in every organization\n' +
+      'namespace (from the database), cluster resources of those namespaces; no\n' +
+      'Secret content',
+  },
   { command: 'manifests', operands: 0, synopsis: 'manifests', database: false, help: "print the gateway's own Kubernetes objects as YAML (from the environment)" },
+  {
+    command: 'namespaces migrate',
+    operands: 0,
+    synopsis: 'namespaces migrate --org ID',
+    database: true,
+    help:
+      "move the organization's automations into the namespace it deploys to now\n" +
+      '(after k8s_namespace_isolation was turned on or off): each one\'s latest\n' +
+      'deployed version is redeployed there, and its old objects are removed once the\n' +
+      'new ones are ready; progress per automation on stderr, a JSON summary on\n' +
+      'stdout; exit 1 if one failed. Needs the cluster (KUBECONFIG or in-cluster)',
+  },
   {
     command: 'documents register',
     operands: 'one or more',
@@ -113,7 +136,7 @@ export const USAGE = [
     return [...lines, tail + indent(help, WIDTH)].join('\n');
   }),
   '',
-  'The manifests commands and dev-token need no database. Otherwise the database is DATABASE_URL',
+  'manifests, manifests namespace and dev-token need no database. Otherwise the database is DATABASE_URL',
   '(PostgreSQL) or the embedded PGlite under DATA_DIR (default ./data).',
   OUTPUT_NOTE,
 ].join('\n');

@@ -18,6 +18,7 @@ import type { UsersTable } from '../modules/users/users.table.js';
 import type { AutomationsTable } from '../modules/automations/automations.table.js';
 import type { AutomationArchivesTable } from '../modules/archives/archives.table.js';
 import type { AutomationDeploymentsTable } from '../modules/deployments/deployments.table.js';
+import type { StudioDefinitionSnapshotsTable } from '../modules/deployments/studio-snapshots.table.js';
 import type { FeatureFlagOrganizationsTable, FeatureFlagsTable } from '../modules/feature-flags/feature-flags.table.js';
 import type { InstanceAdminsTable } from '../modules/instance-admins/instance-admins.table.js';
 import type { OrganizationNamespacesTable } from '../modules/namespaces/namespaces.table.js';
@@ -52,6 +53,7 @@ export interface Database {
   automations: AutomationsTable;
   automationArchives: AutomationArchivesTable;
   automationDeployments: AutomationDeploymentsTable;
+  studioDefinitionSnapshots: StudioDefinitionSnapshotsTable;
   featureFlags: FeatureFlagsTable;
   featureFlagOrganizations: FeatureFlagOrganizationsTable;
   instanceAdmins: InstanceAdminsTable;

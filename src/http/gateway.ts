@@ -24,6 +24,7 @@ import { writeApolloResponse } from './write-apollo-response.js';
 import { ARCHIVE_UPLOAD_PATH, handleArchiveUpload } from './upload-archive.js';
 import { handleOtlpTraces, OTLP_TRACES_PATH } from '../ingest/otlp-traces.js';
 import { handleHitlRequest, HITL_REQUESTS_PATH } from '../ingest/hitl-requests.js';
+import { CODE_PATH, handleCodeDownload } from '../ingest/code-download.js';
 import { InFlightDeploys } from '../modules/deployments/in-flight-deploys.js';
 import { TrustedDocuments } from '../modules/trusted-documents/trusted-documents.js';
 import { Metrics, type PoolStats } from '../observability/metrics.js';
@@ -123,6 +124,7 @@ export class Gateway {
         return await handleArchiveUpload(req, res, url, () => this.context(req.headers.authorization, requestId));
       }
       if (url.pathname === HITL_REQUESTS_PATH) return await handleHitlRequest(req, res, this.deps.db, this.deps.logger.child({ requestId }));
+      if (url.pathname === CODE_PATH) return await handleCodeDownload(req, res, this.deps.db, this.deps.logger.child({ requestId }));
       if (url.pathname === OTLP_TRACES_PATH) {
         const deps = { db: this.deps.db, config: this.deps.config.ingest, logger: this.deps.logger.child({ requestId }), rateLimiter: this.rateLimiter, metrics: this.metrics };
         return await handleOtlpTraces(req, res, deps);

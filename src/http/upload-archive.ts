@@ -5,7 +5,7 @@ import { NotFoundError, UnauthenticatedError } from '../errors.js';
 import type { GraphQLContext } from '../graphql/context.js';
 import { parseOrganizationId } from '../graphql/ids.js';
 import { insertArchive } from '../modules/archives/archives.repository.js';
-import { zipProblem } from '../modules/archives/zip-problem.js';
+import { inspectArchive } from '../modules/archives/inspect-archive.js';
 import { PayloadTooLargeError, readBodyBytes } from './read-body.js';
 
 export const ARCHIVE_UPLOAD_PATH = '/uploads/automation-archives';
@@ -98,7 +98,9 @@ async function readArchive(req: IncomingMessage, limit: number): Promise<Buffer 
  * `POST /uploads/automation-archives?organizationId=N` with the zip's raw bytes: plain HTTP rather
  * than GraphQL multipart, so that a client needs no multipart support and the body can be refused
  * at the size limit without buffering it. Answers 201 `{ id, sha256, sizeBytes }`; the id goes to
- * `deployAutomation`'s zip source. Nothing is stored unless every check passes.
+ * `deployAutomation`'s zip source. Nothing is stored unless every check passes. A refused archive
+ * is 400 `BAD_USER_INPUT` with `reason` (src/modules/archives/archive-problem.ts) and, when they
+ * apply, the `entry` at fault and the `limit` passed with its `limitName`.
  */
 export async function handleArchiveUpload(
   req: IncomingMessage,
@@ -121,8 +123,14 @@ export async function handleArchiveUpload(
   if (typeof organizationId !== 'number') return fail(organizationId);
   const bytes = await readArchive(req, ctx.config.zipMaxBytes);
   if (!Buffer.isBuffer(bytes)) return fail(bytes);
-  const problem = zipProblem(bytes);
-  if (problem) return fail({ status: 400, error: 'BAD_USER_INPUT', message: problem });
+  // Every entry is read before anything is stored: names, links, sizes and ratios (SPEC §7).
+  const { zipMaxEntries: maxEntries, zipMaxUncompressedBytes: maxUncompressedBytes, zipMaxRatio: maxRatio } = ctx.config;
+  const { problem, inflatedBytes } = await inspectArchive(bytes, { maxEntries, maxUncompressedBytes, maxRatio });
+  if (problem) {
+    const { message, ...extra } = problem;
+    ctx.logger.info({ organizationId, reason: problem.reason, entry: problem.entry, sizeBytes: bytes.length, inflatedBytes }, 'automation archive refused');
+    return fail({ status: 400, error: 'BAD_USER_INPUT', message, extra });
+  }
 
   const sha256 = crypto.createHash('sha256').update(bytes).digest('hex');
   const archive = await insertArchive(ctx.db, {

@@ -118,6 +118,16 @@ export class Cluster {
     );
   }
 
+  /** The Deployment with its status (a rollout's progress), or null when it does not exist (404). */
+  async readDeployment(namespace: string, name: string): Promise<V1Deployment | null> {
+    try {
+      return await this.call({ verb: 'get', resource: 'deployments', namespace, name }, () => this.apps.readNamespacedDeployment({ namespace, name }));
+    } catch (error) {
+      if (error instanceof KubeCallError && error.status === 404) return null;
+      throw error;
+    }
+  }
+
   async applyDeployment(namespace: string, body: V1Deployment): Promise<Applied> {
     const name = body.metadata?.name ?? '';
     return this.apply(

@@ -24,6 +24,8 @@ export const GATEWAY_NAME = 'gatehouse';
 export const GATEWAY_SECRET_NAME = 'gatehouse-secrets';
 export const SECRET_KEYS = ['DATABASE_URL', 'GATEHOUSE_SECRET_KEY'] as const;
 export const GATEWAY_PORT = 4000;
+/** The image's user and group (the Dockerfile's `USER 10001:10001`): numeric, so that runAsNonRoot can be checked. */
+export const GATEWAY_UID = 10001;
 
 /** Seconds Kubernetes waits after SIGTERM: the configured grace plus time for the pool to close. */
 export const terminationGraceSeconds = (config: Config) => Math.ceil(config.shutdownGraceMs / 1000) + 15;
@@ -36,7 +38,7 @@ export function gatewaySettings(config: Config): Record<string, string> {
     NODE_ENV: 'production',
     HOST: '0.0.0.0',
     PORT: String(GATEWAY_PORT),
-    // Writable emptyDir: the root filesystem is read-only.
+    // Writable emptyDir: the root filesystem is read-only. The image's own default (Dockerfile).
     DATA_DIR: '/tmp/gatehouse',
     LOG_LEVEL: config.logLevel,
     SHUTDOWN_GRACE_MS: String(config.shutdownGraceMs),
@@ -62,6 +64,7 @@ export function gatewaySettings(config: Config): Record<string, string> {
     RBAC_NAMESPACE_ISOLATION: String(k8s.rbacNamespaceIsolation),
     KUBE_CONFIG_SOURCE: 'in-cluster',
     K8S_REQUEST_TIMEOUT_MS: String(k8s.requestTimeoutMs),
+    K8S_ROLLOUT_TIMEOUT_MS: String(k8s.rolloutTimeoutMs),
     K8S_SERVICE_ACCOUNT: k8s.serviceAccountName,
     ...optional('REGISTRY_SECRET_NAME', k8s.registrySecretName),
     RUNNER_IMAGE: k8s.runnerImage,
@@ -98,12 +101,13 @@ function deployment(config: Config, labels: Record<string, string>): V1Deploymen
           automountServiceAccountToken: true,
           terminationGracePeriodSeconds: terminationGraceSeconds(config),
           ...(k8s.registrySecretName ? { imagePullSecrets: [{ name: k8s.registrySecretName }] } : {}),
-          securityContext: { runAsNonRoot: true, runAsUser: 10001, runAsGroup: 10001, seccompProfile: { type: 'RuntimeDefault' } },
+          securityContext: { runAsNonRoot: true, runAsUser: GATEWAY_UID, runAsGroup: GATEWAY_UID, seccompProfile: { type: 'RuntimeDefault' } },
           topologySpreadConstraints: [{ maxSkew: 1, topologyKey: 'kubernetes.io/hostname', whenUnsatisfiable: 'ScheduleAnyway', labelSelector: { matchLabels: labels } }],
           containers: [
             {
               name: 'gateway',
               image: k8s.gatewayImage,
+              // No command or args: the image's ENTRYPOINT, `node dist/src/main.js`, runs.
               ports: [{ name: 'http', containerPort: GATEWAY_PORT, protocol: 'TCP' }],
               envFrom: [{ configMapRef: { name: GATEWAY_NAME } }],
               env: secretEnv,
@@ -111,6 +115,7 @@ function deployment(config: Config, labels: Record<string, string>): V1Deploymen
               livenessProbe: { ...probe('/healthz', 10, 3), initialDelaySeconds: 10 },
               resources: { requests: { cpu: '250m', memory: '256Mi' }, limits: { memory: '512Mi' } },
               securityContext: { allowPrivilegeEscalation: false, readOnlyRootFilesystem: true, runAsNonRoot: true, capabilities: { drop: ['ALL'] } },
+              // The only writable path: DATA_DIR, and anything else the server writes (npm run image:check).
               volumeMounts: [{ name: 'tmp', mountPath: '/tmp' }],
             },
           ],

@@ -2,7 +2,10 @@ import crypto from 'node:crypto';
 import type { V1Deployment, V1Namespace, V1Secret, V1Service } from '@kubernetes/client-node';
 import { AUTOMATION_LABEL, MANAGED_BY, MANIFEST_HASH_ANNOTATION, ORGANIZATION_LABEL, SOURCE_ANNOTATION, VERSION_LABEL } from './labels.js';
 
-export type AutomationSource = { type: 'GIT'; repository: string; ref: string } | { type: 'ZIP'; archiveId: string; sha256: string };
+export type AutomationSource =
+  | { type: 'GIT'; repository: string; cloneUrl: string; ref: string }
+  | { type: 'ZIP'; archiveId: string; sha256: string }
+  | { type: 'STUDIO'; sha256: string };
 
 export interface AutomationObjectsInput {
   organizationId: number;
@@ -35,7 +38,38 @@ export function withHash<T extends { metadata?: { annotations?: Record<string, s
 }
 
 function sourceText(source: AutomationSource): string {
-  return source.type === 'GIT' ? `git:${source.repository}@${source.ref}` : `zip:sha256:${source.sha256}`;
+  switch (source.type) {
+    case 'GIT':
+      return `git:${source.repository}@${source.ref}`;
+    case 'ZIP':
+      return `zip:sha256:${source.sha256}`;
+    case 'STUDIO':
+      return `studio:sha256:${source.sha256}`;
+    default: {
+      const unreachable: never = source;
+      throw new Error(`Unknown source ${JSON.stringify(unreachable)}`);
+    }
+  }
+}
+
+/** Where the runtime's code is and how to verify it (README "Runner contract"); never a credential. */
+function sourceEnv(source: AutomationSource): Array<{ name: string; value: string }> {
+  switch (source.type) {
+    case 'GIT':
+      return [
+        { name: 'GATEHOUSE_SOURCE_REPOSITORY', value: source.repository },
+        { name: 'GATEHOUSE_SOURCE_REPOSITORY_URL', value: source.cloneUrl },
+        { name: 'GATEHOUSE_SOURCE_REF', value: source.ref },
+      ];
+    case 'ZIP':
+      return [{ name: 'GATEHOUSE_SOURCE_ARCHIVE_SHA256', value: source.sha256 }];
+    case 'STUDIO':
+      return [{ name: 'GATEHOUSE_SOURCE_DEFINITION_SHA256', value: source.sha256 }];
+    default: {
+      const unreachable: never = source;
+      throw new Error(`Unknown source ${JSON.stringify(unreachable)}`);
+    }
+  }
 }
 
 /** An isolated organization's namespace, labelled as Gatehouse's with the organization id. */
@@ -68,13 +102,6 @@ export function automationObjects(input: AutomationObjectsInput): AutomationObje
     metadata: { name: secretName(input.automationId), namespace: input.namespace, labels },
     data,
   });
-  const sourceEnv =
-    input.source.type === 'GIT'
-      ? [
-          { name: 'GATEHOUSE_SOURCE_REPOSITORY', value: input.source.repository },
-          { name: 'GATEHOUSE_SOURCE_REF', value: input.source.ref },
-        ]
-      : [{ name: 'GATEHOUSE_SOURCE_ARCHIVE_SHA256', value: input.source.sha256 }];
   const deployment = withHash<V1Deployment>({
     apiVersion: 'apps/v1',
     kind: 'Deployment',
@@ -102,7 +129,7 @@ export function automationObjects(input: AutomationObjectsInput): AutomationObje
                 { name: 'GATEHOUSE_ORGANIZATION_ID', value: String(input.organizationId) },
                 { name: 'GATEHOUSE_AUTOMATION_ID', value: input.automationId },
                 { name: 'GATEHOUSE_AUTOMATION_VERSION', value: String(input.version) },
-                ...sourceEnv,
+                ...sourceEnv(input.source),
               ],
               ports: [{ name: 'http', containerPort: RUNNER_PORT }],
               resources: { requests: { cpu: '100m', memory: '256Mi' }, limits: { memory: '1Gi' } },

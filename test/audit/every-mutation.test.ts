@@ -55,6 +55,7 @@ const STEPS: Step[] = [
   { mutation: 'deleteLLMConnection', query: 'mutation($id: ID!) { deleteLLMConnection(id: $id) }', variables: () => ({ id: ids.llm }) },
   { mutation: 'connectGitRepo', query: 'mutation($o: ID!) { connectGitRepo(organizationId: $o, input: { fullName: "audit/repo" }) { id } }', variables: () => ({ o: o() }), keep: idOf('connectGitRepo', 'repo') },
   { mutation: 'setGitRepoAccess', query: 'mutation($id: ID!) { setGitRepoAccess(id: $id, access: []) { id } }', variables: () => ({ id: ids.repo }) },
+  { mutation: 'setGitRepoReadCredential', query: 'mutation($id: ID!) { setGitRepoReadCredential(id: $id, credential: { accessToken: "ghp_audited123456" }) { hasReadCredential } }', variables: () => ({ id: ids.repo }) },
   // Registered before the deploy, whose deployment.finished becomes its delivery (a public address needs no DNS).
   { mutation: 'createWebhook', query: 'mutation($o: ID!) { createWebhook(organizationId: $o, input: { url: "https://93.184.215.14/audit", events: [DEPLOYMENT_FINISHED] }) { webhook { id } } }', variables: () => ({ o: o() }), keep: (d) => { const w = d.createWebhook; if (typeof w === 'object' && w !== null && 'webhook' in w) idOf('webhook', 'webhook')(w); } },
   { mutation: 'deployAutomation', query: DEPLOY, variables: () => ({ org: o(), input: { name: 'audited automation', source: { gitRepoId: ids.repo } } }) },

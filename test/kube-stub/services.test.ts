@@ -26,7 +26,7 @@ function service(port = 8080): V1Service {
     namespace: NS,
     runnerImage: 'runner:1',
     registrySecretName: undefined,
-    source: { type: 'GIT', repository: 'acme/crew', ref: 'main' },
+    source: { type: 'GIT', repository: 'acme/crew', cloneUrl: 'https://github.com/acme/crew.git', ref: 'main' },
     secretData: {},
   });
   // Hashed again after the change, as the manifest builder would hash a different port.

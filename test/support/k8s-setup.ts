@@ -1,3 +1,4 @@
+import type { Logger } from 'pino';
 import { Cluster } from '../../src/k8s/cluster.js';
 import { K8S_NAMESPACE_ISOLATION_FLAG, setFlag } from '../../src/modules/feature-flags/feature-flags.repository.js';
 import { connectRepo } from './automation-fixtures.js';
@@ -20,7 +21,7 @@ export interface ClusterEnv {
  * The gateway wired to the Kubernetes API stand-in: the shared namespace with the registry secret
  * exists; `mode` picks rbac.namespaceIsolation (automatic: the cluster-wide role is granted).
  */
-export async function startClusterEnv(mode: 'automatic' | 'manual', env: Record<string, string> = {}): Promise<ClusterEnv> {
+export async function startClusterEnv(mode: 'automatic' | 'manual', env: Record<string, string> = {}, options: { logger?: Logger } = {}): Promise<ClusterEnv> {
   const stub = await startKubeStub();
   stub.seedNamespace(SHARED_NAMESPACE);
   stub.seedSecret(SHARED_NAMESPACE, REGISTRY_SECRET, 'kubernetes.io/dockerconfigjson', { '.dockerconfigjson': DOCKER_CONFIG });
@@ -29,7 +30,7 @@ export async function startClusterEnv(mode: 'automatic' | 'manual', env: Record<
   const cluster = new Cluster(stub.kubeConfig(), Number(env.K8S_REQUEST_TIMEOUT_MS ?? 2000));
   const gw = await startTestGateway(
     { K8S_NAMESPACE: SHARED_NAMESPACE, RBAC_NAMESPACE_ISOLATION: String(mode === 'automatic'), REGISTRY_SECRET_NAME: REGISTRY_SECRET, ...env },
-    { cluster },
+    { cluster, ...options },
   );
   return {
     stub,

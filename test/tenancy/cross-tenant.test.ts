@@ -93,6 +93,7 @@ const PROBES: Probe[] = [
   { field: 'setLLMConnectionAccess', query: 'mutation($id: ID!) { setLLMConnectionAccess(id: $id, access: []) { id } }', variables: () => ({ id: ids.llm }), id: () => ids.llm ?? '' },
   byId('disconnectGitRepo', 'gitRepo'),
   { field: 'setGitRepoAccess', query: 'mutation($id: ID!) { setGitRepoAccess(id: $id, access: []) { id } }', variables: () => ({ id: ids.gitRepo }), id: () => ids.gitRepo ?? '' },
+  { field: 'setGitRepoReadCredential', query: 'mutation($id: ID!) { setGitRepoReadCredential(id: $id, credential: { accessToken: "ghp_stolen" }) { id } }', variables: () => ({ id: ids.gitRepo }), id: () => ids.gitRepo ?? '' },
   byId('revokeInvitation', 'invitation', ' { id }'),
   withInput('updateRole', 'role', '{ name: "stolen" }'),
   byId('deleteRole', 'role'),

@@ -91,12 +91,20 @@ describe('a gateway restart between two attempts', () => {
     expect(delivered?.headers['webhook-id']).toBe(failed?.headers['webhook-id']);
     expect(new Webhook(created.createWebhook.secret).verify(delivered?.body ?? '', delivered?.headers ?? {})).toMatchObject({ type: 'deployment.finished' });
 
-    const read = await must<{ organization: { webhookDelivery: { status: string; attempts: { edges: Array<{ node: { statusCode: number } }> } } } }>(
-      second.url,
-      owner.token,
-      'query($o: ID!, $id: ID!) { organization(id: $o) { webhookDelivery(id: $id) { status attempts { edges { node { statusCode } } } } } }',
-      { o: String(owner.organizationId), id: delivered?.headers['webhook-id'] },
-    );
+    // The receiver answers before the sender records the answer: read until it is recorded.
+    type Read = { organization: { webhookDelivery: { status: string; attempts: { edges: Array<{ node: { statusCode: number } }> } } } };
+    const readDelivery = () =>
+      must<Read>(
+        second.url,
+        owner.token,
+        'query($o: ID!, $id: ID!) { organization(id: $o) { webhookDelivery(id: $id) { status attempts { edges { node { statusCode } } } } } }',
+        { o: String(owner.organizationId), id: delivered?.headers['webhook-id'] },
+      );
+    let read = await readDelivery();
+    for (let tries = 0; read.organization.webhookDelivery.status === 'PENDING' && tries < 100; tries++) {
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      read = await readDelivery();
+    }
     expect(read.organization.webhookDelivery.status).toBe('DELIVERED');
     expect(read.organization.webhookDelivery.attempts.edges.map((e) => e.node.statusCode)).toEqual([500, 204]);
     second.child.kill('SIGTERM');

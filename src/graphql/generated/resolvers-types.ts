@@ -238,6 +238,17 @@ export type AutomationGrantPermission =
   | 'RUN'
   | 'TRACES';
 
+/** An automation running outside its organization's namespace, until it is moved. */
+export type AutomationOutsideNamespace = {
+  __typename?: 'AutomationOutsideNamespace';
+  automationId: Scalars['ID']['output'];
+  name: Scalars['String']['output'];
+  /** Where it runs: the namespace of its latest deployed version. */
+  namespace: Scalars['String']['output'];
+  /** That version. */
+  version: Scalars['Int']['output'];
+};
+
 export type AutomationPermission =
   | 'HUMAN_IN_THE_LOOP'
   | 'MANAGE_SETTINGS'
@@ -274,6 +285,8 @@ export type AutomationVisibility =
   | 'PRIVATE';
 
 export type ConnectGitRepoInput = {
+  /** An https:// URL without credentials, for a self-hosted server; defaults to the provider's public host and fullName. */
+  cloneUrl?: InputMaybe<Scalars['String']['input']>;
   defaultBranch?: InputMaybe<Scalars['String']['input']>;
   fullName: Scalars['String']['input'];
   provider?: InputMaybe<GitProvider>;
@@ -328,6 +341,8 @@ export type CreateServiceAccountInput = {
 };
 
 export type CreateStudioProjectInput = {
+  /** Checked whole: a task names an agent of the definition, a tool id a tool of the organization; BAD_USER_INPUT names the path of the bad element. */
+  definition?: InputMaybe<Scalars['JSONObject']['input']>;
   description?: InputMaybe<Scalars['String']['input']>;
   name: Scalars['String']['input'];
 };
@@ -434,6 +449,10 @@ export type Deployment = {
   rollbackOfVersion: Maybe<Scalars['Int']['output']>;
   sourceType: DeploymentSourceType;
   status: DeploymentStatus;
+  /** A Studio source: the SHA-256 of the definition document the runtime receives (GATEHOUSE_SOURCE_DEFINITION_SHA256). */
+  studioDefinitionSha256: Maybe<Scalars['String']['output']>;
+  /** A Studio source: the project's name when it was deployed. */
+  studioProjectName: Maybe<Scalars['String']['output']>;
   version: Scalars['Int']['output'];
 };
 
@@ -450,16 +469,20 @@ export type DeploymentEdge = {
   node: Deployment;
 };
 
-/** Exactly one of a Git repository (with a ref) or an uploaded archive. */
+/** Exactly one of a Git repository (with a ref), an uploaded archive or a Studio project. */
 export type DeploymentSourceInput = {
   archiveId?: InputMaybe<Scalars['ID']['input']>;
   gitRepoId?: InputMaybe<Scalars['ID']['input']>;
   /** Branch, tag or commit; defaults to the repository's default branch. */
   ref?: InputMaybe<Scalars['String']['input']>;
+  /** A Studio project with a saved definition; needs studio_projects: MANAGE. */
+  studioProjectId?: InputMaybe<Scalars['ID']['input']>;
 };
 
 export type DeploymentSourceType =
   | 'GIT'
+  /** A Studio project's definition, frozen at deploy time. */
+  | 'STUDIO'
   | 'ZIP';
 
 export type DeploymentStatus =
@@ -617,16 +640,32 @@ export type GitProvider =
   | 'GITHUB'
   | 'GITLAB';
 
+/**
+ * An HTTPS access token with read access to the repository (a GitHub fine-grained or installation
+ * token, a GitLab project or deploy token, a Bitbucket repository access token).
+ */
+export type GitReadCredentialInput = {
+  accessToken: Scalars['String']['input'];
+  /** The HTTPS username sent with the token; defaults to the provider's (x-access-token, oauth2, x-token-auth). */
+  username?: InputMaybe<Scalars['String']['input']>;
+};
+
 export type GitRepo = {
   __typename?: 'GitRepo';
   /** Needs organization_settings: MANAGE. */
   accessList: Maybe<Array<AccessEntry>>;
+  /** The HTTPS URL a deployed automation clones (GATEHOUSE_SOURCE_REPOSITORY_URL). */
+  cloneUrl: Scalars['String']['output'];
   createdAt: Scalars['DateTime']['output'];
   defaultBranch: Scalars['String']['output'];
   /** owner/name */
   fullName: Scalars['String']['output'];
+  /** Whether a read credential is set (setGitRepoReadCredential); the credential itself is never readable. */
+  hasReadCredential: Scalars['Boolean']['output'];
   id: Scalars['ID']['output'];
   provider: GitProvider;
+  /** When the read credential was last set; null without one. */
+  readCredentialUpdatedAt: Maybe<Scalars['DateTime']['output']>;
 };
 
 export type GitRepoConnection = {
@@ -879,7 +918,8 @@ export type Mutation = {
    * Deploys a new automation, or a new version of one (automationId; needs manage_settings).
    * GitHub: crews_dashboards: READ and, with Git RBAC on, access to the repository.
    * Zip: crews_dashboards: READ and zip deployments enabled; upload the archive first
-   * (POST /uploads/automation-archives). Env vars and an LLM connection attached need
+   * (POST /uploads/automation-archives). Studio: crews_dashboards: READ and studio_projects: MANAGE;
+   * the project's definition is checked again and frozen into the version. Env vars and an LLM connection attached need
    * environment_variables / llm_connections: MANAGE and access to each (SPEC §4).
    */
   deployAutomation: Maybe<Deployment>;
@@ -894,7 +934,11 @@ export type Mutation = {
   enableWebhook: Maybe<Webhook>;
   /** Needs invitations: MANAGE; inviting to the Owner role needs an Owner. */
   inviteMember: Maybe<Invitation>;
-  /** Deploys the newest version's source again as a new version. Needs manage_settings. */
+  /**
+   * Deploys the newest version's source again as a new version. Needs manage_settings, and what
+   * deploying that source and re-attaching its env vars and LLM connection need now (see
+   * deployAutomation); a Studio version runs the same definition snapshot.
+   */
   redeployAutomation: Maybe<Deployment>;
   /** Needs organization_settings: MANAGE (removing an Owner needs an Owner). The last Owner stays. */
   removeMember: Maybe<Scalars['ID']['output']>;
@@ -917,7 +961,7 @@ export type Mutation = {
   revokeApiToken: Maybe<ApiToken>;
   /** Needs invitations: MANAGE. */
   revokeInvitation: Maybe<Invitation>;
-  /** Deploys an earlier version's source as a new version. Needs manage_settings. */
+  /** Deploys an earlier version's source as a new version, with the same checks as redeployAutomation. */
   rollbackAutomation: Maybe<Deployment>;
   /**
    * Starts a run: records the execution, then forwards `{ executionId, inputs }` to the deployed
@@ -936,6 +980,14 @@ export type Mutation = {
   setFeatureFlag: FeatureFlag;
   /** Sets the access list that applies while Git RBAC is on. Needs organization_settings: MANAGE. */
   setGitRepoAccess: Maybe<GitRepo>;
+  /**
+   * Sets or replaces the read credential a deployed automation clones this repository with, or
+   * clears it (credential: null, for a public repository). The token is stored encrypted and is
+   * never readable; only hasReadCredential shows whether one is set. It reaches the automation's
+   * Kubernetes Secret on its next deploy or redeploy. Needs organization_settings: MANAGE (and, with
+   * Git RBAC on, access to the repository).
+   */
+  setGitRepoReadCredential: Maybe<GitRepo>;
   /** Sets (or with null clears) the access list. */
   setLLMConnectionAccess: Maybe<LlmConnection>;
   /**
@@ -1187,6 +1239,12 @@ export type MutationSetFeatureFlagArgs = {
 
 export type MutationSetGitRepoAccessArgs = {
   access: Array<AccessEntryInput>;
+  id: Scalars['ID']['input'];
+};
+
+
+export type MutationSetGitRepoReadCredentialArgs = {
+  credential?: InputMaybe<GitReadCredentialInput>;
   id: Scalars['ID']['input'];
 };
 
@@ -1521,6 +1579,13 @@ export type OrganizationDefaultsInput = {
 
 export type OrganizationNamespace = {
   __typename?: 'OrganizationNamespace';
+  /**
+   * The organization's automations that still run in another namespace than `namespace`: isolation
+   * was turned on (or off) after they were deployed. A redeploy moves one, `gatehouse namespaces
+   * migrate --org ID` moves them all; each runs in both namespaces for no longer than its rollout.
+   * Instance administrators only.
+   */
+  automationsOutsideNamespace: Array<AutomationOutsideNamespace>;
   /** `{K8S_NAMESPACE}-org-{id}`, the name isolation would use. */
   expectedNamespace: Scalars['String']['output'];
   /** Whether the k8s_namespace_isolation flag is on for this organization. */
@@ -1789,6 +1854,12 @@ export type StudioProject = {
   __typename?: 'StudioProject';
   createdAt: Scalars['DateTime']['output'];
   createdBy: Maybe<User>;
+  /**
+   * The crew a deploy from this project runs: { process, agents: [{ key, role, goal, backstory,
+   * toolIds }], tasks: [{ key, description, expectedOutput, agent, toolIds }] } (README "Fetching
+   * the code"); null until one is saved.
+   */
+  definition: Maybe<Scalars['JSONObject']['output']>;
   description: Scalars['String']['output'];
   id: Scalars['ID']['output'];
   name: Scalars['String']['output'];
@@ -1911,6 +1982,8 @@ export type UpdateRoleInput = {
 };
 
 export type UpdateStudioProjectInput = {
+  /** Replaces the definition, checked as in createStudioProject; deployed versions keep the one they were deployed with. */
+  definition?: InputMaybe<Scalars['JSONObject']['input']>;
   description?: InputMaybe<Scalars['String']['input']>;
   name?: InputMaybe<Scalars['String']['input']>;
 };
@@ -2236,6 +2309,7 @@ export type ResolversTypes = {
   AutomationConnection: ResolverTypeWrapper<AutomationConnectionModel>;
   AutomationEdge: ResolverTypeWrapper<AutomationEdgeModel>;
   AutomationGrantPermission: AutomationGrantPermission;
+  AutomationOutsideNamespace: ResolverTypeWrapper<AutomationOutsideNamespace>;
   AutomationPermission: AutomationPermission;
   AutomationPermissionDecision: ResolverTypeWrapper<AutomationDecisionModel>;
   AutomationUsage: ResolverTypeWrapper<AutomationUsageModel>;
@@ -2279,6 +2353,7 @@ export type ResolversTypes = {
   FeaturePermissionInput: FeaturePermissionInput;
   Float: ResolverTypeWrapper<Scalars['Float']['output']>;
   GitProvider: GitProvider;
+  GitReadCredentialInput: GitReadCredentialInput;
   GitRepo: ResolverTypeWrapper<GitRepoRow>;
   GitRepoConnection: ResolverTypeWrapper<GitRepoConnectionModel>;
   GitRepoEdge: ResolverTypeWrapper<GitRepoEdgeModel>;
@@ -2397,6 +2472,7 @@ export type ResolversParentTypes = {
   AutomationAccessInput: AutomationAccessInput;
   AutomationConnection: AutomationConnectionModel;
   AutomationEdge: AutomationEdgeModel;
+  AutomationOutsideNamespace: AutomationOutsideNamespace;
   AutomationPermissionDecision: AutomationDecisionModel;
   AutomationUsage: AutomationUsageModel;
   Boolean: Scalars['Boolean']['output'];
@@ -2431,6 +2507,7 @@ export type ResolversParentTypes = {
   FeaturePermission: FeaturePermissionModel;
   FeaturePermissionInput: FeaturePermissionInput;
   Float: Scalars['Float']['output'];
+  GitReadCredentialInput: GitReadCredentialInput;
   GitRepo: GitRepoRow;
   GitRepoConnection: GitRepoConnectionModel;
   GitRepoEdge: GitRepoEdgeModel;
@@ -2637,6 +2714,13 @@ export type AutomationEdgeResolvers<ContextType = GraphQLContext, ParentType ext
   node?: Resolver<ResolversTypes['Automation'], ParentType, ContextType>;
 };
 
+export type AutomationOutsideNamespaceResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['AutomationOutsideNamespace'] = ResolversParentTypes['AutomationOutsideNamespace']> = {
+  automationId?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+  name?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  namespace?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  version?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+};
+
 export type AutomationPermissionDecisionResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['AutomationPermissionDecision'] = ResolversParentTypes['AutomationPermissionDecision']> = {
   allowed?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
   explanation?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
@@ -2696,6 +2780,8 @@ export type DeploymentResolvers<ContextType = GraphQLContext, ParentType extends
   rollbackOfVersion?: Resolver<Maybe<ResolversTypes['Int']>, ParentType, ContextType>;
   sourceType?: Resolver<ResolversTypes['DeploymentSourceType'], ParentType, ContextType>;
   status?: Resolver<ResolversTypes['DeploymentStatus'], ParentType, ContextType>;
+  studioDefinitionSha256?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  studioProjectName?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   version?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
 };
 
@@ -2770,11 +2856,14 @@ export type FeaturePermissionResolvers<ContextType = GraphQLContext, ParentType 
 
 export type GitRepoResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['GitRepo'] = ResolversParentTypes['GitRepo']> = {
   accessList?: Resolver<Maybe<Array<ResolversTypes['AccessEntry']>>, ParentType, ContextType>;
+  cloneUrl?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
   createdAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
   defaultBranch?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
   fullName?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  hasReadCredential?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
   id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
   provider?: Resolver<ResolversTypes['GitProvider'], ParentType, ContextType>;
+  readCredentialUpdatedAt?: Resolver<Maybe<ResolversTypes['DateTime']>, ParentType, ContextType>;
 };
 
 export type GitRepoConnectionResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['GitRepoConnection'] = ResolversParentTypes['GitRepoConnection']> = {
@@ -2945,6 +3034,7 @@ export type MutationResolvers<ContextType = GraphQLContext, ParentType extends R
   setEnvVarAccess?: Resolver<Maybe<ResolversTypes['EnvVar']>, ParentType, ContextType, RequireFields<MutationSetEnvVarAccessArgs, 'id'>>;
   setFeatureFlag?: Resolver<ResolversTypes['FeatureFlag'], ParentType, ContextType, RequireFields<MutationSetFeatureFlagArgs, 'enabled' | 'name'>>;
   setGitRepoAccess?: Resolver<Maybe<ResolversTypes['GitRepo']>, ParentType, ContextType, RequireFields<MutationSetGitRepoAccessArgs, 'access' | 'id'>>;
+  setGitRepoReadCredential?: Resolver<Maybe<ResolversTypes['GitRepo']>, ParentType, ContextType, RequireFields<MutationSetGitRepoReadCredentialArgs, 'id'>>;
   setLLMConnectionAccess?: Resolver<Maybe<ResolversTypes['LLMConnection']>, ParentType, ContextType, RequireFields<MutationSetLlmConnectionAccessArgs, 'id'>>;
   startTrainingRun?: Resolver<Maybe<ResolversTypes['TrainingRun']>, ParentType, ContextType, RequireFields<MutationStartTrainingRunArgs, 'input' | 'organizationId'>>;
   updateAgent?: Resolver<Maybe<ResolversTypes['Agent']>, ParentType, ContextType, RequireFields<MutationUpdateAgentArgs, 'id' | 'input'>>;
@@ -3000,6 +3090,7 @@ export type OrganizationDefaultsResolvers<ContextType = GraphQLContext, ParentTy
 };
 
 export type OrganizationNamespaceResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['OrganizationNamespace'] = ResolversParentTypes['OrganizationNamespace']> = {
+  automationsOutsideNamespace?: Resolver<Array<ResolversTypes['AutomationOutsideNamespace']>, ParentType, ContextType>;
   expectedNamespace?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
   isolated?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
   message?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
@@ -3134,6 +3225,7 @@ export type SpanLinkResolvers<ContextType = GraphQLContext, ParentType extends R
 export type StudioProjectResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['StudioProject'] = ResolversParentTypes['StudioProject']> = {
   createdAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
   createdBy?: Resolver<Maybe<ResolversTypes['User']>, ParentType, ContextType>;
+  definition?: Resolver<Maybe<ResolversTypes['JSONObject']>, ParentType, ContextType>;
   description?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
   id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
   name?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
@@ -3334,6 +3426,7 @@ export type Resolvers<ContextType = GraphQLContext> = {
   AutomationAccessEntry?: AutomationAccessEntryResolvers<ContextType>;
   AutomationConnection?: AutomationConnectionResolvers<ContextType>;
   AutomationEdge?: AutomationEdgeResolvers<ContextType>;
+  AutomationOutsideNamespace?: AutomationOutsideNamespaceResolvers<ContextType>;
   AutomationPermissionDecision?: AutomationPermissionDecisionResolvers<ContextType>;
   AutomationUsage?: AutomationUsageResolvers<ContextType>;
   CreatedApiToken?: CreatedApiTokenResolvers<ContextType>;

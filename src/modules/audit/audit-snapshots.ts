@@ -23,7 +23,7 @@ export const AUDIT_TARGETS = {
   ApiToken: { table: 'api_tokens', key: ['id'], secrets: ['token_hash'] },
   EnvVar: { table: 'env_vars', key: ['id'], secrets: ['value_ciphertext'], grants: 'ENV_VAR' },
   LLMConnection: { table: 'llm_connections', key: ['id'], secrets: ['api_key_ciphertext'], grants: 'LLM_CONNECTION' },
-  GitRepo: { table: 'git_repos', key: ['id'], grants: 'GIT_REPO' },
+  GitRepo: { table: 'git_repos', key: ['id'], secrets: ['read_credential_ciphertext'], grants: 'GIT_REPO' },
   Automation: { table: 'automations', key: ['id'], grants: 'AUTOMATION' },
   Deployment: { table: 'automation_deployments', key: ['id'], secrets: ['ingest_token_hash'] },
   Execution: { table: 'executions', key: ['id'] },

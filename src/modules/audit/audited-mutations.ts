@@ -72,6 +72,7 @@ export const AUDITED: Record<string, AuditSpec> = {
   connectGitRepo: { action: 'git_repo.connect', target: 'GitRepo', key: byResultId },
   disconnectGitRepo: { action: 'git_repo.disconnect', target: 'GitRepo', key: byArg('id') },
   setGitRepoAccess: { action: 'git_repo.access.set', target: 'GitRepo', key: byArg('id') },
+  setGitRepoReadCredential: { action: 'git_repo.read_credential.set', target: 'GitRepo', key: byArg('id') },
   updateAutomation: { action: 'automation.update', target: 'Automation', key: byArg('id') },
   setAutomationAccess: { action: 'automation.access.set', target: 'Automation', key: byArg('id') },
   deleteAutomation: { action: 'automation.delete', target: 'Automation', key: byArg('id') },

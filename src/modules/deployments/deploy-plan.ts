@@ -5,21 +5,35 @@ import { parseUuid } from '../../graphql/ids.js';
 import { isEnvVarVisible } from '../env-vars/env-vars.repository.js';
 import type { EnvVarRow } from '../env-vars/env-vars.table.js';
 import { isGitRepoVisible } from '../git-repos/git-repos.repository.js';
+import type { GitRepoRow } from '../git-repos/git-repos.table.js';
 import { isLlmConnectionVisible } from '../llm-connections/llm-connections.repository.js';
 import type { LlmConnectionRow } from '../llm-connections/llm-connections.table.js';
 import type { AutomationSource } from '../../k8s/manifests.js';
+import { planStudioSource } from './studio-source.js';
+
+/** A Studio source: an existing snapshot (redeploy, rollback), or the document of a new one. */
+export interface PlannedStudio {
+  projectId: string | null;
+  projectName: string;
+  sha256: string;
+  snapshot: { id: string } | { document: string };
+}
 
 /** What a deploy will do, checked against SPEC §4 before anything is written. */
 export interface PlannedSource {
   source: AutomationSource;
   gitRepoId: string | null;
   archiveId: string | null;
+  /** The repository as it is now: its read credential goes into the automation's Secret. */
+  gitRepo: GitRepoRow | null;
+  studio: PlannedStudio | null;
 }
 
 export interface SourceInput {
   gitRepoId?: string | null;
   ref?: string | null;
   archiveId?: string | null;
+  studioProjectId?: string | null;
 }
 
 const GIT_REF = /^(?!.*\.\.)(?!.*\/\/)[A-Za-z0-9._\/-]{1,255}$/;
@@ -32,13 +46,15 @@ function forbidden(message: string, extensions: Record<string, unknown> = {}): F
 /**
  * SPEC §4 "Deploy from GitHub": the repository must be the organization's and, with Git RBAC on,
  * the caller must be on its access list. "Deploy from Zip": zip deployments must be enabled.
+ * "Build in Studio": studio-source.ts.
  */
 export async function planSource(ctx: GraphQLContext, organizationId: number, input: SourceInput): Promise<PlannedSource> {
   const scope = ctx.authz.scope(organizationId);
   if (!scope) throw new NotFoundError('Organization', organizationId);
-  if (Boolean(input.gitRepoId) === Boolean(input.archiveId)) {
-    throw new BadUserInputError('source needs exactly one of gitRepoId (with an optional ref) or archiveId.', { field: 'source' });
+  if ([input.gitRepoId, input.archiveId, input.studioProjectId].filter(Boolean).length !== 1) {
+    throw new BadUserInputError('source needs exactly one of gitRepoId (with an optional ref), archiveId or studioProjectId.', { field: 'source' });
   }
+  if (input.studioProjectId) return planStudioSource(ctx, organizationId, input.studioProjectId);
   if (input.gitRepoId) {
     const id = parseUuid(input.gitRepoId);
     const repo = id ? await ctx.loaders.gitRepos.load(id) : null;
@@ -48,7 +64,7 @@ export async function planSource(ctx: GraphQLContext, organizationId: number, in
     }
     const ref = input.ref?.trim() || repo.defaultBranch;
     if (!GIT_REF.test(ref)) throw new BadUserInputError('ref must be a branch, tag or commit name (letters, digits, ".", "_", "-", "/").', { field: 'ref' });
-    return { source: { type: 'GIT', repository: repo.fullName, ref }, gitRepoId: repo.id, archiveId: null };
+    return { source: { type: 'GIT', repository: repo.fullName, cloneUrl: repo.cloneUrl, ref }, gitRepoId: repo.id, archiveId: null, gitRepo: repo, studio: null };
   }
   const organization = await ctx.loaders.organizations.load(organizationId);
   if (!organization?.zipDeploymentsEnabled) {
@@ -57,7 +73,7 @@ export async function planSource(ctx: GraphQLContext, organizationId: number, in
   const id = parseUuid(input.archiveId);
   const archive = id ? await ctx.loaders.archives.load(id) : null;
   if (!archive || archive.organizationId !== organizationId) throw new NotFoundError('Archive', input.archiveId ?? '');
-  return { source: { type: 'ZIP', archiveId: archive.id, sha256: archive.sha256 }, gitRepoId: null, archiveId: archive.id };
+  return { source: { type: 'ZIP', archiveId: archive.id, sha256: archive.sha256 }, gitRepoId: null, archiveId: archive.id, gitRepo: null, studio: null };
 }
 
 /** SPEC §4 "Set environment variables": environment_variables: MANAGE and entity access to each. */

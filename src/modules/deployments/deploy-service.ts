@@ -13,6 +13,7 @@ import { insertAutomation, lockAutomation } from '../automations/automations.rep
 import { automationNameTaken } from '../automations/automation-names.js';
 import type { AutomationRow } from '../automations/automations.table.js';
 import { openEnvVarValue } from '../env-vars/env-var-secrets.js';
+import { readCredentialEnv } from '../git-repos/git-read-credential.js';
 import type { EnvVarRow } from '../env-vars/env-vars.table.js';
 import { openApiKey } from '../llm-connections/llm-connection-secrets.js';
 import type { LlmConnectionRow } from '../llm-connections/llm-connections.table.js';
@@ -22,7 +23,9 @@ import { resolveNamespace, type NamespaceTarget } from '../namespaces/resolve-na
 import type { AutomationVisibility } from '../organizations/organizations.table.js';
 import type { PlannedSource } from './deploy-plan.js';
 import { insertDeployment, nextVersion, updateDeployment } from './deployments.repository.js';
+import { insertStudioSnapshot } from './studio-snapshots.repository.js';
 import type { DeploymentRow } from './deployments.table.js';
+import { completeMove, namespaceToLeave } from './move-automation.js';
 import { inTransaction } from '../../db/transaction.js';
 import { enqueueWebhookEvent } from '../webhooks/enqueue-event.js';
 import { deployFailureReason, type DeployFailureReason, type DeployOutcome } from '../../observability/deploy-outcome.js';
@@ -61,6 +64,8 @@ export async function deploy(ctx: GraphQLContext, request: DeployRequest): Promi
   const ingest = generateIngestToken();
   const data = {
     ...secretData(ctx, request.envVars, request.llmConnection),
+    // The repository's read credential as it is now, so that a redeploy picks up a rotated token.
+    ...(request.planned.gitRepo ? readCredentialEnv(ctx.secrets, request.planned.gitRepo) : {}),
     // The automation reports spans with a standard OpenTelemetry exporter, configured by these.
     ...runnerTelemetryEnv(ctx.config, ingest.token),
   };
@@ -94,6 +99,14 @@ export async function deploy(ctx: GraphQLContext, request: DeployRequest): Promi
       secretData: data,
     });
     const source = request.planned.source;
+    const studio = request.planned.studio;
+    // A new Studio deploy freezes its document here, in the version's transaction; redeploy and
+    // rollback reuse the snapshot of the version they start from.
+    const studioSnapshotId = !studio
+      ? null
+      : 'id' in studio.snapshot
+        ? studio.snapshot.id
+        : (await insertStudioSnapshot(trx, { organizationId, studioProjectId: studio.projectId, projectName: studio.projectName, document: studio.snapshot.document, sha256: studio.sha256 })).id;
     const deployment = await insertDeployment(trx, {
       organizationId,
       automationId,
@@ -104,6 +117,10 @@ export async function deploy(ctx: GraphQLContext, request: DeployRequest): Promi
       gitRef: source.type === 'GIT' ? source.ref : null,
       archiveId: request.planned.archiveId,
       archiveSha256: source.type === 'ZIP' ? source.sha256 : null,
+      studioProjectId: studio?.projectId ?? null,
+      studioProjectName: studio?.projectName ?? null,
+      studioSnapshotId,
+      studioDefinitionSha256: studio?.sha256 ?? null,
       envVarIds: request.envVars.map((row) => row.id),
       llmConnectionId: request.llmConnection?.id ?? null,
       namespace: target.namespace,
@@ -143,17 +160,21 @@ async function apply(ctx: GraphQLContext, deployment: DeploymentRow, target: Nam
   await updateDeployment(ctx.db, deployment.id, { status: 'PROVISIONING' });
   try {
     await ensureNamespace(ctx.db, cluster, ctx.config.k8s, target);
+    // Isolation turned on or off since the automation last deployed: this deploy moves it.
+    const leaving = await namespaceToLeave(ctx.db, deployment.automationId, target.namespace);
     const secret = await cluster.applySecret(target.namespace, objects.secret);
     const applied = await cluster.applyDeployment(target.namespace, objects.deployment);
     // After the Deployment, so that the address runAutomation uses never points at nothing new.
     const service = await cluster.applyService(target.namespace, objects.service);
+    if (leaving) await completeMove(cluster, ctx.config.k8s, { organizationId: deployment.organizationId, automationId: deployment.automationId, from: leaving, to: target.namespace });
     const appliedObjects = [
       { apiVersion: 'v1', kind: 'Secret', namespace: target.namespace, name: objects.secret.metadata?.name ?? '', resourceVersion: secret.resourceVersion },
       { apiVersion: 'apps/v1', kind: 'Deployment', namespace: target.namespace, name: objects.deployment.metadata?.name ?? '', resourceVersion: applied.resourceVersion },
       { apiVersion: 'v1', kind: 'Service', namespace: target.namespace, name: objects.service.metadata?.name ?? '', resourceVersion: service.resourceVersion },
     ];
     ctx.logger.info({ deploymentId: deployment.id, namespace: target.namespace, version: deployment.version }, 'automation deployed');
-    return finish({ status: 'DEPLOYED', message: null, retryable: false, appliedObjects: JSON.stringify(appliedObjects) });
+    const moved = leaving ? `Moved from "${leaving}" to "${target.namespace}": the new version was ready before the old objects were removed.` : null;
+    return finish({ status: 'DEPLOYED', message: moved, retryable: false, appliedObjects: JSON.stringify(appliedObjects) });
   } catch (error) {
     let message: string;
     let retryable = false;

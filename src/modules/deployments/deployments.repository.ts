@@ -51,6 +51,19 @@ export async function latestDeployedVersion(db: Executor, automationId: string):
     .executeTakeFirst();
 }
 
+/** Each automation's newest DEPLOYED version in the organization: where each one runs. */
+export async function latestDeployedVersions(db: Executor, organizationId: number): Promise<DeploymentRow[]> {
+  return db
+    .selectFrom('automationDeployments')
+    .selectAll()
+    .distinctOn('automationId')
+    .where('organizationId', '=', organizationId)
+    .where('status', '=', 'DEPLOYED')
+    .orderBy('automationId')
+    .orderBy('version', 'desc')
+    .execute();
+}
+
 export async function findVersion(db: Executor, automationId: string, version: number): Promise<DeploymentRow | undefined> {
   return db.selectFrom('automationDeployments').selectAll().where('automationId', '=', automationId).where('version', '=', version).executeTakeFirst();
 }

@@ -11,20 +11,23 @@ import { planEnvVars, planLlmConnection, planSource } from './deploy-plan.js';
 import { deploy } from './deploy-service.js';
 import { countDeployments, findVersion, listDeployments } from './deployments.repository.js';
 import type { DeploymentRow } from './deployments.table.js';
+import { recheckEnvVars, recheckLlmConnection } from './redeploy-checks.js';
 import { removeAutomation } from './remove-automation.js';
+import { planStudioSnapshot } from './studio-source.js';
 import type { GraphQLContext } from '../../graphql/context.js';
 
-/** A new version from an earlier one's source and attachments (redeploy, rollback). */
-async function deployAgain(ctx: GraphQLContext, automation: AutomationRow, from: DeploymentRow, rollbackOfVersion: number | null) {
-  const planned = await planSource(ctx, automation.organizationId, { gitRepoId: from.gitRepoId, ref: from.gitRef, archiveId: from.archiveId });
-  return deploy(ctx, {
-    organizationId: automation.organizationId,
-    automation: { existing: automation },
-    planned,
-    envVars: (await Promise.all(from.envVarIds.map((id) => ctx.loaders.envVars.load(id)))).filter((row) => row !== null),
-    llmConnection: from.llmConnectionId ? await ctx.loaders.llmConnections.load(from.llmConnectionId) : null,
-    rollbackOfVersion,
-  });
+/**
+ * A new version from an earlier one's source and attachments (redeploy, rollback), each checked
+ * again for the caller (redeploy-checks.ts); a Studio version reuses its snapshot.
+ */
+async function deployAgain(ctx: GraphQLContext, automation: AutomationRow, from: DeploymentRow, rollbackOfVersion: number | null, field: string) {
+  const planned =
+    from.sourceType === 'STUDIO'
+      ? await planStudioSnapshot(ctx, from, field)
+      : await planSource(ctx, automation.organizationId, { gitRepoId: from.gitRepoId, ref: from.gitRef, archiveId: from.archiveId });
+  const envVars = await recheckEnvVars(ctx, from, field);
+  const llmConnection = await recheckLlmConnection(ctx, from, field);
+  return deploy(ctx, { organizationId: automation.organizationId, automation: { existing: automation }, planned, envVars, llmConnection, rollbackOfVersion });
 }
 
 export const deploymentsResolvers: Resolvers = {
@@ -69,13 +72,13 @@ export const deploymentsResolvers: Resolvers = {
       const automation = await loadFound(ctx.loaders.automations, id, 'Automation');
       const latest = await ctx.loaders.latestDeployment.load(automation.id);
       if (!latest) throw new BadUserInputError('This automation has no deployment to redeploy; use deployAutomation.');
-      return deployAgain(ctx, automation, latest, null);
+      return deployAgain(ctx, automation, latest, null, 'Mutation.redeployAutomation');
     },
     rollbackAutomation: async (_root, { id, toVersion }, ctx) => {
       const automation = await loadFound(ctx.loaders.automations, id, 'Automation');
       const earlier = await findVersion(ctx.db, automation.id, toVersion);
       if (!earlier) throw new NotFoundError('Deployment version', toVersion);
-      return deployAgain(ctx, automation, earlier, toVersion);
+      return deployAgain(ctx, automation, earlier, toVersion, 'Mutation.rollbackAutomation');
     },
     deleteAutomation: async (_root, { id }, ctx) => removeAutomation(ctx, await loadFound(ctx.loaders.automations, id, 'Automation')),
   },

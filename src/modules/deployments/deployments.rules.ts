@@ -24,10 +24,12 @@ export const deploymentsAuthorization: ModuleAuthorization = {
   inherits: {
     Deployment: {
       fields: [
-        'id', 'version', 'status', 'message', 'retryable', 'sourceType', 'gitRepoFullName', 'gitRef', 'archiveSha256', 'namespace', 'isolated',
+        'id', 'version', 'status', 'message', 'retryable', 'sourceType', 'gitRepoFullName', 'gitRef', 'archiveSha256', 'studioProjectName',
+        'studioDefinitionSha256', 'namespace', 'isolated',
         'appliedObjects', 'manifests', 'rollbackOfVersion', 'createdAt', 'finishedAt',
       ],
-      reason: 'a version of an automation the caller may view (every field returning one checks it); Secret values are never part of it',
+      reason:
+        'a version of an automation the caller may view (every field returning one checks it); Secret values (a Git read credential included) and the Studio document are never part of it',
     },
     KubernetesObject: { fields: ['apiVersion', 'kind', 'namespace', 'name', 'resourceVersion'], reason: 'an object a viewable deployment applied', partOf: ['Deployment'] },
     DeploymentConnection: { fields: '*', reason: 'page of a viewable automation\'s deployments' },

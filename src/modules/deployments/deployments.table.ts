@@ -1,7 +1,7 @@
 import type { ColumnType, Generated, Insertable, JSONColumnType, Selectable, Updateable } from 'kysely';
 
 export type DeploymentStatus = 'PENDING' | 'PROVISIONING' | 'DEPLOYED' | 'FAILED';
-export type SourceType = 'GIT' | 'ZIP';
+export type SourceType = 'GIT' | 'ZIP' | 'STUDIO';
 
 /** A Kubernetes object the deployment applied (or would apply). */
 export interface AppliedObject {
@@ -26,6 +26,11 @@ export interface AutomationDeploymentsTable {
   gitRef: string | null;
   archiveId: string | null;
   archiveSha256: string | null;
+  /** A Studio source: the project (null once deleted), its name then, and the snapshot this version runs. */
+  studioProjectId: string | null;
+  studioProjectName: string | null;
+  studioSnapshotId: string | null;
+  studioDefinitionSha256: string | null;
   envVarIds: ColumnType<string[], string[] | undefined, string[]>;
   llmConnectionId: string | null;
   namespace: string;

@@ -1,10 +1,10 @@
 import { DependencyFailedError } from '../../errors.js';
 import type { GraphQLContext } from '../../graphql/context.js';
-import { deploymentName, secretName, serviceName } from '../../k8s/manifests.js';
 import { asProvisionError } from '../../k8s/provision-namespace.js';
 import { updateAutomation } from '../automations/automations.repository.js';
 import type { AutomationRow } from '../automations/automations.table.js';
 import { deployedNamespaces } from './deployments.repository.js';
+import { deleteAutomationObjects } from './move-automation.js';
 
 /**
  * SPEC §4 "delete": removes the automation's Kubernetes objects from every namespace a version went
@@ -22,11 +22,7 @@ export async function removeAutomation(ctx: GraphQLContext, automation: Automati
       );
     }
     try {
-      for (const namespace of namespaces) {
-        await cluster.deleteObject('Service', namespace, serviceName(automation.id));
-        await cluster.deleteObject('Deployment', namespace, deploymentName(automation.id));
-        await cluster.deleteObject('Secret', namespace, secretName(automation.id));
-      }
+      for (const namespace of namespaces) await deleteAutomationObjects(cluster, namespace, automation.id);
     } catch (error) {
       const failure = asProvisionError(error, ctx.config.k8s, automation.organizationId);
       throw new DependencyFailedError(`${failure.message} The automation was not deleted; delete again once this is fixed.`);

@@ -24,5 +24,7 @@ export function runnerTelemetryEnv(config: Config, ingestToken: string): Record<
     // The SDKs' default batch (512) is far below the gateway's cap; a larger one is cut to it.
     OTEL_BSP_MAX_EXPORT_BATCH_SIZE: String(Math.min(512, ingest.maxSpansPerRequest)),
     GATEHOUSE_HITL_ENDPOINT: `${config.k8s.ingestBaseUrl}/v1/hitl-requests`,
+    // Where a zip (or Studio) source's code is downloaded with the ingest token (README "Fetching the code").
+    GATEHOUSE_CODE_URL: `${config.k8s.ingestBaseUrl}/v1/code`,
   };
 }

@@ -2,6 +2,7 @@ import type { Db, Executor } from '../../db/database.js';
 import { deleteGrantsOf, replaceGrants, visibleUnderAccessList, type AccessEntry } from '../../authz/entity-grants.repository.js';
 import type { VisibilityScope } from '../../authz/principal.js';
 import { afterCursor, type Page } from '../../graphql/pagination.js';
+import type { SealedReadCredential } from './git-read-credential.js';
 import type { GitRepoRow, NewGitRepo } from './git-repos.table.js';
 import { inTransaction } from '../../db/transaction.js';
 
@@ -50,6 +51,22 @@ export async function isGitRepoVisible(db: Executor, id: string, scope: Visibili
 
 export async function insertGitRepo(db: Executor, values: NewGitRepo): Promise<GitRepoRow> {
   return db.insertInto('gitRepos').values(values).returningAll().executeTakeFirstOrThrow();
+}
+
+/** Sets or replaces (`sealed`) or clears (`null`) the repository's read credential. */
+export async function setGitRepoReadCredential(
+  db: Executor,
+  organizationId: number,
+  id: string,
+  sealed: SealedReadCredential | null,
+): Promise<GitRepoRow | undefined> {
+  return db
+    .updateTable('gitRepos')
+    .set(sealed ?? { readCredentialCiphertext: null, readCredentialUsername: null, readCredentialUpdatedAt: null })
+    .where('organizationId', '=', organizationId)
+    .where('id', '=', id)
+    .returningAll()
+    .executeTakeFirst();
 }
 
 /** Replaces the access list; the row is locked so a concurrent disconnect cannot leave orphan entries. */

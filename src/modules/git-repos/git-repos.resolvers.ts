@@ -5,7 +5,8 @@ import type { GraphQLContext } from '../../graphql/context.js';
 import type { Resolvers } from '../../graphql/generated/resolvers-types.js';
 import { parseOrganizationId, parseUuid } from '../../graphql/ids.js';
 import { parsePage, toConnection } from '../../graphql/pagination.js';
-import { countGitRepos, deleteGitRepo, insertGitRepo, listGitRepos, setGitRepoAccessList } from './git-repos.repository.js';
+import { cloneUrl, sealReadCredential } from './git-read-credential.js';
+import { countGitRepos, deleteGitRepo, insertGitRepo, listGitRepos, setGitRepoAccessList, setGitRepoReadCredential } from './git-repos.repository.js';
 import type { GitRepoRow } from './git-repos.table.js';
 
 // The table's CHECK, checked first so that a typo is a clear BAD_USER_INPUT.
@@ -57,7 +58,13 @@ export const gitReposResolvers: Resolvers = {
       const name = fullName(input.fullName);
       const provider = input.provider ?? 'GITHUB';
       return withUniqueName(`${provider} repository "${name}" is already connected to this organization.`, () =>
-        insertGitRepo(ctx.db, { organizationId: orgId, provider, fullName: name, defaultBranch: defaultBranch(input.defaultBranch) }),
+        insertGitRepo(ctx.db, {
+          organizationId: orgId,
+          provider,
+          fullName: name,
+          defaultBranch: defaultBranch(input.defaultBranch),
+          cloneUrl: cloneUrl(provider, name, input.cloneUrl),
+        }),
       );
     },
     disconnectGitRepo: async (_root, { id }, ctx) => {
@@ -73,8 +80,17 @@ export const gitReposResolvers: Resolvers = {
       if (!updated) throw new NotFoundError('GitRepo', id);
       return updated;
     },
+    setGitRepoReadCredential: async (_root, { id, credential }, ctx) => {
+      const row = await loadGitRepo(ctx, id);
+      // Sealed here, bound to this row: the token is in clear only in this request's memory.
+      const sealed = credential ? sealReadCredential(ctx.secrets, row, credential) : null;
+      const updated = await setGitRepoReadCredential(ctx.db, row.organizationId, row.id, sealed);
+      if (!updated) throw new NotFoundError('GitRepo', id);
+      return updated;
+    },
   },
   GitRepo: {
+    hasReadCredential: (row) => row.readCredentialCiphertext !== null,
     accessList: (row, _args, ctx) => ctx.loaders.accessLists.load({ resourceType: 'GIT_REPO', resourceId: row.id }),
   },
 };

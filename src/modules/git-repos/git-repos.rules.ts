@@ -24,13 +24,16 @@ export const gitReposAuthorization: ModuleAuthorization = {
       connectGitRepo: feature('organization_settings', 'MANAGE', 'args.organizationId'),
       disconnectGitRepo: configureGitRepo,
       setGitRepoAccess: configureGitRepo,
+      // The credential is configuration of the repository, like connecting it (SPEC §7).
+      setGitRepoReadCredential: configureGitRepo,
     },
     GitRepo: { accessList: feature('organization_settings', 'MANAGE', 'parent.organizationId') },
   },
   inherits: {
     GitRepo: {
-      fields: ['id', 'provider', 'fullName', 'defaultBranch', 'createdAt'],
-      reason: 'public metadata of a connected repository; every field returning one checks crews_dashboards >= READ and Git RBAC',
+      fields: ['id', 'provider', 'fullName', 'defaultBranch', 'cloneUrl', 'hasReadCredential', 'readCredentialUpdatedAt', 'createdAt'],
+      reason:
+        'public metadata of a connected repository (whether a read credential is set, never the credential); every field returning one checks crews_dashboards >= READ and Git RBAC',
     },
     GitRepoConnection: { fields: '*', reason: 'page of repositories; Organization.gitRepos checks crews_dashboards >= READ and filters by Git RBAC' },
     GitRepoEdge: { fields: '*', reason: 'edge of a GitRepoConnection' },

@@ -1,9 +1,8 @@
 import type { Resolvers } from '../../graphql/generated/resolvers-types.js';
 import { namespaceStatus } from '../../k8s/namespace-status.js';
-import { K8S_NAMESPACE_ISOLATION_FLAG, listFlags } from '../feature-flags/feature-flags.repository.js';
-import { listOrganizationIds } from '../organizations/organizations.repository.js';
-import { listNamespaceRecords } from './namespaces.repository.js';
-import { resolveNamespace, targetFor } from './resolve-namespace.js';
+import { automationsOutsideNamespace } from './automations-outside.js';
+import { organizationTargets } from './organization-namespaces.js';
+import { resolveNamespace } from './resolve-namespace.js';
 
 export const namespacesResolvers: Resolvers = {
   Organization: {
@@ -13,18 +12,15 @@ export const namespacesResolvers: Resolvers = {
       return { ...target, ...status };
     },
   },
+  OrganizationNamespace: {
+    automationsOutsideNamespace: (parent, _args, ctx) => automationsOutsideNamespace(ctx.db, parent.organizationId, parent.namespace),
+  },
   Query: {
-    // For support bundles: every organization's namespace from the flags and what the gateway
-    // recorded, without one cluster call per organization.
-    organizationNamespaces: async (_root, _args, ctx) => {
-      const [ids, flags, records] = await Promise.all([listOrganizationIds(ctx.db), listFlags(ctx.db), listNamespaceRecords(ctx.db)]);
-      const flag = flags.find((f) => f.name === K8S_NAMESPACE_ISOLATION_FLAG);
-      return ids.map((id) => {
-        const target = targetFor(ctx.config.k8s, id, Boolean(flag?.enabledGlobally || flag?.organizationIds.includes(id)));
-        const record = records.find((r) => r.organizationId === id);
+    // For support bundles: every organization's namespace without one cluster call per organization.
+    organizationNamespaces: async (_root, _args, ctx) =>
+      (await organizationTargets(ctx.db, ctx.config.k8s)).map(({ record, ...target }) => {
         const ready = !target.isolated || Boolean(record?.readyAt && record.namespace === target.namespace);
         return { ...target, ready, message: ready ? null : 'Not provisioned yet: the next deploy of this organization provisions it.' };
-      });
-    },
+      }),
   },
 };

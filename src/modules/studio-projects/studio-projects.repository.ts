@@ -34,6 +34,8 @@ export async function insertStudioProject(db: Executor, values: NewStudioProject
 export interface StudioProjectPatch {
   name?: string;
   description?: string;
+  /** JSON text of a checked definition (studio-definition.ts). */
+  definition?: string;
 }
 
 export async function updateStudioProject(

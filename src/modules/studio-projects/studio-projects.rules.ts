@@ -26,7 +26,7 @@ export const studioProjectsAuthorization: ModuleAuthorization = {
   },
   inherits: {
     StudioProject: {
-      fields: ['id', 'name', 'description', 'createdAt', 'updatedAt'],
+      fields: ['id', 'name', 'description', 'definition', 'createdAt', 'updatedAt'],
       reason: 'plain data of a Studio project; every field returning one checks studio_projects: MANAGE',
     },
     StudioProjectConnection: { fields: '*', reason: 'page of Studio projects; Organization.studioProjects checks studio_projects: MANAGE' },
