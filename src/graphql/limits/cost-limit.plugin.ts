@@ -1,7 +1,6 @@
 import type { ApolloServerPlugin } from '@apollo/server';
-import { Kind, type FragmentDefinitionNode } from 'graphql';
 import { LimitCode, LimitError } from './limit-error.js';
-import { operationCost } from './operation-cost.js';
+import { fragmentsOf, operationCost } from './operation-cost.js';
 
 /**
  * Refuses an operation whose cost (src/graphql/limits/operation-cost.ts) passes `maxCost`, with
@@ -14,11 +13,7 @@ export function costLimitPlugin<TContext extends object>(maxCost: number): Apoll
       return {
         async didResolveOperation({ schema, document, operation, request }) {
           if (!operation) return;
-          const fragments = new Map<string, FragmentDefinitionNode>();
-          for (const definition of document.definitions) {
-            if (definition.kind === Kind.FRAGMENT_DEFINITION) fragments.set(definition.name.value, definition);
-          }
-          const cost = operationCost(schema, operation, fragments, request.variables ?? {});
+          const cost = operationCost(schema, operation, fragmentsOf(document), request.variables ?? {});
           if (cost > maxCost) {
             throw new LimitError(
               LimitCode.QUERY_TOO_COMPLEX,

@@ -9,6 +9,7 @@ import {
   TypeMetaFieldDef,
   valueFromASTUntyped,
   type DirectiveNode,
+  type DocumentNode,
   type FieldNode,
   type FragmentDefinitionNode,
   type GraphQLCompositeType,
@@ -101,6 +102,15 @@ function variablesOf(operation: OperationDefinitionNode, requestVariables: Varia
  * Fragments are measured once per sizing (memoized); the operation is validated by then, so it has
  * no fragment cycle.
  */
+/** The document's fragments by name, as operationCost reads them. */
+export function fragmentsOf(document: DocumentNode): Map<string, FragmentDefinitionNode> {
+  const fragments = new Map<string, FragmentDefinitionNode>();
+  for (const definition of document.definitions) {
+    if (definition.kind === Kind.FRAGMENT_DEFINITION) fragments.set(definition.name.value, definition);
+  }
+  return fragments;
+}
+
 export function operationCost(
   schema: GraphQLSchema,
   operation: OperationDefinitionNode,

@@ -1,8 +1,8 @@
-import { GraphQLError, Kind, parse, specifiedRules, validate, type DocumentNode, type FragmentDefinitionNode, type GraphQLSchema } from 'graphql';
+import { GraphQLError, Kind, parse, specifiedRules, validate, type DocumentNode, type GraphQLSchema } from 'graphql';
 import type { LimitsConfig } from '../../config.js';
 import { isStorableText } from '../../db/storable-text.js';
 import { LimitCode, LimitError, limitValidationRules } from '../../graphql/limits/index.js';
-import { operationCost } from '../../graphql/limits/operation-cost.js';
+import { fragmentsOf, operationCost } from '../../graphql/limits/operation-cost.js';
 
 /** Why the gateway would refuse a document: the `extensions.code` it would answer, and what is wrong (naming the code). */
 export interface DocumentRefusal {
@@ -44,10 +44,7 @@ function overLimit(code: string, message: string): DocumentRefusal {
 
 /** The document's operations over `maxCost`, each costed with its variables' defaults, as a request sending no variables. */
 function costRefusals(schema: GraphQLSchema, document: DocumentNode, maxCost: number): DocumentRefusal[] {
-  const fragments = new Map<string, FragmentDefinitionNode>();
-  for (const definition of document.definitions) {
-    if (definition.kind === Kind.FRAGMENT_DEFINITION) fragments.set(definition.name.value, definition);
-  }
+  const fragments = fragmentsOf(document);
   return document.definitions.flatMap((definition) => {
     if (definition.kind !== Kind.OPERATION_DEFINITION) return [];
     const cost = operationCost(schema, definition, fragments, {});
