@@ -14,6 +14,7 @@ import * as tokenScopes from './2026_11_30_110000_token_scopes.js';
 import * as executionUpdates from './2026_11_30_120000_execution_updates.js';
 import * as webhooks from './2026_12_01_100000_webhooks.js';
 import * as gitCredentialsStudioSources from './2026_12_08_130000_git_credentials_studio_sources.js';
+import * as deployRaces from './2026_12_09_100000_deploy_races.js';
 
 /**
  * Every migration by name; the name order is the run order. Listed statically (not read from the
@@ -35,4 +36,5 @@ export const migrations: Record<string, Migration> = {
   '2026_11_30_120000_execution_updates': executionUpdates,
   '2026_12_01_100000_webhooks': webhooks,
   '2026_12_08_130000_git_credentials_studio_sources': gitCredentialsStudioSources,
+  '2026_12_09_100000_deploy_races': deployRaces,
 };

@@ -234,6 +234,12 @@ export interface K8sConfig {
    * be ready before it removes the old one (README "Running on Kubernetes", namespace isolation).
    */
   rolloutTimeoutMs: number;
+  /**
+   * Deploys of one organization applied at once by one gateway process; the others wait their turn
+   * in memory (PENDING), holding no database connection, so one organization's slow or hung
+   * cluster calls cannot take the pool or the API server from another.
+   */
+  deploysPerOrganization: number;
   /** Name of the gateway's own ServiceAccount, for messages and manifests. */
   serviceAccountName: string;
   /** How automation pods reach the gateway (OTLP traces, human-in-the-loop requests). */
@@ -286,6 +292,7 @@ function k8sConfig(env: NodeJS.ProcessEnv): K8sConfig {
     configSource: source,
     requestTimeoutMs: integer(env, 'K8S_REQUEST_TIMEOUT_MS', 10_000, 100, 300_000),
     rolloutTimeoutMs: integer(env, 'K8S_ROLLOUT_TIMEOUT_MS', 300_000, 1_000, 3_600_000),
+    deploysPerOrganization: integer(env, 'K8S_DEPLOYS_PER_ORGANIZATION', 4, 1, 100),
     serviceAccountName: optional(env, 'K8S_SERVICE_ACCOUNT') ?? 'gatehouse',
     ingestBaseUrl: (optional(env, 'INGEST_BASE_URL') ?? `http://gatehouse.${namespace}.svc.cluster.local:4000`).replace(/\/+$/, ''),
     hitlForwardUrlTemplate: urlTemplate(env, 'HITL_FORWARD_URL_TEMPLATE', HITL_FORWARD_URL_DEFAULT, HITL_FORWARD_PLACEHOLDERS),

@@ -50,7 +50,7 @@ export async function migrateNamespaces(deps: MigrateDeps, organizationId: numbe
     logger: deps.logger,
     cluster: deps.cluster,
     metrics: new Metrics({ processMetrics: false }),
-    deploys: new InFlightDeploys(),
+    deploys: new InFlightDeploys(deps.config.k8s.deploysPerOrganization),
   };
   return migrateOrganization(ctx, organizationId, progress);
 }

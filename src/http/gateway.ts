@@ -31,6 +31,8 @@ import { Metrics, type PoolStats } from '../observability/metrics.js';
 import { ApolloPerPermissionSet } from '../authz/visible-schema/apollo-per-permission-set.js';
 import { isExplorerRequest, serveExplorer } from './explorer.js';
 import { clientAddress, createRateLimiter, type RateLimiter } from './rate-limit.js';
+import { sharedNamespaceMissing } from '../k8s/messages.js';
+import { sharedNamespacePresence } from '../k8s/namespace-status.js';
 
 
 export interface GatewayDeps {
@@ -60,7 +62,7 @@ function sendJson(res: ServerResponse, status: number, body: unknown, headers: R
 /** The HTTP face of Gatehouse: /graphql through Apollo, /healthz and /readyz, uploads and the automations' ingest endpoints. */
 export class Gateway {
   readonly metrics: Metrics;
-  private readonly deploys = new InFlightDeploys();
+  private readonly deploys: InFlightDeploys;
   /** One Apollo Server per permission set, each with the schema that set can reach (src/authz/visible-schema). */
   private readonly servers: ApolloPerPermissionSet;
   private readonly authenticator: Authenticator;
@@ -68,6 +70,7 @@ export class Gateway {
   private readonly documents: TrustedDocuments;
 
   constructor(private readonly deps: GatewayDeps) {
+    this.deploys = new InFlightDeploys(deps.config.k8s.deploysPerOrganization);
     const schema = deps.schema ?? buildSchema();
     const timed = applyMiddleware(schema, mutationDeadlineMiddleware(schema, deps.config.limits.operationTimeoutMs));
     this.metrics = new Metrics({ ...(deps.poolStats ? { poolStats: deps.poolStats } : {}), logger: deps.logger });
@@ -152,11 +155,19 @@ export class Gateway {
     }
     const { cluster } = this.deps;
     if (!cluster) return sendJson(res, 200, { status: 'ready', kubernetes: 'not configured' });
+    let version: string;
     try {
-      return sendJson(res, 200, { status: 'ready', kubernetes: await cluster.version() });
+      version = await cluster.version();
     } catch (error) {
       return sendJson(res, 503, { status: 'kubernetes unreachable', detail: error instanceof Error ? error.message : String(error) });
     }
+    // Every deploy of an organization without a namespace of its own goes there: without it the
+    // gateway cannot deploy anything, and redeploying does not help until an operator creates it.
+    const k8s = this.deps.config.k8s;
+    if ((await sharedNamespacePresence(cluster, k8s)) === 'missing') {
+      return sendJson(res, 503, { status: 'shared namespace missing', kubernetes: version, namespace: k8s.namespace, fix: sharedNamespaceMissing(k8s) });
+    }
+    return sendJson(res, 200, { status: 'ready', kubernetes: version });
   }
 
   private async graphql(req: IncomingMessage, res: ServerResponse, url: URL, requestId: string): Promise<void> {

@@ -12,7 +12,7 @@ import {
   type V1Service,
 } from '@kubernetes/client-node';
 import { KubeCallError, toKubeCallError } from './kube-error.js';
-import { MANIFEST_HASH_ANNOTATION } from './labels.js';
+import { MANIFEST_HASH_ANNOTATION, VERSION_LABEL } from './labels.js';
 import { UnreachableCaseError } from '../errors.js';
 
 export interface Applied {
@@ -23,7 +23,8 @@ export interface Applied {
 
 /**
  * The few Kubernetes operations Gatehouse performs, through @kubernetes/client-node. Every write
- * is idempotent: create, and on 409 AlreadyExists compare and replace only what differs.
+ * is idempotent: create, and on 409 AlreadyExists compare and replace only what differs, never
+ * an object that already carries a newer version of the automation.
  */
 export class Cluster {
   private readonly core: CoreV1Api;
@@ -111,6 +112,7 @@ export class Cluster {
     const name = body.metadata?.name ?? '';
     return this.apply(
       { resource: 'secrets', namespace, name },
+      body,
       () => this.core.createNamespacedSecret({ namespace, body }),
       () => this.core.readNamespacedSecret({ namespace, name }),
       (current) => this.core.replaceNamespacedSecret({ namespace, name, body: { ...body, metadata: { ...body.metadata, resourceVersion: current.metadata?.resourceVersion } } }),
@@ -132,6 +134,7 @@ export class Cluster {
     const name = body.metadata?.name ?? '';
     return this.apply(
       { resource: 'deployments', namespace, name },
+      body,
       () => this.apps.createNamespacedDeployment({ namespace, body }),
       () => this.apps.readNamespacedDeployment({ namespace, name }),
       (current) => this.apps.replaceNamespacedDeployment({ namespace, name, body: { ...body, metadata: { ...body.metadata, resourceVersion: current.metadata?.resourceVersion } } }),
@@ -147,6 +150,7 @@ export class Cluster {
     const name = body.metadata?.name ?? '';
     return this.apply(
       { resource: 'services', namespace, name },
+      body,
       () => this.core.createNamespacedService({ namespace, body }),
       () => this.core.readNamespacedService({ namespace, name }),
       (current) => this.core.replaceNamespacedService({ namespace, name, body: { ...body, metadata: { ...body.metadata, resourceVersion: current.metadata?.resourceVersion } } }),
@@ -183,31 +187,74 @@ export class Cluster {
     return review.status?.allowed === true;
   }
 
-  private async apply<T extends { metadata?: { resourceVersion?: string } }>(
+  private async apply<T extends { metadata?: { resourceVersion?: string; labels?: Record<string, string> } }>(
     target: { resource: string; namespace: string; name: string },
+    wanted: { metadata?: { labels?: Record<string, string> } },
     create: () => Promise<T>,
     read: () => Promise<T>,
     replace: (current: T) => Promise<T>,
     asWanted: (current: T) => boolean,
   ): Promise<Applied> {
     const call = (verb: string) => ({ verb, ...target });
-    try {
-      const created = await this.call(call('create'), create);
-      return { resourceVersion: created.metadata?.resourceVersion ?? null, changed: true };
-    } catch (error) {
-      if (!(error instanceof KubeCallError && error.status === 409)) throw error;
-    }
-    // Someone may replace the object between our read and write (409 Conflict): read again once.
-    for (let attempt = 0; ; attempt++) {
-      const current = await this.call(call('get'), read);
+    const version = versionOf(wanted);
+    // Create first (a new automation's objects exist nowhere); on 409 AlreadyExists read, compare
+    // and replace with the resourceVersion read as a precondition. Whoever wrote in between (409
+    // Conflict), or deleted (404), makes us read again: a newer version than ours is never
+    // overwritten (SupersededError), an older one is.
+    let exists = false;
+    for (let attempt = 1; attempt <= APPLY_ATTEMPTS; attempt++) {
+      if (!exists) {
+        try {
+          const created = await this.call(call('create'), create);
+          return { resourceVersion: created.metadata?.resourceVersion ?? null, changed: true };
+        } catch (error) {
+          if (!(error instanceof KubeCallError && error.status === 409)) throw error;
+        }
+      }
+      let current: T;
+      try {
+        current = await this.call(call('get'), read);
+      } catch (error) {
+        if (!(error instanceof KubeCallError && error.status === 404)) throw error;
+        exists = false;
+        continue;
+      }
+      exists = true;
+      const running = versionOf(current);
+      if (version !== null && running !== null && running > version) throw new SupersededError(running, { ...target, verb: 'update' });
       if (asWanted(current)) return { resourceVersion: current.metadata?.resourceVersion ?? null, changed: false };
       try {
         const replaced = await this.call(call('update'), () => replace(current));
         return { resourceVersion: replaced.metadata?.resourceVersion ?? null, changed: true };
       } catch (error) {
-        if (attempt > 0 || !(error instanceof KubeCallError && error.status === 409)) throw error;
+        if (!(error instanceof KubeCallError && (error.status === 409 || error.status === 404))) throw error;
+        exists = error.status === 409;
       }
     }
+    throw new KubeCallError(409, 'Conflict', `the object changed under every one of ${APPLY_ATTEMPTS} attempts to write it`, call(exists ? 'update' : 'create'));
+  }
+}
+
+/** Read-compare-write rounds before a write that keeps losing to other writers is given up (as a retryable 409). */
+const APPLY_ATTEMPTS = 5;
+
+/** The automation version an object was applied for (its gatehouse.dev/version label), or null. */
+function versionOf(object: { metadata?: { labels?: Record<string, string> } }): number | null {
+  const value = Number(object.metadata?.labels?.[VERSION_LABEL]);
+  return Number.isSafeInteger(value) && value > 0 ? value : null;
+}
+
+/**
+ * The object already carries a newer version of the automation than the one being applied: a
+ * deploy that started later finished this write first. Applying ours would roll the cluster back
+ * behind what the API reports, so the older deploy stops here, superseded.
+ */
+export class SupersededError extends Error {
+  constructor(
+    readonly runningVersion: number,
+    readonly call: KubeCallError['call'],
+  ) {
+    super(`${call.resource} "${call.name ?? ''}" in "${call.namespace ?? ''}" already runs version ${runningVersion}`);
   }
 }
 

@@ -14,9 +14,12 @@ export class KubeCallError extends Error {
     super(`${call.verb} ${call.resource}${call.name ? ` "${call.name}"` : ''}${call.namespace ? ` in namespace "${call.namespace}"` : ''}: ${status || 'no answer'} ${reason} ${detail}`);
   }
 
-  /** 5xx, 429 and no answer at all are worth retrying; 4xx are not, until someone fixes something. */
+  /**
+   * 5xx, 429, 409 (another writer got there first: a retry reads again) and no answer at all are
+   * worth retrying; other 4xx are not, until someone fixes something.
+   */
   get retryable(): boolean {
-    return this.status === 0 || this.status === 429 || this.status >= 500;
+    return this.status === 0 || this.status === 409 || this.status === 429 || this.status >= 500;
   }
 }
 

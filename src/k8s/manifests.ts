@@ -94,12 +94,15 @@ export function registrySecretCopy(source: V1Secret, namespace: string, organiza
  */
 export function automationObjects(input: AutomationObjectsInput): AutomationObjects {
   const labels = { ...MANAGED_BY, [ORGANIZATION_LABEL]: String(input.organizationId), [AUTOMATION_LABEL]: input.automationId };
+  // Every object carries its version: a write compares it first and never replaces a newer one
+  // (Cluster.apply), so concurrent deploys cannot leave an older version running.
+  const versioned = { ...labels, [VERSION_LABEL]: String(input.version) };
   const data = Object.fromEntries(Object.entries(input.secretData).map(([key, value]) => [key, Buffer.from(value, 'utf8').toString('base64')]));
   const secret = withHash<V1Secret>({
     apiVersion: 'v1',
     kind: 'Secret',
     type: 'Opaque',
-    metadata: { name: secretName(input.automationId), namespace: input.namespace, labels },
+    metadata: { name: secretName(input.automationId), namespace: input.namespace, labels: versioned },
     data,
   });
   const deployment = withHash<V1Deployment>({
@@ -108,14 +111,14 @@ export function automationObjects(input: AutomationObjectsInput): AutomationObje
     metadata: {
       name: deploymentName(input.automationId),
       namespace: input.namespace,
-      labels: { ...labels, [VERSION_LABEL]: String(input.version) },
+      labels: versioned,
       annotations: { [SOURCE_ANNOTATION]: sourceText(input.source) },
     },
     spec: {
       replicas: 1,
       selector: { matchLabels: { [AUTOMATION_LABEL]: input.automationId } },
       template: {
-        metadata: { labels: { ...labels, [VERSION_LABEL]: String(input.version) }, annotations: { [SOURCE_ANNOTATION]: sourceText(input.source) } },
+        metadata: { labels: versioned, annotations: { [SOURCE_ANNOTATION]: sourceText(input.source) } },
         spec: {
           ...(input.registrySecretName ? { imagePullSecrets: [{ name: input.registrySecretName }] } : {}),
           automountServiceAccountToken: false,
@@ -143,7 +146,7 @@ export function automationObjects(input: AutomationObjectsInput): AutomationObje
   const service = withHash<V1Service>({
     apiVersion: 'v1',
     kind: 'Service',
-    metadata: { name: serviceName(input.automationId), namespace: input.namespace, labels },
+    metadata: { name: serviceName(input.automationId), namespace: input.namespace, labels: versioned },
     spec: {
       type: 'ClusterIP',
       // Every version's pods: a rollout keeps the address, and the newest ready pod answers.

@@ -24,22 +24,44 @@ export function forbiddenMessage(error: KubeCallError, config: K8sConfig, organi
   return `Kubernetes refused to ${verb} ${resource} ${where} (403 Forbidden): the gateway's ServiceAccount lacks that permission. ${fixForbidden(config, organizationId, target)}`;
 }
 
+/** `create namespaces "crewai-org-7"`, `update secrets "x" in "crewai"`: the call, with the namespace it concerns. */
+function callText(call: KubeCallError['call']): string {
+  return `${call.verb} ${call.resource}${call.name ? ` "${call.name}"` : ''}${call.namespace ? ` in "${call.namespace}"` : ''}`;
+}
+
 export function retryableMessage(error: KubeCallError): string {
   const what = error.status === 0 ? `no answer (${error.detail || 'timeout or connection refused'})` : `${error.status} ${error.reason}`;
-  return `Kubernetes did not complete ${error.call.verb} ${error.call.resource}${error.call.namespace ? ` in "${error.call.namespace}"` : ''}: ${what}. This is usually transient: redeploy to retry; nothing is duplicated.`;
+  const advice =
+    error.status === 409
+      ? 'Another writer kept changing the object at the same time: redeploy to retry; nothing is duplicated.'
+      : 'This is usually transient: redeploy to retry; nothing is duplicated.';
+  return `Kubernetes did not complete ${callText(error.call)}: ${what}. ${advice}`;
+}
+
+/**
+ * The shared namespace (K8S_NAMESPACE) is the operator's: the gateway runs there or beside it and
+ * never creates it, so "redeploy" cannot help until someone does.
+ */
+export function sharedNamespaceMissing(config: K8sConfig, how = `get namespaces "${config.namespace}" answered 404`): string {
+  return (
+    `The shared namespace "${config.namespace}" (K8S_NAMESPACE) does not exist (${how}). The gateway never creates it: ` +
+    `create it (\`kubectl create namespace ${config.namespace}\`) and the gateway's ServiceAccount "${config.serviceAccountName}", Role and RoleBinding in it (\`gatehouse manifests | kubectl apply -f -\`), ` +
+    `or set K8S_NAMESPACE to the namespace the gateway runs in; then redeploy.`
+  );
 }
 
 export function kubeFailureMessage(error: KubeCallError, config: K8sConfig, organizationId: number): string {
   if (error.status === 403) return forbiddenMessage(error, config, organizationId);
   if (error.retryable) return retryableMessage(error);
+  if (error.status === 404 && error.call.namespace === config.namespace) return sharedNamespaceMissing(config, `${callText(error.call)} answered 404`);
   if (error.status === 404 && error.call.namespace) {
     return `Namespace "${error.call.namespace}" does not exist (${error.call.verb} ${error.call.resource} answered 404). ${config.rbacNamespaceIsolation ? 'Redeploy: the gateway creates it.' : `Create it and its RoleBinding: \`${namespaceCommand(organizationId)} | kubectl apply -f -\`.`}`;
   }
-  return `Kubernetes rejected ${error.call.verb} ${error.call.resource}${error.call.name ? ` "${error.call.name}"` : ''}: ${error.status} ${error.reason}${error.detail ? `: ${error.detail}` : ''}.`;
+  return `Kubernetes rejected ${callText(error.call)}: ${error.status} ${error.reason}${error.detail ? `: ${error.detail}` : ''}. Fix what it names (RUNNER_IMAGE, the automation's env vars), then redeploy.`;
 }
 
-export function registrySecretMissing(config: K8sConfig, secret: string): string {
-  return `The registry pull secret "${secret}" does not exist in the shared namespace "${config.namespace}", so it cannot be copied into the organization's namespace. Create it there (kubectl -n ${config.namespace} create secret docker-registry ${secret} …) or set REGISTRY_SECRET_NAME to the right name.`;
+export function registrySecretMissing(config: K8sConfig, secret: string, namespace: string): string {
+  return `The registry pull secret "${secret}" does not exist in the shared namespace "${config.namespace}" (get secrets "${secret}" in "${config.namespace}" answered 404), so it cannot be copied into the organization's namespace "${namespace}". Create it there (kubectl -n ${config.namespace} create secret docker-registry ${secret} …) or set REGISTRY_SECRET_NAME to the right name; then redeploy.`;
 }
 
 export const NO_CLUSTER_MESSAGE =

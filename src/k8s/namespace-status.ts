@@ -1,7 +1,7 @@
 import type { K8sConfig } from '../config.js';
 import type { Cluster } from './cluster.js';
 import { KubeCallError } from './kube-error.js';
-import { kubeFailureMessage } from './messages.js';
+import { kubeFailureMessage, sharedNamespaceMissing } from './messages.js';
 import { ProvisionError, verifyManualNamespace } from './provision-namespace.js';
 
 export interface NamespaceStatus {
@@ -25,7 +25,7 @@ export async function namespaceStatus(
   try {
     if (!isolated || config.rbacNamespaceIsolation) {
       if (!(await cluster.readNamespace(namespace))) {
-        return { ready: false, message: isolated ? `Namespace "${namespace}" does not exist yet; the first deploy creates it.` : `The shared namespace "${namespace}" (K8S_NAMESPACE) does not exist.` };
+        return { ready: false, message: isolated ? `Namespace "${namespace}" does not exist yet; the first deploy creates it.` : sharedNamespaceMissing(config) };
       }
     } else {
       await verifyManualNamespace(cluster, config, organizationId, namespace);
@@ -37,6 +37,20 @@ export async function namespaceStatus(
   } catch (error) {
     if (error instanceof ProvisionError) return { ready: false, message: error.message };
     if (error instanceof KubeCallError) return { ready: false, message: kubeFailureMessage(error, config, organizationId) };
+    throw error;
+  }
+}
+
+/**
+ * Whether the shared namespace (K8S_NAMESPACE) exists, for /readyz and the operators' namespace
+ * view: `unknown` when the gateway may not read Namespace objects (manual mode grants only a Role
+ * inside namespaces) or the API did not answer.
+ */
+export async function sharedNamespacePresence(cluster: Cluster, config: K8sConfig): Promise<'present' | 'missing' | 'unknown'> {
+  try {
+    return (await cluster.readNamespace(config.namespace)) ? 'present' : 'missing';
+  } catch (error) {
+    if (error instanceof KubeCallError) return 'unknown';
     throw error;
   }
 }

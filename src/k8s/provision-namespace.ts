@@ -44,14 +44,15 @@ export async function verifyManualNamespace(cluster: Cluster, config: K8sConfig,
   } catch (error) {
     if (!(error instanceof KubeCallError && error.status === 403)) throw error;
   }
+  const denied = `SelfSubjectAccessReviews for ${results.map((r) => `${r.verb} ${r.resource}`).join(', ')} in "${namespace}" were all denied`;
   if (exists === false) {
-    throw new ProvisionError(`Namespace "${namespace}" is missing. In manual mode (RBAC_NAMESPACE_ISOLATION=false) create it and ${binding}: \`${printed} | kubectl apply -f -\`.`, false);
+    throw new ProvisionError(`Namespace "${namespace}" is missing (get namespaces "${namespace}" answered 404). In manual mode (RBAC_NAMESPACE_ISOLATION=false) create it and ${binding}: \`${printed} | kubectl apply -f -\`.`, false);
   }
   if (exists === true) {
-    throw new ProvisionError(`Binding missing: namespace "${namespace}" exists but has no RoleBinding for the gateway. Create ${binding}: \`${printed} | kubectl apply -f -\`.`, false);
+    throw new ProvisionError(`Binding missing: namespace "${namespace}" exists but has no RoleBinding for the gateway (${denied}). Create ${binding}: \`${printed} | kubectl apply -f -\`.`, false);
   }
   throw new ProvisionError(
-    `Namespace "${namespace}" is missing, or has no RoleBinding for the gateway (the gateway may not read namespaces to tell which). Create both: \`${printed} | kubectl apply -f -\`.`,
+    `Namespace "${namespace}" is missing, or has no RoleBinding for the gateway (${denied}, and get namespaces is forbidden, so the gateway cannot tell which). Create both: \`${printed} | kubectl apply -f -\`.`,
     false,
   );
 }
@@ -60,7 +61,7 @@ async function copyRegistrySecret(cluster: Cluster, config: K8sConfig, organizat
   const name = config.registrySecretName;
   if (!name) return;
   const source = await cluster.readSecret(config.namespace, name);
-  if (!source) throw new ProvisionError(registrySecretMissing(config, name), false);
+  if (!source) throw new ProvisionError(registrySecretMissing(config, name, namespace), false);
   await cluster.applySecret(namespace, registrySecretCopy(source, namespace, organizationId));
 }
 

@@ -2,11 +2,12 @@ import { KubeCallError } from '../k8s/kube-error.js';
 import { ProvisionError } from '../k8s/provision-namespace.js';
 import { MoveError } from '../k8s/rollout.js';
 
-export type DeployOutcome = 'DEPLOYED' | 'FAILED';
+export type DeployOutcome = 'DEPLOYED' | 'FAILED' | 'SUPERSEDED';
 
 /**
  * The `reason` label of gatehouse_deploys_total: why a deploy FAILED, by class, never a message or
- * a namespace. `none` for DEPLOYED.
+ * a namespace. `none` for DEPLOYED and SUPERSEDED (a newer version of the automation was applied
+ * first; nothing failed).
  * - `no_cluster`: no Kubernetes cluster configured; the deploy was recorded, not applied.
  * - `provisioning`: making the organization's own namespace usable failed (namespace or binding
  *   missing, a permission of the gateway missing, the registry secret missing, or the API failing

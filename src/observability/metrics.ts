@@ -69,11 +69,12 @@ export class Metrics {
     for (const reason of DENIAL_REASONS) this.denials.inc({ reason }, 0);
     this.deploys = new Counter({
       name: 'gatehouse_deploys_total',
-      help: 'Deploys that ended, by outcome (DEPLOYED, FAILED) and failure class (none when DEPLOYED).',
+      help: 'Deploys that ended, by outcome (DEPLOYED, FAILED, SUPERSEDED) and failure class (none unless FAILED).',
       labelNames: ['outcome', 'reason'],
       registers,
     });
     this.deploys.inc({ outcome: 'DEPLOYED', reason: 'none' }, 0);
+    this.deploys.inc({ outcome: 'SUPERSEDED', reason: 'none' }, 0);
     for (const reason of DEPLOY_REASONS) if (reason !== 'none') this.deploys.inc({ outcome: 'FAILED', reason }, 0);
     this.spans = new Counter({
       name: 'gatehouse_otlp_spans_total',
@@ -120,7 +121,7 @@ export class Metrics {
 
   /** A deploy ended; `reason` classifies a failure (unclassified failures count as `internal`). */
   deployFinished(outcome: DeployOutcome, reason?: DeployFailureReason): void {
-    this.deploys.inc({ outcome, reason: outcome === 'DEPLOYED' ? 'none' : (reason ?? 'internal') });
+    this.deploys.inc({ outcome, reason: outcome === 'FAILED' ? (reason ?? 'internal') : 'none' });
   }
 
   /** One trace export's spans, by what became of them. */

@@ -34,7 +34,7 @@ const COLUMNS = {
   featureFlags: ['name', 'enabledGlobally', 'updatedAt'],
   featureFlagOrganizations: ['name', 'organizationId'],
   instanceAdmins: ['userId', 'createdAt'],
-  organizationNamespaces: ['organizationId', 'namespace', 'mode', 'readyAt', 'updatedAt'],
+  organizationNamespaces: ['organizationId', 'namespace', 'mode', 'readyAt', 'updatedAt', 'provisioningUntil'],
   executions: ['id', 'organizationId', 'automationId', 'deploymentId', 'inputs', 'status', 'error', 'startedByUserId', 'startedByServiceAccountId', 'createdAt', 'finishedAt', 'spanCount', 'inputTokens', 'outputTokens', 'updatedAt'],
   spans: ['id', 'organizationId', 'executionId', 'sourceId', 'traceId', 'spanId', 'parentSpanId', 'traceState', 'flags', 'name', 'kind', 'startTimeUnixNano', 'endTimeUnixNano', 'statusCode', 'statusMessage', 'attributes', 'droppedAttributesCount', 'events', 'droppedEventsCount', 'links', 'droppedLinksCount'],
   spanSources: ['id', 'organizationId', 'digest', 'resource', 'scope', 'createdAt'],

@@ -39,7 +39,7 @@ describe('deploying with namespace isolation in manual mode', () => {
     env.stub.grantClusterWide([{ verbs: ['get'], resources: ['namespaces'] }]);
     try {
       const { deployment } = await deployNew(env.gw, org.owner.token, org.organizationId, org.repo);
-      expect(deployment.message).toContain(`Namespace "${org.namespace}" is missing.`);
+      expect(deployment.message).toContain(`Namespace "${org.namespace}" is missing (get namespaces "${org.namespace}" answered 404).`);
     } finally {
       env.stub.revokeClusterWide();
     }

@@ -37,7 +37,8 @@ export interface TestGateway {
 
 /** The real gateway (HTTP, authentication, shield, Apollo) on a fresh database and a free port. */
 export async function startTestGateway(env: Record<string, string> = {}, options: { cluster?: Cluster | null; logger?: Logger } = {}): Promise<TestGateway> {
-  const database = await createTestDatabase();
+  // DATABASE_POOL_MAX sizes the pool as in production (the default suites keep 5 per file).
+  const database = await createTestDatabase(env.DATABASE_POOL_MAX ? Number(env.DATABASE_POOL_MAX) : undefined);
   const secretKey = crypto.randomBytes(32);
   const config = loadConfig({
     NODE_ENV: 'test',

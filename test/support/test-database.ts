@@ -10,7 +10,7 @@ export interface TestDatabase extends DatabaseHandle {
 }
 
 /** A fresh, migrated database for one test file: a clone of the template on PostgreSQL, or PGlite. */
-export async function createTestDatabase(): Promise<TestDatabase> {
+export async function createTestDatabase(poolMax = 5): Promise<TestDatabase> {
   const admin = process.env.TEST_DATABASE_URL;
   if (!admin) {
     const handle = openDatabase({ dataDir: 'memory://' });
@@ -23,7 +23,7 @@ export async function createTestDatabase(): Promise<TestDatabase> {
   await client.query(`create database ${name} template ${templateName(admin)}`);
   await client.end();
   const url = urlFor(admin, name);
-  const handle = openDatabase({ url, poolMax: 5 });
+  const handle = openDatabase({ url, poolMax });
   return {
     ...handle,
     url,

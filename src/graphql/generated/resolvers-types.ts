@@ -488,8 +488,15 @@ export type DeploymentSourceType =
 export type DeploymentStatus =
   | 'DEPLOYED'
   | 'FAILED'
+  /** Recorded; waiting for its turn (at most K8S_DEPLOYS_PER_ORGANIZATION of an organization apply at once). */
   | 'PENDING'
-  | 'PROVISIONING';
+  | 'PROVISIONING'
+  /**
+   * A newer version of the automation was applied while this one was applying: the cluster runs
+   * the newer one, and this version changed nothing it still runs. Nothing to do; rollbackAutomation
+   * to this version deploys it again.
+   */
+  | 'SUPERSEDED';
 
 export type EnvVar = {
   __typename?: 'EnvVar';

@@ -5,6 +5,7 @@ import { replaceGrants } from '../../authz/entity-grants.repository.js';
 import { withUniqueName } from '../../db/unique-name.js';
 import { ConflictError, NotFoundError } from '../../errors.js';
 import type { GraphQLContext } from '../../graphql/context.js';
+import { SupersededError } from '../../k8s/cluster.js';
 import { KubeCallError } from '../../k8s/kube-error.js';
 import { automationObjects, redacted } from '../../k8s/manifests.js';
 import { NO_CLUSTER_MESSAGE } from '../../k8s/messages.js';
@@ -137,13 +138,13 @@ export async function deploy(ctx: GraphQLContext, request: DeployRequest): Promi
   // any Kubernetes call: no database connection is held while the cluster answers, and a deploy
   // cut short (a shutdown, a crash) leaves a row a redeploy can follow.
   if (ctx.afterCommit) {
-    ctx.afterCommit((outer) => outer.deploys.track(deployment.id, () => apply(outer, deployment, target, objects)));
+    ctx.afterCommit((outer) => outer.deploys.track(deployment, () => apply(outer, deployment, target, objects)));
     return deployment;
   }
-  return ctx.deploys.track(deployment.id, () => apply(ctx, deployment, target, objects));
+  return ctx.deploys.track(deployment, () => apply(ctx, deployment, target, objects));
 }
 
-/** Provisions the namespace and applies the objects; every outcome ends in DEPLOYED or FAILED. */
+/** Provisions the namespace and applies the objects; every outcome ends in DEPLOYED, SUPERSEDED or FAILED. */
 async function apply(ctx: GraphQLContext, deployment: DeploymentRow, target: NamespaceTarget, objects: Objects): Promise<DeploymentRow> {
   // Counted once the outcome is recorded, so that gatehouse_deploys_total agrees with the table.
   const finish = async (patch: Parameters<typeof updateDeployment>[2] & { status: DeployOutcome }, reason?: DeployFailureReason) => {
@@ -176,6 +177,14 @@ async function apply(ctx: GraphQLContext, deployment: DeploymentRow, target: Nam
     const moved = leaving ? `Moved from "${leaving}" to "${target.namespace}": the new version was ready before the old objects were removed.` : null;
     return finish({ status: 'DEPLOYED', message: moved, retryable: false, appliedObjects: JSON.stringify(appliedObjects) });
   } catch (error) {
+    if (error instanceof SupersededError) {
+      const { resource, name } = error.call;
+      const message =
+        `Version ${error.runningVersion} of this automation was applied in "${target.namespace}" while this version was applying (${resource} "${name ?? ''}" already carried it), ` +
+        `so this one stopped instead of replacing it: the cluster runs version ${error.runningVersion}. Nothing to do; to run this version's source again, rollbackAutomation to version ${deployment.version}.`;
+      ctx.logger.info({ deploymentId: deployment.id, namespace: target.namespace, version: deployment.version, runningVersion: error.runningVersion }, 'deploy superseded');
+      return finish({ status: 'SUPERSEDED', message, retryable: false });
+    }
     let message: string;
     let retryable = false;
     let reason = deployFailureReason(error);

@@ -1,6 +1,6 @@
 import type { ColumnType, Generated, Insertable, JSONColumnType, Selectable, Updateable } from 'kysely';
 
-export type DeploymentStatus = 'PENDING' | 'PROVISIONING' | 'DEPLOYED' | 'FAILED';
+export type DeploymentStatus = 'PENDING' | 'PROVISIONING' | 'DEPLOYED' | 'FAILED' | 'SUPERSEDED';
 export type SourceType = 'GIT' | 'ZIP' | 'STUDIO';
 
 /** A Kubernetes object the deployment applied (or would apply). */

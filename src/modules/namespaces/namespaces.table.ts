@@ -8,6 +8,8 @@ export interface OrganizationNamespacesTable {
   mode: NamespaceMode;
   /** When the namespace and its registry secret were last found ready; null: provision again. */
   readyAt: Date | null;
+  /** A gateway is provisioning the namespace until then (a lease; null or past: nobody is). */
+  provisioningUntil: ColumnType<Date | null, Date | null | undefined, Date | null>;
   updatedAt: ColumnType<Date, Date | undefined, Date>;
 }
 

@@ -52,7 +52,7 @@ function describe(event: WebhookEvent): Described | null {
     }
     case 'deployment.finished': {
       const d = event.deployment;
-      if (d.status !== 'DEPLOYED' && d.status !== 'FAILED') return null;
+      if (d.status === 'PENDING' || d.status === 'PROVISIONING') return null;
       return {
         organizationId: d.organizationId,
         automationId: d.automationId,

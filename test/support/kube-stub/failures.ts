@@ -19,6 +19,10 @@ interface Queued {
 
 export class FailureQueue {
   private queue: Queued[] = [];
+  /** Extra delay before every request is served (randomized interleavings); null: none. */
+  latency: ((method: string, path: string) => number) | null = null;
+  /** Answers for the requests hung by `hang: true`, called by `releaseHung()`. */
+  hung: Array<() => void> = [];
 
   add(failure: Failure): void {
     const times = failure.times ?? 1;
@@ -45,5 +49,6 @@ export class FailureQueue {
 
   clear(): void {
     this.queue = [];
+    this.latency = null;
   }
 }

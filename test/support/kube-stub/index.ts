@@ -85,6 +85,14 @@ export async function startKubeStub(options: KubeStubOptions = {}): Promise<Kube
     bindInNamespace: (namespace, rules) => rbac.bindInNamespace(namespace, rules),
     unbindNamespace: (namespace) => rbac.unbindNamespace(namespace),
     failNext: (failure) => failures.add(failure),
+    releaseHung() {
+      const answers = failures.hung.splice(0);
+      for (const answer of answers) answer();
+      return answers.length;
+    },
+    setLatency(latency) {
+      failures.latency = latency;
+    },
     objects: { namespaces: store.namespaces, secrets: store.secrets, deployments: store.deployments, services: store.services },
     seedNamespace(name, labels) {
       seed(store, namespaceKind, '', { metadata: labels ? { name, labels } : { name } });

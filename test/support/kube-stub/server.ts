@@ -84,8 +84,17 @@ export async function listen(state: ServerState): Promise<RunningServer> {
       name: info.name || (info.verb === 'create' ? bodyName(body) : null),
     };
     state.calls.push(record);
+    const latency = state.failures.latency?.(method, url.pathname) ?? 0;
+    if (latency > 0) await sleep(latency);
     const planned = state.failures.take(method, url.pathname);
-    if (planned?.hang) return; // never answered; close() destroys the socket
+    if (planned?.hang) {
+      // Unanswered until releaseHung() (a 504, as from an API server that gave up) or close(),
+      // which destroys the socket.
+      state.failures.hung.push(() => {
+        if (!closed && !res.writableEnded) send(res, record, { code: 504, body: injected(504) });
+      });
+      return;
+    }
     if (planned && planned.delayMs > 0) await sleep(planned.delayMs);
     if (closed) return;
     if (planned && planned.status !== null) {

@@ -74,6 +74,10 @@ export interface KubeStub {
   bindInNamespace(namespace: string, rules: PolicyRule[]): void;
   unbindNamespace(namespace: string): void;
   failNext(failure: Failure): void;
+  /** Answers every request hung so far with 504 GatewayTimeout; returns how many there were. */
+  releaseHung(): number;
+  /** Delays every request by what `latency` returns (ms), before any injected failure; null turns it off. */
+  setLatency(latency: ((method: string, path: string) => number) | null): void;
   objects: KubeStubObjects;
   seedNamespace(name: string, labels?: Record<string, string>): void;
   seedSecret(namespace: string, name: string, type: string, data: Record<string, string>): void;
