@@ -1,5 +1,6 @@
 import { unwrapResolverError } from '@apollo/server/errors';
 import { GraphQLError, type GraphQLFormattedError } from 'graphql';
+import { retryableTransactionCode } from '../db/errors.js';
 import { ErrorCode, INTERNAL_ERROR_MESSAGE, isGatehouseError } from '../errors.js';
 
 // Codes of errors whose message is written for the caller: Gatehouse's own, and the request
@@ -33,8 +34,22 @@ export function isPublicError(error: unknown): boolean {
 }
 
 export function createFormatError(development: boolean) {
-  return (formatted: GraphQLFormattedError, error: unknown): GraphQLFormattedError =>
-    development || isPublicError(error) ? formatted : masked(formatted);
+  return (formatted: GraphQLFormattedError, error: unknown): GraphQLFormattedError => {
+    // A statement outside inTransaction (which retries these) lost a deadlock or a serialization
+    // check: nothing it did stays, and the same request again can succeed.
+    const collided = retryableTransactionCode(unwrapResolverError(error));
+    if (collided) return conflict(formatted, collided);
+    return development || isPublicError(error) ? formatted : masked(formatted);
+  };
+}
+
+function conflict(formatted: GraphQLFormattedError, code: string): GraphQLFormattedError {
+  return {
+    message: `Another change to the same records ran at the same time (PostgreSQL SQLSTATE ${code}); this one was rolled back. Retry the request.`,
+    ...(formatted.locations ? { locations: formatted.locations } : {}),
+    ...(formatted.path ? { path: formatted.path } : {}),
+    extensions: { code: ErrorCode.CONFLICT },
+  };
 }
 
 function masked(formatted: GraphQLFormattedError): GraphQLFormattedError {

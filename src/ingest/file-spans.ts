@@ -167,10 +167,13 @@ export async function fileSpans(db: Db, source: IngestSource, spans: readonly Ot
   const executionIds = [...new Set(prepared.map((p) => p.executionId))].sort();
   if (executionIds.length === 0) return { stored: 0, rejected, accepted: duplicates, ignoredTokenValues };
   return inTransaction(db, async (trx) => {
+    // A copy per attempt: after a deadlock inTransaction runs this again, and the spans refused
+    // by the rolled-back attempt would otherwise be reported twice.
+    const refused = [...rejected];
     const known = await lockExecutionsOfAutomation(trx, source.organizationId, source.automationId, executionIds);
     const kept = prepared.filter((p) => {
       if (known.has(p.executionId)) return true;
-      rejected.push(notOurs(p.path, p.executionId));
+      refused.push(notOurs(p.path, p.executionId));
       return false;
     });
     // Only the sources of spans kept are stored; the rows name theirs by position in `sources`.
@@ -186,6 +189,6 @@ export async function fileSpans(db: Db, source: IngestSource, spans: readonly Ot
       await enqueueWebhookEvent(trx, { type: 'execution.finished', execution: await advanceExecution(trx, executionId, OPEN_STATUSES, completion) });
     }
     const stored = counts.reduce((sum, c) => sum + c.spans, 0);
-    return { stored, rejected, accepted: kept.length + duplicates, ignoredTokenValues };
+    return { stored, rejected: refused, accepted: kept.length + duplicates, ignoredTokenValues };
   });
 }

@@ -1,5 +1,7 @@
+import { GraphQLError } from 'graphql';
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createFormatError } from '../../src/graphql/format-error.js';
 import { createOrg, type OrgFixture } from '../support/fixtures.js';
 import { startTestGateway, type TestGateway } from '../support/harness.js';
 
@@ -43,5 +45,21 @@ describe('error masking in production', () => {
     const response = await gw.gql(org.owner.token, '{ viewer { ');
     expect(response.errors[0]?.extensions?.code).toBe('GRAPHQL_PARSE_FAILED');
     expect(response.raw).not.toContain('stacktrace');
+  });
+});
+
+describe('a statement that lost a deadlock or a serialization check outside a retried transaction', () => {
+  it.each([
+    ['40P01', 'deadlock detected'],
+    ['40001', 'could not serialize access due to concurrent update'],
+  ])('SQLSTATE %s is CONFLICT with advice, never an internal error', (code, text) => {
+    const cause = Object.assign(new Error(text), { code });
+    const error = new GraphQLError(text, { path: ['updateMemberRole'], originalError: cause });
+    const formatted = createFormatError(false)(error.toJSON(), error);
+    expect(formatted).toEqual({
+      message: `Another change to the same records ran at the same time (PostgreSQL SQLSTATE ${code}); this one was rolled back. Retry the request.`,
+      path: ['updateMemberRole'],
+      extensions: { code: 'CONFLICT' },
+    });
   });
 });

@@ -25,11 +25,15 @@ function organizationOf(spec: AuditSpec, args: Record<string, unknown>, ...snaps
  * together, and a mutation that fails writes nothing. Applied inside graphql-shield, so a denied
  * mutation never opens a transaction. Work a resolver defers with `afterCommit` (a deploy's
  * Kubernetes calls) runs after the commit, outside the transaction: the entry records the request.
+ * The transaction may run more than once (a deadlock, src/db/transaction.ts); the resolver runs
+ * again with it, so its effects outside the database belong in `afterCommit`.
  */
 function audited(spec: AuditSpec) {
   return async (resolve: Resolve, root: unknown, args: Record<string, unknown>, ctx: GraphQLContext, info: GraphQLResolveInfo) => {
-    const deferred: Array<(ctx: GraphQLContext) => Promise<unknown>> = [];
     const committed = await inTransaction(ctx.db, async (trx) => {
+      // Collected afresh on every attempt: inTransaction runs this again after a deadlock, and
+      // what a rolled-back attempt deferred (a deploy's Kubernetes calls) must not run as well.
+      const deferred: Array<(ctx: GraphQLContext) => Promise<unknown>> = [];
       const scoped: GraphQLContext = { ...ctx, db: trx, loaders: createLoaders(trx), afterCommit: (work) => deferred.push(work) };
       const keyBefore = spec.key(args, undefined, scoped);
       const before = keyBefore ? await snapshot(trx, spec.target, keyBefore) : null;
@@ -50,10 +54,10 @@ function audited(spec: AuditSpec) {
         after: after ? JSON.stringify(after) : null,
         requestId: ctx.requestId,
       });
-      return result;
+      return { result, deferred };
     });
-    let result: unknown = committed;
-    for (const work of deferred) result = await work(ctx);
+    let result: unknown = committed.result;
+    for (const work of committed.deferred) result = await work(ctx);
     return result;
   };
 }

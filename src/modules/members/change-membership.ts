@@ -3,7 +3,7 @@ import { deleteGrantsOfUser } from '../../authz/entity-grants.repository.js';
 import type { Db } from '../../db/database.js';
 import { ConflictError, ForbiddenError, NotFoundError } from '../../errors.js';
 import { revokeUserTokens } from '../api-tokens/api-tokens.repository.js';
-import { findRoleByKind } from '../roles/roles.repository.js';
+import { lockRoleByKind } from '../roles/roles.repository.js';
 import type { RoleRow } from '../roles/roles.table.js';
 import { deleteMembership, findMembership, lockOwners, setMembershipRole } from './members.repository.js';
 import type { MembershipRow } from './members.table.js';
@@ -26,7 +26,7 @@ export async function changeMemberRole(
   role: RoleRow,
 ): Promise<MembershipRow> {
   return inTransaction(db, async (trx) => {
-    const owner = await findRoleByKind(trx, organizationId, 'OWNER');
+    const owner = await lockRoleByKind(trx, organizationId, 'OWNER');
     const owners = await lockOwners(trx, organizationId, owner.id);
     const current = await findMembership(trx, organizationId, userId);
     if (!current) throw new NotFoundError('Member', userId);
@@ -42,7 +42,7 @@ export async function changeMemberRole(
 /** Removes a member with their access-list entries and API tokens in the organization. */
 export async function removeMember(db: Db, authz: Authz, organizationId: number, userId: string): Promise<void> {
   await inTransaction(db, async (trx) => {
-    const owner = await findRoleByKind(trx, organizationId, 'OWNER');
+    const owner = await lockRoleByKind(trx, organizationId, 'OWNER');
     const owners = await lockOwners(trx, organizationId, owner.id);
     const current = await findMembership(trx, organizationId, userId);
     if (!current) throw new NotFoundError('Member', userId);

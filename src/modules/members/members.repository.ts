@@ -47,8 +47,11 @@ export async function findMembership(db: Executor, organizationId: number, userI
 
 /**
  * Locks the organization's Owner memberships for the rest of the transaction and returns the
- * Owners' user ids. Two Owners demoting each other at once serialize here, so the second sees
- * the first's change and the last Owner stays (SPEC §2).
+ * Owners' user ids, so that the last Owner stays (SPEC §2). The caller holds the Owner role's row
+ * lock already (lockRoleByKind in the roles module): Owner changes of one organization queue
+ * there, and the second sees the first's change. The rows are locked in user id order all the
+ * same, the one order every lock on several memberships takes, so that no two transactions can
+ * wait on each other here.
  */
 export async function lockOwners(trx: Executor, organizationId: number, ownerRoleId: string): Promise<string[]> {
   const rows = await trx
@@ -56,6 +59,7 @@ export async function lockOwners(trx: Executor, organizationId: number, ownerRol
     .select('userId')
     .where('organizationId', '=', organizationId)
     .where('roleId', '=', ownerRoleId)
+    .orderBy('userId')
     .forUpdate()
     .execute();
   return rows.map((row) => row.userId);

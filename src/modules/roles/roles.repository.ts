@@ -26,6 +26,23 @@ export async function findRoleByKind(db: Executor, organizationId: number, kind:
     .executeTakeFirstOrThrow();
 }
 
+/**
+ * Finds the organization's Owner (or Member) role and locks its row until the transaction ends.
+ * Owner changes lock the Owner role first (src/modules/members/change-membership.ts), so that
+ * within one organization they run one at a time and never deadlock on the memberships they lock
+ * next. FOR NO KEY UPDATE: it does not block the key-share locks that adding a membership with
+ * this role takes through the foreign key.
+ */
+export async function lockRoleByKind(trx: Executor, organizationId: number, kind: Exclude<RoleKind, 'CUSTOM'>): Promise<RoleRow> {
+  return trx
+    .selectFrom('roles')
+    .selectAll()
+    .where('organizationId', '=', organizationId)
+    .where('kind', '=', kind)
+    .forNoKeyUpdate()
+    .executeTakeFirstOrThrow();
+}
+
 /** The two predefined roles every organization has (SPEC §2). */
 export async function insertPredefinedRoles(trx: Executor, organizationId: number): Promise<{ owner: RoleRow; member: RoleRow }> {
   const owner = await insertRole(trx, {
