@@ -41,8 +41,12 @@ describe('deploy from GitHub: crews_dashboards READ, and repository access when 
     await expectAllowed(gw, org.owner.token, 'mutation($org: ID!) { updateOrganizationSettings(organizationId: $org, input: { gitRepositoryRbac: true }) { gitRepositoryRbac } }', orgVars());
     try {
       await deployNew(gw, listed.token, org.organizationId, guarded);
-      const denied = await expectDenied(gw, unlisted.token, DEPLOY, { ...orgVars(), input: { name: 'x', source: { gitRepoId: guarded } } }, 'FORBIDDEN');
-      expect(denied.errors[0]?.message).toMatch(/Git repository RBAC.*acme\/repo/);
+      // The repository is not in the unlisted caller's list: it is refused as a missing one is,
+      // and the refusal does not name it (issue 14 §5).
+      const denied = await expectDenied(gw, unlisted.token, DEPLOY, { ...orgVars(), input: { name: 'x', source: { gitRepoId: guarded } } }, 'NOT_FOUND');
+      expect(denied.errors[0]?.message).toBe(`GitRepo "${guarded}" was not found.`);
+      expect(denied.raw).not.toContain('acme/repo');
+      expect(denied.raw).not.toContain('GIT_REPOSITORY_ACCESS');
     } finally {
       await expectAllowed(gw, org.owner.token, 'mutation($org: ID!) { updateOrganizationSettings(organizationId: $org, input: { gitRepositoryRbac: false }) { gitRepositoryRbac } }', orgVars());
     }

@@ -1,4 +1,6 @@
+import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { DEPLOY } from '../support/automation-fixtures.js';
 import { expectAllowed, expectDenied, expectHidden } from '../support/expect.js';
 import { addMember, addServiceAccount, createOrg, createRole, type Actor, type OrgFixture } from '../support/fixtures.js';
 import { startTestGateway, type TestGateway } from '../support/harness.js';
@@ -82,6 +84,20 @@ describe('with Git RBAC on', () => {
     expect(seen.sort()).toEqual(ALL);
     const own = await expectAllowed<Paged>(gw, userOnList.token, page, vars({ after: null }));
     expect(own.organization.gitRepos).toMatchObject({ pageInfo: { hasNextPage: false }, edges: [{ node: { fullName: 'acme/for-user' } }] });
+  });
+
+  it('deploying from a repository hidden by Git RBAC is NOT_FOUND, as from one that does not exist, and names nothing', async () => {
+    const deploy = (actor: Actor, gitRepoId: string) => gw.gql(actor.token, DEPLOY, vars({ input: { name: `from-${gitRepoId.slice(0, 8)}`, source: { gitRepoId } } }));
+    const hidden = await deploy(userOnList, ids['acme/unlisted'] ?? '');
+    const missing = await deploy(userOnList, randomUUID());
+    for (const response of [hidden, missing]) expect(response.errors.map((e) => e.extensions?.code)).toEqual(['NOT_FOUND']);
+    expect(hidden.errors[0]?.message).toBe(`GitRepo "${ids['acme/unlisted']}" was not found.`);
+    // The same extensions but for the request id, which differs on every request.
+    const shape = (response: typeof hidden) => ({ ...response.errors[0]?.extensions, requestId: undefined });
+    expect(shape(hidden)).toEqual(shape(missing));
+    expect(hidden.raw).not.toContain('acme/unlisted');
+    // The allowed twin: the same caller deploys from the repository on their list.
+    expect((await deploy(userOnList, ids['acme/for-user'] ?? '')).errors).toEqual([]);
   });
 
   it('a repository hidden by Git RBAC is NOT_FOUND for an admin not on its list', async () => {

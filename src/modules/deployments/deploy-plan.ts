@@ -45,8 +45,8 @@ function forbidden(message: string, extensions: Record<string, unknown> = {}): F
 
 /**
  * SPEC §4 "Deploy from GitHub": the repository must be the organization's and, with Git RBAC on,
- * the caller must be on its access list. "Deploy from Zip": zip deployments must be enabled.
- * "Build in Studio": studio-source.ts.
+ * the caller must be on its access list (else NOT_FOUND, as for a repository that does not
+ * exist). "Deploy from Zip": zip deployments must be enabled. "Build in Studio": studio-source.ts.
  */
 export async function planSource(ctx: GraphQLContext, organizationId: number, input: SourceInput): Promise<PlannedSource> {
   const scope = ctx.authz.scope(organizationId);
@@ -58,9 +58,11 @@ export async function planSource(ctx: GraphQLContext, organizationId: number, in
   if (input.gitRepoId) {
     const id = parseUuid(input.gitRepoId);
     const repo = id ? await ctx.loaders.gitRepos.load(id) : null;
-    if (!repo || repo.organizationId !== organizationId) throw new NotFoundError('GitRepo', input.gitRepoId);
-    if (!(await isGitRepoVisible(ctx.db, repo.id, scope))) {
-      throw forbidden(`Git repository RBAC is on and you are not on the access list of ${repo.fullName}; ask someone with organization_settings: MANAGE to add you or your role.`, { reason: 'GIT_REPOSITORY_ACCESS' });
+    // With Git RBAC on, a repository whose access list leaves the caller out is not in their list
+    // (SPEC §3 "Entity RBAC for other resources"), so it is refused exactly like a missing one, as
+    // a private automation is (SPEC §3 rule 3): the answer names nothing the caller cannot see.
+    if (!repo || repo.organizationId !== organizationId || !(await isGitRepoVisible(ctx.db, repo.id, scope))) {
+      throw new NotFoundError('GitRepo', input.gitRepoId);
     }
     const ref = input.ref?.trim() || repo.defaultBranch;
     if (!GIT_REF.test(ref)) throw new BadUserInputError('ref must be a branch, tag or commit name (letters, digits, ".", "_", "-", "/").', { field: 'ref' });
