@@ -13,7 +13,7 @@ import { isolatedOrg, startClusterEnv, type ClusterEnv } from '../support/k8s-se
 const HANG_MS = 60_000;
 const RECORDED_WITHIN_MS = 15_000;
 const QUEUED = 50;
-const SAMPLES = 150;
+const SAMPLES = 100;
 
 let env: ClusterEnv;
 
@@ -25,10 +25,10 @@ function p99(samples: number[]): number {
 }
 
 /** Latencies (ms) of B's automations screen and of /readyz, taken alternately. */
-async function measure(token: string, organizationId: number): Promise<{ query: number[]; readyz: number[] }> {
+async function measure(token: string, organizationId: number, samples = SAMPLES): Promise<{ query: number[]; readyz: number[] }> {
   const query: number[] = [];
   const readyz: number[] = [];
-  for (let i = 0; i < SAMPLES; i++) {
+  for (let i = 0; i < samples; i++) {
     let started = performance.now();
     const response = await env.gw.gql(token, AUTOMATIONS, { org: String(organizationId) });
     query.push(performance.now() - started);
@@ -52,7 +52,7 @@ describe.skipIf(!process.env.TEST_DATABASE_URL)("one organization's hung namespa
     const a = await isolatedOrg(env.gw);
     const b = await isolatedOrg(env.gw);
     await deployNew(env.gw, b.owner.token, b.organizationId, b.repo);
-    await measure(b.owner.token, b.organizationId); // warm-up: JIT, connections, caches
+    await measure(b.owner.token, b.organizationId, 30); // warm-up: JIT, connections, caches
     const baseline = await measure(b.owner.token, b.organizationId);
 
     env.stub.failNext({ method: 'POST', path: /^\/api\/v1\/namespaces$/, hang: true });
@@ -98,5 +98,5 @@ describe.skipIf(!process.env.TEST_DATABASE_URL)("one organization's hung namespa
     const row = await env.gw.db.selectFrom('automationDeployments').select('automationId').where('id', '=', id).executeTakeFirstOrThrow();
     const again = await expectAllowed<{ redeployAutomation: { status: string } }>(env.gw, a.owner.token, 'mutation($id: ID!) { redeployAutomation(id: $id) { status } }', { id: row.automationId });
     expect(again.redeployAutomation.status).toBe('DEPLOYED');
-  }, 120_000);
+  }, 300_000);
 });

@@ -1,7 +1,7 @@
-import { filterSchema, pruneSchema } from '@graphql-tools/utils';
 import { assertValidSchema, type GraphQLSchema } from 'graphql';
 import type { RuleMap } from '../authorization-map.js';
 import type { PermissionSet } from '../permission-set.js';
+import { filteredSchema } from './lazy-filter.js';
 import { visibleFields } from './visible-fields.js';
 
 /**
@@ -11,20 +11,8 @@ import { visibleFields } from './visible-fields.js';
  * and execution all use it, so a hidden field is indistinguishable from one that does not exist.
  */
 export function schemaForPermissionSet(schema: GraphQLSchema, rules: RuleMap, set: PermissionSet): GraphQLSchema {
-  const visible = visibleFields(schema, rules, set);
-  const filtered = pruneSchema(
-    filterSchema({
-      schema,
-      rootFieldFilter: (operation, field) => visible.has(`${rootTypeName(schema, operation)}.${field}`),
-      objectFieldFilter: (type, field) => visible.has(`${type}.${field}`),
-    }),
-  );
+  const filtered = filteredSchema(schema, visibleFields(schema, rules, set));
   // A schema graphql-js would reject must fail here, at build, not as a confusing request error.
   assertValidSchema(filtered);
   return filtered;
-}
-
-function rootTypeName(schema: GraphQLSchema, operation: 'Query' | 'Mutation' | 'Subscription'): string {
-  const root = operation === 'Query' ? schema.getQueryType() : operation === 'Mutation' ? schema.getMutationType() : schema.getSubscriptionType();
-  return root?.name ?? operation;
 }
