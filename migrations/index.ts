@@ -15,6 +15,9 @@ import * as executionUpdates from './2026_11_30_120000_execution_updates.js';
 import * as webhooks from './2026_12_01_100000_webhooks.js';
 import * as gitCredentialsStudioSources from './2026_12_08_130000_git_credentials_studio_sources.js';
 import * as deployRaces from './2026_12_09_100000_deploy_races.js';
+import * as auditChain from './2026_12_10_100000_audit_chain.js';
+import * as emailVerified from './2026_12_11_100000_email_verified.js';
+import * as archiveRetention from './2026_12_12_100000_archive_retention.js';
 
 /**
  * Every migration by name; the name order is the run order. Listed statically (not read from the
@@ -37,4 +40,7 @@ export const migrations: Record<string, Migration> = {
   '2026_12_01_100000_webhooks': webhooks,
   '2026_12_08_130000_git_credentials_studio_sources': gitCredentialsStudioSources,
   '2026_12_09_100000_deploy_races': deployRaces,
+  '2026_12_10_100000_audit_chain': auditChain,
+  '2026_12_11_100000_email_verified': emailVerified,
+  '2026_12_12_100000_archive_retention': archiveRetention,
 };

@@ -10,6 +10,12 @@ export interface Config {
   port: number;
   /** PostgreSQL through pg when set; embedded PGlite under `dataDir` otherwise. */
   databaseUrl: string | undefined;
+  /**
+   * The role that owns the schema and runs migrations (README "Audit log"); unset: DATABASE_URL's
+   * role does both. When the two are different roles, migrating grants DATABASE_URL's role what
+   * the gateway needs and no more: it can only insert into and read the audit log.
+   */
+  migrationDatabaseUrl: string | undefined;
   databasePoolMax: number;
   dataDir: string;
   /** 32 bytes for AES-256-GCM, base64 or hex. Unset: a key generated once under `dataDir`. */
@@ -41,6 +47,11 @@ export interface Config {
   explorerEnabled: boolean;
   /** Prometheus text at /metrics. */
   metricsEnabled: boolean;
+  /**
+   * When set, /metrics is served on this port only (all paths but /metrics answer 404 there) and
+   * the main port answers 404 for it, so that the public Service never exposes the metrics.
+   */
+  metricsPort: number | undefined;
   rateLimit: RateLimitConfig;
   /**
    * `enforce`: only operations registered with `gatehouse documents register` run (by hash or by
@@ -55,6 +66,57 @@ export interface Config {
   introspection: 'authenticated' | 'off';
   /** Outgoing webhooks (README "Webhooks", src/modules/webhooks). */
   webhooks: WebhookConfig;
+  /** What one organization and one credential may upload, and how long unused archives are kept (README "Uploading a zip archive"). */
+  uploads: UploadConfig;
+}
+
+/**
+ * Issue 15 §2: uploads bounded in rate, in concurrency, in what an organization stores, and in
+ * how long an archive no deployment uses is kept. Rates are shared through Redis like the API's;
+ * concurrency is counted per process, because it bounds this process's memory.
+ */
+export interface UploadConfig {
+  /** Uploads per window per credential and per organization; 0 turns one off. */
+  ratePerToken: number;
+  ratePerOrganization: number;
+  rateWindowSeconds: number;
+  /** Uploads in progress at once in this process: per credential, per organization, in all. */
+  concurrentPerToken: number;
+  concurrentPerOrganization: number;
+  concurrent: number;
+  /** Bytes of archives one organization may store; 0: no quota. */
+  quotaBytes: number;
+  /** Archives no deployment references are deleted this long after upload; 0 keeps them. */
+  retentionHours: number;
+  /** How often the server sweeps them; 0 runs no sweep in this process. */
+  sweepIntervalMinutes: number;
+}
+
+function uploadConfig(env: NodeJS.ProcessEnv): UploadConfig {
+  return {
+    // A developer iterating on a zip deploy uploads about once a minute at most, and CI once per
+    // pipeline: 20 per 10 minutes per credential is twice the first; an organization gets three
+    // such credentials' worth. Each upload may cost a second of CPU (inflating up to
+    // ZIP_MAX_UNCOMPRESSED_BYTES to inspect it) and ZIP_MAX_BYTES of storage.
+    ratePerToken: integer(env, 'UPLOAD_RATE_LIMIT_PER_TOKEN', 20, 0, 1_000_000),
+    ratePerOrganization: integer(env, 'UPLOAD_RATE_LIMIT_PER_ORGANIZATION', 60, 0, 1_000_000),
+    rateWindowSeconds: integer(env, 'UPLOAD_RATE_LIMIT_WINDOW_SECONDS', 600, 1, 86_400),
+    // An upload holds its body in memory until it is stored (src/http/upload-archive.ts), so the
+    // process-wide cap bounds that memory: UPLOAD_CONCURRENCY × ZIP_MAX_BYTES, 4 × 20 MiB = 80 MiB
+    // (the driver copies a body once more while it is sent), well within the 512Mi of the
+    // manifests. One client needs one upload at a time, two with a retry overlapping; one
+    // organization may not take every slot of a replica.
+    concurrentPerToken: integer(env, 'UPLOAD_CONCURRENCY_PER_TOKEN', 2, 1, 1_000),
+    concurrentPerOrganization: integer(env, 'UPLOAD_CONCURRENCY_PER_ORGANIZATION', 3, 1, 1_000),
+    concurrent: integer(env, 'UPLOAD_CONCURRENCY', 4, 1, 1_000),
+    // 1 GiB: 50 archives at ZIP_MAX_BYTES, and hundreds to thousands of versions of a project
+    // zipped without its dependencies (100 KB to 2 MB).
+    quotaBytes: integer(env, 'ARCHIVE_QUOTA_BYTES', 1024 * 1024 * 1024, 0, Number.MAX_SAFE_INTEGER),
+    // An archive is uploaded to be deployed right after; a day covers a deploy that failed and is
+    // retried the next morning.
+    retentionHours: integer(env, 'ARCHIVE_RETENTION_HOURS', 24, 0, 87_600),
+    sweepIntervalMinutes: integer(env, 'ARCHIVE_SWEEP_INTERVAL_MINUTES', 60, 0, 10_080),
+  };
 }
 
 /**
@@ -199,6 +261,16 @@ export interface LimitsConfig {
   maxBodyBytes: number;
   /** How long an operation may run before the client gets OPERATION_TIMEOUT. */
   operationTimeoutMs: number;
+  /** Bytes a response may carry in its large fields (src/graphql/limits/response-budget.ts). */
+  maxResponseBytes: number;
+  /**
+   * What one organization can add to the permission-set space (issue 15 §3): each custom role,
+   * and each service account on it, can be a schema of its own in the gateway's cache.
+   */
+  maxCustomRolesPerOrganization: number;
+  maxServiceAccountsPerOrganization: number;
+  /** Permission-set schemas a process builds per minute for principals of one organization (cache misses). */
+  schemaBuildsPerOrganizationPerMinute: number;
 }
 
 function limitsConfig(env: NodeJS.ProcessEnv): LimitsConfig {
@@ -214,6 +286,18 @@ function limitsConfig(env: NodeJS.ProcessEnv): LimitsConfig {
     maxCost: integer(env, 'MAX_QUERY_COST', 12_000, 1, 100_000_000),
     maxBodyBytes: integer(env, 'MAX_BODY_BYTES', 1_048_576, 1_024, 64 * 1024 * 1024),
     operationTimeoutMs: integer(env, 'OPERATION_TIMEOUT_MS', 30_000, 1, 600_000),
+    // The screens' large fields come to well under 1 MiB on real data (a run's 50 spans with their
+    // attributes). 8 MiB is ten times more, and keeps ten such reads at once, with the JavaScript
+    // objects behind them (several times the JSON), within the 512Mi the manifests give.
+    maxResponseBytes: integer(env, 'MAX_RESPONSE_BYTES', 8 * 1024 * 1024, 1024, 1024 * 1024 * 1024),
+    // Role templates give four roles and most organizations add a handful; 50 leaves room for a
+    // role per team, while 50 sets (about 0.2 MiB each with their share of the document cache) are
+    // well within the cache's bound.
+    maxCustomRolesPerOrganization: integer(env, 'MAX_CUSTOM_ROLES_PER_ORGANIZATION', 50, 1, 10_000),
+    maxServiceAccountsPerOrganization: integer(env, 'MAX_SERVICE_ACCOUNTS_PER_ORGANIZATION', 200, 1, 100_000),
+    // A role change gives its members a new set at once; 60 builds a minute (a few ms each) let an
+    // organization with every role in use warm up in a minute and keep a rotating one to 1% of a core.
+    schemaBuildsPerOrganizationPerMinute: integer(env, 'SCHEMA_BUILDS_PER_ORGANIZATION_PER_MINUTE', 60, 0, 100_000),
   };
 }
 
@@ -366,6 +450,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     host: optional(env, 'HOST') ?? '0.0.0.0',
     port: integer(env, 'PORT', 4000, 0, 65535),
     databaseUrl: optional(env, 'DATABASE_URL'),
+    migrationDatabaseUrl: optional(env, 'MIGRATION_DATABASE_URL'),
     databasePoolMax: integer(env, 'DATABASE_POOL_MAX', 10, 1, 1000),
     dataDir: path.resolve(optional(env, 'DATA_DIR') ?? './data'),
     secretKey: optional(env, 'GATEHOUSE_SECRET_KEY'),
@@ -389,11 +474,19 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     limits: limitsConfig(env),
     explorerEnabled: flag(env, 'EXPLORER_ENABLED', nodeEnvRaw !== 'production'),
     metricsEnabled: flag(env, 'METRICS_ENABLED', true),
+    metricsPort: optional(env, 'METRICS_PORT') === undefined ? undefined : integer(env, 'METRICS_PORT', 0, 1, 65535),
     rateLimit: rateLimitConfig(env),
     trustedDocuments: trustedDocumentsMode(env),
     introspection: introspectionMode(env),
     webhooks: webhookConfig(env, nodeEnvRaw),
+    uploads: uploadConfig(env),
   };
+  if (config.metricsPort !== undefined && config.metricsPort === config.port) {
+    throw new ConfigError(`METRICS_PORT must differ from PORT (both ${config.port}): it keeps /metrics off the public port. Pick another port, or unset METRICS_PORT to serve /metrics on PORT.`);
+  }
+  if (config.migrationDatabaseUrl && !config.databaseUrl) {
+    throw new ConfigError('MIGRATION_DATABASE_URL needs DATABASE_URL: the embedded PGlite has one role, which migrates and serves. Set DATABASE_URL to the PostgreSQL role the gateway runs as, or unset MIGRATION_DATABASE_URL.');
+  }
   if (config.auth.jwksUrl && config.auth.jwtSecret) {
     throw new ConfigError('Set either AUTH_JWKS_URL or AUTH_JWT_SECRET, not both.');
   }

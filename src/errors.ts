@@ -59,9 +59,17 @@ export class BadUserInputError extends GatehouseError {
 
 export class ConflictError extends GatehouseError {
   readonly code = ErrorCode.CONFLICT;
-  constructor(message: string) {
-    super(message, ErrorCode.CONFLICT);
+  constructor(message: string, extensions: Record<string, unknown> = {}) {
+    super(message, ErrorCode.CONFLICT, extensions);
   }
+}
+
+/**
+ * An organization holds as many of something as it may (`extensions.limit`: the setting's name
+ * and maximum); the message says how to make room.
+ */
+export function organizationLimitReached(what: string, setting: string, max: number, fix: string): ConflictError {
+  return new ConflictError(`This organization has ${max} ${what}, the most allowed (${setting}). ${fix}`, { limit: { name: setting, max } });
 }
 
 export class DependencyFailedError extends GatehouseError {

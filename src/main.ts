@@ -7,6 +7,7 @@ import { schedulePruning } from './ingest/prune-traces.js';
 import { Cluster } from './k8s/cluster.js';
 import { loadKubeConfig } from './k8s/kube-config.js';
 import { WebhookWorker } from './modules/webhooks/index.js';
+import { scheduleArchiveSweep } from './modules/archives/archive-retention.js';
 import { createLogger } from './logger.js';
 import { openRuntime } from './runtime.js';
 
@@ -23,6 +24,7 @@ async function main(): Promise<void> {
   const gateway = new Gateway({ config, db: database.db, secrets, logger, cluster, poolStats: database.poolStats });
   await gateway.start();
   const pruning = schedulePruning(database.db, config.ingest.retentionDays, config.ingest.pruneIntervalMinutes, logger);
+  const archiveSweep = scheduleArchiveSweep(database.db, config.uploads.retentionHours, config.uploads.sweepIntervalMinutes, logger);
   // Every replica sends the webhook outbox; claims keep two from sending one delivery (README "Webhooks").
   const webhooks = new WebhookWorker({ db: database.db, secrets, config: config.webhooks, logger }).start();
   if (config.webhooks.allowPrivateTargets) logger.warn('WEBHOOK_ALLOW_PRIVATE_TARGETS is on: webhooks may be sent to private, loopback and link-local addresses.');
@@ -31,6 +33,9 @@ async function main(): Promise<void> {
   const port = typeof address === 'object' && address ? address.port : config.port;
   const where = database.dialect === 'pglite' ? `embedded PGlite in ${config.dataDir}` : 'PostgreSQL (DATABASE_URL)';
   logger.info({ port, database: database.dialect }, 'listening');
+  // METRICS_PORT: /metrics on a port of its own, which the manifests keep out of the public Service.
+  const metricsServer = config.metricsEnabled && config.metricsPort !== undefined ? await gateway.listenMetrics(config.metricsPort, config.host) : null;
+  if (metricsServer) logger.info({ metricsPort: config.metricsPort }, 'metrics listening');
   const organizations = await database.db.selectFrom('organizations').select('id').limit(1).execute();
   process.stdout.write(
     `\nGatehouse is serving http://localhost:${port}/graphql on ${where}.\n` +
@@ -49,10 +54,13 @@ async function main(): Promise<void> {
     // No new webhook claims from now on; the sends under way finish (within WEBHOOK_TIMEOUT_MS) before the pool closes.
     const webhooksStopped = webhooks.stop();
     // Stop accepting before saying so: once "shutting down" is logged, a new connection is refused.
+    metricsServer?.close();
+    metricsServer?.closeAllConnections();
     server.close(() => {
       void gateway
         .stop()
         .then(() => pruning.stop())
+        .then(() => archiveSweep.stop())
         .then(() => webhooksStopped)
         .then(() => database.close())
         .then(

@@ -2,7 +2,7 @@ import type { Logger } from 'pino';
 import type { Config } from './config.js';
 import { loadSecretKey, SecretBox } from './crypto/secret-box.js';
 import { openDatabase, type DatabaseHandle } from './db/connect.js';
-import { migrateToLatest } from './db/migrate.js';
+import { migrateDatabase } from './db/migrate-database.js';
 
 export interface Runtime {
   database: DatabaseHandle;
@@ -11,7 +11,8 @@ export interface Runtime {
 
 /**
  * Opens the database (PostgreSQL with DATABASE_URL, otherwise the locked PGlite directory),
- * applies pending migrations and loads the secret key: what the server and the CLI both need.
+ * applies pending migrations (as MIGRATION_DATABASE_URL's role when set) and loads the secret
+ * key: what the server and the CLI both need.
  */
 export async function openRuntime(config: Config, logger: Logger, holder: string): Promise<Runtime> {
   const database = openDatabase({
@@ -21,7 +22,8 @@ export async function openRuntime(config: Config, logger: Logger, holder: string
     holder,
   });
   try {
-    const applied = await migrateToLatest(database.db);
+    // As the owner when MIGRATION_DATABASE_URL is set: the gateway's own role cannot alter tables.
+    const applied = await migrateDatabase(database, config.migrationDatabaseUrl);
     if (applied.length > 0) logger.info({ migrations: applied }, 'migrations applied');
     if (!config.secretKey && config.databaseUrl) {
       logger.warn(`GATEHOUSE_SECRET_KEY is not set: secrets are encrypted with a key kept in ${config.dataDir}; every replica must share one key.`);

@@ -6,7 +6,8 @@ import { isUniqueViolation } from '../db/errors.js';
 import { UnauthenticatedError } from '../errors.js';
 import { findActiveTokenByHash, touchLastUsed } from '../modules/api-tokens/api-tokens.repository.js';
 import { findServiceAccountsByIds } from '../modules/service-accounts/service-accounts.repository.js';
-import { findUserByEmail, findUserBySubject, findUsersByIds, insertUser, linkSubject } from '../modules/users/users.repository.js';
+import { findUserByEmail, findUserBySubject, findUsersByIds, insertUser, linkSubject, markEmailVerified } from '../modules/users/users.repository.js';
+import type { UserRow } from '../modules/users/users.table.js';
 import type { JwtVerifier, VerifiedIdentity } from './jwt-verifier.js';
 
 const INVALID_TOKEN = 'The API token is invalid, expired or revoked: create a new one (createApiToken, or `gatehouse token create`).';
@@ -40,7 +41,7 @@ export class Authenticator {
     if (row.userId) {
       const [user] = await findUsersByIds(this.db, [row.userId]);
       if (!user) throw new UnauthenticatedError(INVALID_TOKEN);
-      return { kind: 'user', userId: user.id, email: user.email, name: user.name, tokenId: row.id, boundOrganizationId: row.organizationId, ...scope };
+      return { kind: 'user', userId: user.id, email: user.email, emailVerified: user.emailVerified, name: user.name, tokenId: row.id, boundOrganizationId: row.organizationId, ...scope };
     }
     const [account] = await findServiceAccountsByIds(this.db, [row.serviceAccountId ?? '']);
     if (!account || account.disabledAt) throw new UnauthenticatedError('This service account is disabled; ask an administrator to enable a new one.');
@@ -59,13 +60,20 @@ export class Authenticator {
       throw new UnauthenticatedError('The JWT is invalid or expired: sign in again.');
     }
     const user = await this.userFor(verified);
-    return { kind: 'user', userId: user.id, email: user.email, name: user.name };
+    // Proven for this request only when this token asserts the very address the user holds.
+    const emailVerified = user.emailVerified && verified.emailVerified && sameEmail(verified.email, user.email);
+    return { kind: 'user', userId: user.id, email: user.email, emailVerified, name: user.name };
   }
 
-  /** Finds the JWT's user, links an existing user by verified email, or creates one. */
-  private async userFor(identity: VerifiedIdentity) {
+  /**
+   * Finds the JWT's user, links an existing user by verified email, or creates one. An address the
+   * identity provider does not mark verified claims nothing: not an existing user (linking), not
+   * the address's unique slot (the user is created with it unverified, see
+   * migrations/2026_12_11_100000_email_verified.ts), and so no invitation either.
+   */
+  private async userFor(identity: VerifiedIdentity): Promise<UserRow> {
     const known = await findUserBySubject(this.db, identity.subject);
-    if (known) return known;
+    if (known) return this.recordVerification(known, identity);
     if (!identity.email) throw new UnauthenticatedError('The JWT has no "email" claim; the identity provider must send one.');
     const byEmail = await findUserByEmail(this.db, identity.email);
     if (byEmail) {
@@ -77,7 +85,12 @@ export class Authenticator {
       return linked;
     }
     try {
-      return await insertUser(this.db, { email: identity.email, name: identity.name ?? identity.email, authSubject: identity.subject });
+      return await insertUser(this.db, {
+        email: identity.email,
+        name: identity.name ?? identity.email,
+        authSubject: identity.subject,
+        emailVerified: identity.emailVerified,
+      });
     } catch (error) {
       // Two first requests of the same new user at once: the other one created it.
       if (isUniqueViolation(error)) {
@@ -87,4 +100,22 @@ export class Authenticator {
       throw error;
     }
   }
+
+  /**
+   * A user created with an unverified address becomes verified the first time its identity
+   * provider asserts that address. If another user holds the address verified meanwhile (the real
+   * owner signed up, or an operator named it), that user keeps it and this one stays unverified.
+   */
+  private async recordVerification(user: UserRow, identity: VerifiedIdentity): Promise<UserRow> {
+    if (user.emailVerified || !identity.emailVerified || !sameEmail(identity.email, user.email)) return user;
+    const verified = await markEmailVerified(this.db, user.id);
+    if (verified) return verified;
+    this.logger.info({ userId: user.id }, 'email verified by the identity provider, but another user already holds it verified; left unverified');
+    return user;
+  }
+}
+
+/** Email addresses compare case-insensitively, as the `lower(email)` index does. */
+function sameEmail(a: string | undefined, b: string): boolean {
+  return a !== undefined && a.toLowerCase() === b.toLowerCase();
 }

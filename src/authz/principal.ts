@@ -21,6 +21,12 @@ export type Principal =
       kind: 'user';
       userId: string;
       email: string;
+      /**
+       * `email` is proven: for a JWT, its identity provider asserts it (email_verified) in this
+       * very token; for an API token, the user's record says an identity provider did. Only then
+       * does the email reach anything addressed to it (invitations).
+       */
+      emailVerified: boolean;
       name: string;
       /** Set when authenticated by an API token: the token only acts in this organization. */
       tokenId?: string;

@@ -1,7 +1,7 @@
 import { destination } from 'pino';
 import { loadConfig, type Config } from '../config.js';
 import { openDatabase } from '../db/connect.js';
-import { migrateToLatest } from '../db/migrate.js';
+import { migrateDatabase } from '../db/migrate-database.js';
 import { pruneTraces } from '../ingest/prune-traces.js';
 import { createLogger } from '../logger.js';
 import { openRuntime } from '../runtime.js';
@@ -10,6 +10,7 @@ import { CliError } from './cli-error.js';
 import { demo, orgCreate, tokenCreate } from './commands.js';
 import { devToken } from './dev-token.js';
 import { documentsList, documentsRegister } from './documents.js';
+import { auditVerify } from './audit-commands.js';
 import { adminGrant, adminRevoke, flagList, flagSet } from './flag-commands.js';
 import { manifestsCommand } from './manifests-commands.js';
 import { namespacesMigrate, supportBundleYaml } from './namespaces-commands.js';
@@ -24,7 +25,7 @@ const CLI_HOLDER = 'the gatehouse CLI';
 async function migrate(config: Config): Promise<string[]> {
   const database = openDatabase({ url: config.databaseUrl, dataDir: config.dataDir, poolMax: config.databasePoolMax, holder: CLI_HOLDER });
   try {
-    return await migrateToLatest(database.db);
+    return await migrateDatabase(database, config.migrationDatabaseUrl);
   } finally {
     await database.close();
   }
@@ -98,6 +99,8 @@ export async function runCommand(spec: CommandSpec, operands: string[], values: 
       case 'namespaces migrate':
         if (organizationId === undefined) throw new CliError(`--org is required.\n\n${commandUsage(spec)}`);
         return await namespacesMigrate(database.db, secrets, config, logger, organizationId);
+      case 'audit verify':
+        return await auditVerify(database.db, organizationId);
       case 'traces prune':
         return await pruneTraces(database.db, {
           retentionDays: olderThanDays,

@@ -114,6 +114,16 @@ export const COMMANDS: readonly CommandSpec[] = [
       'TRACE_RETENTION_DAYS), in small batches; prints {"spans","sources","batches"};\n' +
       'progress goes to stderr',
   },
+  {
+    command: 'audit verify',
+    operands: 0,
+    synopsis: 'audit verify [--org ID]',
+    database: true,
+    help:
+      "recompute the audit log's hash chains (one per organization), or one\n" +
+      'organization\'s; prints {"verified","entries","chains"} with each chain\'s\n' +
+      'entries and last hash; exit 1 naming the first entry changed or removed',
+  },
 ];
 
 const DATABASE_NOTE = 'The database is DATABASE_URL (PostgreSQL) or the embedded PGlite under DATA_DIR (default ./data).';

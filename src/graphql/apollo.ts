@@ -1,12 +1,14 @@
 import { ApolloServer, type ApolloServerPlugin } from '@apollo/server';
 import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
-import type { GraphQLSchema } from 'graphql';
+import type { KeyValueCache } from '@apollo/utils.keyvaluecache';
+import type { DocumentNode, GraphQLSchema } from 'graphql';
 import type { Config } from '../config.js';
 import type { Metrics } from '../observability/metrics.js';
 import type { GraphQLContext } from './context.js';
 import { createFormatError, isPublicError } from './format-error.js';
 import { noIntrospectionRule } from './introspection.rule.js';
 import { formatLimitErrors, limitPlugins, limitValidationRules } from './limits/index.js';
+import { storableInputPlugin } from './storable-input.plugin.js';
 
 /** Logs every masked error with its cause, and stamps the request id on every error sent. */
 const errorPlugin: ApolloServerPlugin<GraphQLContext> = {
@@ -27,11 +29,13 @@ const errorPlugin: ApolloServerPlugin<GraphQLContext> = {
   },
 };
 
-export function createApollo(schema: GraphQLSchema, config: Config, metrics: Metrics): ApolloServer<GraphQLContext> {
+export function createApollo(schema: GraphQLSchema, config: Config, metrics: Metrics, documentStore?: KeyValueCache<DocumentNode> | null): ApolloServer<GraphQLContext> {
   const development = config.nodeEnv === 'development';
   const { limits } = config;
   return new ApolloServer<GraphQLContext>({
     schema,
+    // Shared by the servers of every permission set, bounded (src/authz/visible-schema).
+    ...(documentStore !== undefined ? { documentStore } : {}),
     formatError: formatLimitErrors(createFormatError(development), { production: config.nodeEnv === 'production', maxTokens: limits.maxTokens }),
     includeStacktraceInErrorResponses: development,
     // Production: no "Did you mean …?" in validation errors (Apollo's DisableSuggestions plugin);
@@ -47,7 +51,8 @@ export function createApollo(schema: GraphQLSchema, config: Config, metrics: Met
     parseOptions: { maxTokens: limits.maxTokens },
     // Apollo's default landing page loads Apollo Sandbox from a CDN; the gateway serves no page
     // that reaches outside it.
-    plugins: [ApolloServerPluginLandingPageDisabled(), errorPlugin, metrics.plugin<GraphQLContext>(), ...limitPlugins<GraphQLContext>(limits)],
+    // storableInputPlugin: unstorable text and malformed cursors are BAD_USER_INPUT before anything runs.
+    plugins: [ApolloServerPluginLandingPageDisabled(), errorPlugin, metrics.plugin<GraphQLContext>(), storableInputPlugin<GraphQLContext>(), ...limitPlugins<GraphQLContext>(limits)],
     // Trusted documents (README): in `enforce` mode the gateway swaps registered hashes for their
     // documents itself, and a client must not be able to register one through APQ.
     persistedQueries: config.trustedDocuments === 'enforce' ? false : {},

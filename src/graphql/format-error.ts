@@ -2,6 +2,7 @@ import { unwrapResolverError } from '@apollo/server/errors';
 import { GraphQLError, type GraphQLFormattedError } from 'graphql';
 import { retryableTransactionCode } from '../db/errors.js';
 import { ErrorCode, INTERNAL_ERROR_MESSAGE, isGatehouseError } from '../errors.js';
+import { limitErrorIn } from './limits/limit-error.js';
 
 // Codes of errors whose message is written for the caller: Gatehouse's own, and the request
 // errors of graphql-js and Apollo (syntax, validation, variable coercion).
@@ -28,6 +29,9 @@ const PUBLIC_CODES = new Set<string>([
 export function isPublicError(error: unknown): boolean {
   const cause = unwrapResolverError(error);
   if (isGatehouseError(cause)) return true;
+  // The limits' refusals (QUERY_TOO_COMPLEX, OPERATION_TIMEOUT …) are meant, with their own codes.
+  if (limitErrorIn(cause)) return true;
+  if (apolloRefusal(cause)) return true;
   if (!(cause instanceof GraphQLError)) return false;
   const code = cause.extensions.code;
   return typeof code === 'string' && PUBLIC_CODES.has(code) && !(cause.originalError && !(cause.originalError instanceof GraphQLError));
@@ -39,8 +43,30 @@ export function createFormatError(development: boolean) {
     // check: nothing it did stays, and the same request again can succeed.
     const collided = retryableTransactionCode(unwrapResolverError(error));
     if (collided) return conflict(formatted, collided);
+    const refusal = apolloRefusal(error);
+    if (refusal) return { ...formatted, message: refusal.message, extensions: { ...formatted.extensions, code: refusal.code } };
     return development || isPublicError(error) ? formatted : masked(formatted);
   };
+}
+
+/**
+ * Apollo refuses a malformed persisted query with an error that has no code, which would be
+ * answered (and logged) as an internal error although Apollo already chose HTTP 400. Keyed by
+ * Apollo's message, the only thing that tells them apart (test/errors/refusals.test.ts pins it);
+ * the answer is BAD_REQUEST, as TRUSTED_DOCUMENTS=enforce answers the same requests.
+ */
+const APOLLO_REFUSALS: ReadonlyMap<string, string> = new Map([
+  [
+    'provided sha does not match query',
+    'extensions.persistedQuery.sha256Hash is not the SHA-256 of `query`: send the hex SHA-256 of exactly the query text, or the hash alone.',
+  ],
+  ['Unsupported persisted query version', '`extensions.persistedQuery.version` must be 1, the only version of Apollo persisted queries.'],
+]);
+
+function apolloRefusal(error: unknown): { code: string; message: string } | undefined {
+  if (!(error instanceof GraphQLError) || error.extensions.code !== undefined || error.originalError) return undefined;
+  const message = APOLLO_REFUSALS.get(error.message);
+  return message === undefined ? undefined : { code: 'BAD_REQUEST', message };
 }
 
 function conflict(formatted: GraphQLFormattedError, code: string): GraphQLFormattedError {

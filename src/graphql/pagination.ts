@@ -53,12 +53,42 @@ export function encodeCursor(row: { createdAt: Date; id: string }): string {
 }
 
 export function decodeCursor(cursor: string): Cursor {
-  const invalid = new BadUserInputError('"after" is not a cursor from this list: pass a pageInfo.endCursor you received, or omit it.');
-  if (cursor.length > 200) throw invalid;
+  const invalid = new BadUserInputError('"after" is not a cursor from this list: pass a pageInfo.endCursor you received, or omit it.', { argument: 'after' });
+  if (cursor.length > MAX_CURSOR_LENGTH) throw invalid;
   const [iso, id, extra] = Buffer.from(cursor, 'base64url').toString('utf8').split('|');
-  const createdAt = new Date(iso ?? '');
-  if (extra !== undefined || !id || !/^[0-9a-f-]{36}$/.test(id) || Number.isNaN(createdAt.getTime())) throw invalid;
+  const createdAt = cursorInstant(iso);
+  if (extra !== undefined || !id || !UUID.test(id) || !createdAt) throw invalid;
   return { createdAt, id };
+}
+
+const MAX_CURSOR_LENGTH = 200;
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+const CANONICAL_INSTANT = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/;
+
+/**
+ * The instant of a cursor, exactly as `toISOString()` wrote it, or null. Rows are stamped by
+ * now(), so a cursor's instant is from 1970 to 9999; anything else (a year like +300000, a
+ * negative one) is not a cursor, and must not reach PostgreSQL, whose timestamptz range is
+ * narrower than JavaScript's Date and would fail the query as an internal error.
+ */
+export function cursorInstant(iso: string | undefined): Date | null {
+  if (iso === undefined || !CANONICAL_INSTANT.test(iso)) return null;
+  const date = new Date(iso);
+  return !Number.isNaN(date.getTime()) && date.getTime() >= 0 && date.toISOString() === iso ? date : null;
+}
+
+/**
+ * Whether `cursor` has the shape of a cursor some list of the gateway writes: canonical base64url
+ * of `|`-separated parts, each a one-letter kind, a UUID, an integer of at most 19 digits, or an
+ * instant (cursorInstant). Checked for every `after`/`before` before anything executes
+ * (src/graphql/storable-input.plugin.ts); each list's decoder then checks its own format.
+ */
+export function isWellFormedCursor(cursor: string): boolean {
+  if (cursor.length === 0 || cursor.length > MAX_CURSOR_LENGTH || !/^[A-Za-z0-9_-]+$/.test(cursor)) return false;
+  const bytes = Buffer.from(cursor, 'base64url');
+  if (bytes.toString('base64url') !== cursor) return false;
+  const parts = bytes.toString('utf8').split('|');
+  return parts.length >= 2 && parts.every((part) => /^[a-z]$/.test(part) || UUID.test(part) || /^\d{1,19}$/.test(part) || cursorInstant(part) !== null);
 }
 
 export function parsePage(args: PageArgs, maxPageSize: number): Page {

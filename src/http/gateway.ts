@@ -15,13 +15,25 @@ import { pendingMigrations } from '../db/migrate.js';
 import { UnauthenticatedError } from '../errors.js';
 import { createApollo } from '../graphql/apollo.js';
 import { applyMiddleware } from 'graphql-middleware';
-import { LimitCode, LimitError, limitResponseBody, mutationDeadlineMiddleware, operationTimeoutError, raceDeadline, withDeadline } from '../graphql/limits/index.js';
+import {
+  LimitCode,
+  LimitError,
+  limitResponseBody,
+  mutationDeadlineMiddleware,
+  operationTimeoutError,
+  raceDeadline,
+  ResponseBudget,
+  responseBudgetMiddleware,
+  withDeadline,
+  withResponseBudget,
+} from '../graphql/limits/index.js';
 import type { GraphQLContext } from '../graphql/context.js';
 import { createLoaders } from '../graphql/loaders.js';
 import { authorization, buildSchema } from '../graphql/schema.js';
 import { PayloadTooLargeError, readBody } from './read-body.js';
 import { writeApolloResponse } from './write-apollo-response.js';
 import { ARCHIVE_UPLOAD_PATH, handleArchiveUpload } from './upload-archive.js';
+import { UploadSlots } from './upload-limits.js';
 import { handleOtlpTraces, OTLP_TRACES_PATH } from '../ingest/otlp-traces.js';
 import { handleHitlRequest, HITL_REQUESTS_PATH } from '../ingest/hitl-requests.js';
 import { CODE_PATH, handleCodeDownload } from '../ingest/code-download.js';
@@ -33,6 +45,7 @@ import { isExplorerRequest, serveExplorer } from './explorer.js';
 import { clientAddress, createRateLimiter, type RateLimiter } from './rate-limit.js';
 import { sharedNamespaceMissing } from '../k8s/messages.js';
 import { sharedNamespacePresence } from '../k8s/namespace-status.js';
+import { SchemaBuildBudget } from '../authz/visible-schema/schema-build-budget.js';
 
 
 export interface GatewayDeps {
@@ -67,16 +80,24 @@ export class Gateway {
   private readonly servers: ApolloPerPermissionSet;
   private readonly authenticator: Authenticator;
   private readonly rateLimiter: RateLimiter;
+  /** Archive uploads in progress in this process (issue 15 §2). */
+  private readonly uploadSlots: UploadSlots;
   private readonly documents: TrustedDocuments;
 
   constructor(private readonly deps: GatewayDeps) {
     this.deploys = new InFlightDeploys(deps.config.k8s.deploysPerOrganization);
     const schema = deps.schema ?? buildSchema();
-    const timed = applyMiddleware(schema, mutationDeadlineMiddleware(schema, deps.config.limits.operationTimeoutMs));
+    const timed = applyMiddleware(schema, mutationDeadlineMiddleware(schema, deps.config.limits.operationTimeoutMs), responseBudgetMiddleware(schema));
     this.metrics = new Metrics({ ...(deps.poolStats ? { poolStats: deps.poolStats } : {}), logger: deps.logger });
-    this.servers = new ApolloPerPermissionSet(timed, authorization().rules, (visible) => createApollo(visible, deps.config, this.metrics));
+    this.servers = new ApolloPerPermissionSet(
+      timed,
+      authorization().rules,
+      (visible, documents) => createApollo(visible, deps.config, this.metrics, documents),
+      new SchemaBuildBudget(deps.config.limits.schemaBuildsPerOrganizationPerMinute),
+    );
     this.authenticator = new Authenticator(deps.db, createJwtVerifier(deps.config.auth), deps.logger);
-    this.rateLimiter = createRateLimiter(deps.config.rateLimit, deps.logger, deps.config.ingest);
+    this.rateLimiter = createRateLimiter(deps.config.rateLimit, deps.logger, deps.config.ingest, deps.config.uploads);
+    this.uploadSlots = new UploadSlots(deps.config.uploads);
     this.documents = new TrustedDocuments(deps.db, deps.config.trustedDocuments);
   }
 
@@ -120,11 +141,13 @@ export class Gateway {
     try {
       if (url.pathname === '/healthz') return sendJson(res, 200, { status: 'ok' });
       if (url.pathname === '/readyz') return await this.ready(res);
-      if (url.pathname === '/metrics' && this.deps.config.metricsEnabled) return await this.metrics.serve(res);
+      // With METRICS_PORT, /metrics is served there only (listenMetrics) and is a 404 here.
+      if (url.pathname === '/metrics' && this.deps.config.metricsEnabled && this.deps.config.metricsPort === undefined) return await this.metrics.serve(res);
       if (isExplorerRequest(req, url)) return serveExplorer(req, res, url, this.deps.config);
       if (url.pathname === '/graphql') return await this.graphql(req, res, url, requestId);
       if (url.pathname === ARCHIVE_UPLOAD_PATH) {
-        return await handleArchiveUpload(req, res, url, () => this.context(req.headers.authorization, requestId));
+        const upload = { context: () => this.context(req.headers.authorization, requestId), requestId, rateLimiter: this.rateLimiter, slots: this.uploadSlots };
+        return await handleArchiveUpload(req, res, url, upload);
       }
       if (url.pathname === HITL_REQUESTS_PATH) return await handleHitlRequest(req, res, this.deps.db, this.deps.logger.child({ requestId }));
       if (url.pathname === CODE_PATH) return await handleCodeDownload(req, res, this.deps.db, this.deps.logger.child({ requestId }));
@@ -212,8 +235,11 @@ export class Gateway {
     }
     // The timer starts before authentication: OPERATION_TIMEOUT_MS bounds the whole request.
     const deadline = Date.now() + limits.operationTimeoutMs;
-    const response = await raceDeadline(this.execute(req, resolution.search, headers, resolution.body, requestId, deadline), limits.operationTimeoutMs, () => null);
+    const budget = new ResponseBudget(limits.maxResponseBytes);
+    const response = await raceDeadline(this.execute(req, resolution.search, headers, resolution.body, requestId, deadline, budget), limits.operationTimeoutMs, () => null);
     if (response === null) return sendJson(res, 504, limitResponseBody(operationTimeoutError(limits.operationTimeoutMs), requestId));
+    // Over MAX_RESPONSE_BYTES: the data gathered is dropped, whatever Apollo made of it.
+    if (budget.exceeded) return sendJson(res, 400, limitResponseBody(budget.error(), requestId));
     await writeApolloResponse(res, response);
   }
 
@@ -222,18 +248,27 @@ export class Gateway {
    * and executed against the schema of the caller's permission set. A context that cannot be
    * built (a bad token) is reported by Apollo, as any context error.
    */
-  private async execute(req: IncomingMessage, search: string, headers: HeaderMap, body: unknown, requestId: string, deadline: number) {
+  private async execute(req: IncomingMessage, search: string, headers: HeaderMap, body: unknown, requestId: string, deadline: number, budget: ResponseBudget) {
     let context: GraphQLContext | undefined;
     let failure: unknown;
     try {
-      context = withDeadline(await this.context(headers.get('authorization'), requestId), deadline);
+      context = withResponseBudget(withDeadline(await this.context(headers.get('authorization'), requestId), deadline), budget);
     } catch (error) {
       failure = error;
     }
     // Nothing is reachable without a principal, so nothing is parsed or validated for one: the
     // request is UNAUTHENTICATED whatever it asks, and no schema (not even its shape) is shown.
     if (context && !context.authz.principal) failure = new UnauthenticatedError();
-    const apollo = context && !failure ? await this.servers.serverFor(context.authz) : this.servers.unauthenticated();
+    let apollo = this.servers.unauthenticated();
+    if (context && !failure) {
+      try {
+        apollo = await this.servers.serverFor(context.authz);
+      } catch (error) {
+        // The schema-build budget: answered, like a context error, by the server that parses nothing.
+        if (!(error instanceof LimitError)) throw error;
+        failure = error;
+      }
+    }
     return apollo.executeHTTPGraphQLRequest({
       httpGraphQLRequest: { method: req.method ?? 'GET', headers, search, body },
       context: async () => {
@@ -245,6 +280,22 @@ export class Gateway {
 
   listen(port: number, host: string): Promise<http.Server> {
     const server = http.createServer((req, res) => void this.handle(req, res));
+    return new Promise((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(port, host, () => resolve(server));
+    });
+  }
+
+  /**
+   * METRICS_PORT: a server that answers GET /metrics and nothing else (404), on a port the
+   * manifests keep out of the public Service, so that a scrape target is never an Internet one.
+   */
+  listenMetrics(port: number, host: string): Promise<http.Server> {
+    const server = http.createServer((req, res) => {
+      const { pathname } = new URL(req.url ?? '/', 'http://gateway.invalid');
+      if (pathname === '/metrics' && (req.method === 'GET' || req.method === 'HEAD')) return void this.metrics.serve(res);
+      sendJson(res, 404, { error: 'NOT_FOUND', message: `No route ${pathname} on the metrics port (METRICS_PORT); it serves /metrics only.` });
+    });
     return new Promise((resolve, reject) => {
       server.once('error', reject);
       server.listen(port, host, () => resolve(server));

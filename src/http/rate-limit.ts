@@ -1,7 +1,7 @@
 import crypto from 'node:crypto';
 import type { Logger } from 'pino';
 import { RateLimiterMemory } from 'rate-limiter-flexible';
-import type { IngestConfig, RateLimitConfig } from '../config.js';
+import type { IngestConfig, RateLimitConfig, UploadConfig } from '../config.js';
 import { FixedWindow, type LimitName, type Refusal } from './rate-limit/fixed-window.js';
 import { RedisCounters } from './rate-limit/redis-counters.js';
 
@@ -17,10 +17,29 @@ export interface RateLimiter {
   consume(request: { address: string; credential: string | undefined }): Promise<RateLimitDecision>;
   /** Counts an export's spans against its deployment (SPEC §7: ingest is bounded in rate). */
   consumeSpans(deploymentId: string, spans: number): Promise<RateLimitDecision>;
+  /** Counts one upload against its credential and the organization it uploads to (issue 15 §2). */
+  consumeUpload(request: { credential: string; organizationId: number }): Promise<RateLimitDecision>;
   close(): Promise<void>;
 }
 
-export function createRateLimiter(config: RateLimitConfig, logger: Logger, ingest?: Pick<IngestConfig, 'rateLimitSpans' | 'rateLimitWindowSeconds'>): RateLimiter {
+type UploadRates = Pick<UploadConfig, 'ratePerToken' | 'ratePerOrganization' | 'rateWindowSeconds'>;
+
+const digest = (credential: string) => crypto.createHash('sha256').update(credential).digest('hex');
+
+/** When several limits refuse, the longer wait: retrying after the shorter would only meet another. */
+function longestRefusal(refusals: (Refusal | undefined)[]): RateLimitDecision {
+  return refusals.reduce<RateLimitDecision>(
+    (longest, refusal) => (refusal === undefined || (!longest.allowed && refusal.retryAfterSeconds <= longest.retryAfterSeconds) ? longest : refusal),
+    { allowed: true },
+  );
+}
+
+export function createRateLimiter(
+  config: RateLimitConfig,
+  logger: Logger,
+  ingest?: Pick<IngestConfig, 'rateLimitSpans' | 'rateLimitWindowSeconds'>,
+  uploads?: UploadRates,
+): RateLimiter {
   const redis = config.redisUrl ? new RedisCounters(config.redisUrl, logger) : undefined;
   let counterErrorLogged = false;
   const window = (name: LimitName, kind: string, max: number, windowSeconds = config.windowSeconds): FixedWindow | undefined => {
@@ -36,25 +55,27 @@ export function createRateLimiter(config: RateLimitConfig, logger: Logger, inges
   const perToken = window('perToken', 'token', config.perToken);
   const perAddress = window('perAddress', 'address', config.perAddress);
   const spansPerDeployment = ingest ? window('spansPerDeployment', 'spans', ingest.rateLimitSpans, ingest.rateLimitWindowSeconds) : undefined;
+  const uploadsPerToken = uploads ? window('uploadsPerToken', 'upload-token', uploads.ratePerToken, uploads.rateWindowSeconds) : undefined;
+  const uploadsPerOrganization = uploads ? window('uploadsPerOrganization', 'upload-org', uploads.ratePerOrganization, uploads.rateWindowSeconds) : undefined;
 
   return {
     async consume({ address, credential }) {
       if (redis) await redis.firstAttempt;
       const hits: Promise<Refusal | undefined>[] = [];
       // The key is a digest of the whole header: a token must never sit in Redis, a log or a dump.
-      if (perToken && credential) hits.push(perToken.hit(crypto.createHash('sha256').update(credential).digest('hex')));
+      if (perToken && credential) hits.push(perToken.hit(digest(credential)));
       if (perAddress) hits.push(perAddress.hit(address));
-      const refusals = (await Promise.all(hits)).filter((refusal) => refusal !== undefined);
-      // When both refuse, the longer wait: retrying after the shorter would only meet the other.
-      return refusals.reduce<RateLimitDecision>(
-        (longest, refusal) => (longest.allowed || refusal.retryAfterSeconds > longest.retryAfterSeconds ? refusal : longest),
-        { allowed: true },
-      );
+      return longestRefusal(await Promise.all(hits));
     },
     async consumeSpans(deploymentId, spans) {
       if (!spansPerDeployment || spans === 0) return { allowed: true };
       if (redis) await redis.firstAttempt;
       return (await spansPerDeployment.hit(deploymentId, spans)) ?? { allowed: true };
+    },
+    async consumeUpload({ credential, organizationId }) {
+      if (!uploadsPerToken && !uploadsPerOrganization) return { allowed: true };
+      if (redis) await redis.firstAttempt;
+      return longestRefusal(await Promise.all([uploadsPerToken?.hit(digest(credential)), uploadsPerOrganization?.hit(String(organizationId))]));
     },
     close: async () => redis?.close(),
   };

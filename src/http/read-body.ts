@@ -2,13 +2,48 @@ import type { IncomingMessage } from 'node:http';
 
 export class PayloadTooLargeError extends Error {}
 
+export interface ReadBodyOptions {
+  /**
+   * Without Content-Length (chunked), reserve `limit` bytes up front and copy each chunk into them,
+   * rather than keep the chunks and concatenate them at the end, which holds the body twice for a
+   * moment. For large bodies whose concurrency is capped (uploads): the reservation is the bound
+   * that cap was chosen for, and pages never written to are not resident.
+   */
+  reserveLimit?: boolean;
+}
+
 /**
  * Reads a request body as bytes, refusing past `limit` bytes: at once when Content-Length declares
  * more, otherwise as soon as the running total passes the limit, before buffering the rest.
+ *
+ * With Content-Length, the bytes are copied into one buffer of that size as they arrive: the body
+ * is held once, never as chunks and their concatenation. (Node's parser delivers no more than the
+ * declared length, and a body cut short ends with an error.)
  */
-export async function readBodyBytes(req: IncomingMessage, limit: number): Promise<Buffer> {
-  const declared = Number(req.headers['content-length'] ?? '0');
-  if (declared > limit) throw new PayloadTooLargeError(`The request body is ${declared} bytes; the limit is ${limit}.`);
+export async function readBodyBytes(req: IncomingMessage, limit: number, options: ReadBodyOptions = {}): Promise<Buffer> {
+  const declared = declaredLength(req);
+  if (declared !== undefined && declared > limit) throw new PayloadTooLargeError(`The request body is ${declared} bytes; the limit is ${limit}.`);
+  const reserved = declared ?? (options.reserveLimit ? limit : undefined);
+  if (reserved === undefined) return readChunks(req, limit);
+  const body = Buffer.allocUnsafe(reserved);
+  let size = 0;
+  for await (const chunk of req) {
+    const buffer = Buffer.isBuffer(chunk) ? chunk : Buffer.from(String(chunk));
+    if (size + buffer.length > reserved) throw new PayloadTooLargeError(`The request body exceeds the limit of ${limit} bytes.`);
+    buffer.copy(body, size);
+    size += buffer.length;
+  }
+  return size === reserved ? body : body.subarray(0, size);
+}
+
+/** Content-Length as a number; undefined when absent (chunked) or not a length. */
+export function declaredLength(req: IncomingMessage): number | undefined {
+  const raw = req.headers['content-length'];
+  if (raw === undefined || !/^\d+$/.test(raw)) return undefined;
+  return Number(raw);
+}
+
+async function readChunks(req: IncomingMessage, limit: number): Promise<Buffer> {
   const chunks: Buffer[] = [];
   let size = 0;
   for await (const chunk of req) {

@@ -4,9 +4,11 @@ import { featureDecision, scopedTokenRefusal } from '../authz/guards.js';
 import { NotFoundError, UnauthenticatedError } from '../errors.js';
 import type { GraphQLContext } from '../graphql/context.js';
 import { parseOrganizationId } from '../graphql/ids.js';
-import { insertArchive } from '../modules/archives/archives.repository.js';
+import { archiveStorage, insertArchiveWithinQuota, storedArchiveBytes } from '../modules/archives/archives.repository.js';
 import { inspectArchive } from '../modules/archives/inspect-archive.js';
-import { PayloadTooLargeError, readBodyBytes } from './read-body.js';
+import type { RateLimiter } from './rate-limit.js';
+import { declaredLength, PayloadTooLargeError, readBodyBytes } from './read-body.js';
+import { archiveQuotaRefusal, uploadRateRefusal, uploadSlotRefusal, type UploadSlots } from './upload-limits.js';
 
 export const ARCHIVE_UPLOAD_PATH = '/uploads/automation-archives';
 
@@ -80,7 +82,15 @@ async function admit(req: IncomingMessage, url: URL, ctx: GraphQLContext): Promi
 
 async function readArchive(req: IncomingMessage, limit: number): Promise<Buffer | UploadError> {
   try {
-    return await readBodyBytes(req, limit);
+    // One copy of the body, however it is sent (read-body.ts), and not streamed to storage: both
+    // steps after this need it whole. yauzl reads the central directory at the end of the zip
+    // first, then each entry where it says (random access), and nothing may be stored before every
+    // entry passed. The archive is a bytea column, and a bytea parameter is one buffer for pg (it
+    // copies it into the Bind message) and PGlite (into its WASM memory); chunked writes of bytea
+    // (`content || $chunk`) rewrite the whole value each time. So memory is bounded by how many
+    // uploads are in progress instead (UploadSlots, UPLOAD_CONCURRENCY): at most that many times
+    // ZIP_MAX_BYTES, plus the driver's copy of those being stored.
+    return await readBodyBytes(req, limit, { reserveLimit: true });
   } catch (error) {
     if (!(error instanceof PayloadTooLargeError)) throw error;
     return {
@@ -94,6 +104,14 @@ async function readArchive(req: IncomingMessage, limit: number): Promise<Buffer 
   }
 }
 
+export interface UploadDeps {
+  /** Builds the request's context (authentication) when the upload gets that far. */
+  context: () => Promise<GraphQLContext>;
+  requestId: string;
+  rateLimiter: RateLimiter;
+  slots: UploadSlots;
+}
+
 /**
  * `POST /uploads/automation-archives?organizationId=N` with the zip's raw bytes: plain HTTP rather
  * than GraphQL multipart, so that a client needs no multipart support and the body can be refused
@@ -101,13 +119,13 @@ async function readArchive(req: IncomingMessage, limit: number): Promise<Buffer 
  * `deployAutomation`'s zip source. Nothing is stored unless every check passes. A refused archive
  * is 400 `BAD_USER_INPUT` with `reason` (src/modules/archives/archive-problem.ts) and, when they
  * apply, the `entry` at fault and the `limit` passed with its `limitName`.
+ *
+ * Issue 15 §2: once the caller may upload to the organization, the upload is counted against the
+ * rate limits of its credential and organization, takes one of the slots of uploads in progress,
+ * and is held to the organization's storage quota, from Content-Length before a byte is read and
+ * from the stored total when it is stored (src/http/upload-limits.ts).
  */
-export async function handleArchiveUpload(
-  req: IncomingMessage,
-  res: ServerResponse,
-  url: URL,
-  context: () => Promise<GraphQLContext>,
-): Promise<void> {
+export async function handleArchiveUpload(req: IncomingMessage, res: ServerResponse, url: URL, deps: UploadDeps): Promise<void> {
   const fail = (e: UploadError) => send(res, e.status, { error: e.error, message: e.message, ...e.extra }, e.headers);
   if (req.method !== 'POST') {
     return fail({
@@ -117,10 +135,39 @@ export async function handleArchiveUpload(
       headers: { allow: 'POST' },
     });
   }
-  const ctx = await authenticate(context);
+  const ctx = await authenticate(deps.context);
   if ('status' in ctx) return fail(ctx);
   const organizationId = await admit(req, url, ctx);
   if (typeof organizationId !== 'number') return fail(organizationId);
+  // Authenticated, so the header is there. Counted only now: nobody can spend an organization's
+  // budget without being allowed to upload to it.
+  const credential = req.headers.authorization ?? '';
+  const rate = await deps.rateLimiter.consumeUpload({ credential, organizationId });
+  // The body of a refusal before it is read is not read at all: the connection is closed instead.
+  if (!rate.allowed) return fail(closing(uploadRateRefusal(rate, deps.requestId)));
+  const slot = deps.slots.take(credential, organizationId);
+  if (!('release' in slot)) return fail(closing(uploadSlotRefusal(slot, deps.requestId)));
+  try {
+    await receive(req, res, ctx, organizationId, deps.requestId, fail);
+  } finally {
+    slot.release();
+  }
+}
+
+function closing(refusal: UploadError): UploadError {
+  return { ...refusal, headers: { ...refusal.headers, connection: 'close' } };
+}
+
+/** From the quota on Content-Length to the stored archive: what an upload does while it holds a slot. */
+async function receive(req: IncomingMessage, res: ServerResponse, ctx: GraphQLContext, organizationId: number, requestId: string, fail: (e: UploadError) => void): Promise<void> {
+  const { quotaBytes, retentionHours } = ctx.config.uploads;
+  const quotaRefusal = async (size: number, declared: boolean) =>
+    archiveQuotaRefusal(await archiveStorage(ctx.db, organizationId), size, { quotaBytes, retentionHours }, requestId, declared);
+  const declared = declaredLength(req);
+  // Larger than ZIP_MAX_BYTES is refused as such by readArchive: the more basic of the two reasons.
+  if (quotaBytes > 0 && declared !== undefined && declared <= ctx.config.zipMaxBytes) {
+    if ((await storedArchiveBytes(ctx.db, organizationId)) + declared > quotaBytes) return fail(await quotaRefusal(declared, true));
+  }
   const bytes = await readArchive(req, ctx.config.zipMaxBytes);
   if (!Buffer.isBuffer(bytes)) return fail(bytes);
   // Every entry is read before anything is stored: names, links, sizes and ratios (SPEC §7).
@@ -133,13 +180,13 @@ export async function handleArchiveUpload(
   }
 
   const sha256 = crypto.createHash('sha256').update(bytes).digest('hex');
-  const archive = await insertArchive(ctx.db, {
-    organizationId,
-    sha256,
-    sizeBytes: bytes.length,
-    content: bytes,
-    uploadedByUserId: ctx.authz.userId,
-  });
+  const values = { organizationId, sha256, sizeBytes: bytes.length, content: bytes, uploadedByUserId: ctx.authz.userId };
+  const stored = await insertArchiveWithinQuota(ctx.db, values, quotaBytes);
+  if (!('archive' in stored)) {
+    ctx.logger.info({ organizationId, sizeBytes: bytes.length, storedBytes: stored.storedBytes, quotaBytes }, 'automation archive refused by the quota');
+    return fail(await quotaRefusal(bytes.length, false));
+  }
+  const { archive } = stored;
   ctx.logger.info({ archiveId: archive.id, organizationId, sizeBytes: archive.sizeBytes }, 'automation archive uploaded');
   send(res, 201, { id: archive.id, sha256: archive.sha256, sizeBytes: archive.sizeBytes });
 }

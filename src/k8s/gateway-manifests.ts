@@ -24,20 +24,34 @@ export const GATEWAY_NAME = 'gatehouse';
 export const GATEWAY_SECRET_NAME = 'gatehouse-secrets';
 export const SECRET_KEYS = ['DATABASE_URL', 'GATEHOUSE_SECRET_KEY'] as const;
 export const GATEWAY_PORT = 4000;
+/**
+ * Where the pods serve /metrics (METRICS_PORT): a container port the Service does not list, so
+ * that the public Service never exposes the metrics; Prometheus scrapes the pods directly (the
+ * annotations below). 9464 is the port OpenTelemetry's Prometheus exporter uses by default.
+ */
+export const GATEWAY_METRICS_PORT = 9464;
 /** The image's user and group (the Dockerfile's `USER 10001:10001`): numeric, so that runAsNonRoot can be checked. */
 export const GATEWAY_UID = 10001;
 
 /** Seconds Kubernetes waits after SIGTERM: the configured grace plus time for the pool to close. */
 export const terminationGraceSeconds = (config: Config) => Math.ceil(config.shutdownGraceMs / 1000) + 15;
 
+/** The manifests' metrics port: METRICS_PORT when set (and not the gateway's port), else GATEWAY_METRICS_PORT; none with METRICS_ENABLED=false. */
+export function metricsPortOf(config: Config): number | undefined {
+  if (!config.metricsEnabled) return undefined;
+  return config.metricsPort !== undefined && config.metricsPort !== GATEWAY_PORT ? config.metricsPort : GATEWAY_METRICS_PORT;
+}
+
 /** The non-secret settings, as the running gateway reads them. */
 export function gatewaySettings(config: Config): Record<string, string> {
   const { k8s } = config;
   const optional = (name: string, value: string | undefined): Record<string, string> => (value === undefined ? {} : { [name]: value });
+  const metricsPort = metricsPortOf(config);
   return {
     NODE_ENV: 'production',
     HOST: '0.0.0.0',
     PORT: String(GATEWAY_PORT),
+    ...(metricsPort === undefined ? { METRICS_ENABLED: 'false' } : { METRICS_PORT: String(metricsPort) }),
     // Writable emptyDir: the root filesystem is read-only. The image's own default (Dockerfile).
     DATA_DIR: '/tmp/gatehouse',
     LOG_LEVEL: config.logLevel,
@@ -85,6 +99,10 @@ function deployment(config: Config, labels: Record<string, string>): V1Deploymen
     timeoutSeconds: 3,
     failureThreshold,
   });
+  const metricsPort = metricsPortOf(config);
+  // The common Prometheus convention (kubernetes-pods scrape jobs); a ServiceMonitor can select the
+  // pods by the `metrics` port name instead.
+  const scrape = metricsPort === undefined ? {} : { annotations: { 'prometheus.io/scrape': 'true', 'prometheus.io/port': String(metricsPort), 'prometheus.io/path': '/metrics' } };
   return {
     apiVersion: 'apps/v1',
     kind: 'Deployment',
@@ -94,7 +112,7 @@ function deployment(config: Config, labels: Record<string, string>): V1Deploymen
       selector: { matchLabels: labels },
       strategy: { type: 'RollingUpdate', rollingUpdate: { maxUnavailable: 0, maxSurge: 1 } },
       template: {
-        metadata: { labels },
+        metadata: { labels, ...scrape },
         spec: {
           serviceAccountName: k8s.serviceAccountName,
           // The gateway talks to the Kubernetes API with this ServiceAccount's token (KUBE_CONFIG_SOURCE=in-cluster).
@@ -108,7 +126,10 @@ function deployment(config: Config, labels: Record<string, string>): V1Deploymen
               name: 'gateway',
               image: k8s.gatewayImage,
               // No command or args: the image's ENTRYPOINT, `node dist/src/main.js`, runs.
-              ports: [{ name: 'http', containerPort: GATEWAY_PORT, protocol: 'TCP' }],
+              ports: [
+                { name: 'http', containerPort: GATEWAY_PORT, protocol: 'TCP' },
+                ...(metricsPort === undefined ? [] : [{ name: 'metrics', containerPort: metricsPort, protocol: 'TCP' }]),
+              ],
               envFrom: [{ configMapRef: { name: GATEWAY_NAME } }],
               env: secretEnv,
               readinessProbe: probe('/readyz', 5, 3),
@@ -145,6 +166,7 @@ export function gatewayManifests(config: Config): KubernetesObject[] {
     spec: {
       type: 'ClusterIP',
       selector: labels,
+      // Not the metrics port: the Service is how clients reach the gateway, and /metrics is not for them.
       ports: [
         { name: 'http', port: 80, targetPort: 'http', protocol: 'TCP' },
         // INGEST_BASE_URL's default address (automation pods' traces and human-in-the-loop requests).

@@ -62,7 +62,7 @@ afterAll(async () => gw.close());
 function principalOf(actor: Actor): Principal {
   return actor.serviceAccountId
     ? { kind: 'service_account', serviceAccountId: actor.serviceAccountId, organizationId: org.organizationId, name: 'partner', tokenId: 'test' }
-    : { kind: 'user', userId: actor.userId ?? '', email: actor.email ?? '', name: 'member' };
+    : { kind: 'user', userId: actor.userId ?? '', email: actor.email ?? '', emailVerified: true, name: 'member' };
 }
 
 /** What the per-automation decision allows, as the frontend reads it. */

@@ -12,7 +12,7 @@ import { createTestDatabase, type TestDatabase } from '../support/test-database.
 // (in both directions) and against the migrated database by this test.
 const COLUMNS = {
   organizations: ['id', 'name', 'plan', 'billingEmail', 'zipDeploymentsEnabled', 'gitRepositoryRbac', 'entityRbac', 'defaultAutomationVisibility', 'defaultLlmConnectionId', 'defaultRunTimeoutSeconds', 'createdAt', 'updatedAt'],
-  users: ['id', 'email', 'name', 'authSubject', 'createdAt'],
+  users: ['id', 'email', 'name', 'authSubject', 'emailVerified', 'createdAt'],
   roles: ['id', 'organizationId', 'name', 'kind', 'description', 'template', 'usageDashboards', 'crewsDashboards', 'invitations', 'trainingUi', 'tools', 'agents', 'environmentVariables', 'llmConnections', 'defaultSettings', 'organizationSettings', 'studioProjects', 'createdAt', 'updatedAt'],
   memberships: ['organizationId', 'userId', 'roleId', 'createdAt'],
   invitations: ['id', 'organizationId', 'email', 'roleId', 'invitedByUserId', 'status', 'createdAt', 'expiresAt', 'respondedAt'],
@@ -38,7 +38,7 @@ const COLUMNS = {
   executions: ['id', 'organizationId', 'automationId', 'deploymentId', 'inputs', 'status', 'error', 'startedByUserId', 'startedByServiceAccountId', 'createdAt', 'finishedAt', 'spanCount', 'inputTokens', 'outputTokens', 'updatedAt'],
   spans: ['id', 'organizationId', 'executionId', 'sourceId', 'traceId', 'spanId', 'parentSpanId', 'traceState', 'flags', 'name', 'kind', 'startTimeUnixNano', 'endTimeUnixNano', 'statusCode', 'statusMessage', 'attributes', 'droppedAttributesCount', 'events', 'droppedEventsCount', 'links', 'droppedLinksCount'],
   spanSources: ['id', 'organizationId', 'digest', 'resource', 'scope', 'createdAt'],
-  auditLog: ['id', 'organizationId', 'actorUserId', 'actorServiceAccountId', 'actorName', 'action', 'targetType', 'targetId', 'before', 'after', 'requestId', 'createdAt'],
+  auditLog: ['id', 'organizationId', 'actorUserId', 'actorServiceAccountId', 'actorName', 'action', 'targetType', 'targetId', 'before', 'after', 'requestId', 'createdAt', 'chainSeq', 'prevHash', 'hash'],
   hitlRequests: ['id', 'organizationId', 'automationId', 'deploymentId', 'executionId', 'question', 'context', 'callbackPath', 'status', 'answer', 'answeredByUserId', 'answeredByServiceAccountId', 'answeredAt', 'forwardStatus', 'forwardError', 'forwardAttempts', 'forwardAttemptedAt', 'createdAt', 'expiresAt'],
   trustedDocuments: ['sha256', 'document', 'operationName', 'clientName', 'createdAt'],
   webhooks: ['id', 'organizationId', 'url', 'description', 'eventTypes', 'secretCiphertext', 'registeredByUserId', 'registeredByServiceAccountId', 'scopeAutomationIds', 'scopePermissions', 'disabledAt', 'disabledReason', 'consecutiveFailures', 'failingSince', 'createdAt', 'updatedAt'],

@@ -280,8 +280,10 @@ describe('with the default caps, the largest read the query cost admits', () => 
   const PAGE = 100;
   let d: Deployed;
 
+  // What the cost model alone admits: MAX_RESPONSE_BYTES (8 MiB by default) now refuses these
+  // reads earlier (test/limits/response-budget.test.ts), so it is raised to the bound here.
   beforeAll(async () => {
-    d = await deployed(await startClusterEnv('automatic', { RUNNER_URL_TEMPLATE: runtime.urlTemplate }));
+    d = await deployed(await startClusterEnv('automatic', { RUNNER_URL_TEMPLATE: runtime.urlTemplate, MAX_RESPONSE_BYTES: String(BOUND) }));
   }, 120_000);
   afterAll(async () => d?.env.close());
 

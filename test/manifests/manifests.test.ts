@@ -59,7 +59,7 @@ describe('gatehouse manifests (the gateway\'s own deployment)', () => {
     expect(pod?.terminationGracePeriodSeconds).toBeGreaterThan(30);
     expect(container?.readinessProbe?.httpGet).toEqual({ path: '/readyz', port: 'http' });
     expect(container?.livenessProbe?.httpGet).toEqual({ path: '/healthz', port: 'http' });
-    expect(container?.ports).toEqual([{ name: 'http', containerPort: 4000, protocol: 'TCP' }]);
+    expect(container?.ports).toEqual([{ name: 'http', containerPort: 4000, protocol: 'TCP' }, { name: 'metrics', containerPort: 9464, protocol: 'TCP' }]);
     expect(container?.securityContext).toMatchObject({ runAsNonRoot: true, readOnlyRootFilesystem: true, allowPrivilegeEscalation: false, capabilities: { drop: ['ALL'] } });
     expect(container?.resources?.requests).toBeDefined();
     expect(container?.env?.map((e) => [e.name, e.valueFrom?.secretKeyRef?.name])).toEqual([['DATABASE_URL', 'gatehouse-secrets'], ['GATEHOUSE_SECRET_KEY', 'gatehouse-secrets']]);

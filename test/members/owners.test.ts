@@ -60,7 +60,7 @@ describe('an organization always keeps at least one Owner (SPEC §2)', () => {
     const second = await addMember(gw, org.organizationId, org.ownerRoleId);
     const member = await findRoleByKind(gw.db, org.organizationId, 'MEMBER');
     const authzOf = async (userId: string) =>
-      new Authz({ kind: 'user', userId, email: '', name: '' }, await preloadGrants(gw.db, { kind: 'user', userId, email: '', name: '' }));
+      new Authz({ kind: 'user', userId, email: '', emailVerified: true, name: '' }, await preloadGrants(gw.db, { kind: 'user', userId, email: '', emailVerified: true, name: '' }));
     const [authzA, authzB] = await Promise.all([authzOf(org.owner.userId ?? ''), authzOf(second.userId ?? '')]);
     const results = await Promise.allSettled([
       changeMemberRole(gw.db, authzA, org.organizationId, second.userId ?? '', member),

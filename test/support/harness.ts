@@ -50,6 +50,9 @@ export async function startTestGateway(env: Record<string, string> = {}, options
     RATE_LIMIT_PER_ADDRESS: '0',
     // Table-driven suites give one organization a new role per row; test/visible-schema/permission-set-bounds.test.ts turns it on.
     SCHEMA_BUILDS_PER_ORGANIZATION_PER_MINUTE: '0',
+    // Likewise uploads (test/archives/upload-limits.test.ts turns them on); their concurrency caps stay.
+    UPLOAD_RATE_LIMIT_PER_TOKEN: '0',
+    UPLOAD_RATE_LIMIT_PER_ORGANIZATION: '0',
     ...env,
   });
   const gateway = new Gateway({ config, db: database.db, secrets: new SecretBox(secretKey), logger: options.logger ?? pino({ level: 'silent' }), cluster: options.cluster ?? null });

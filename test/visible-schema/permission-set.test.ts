@@ -4,12 +4,14 @@ import { Authz } from '../../src/authz/authz.js';
 import { MEMBER_DEFAULT_LEVELS, OWNER_LEVELS, type FeatureLevels } from '../../src/authz/features.js';
 import { permissionSetKey, permissionSetOf } from '../../src/authz/permission-set.js';
 import type { OrganizationGrant, Principal } from '../../src/authz/principal.js';
+import { SchemaBuildBudget } from '../../src/authz/visible-schema/schema-build-budget.js';
+import { LimitError } from '../../src/graphql/limits/limit-error.js';
 import { ApolloPerPermissionSet } from '../../src/authz/visible-schema/apollo-per-permission-set.js';
 import { actionReach } from '../../src/modules/automations/automation-decision.js';
 import { authorization, buildSchema } from '../../src/graphql/schema.js';
 import type { GraphQLContext } from '../../src/graphql/context.js';
 
-const session = (userId: string): Principal => ({ kind: 'user', userId, email: `${userId}@example.com`, name: userId });
+const session = (userId: string): Principal => ({ kind: 'user', userId, email: `${userId}@example.com`, emailVerified: true, name: userId });
 
 function grant(organizationId: number, levels: Partial<FeatureLevels>, extra: Partial<OrganizationGrant> = {}): OrganizationGrant {
   return {
@@ -52,10 +54,15 @@ describe('the permission set of a principal', () => {
 describe('one Apollo Server per permission set', () => {
   it('builds a set\'s schema once, and another set\'s separately', async () => {
     const built: number[] = [];
-    const servers = new ApolloPerPermissionSet(buildSchema(), authorization().rules, (schema) => {
-      built.push(Object.keys(schema.getTypeMap()).length);
-      return new ApolloServer<GraphQLContext>({ schema });
-    });
+    const servers = new ApolloPerPermissionSet(
+      buildSchema(),
+      authorization().rules,
+      (schema, documentStore) => {
+        built.push(Object.keys(schema.getTypeMap()).length);
+        return new ApolloServer<GraphQLContext>({ schema, documentStore });
+      },
+      new SchemaBuildBudget(0),
+    );
     await servers.start();
     const first = await servers.serverFor(authzOf('a', grant(1, {})));
     const same = await servers.serverFor(authzOf('b', grant(2, {})));
@@ -64,6 +71,21 @@ describe('one Apollo Server per permission set', () => {
     expect(owner).not.toBe(first);
     // The refusing server for callers without a principal, then one per set.
     expect(built).toHaveLength(3);
+    await servers.stop();
+  });
+
+  it("spends one build of the caller's organizations per miss, and refuses with 429 when the budget (a sixth of the minute's per 10 s) is spent", async () => {
+    const servers = new ApolloPerPermissionSet(buildSchema(), authorization().rules, (schema, documentStore) => new ApolloServer<GraphQLContext>({ schema, documentStore }), new SchemaBuildBudget(12));
+    await servers.start();
+    await servers.serverFor(authzOf('a', grant(5, { tools: 'NO_ACCESS' })));
+    await servers.serverFor(authzOf('b', grant(5, { tools: 'MANAGE' })));
+    // A hit costs nothing.
+    await servers.serverFor(authzOf('c', grant(5, { tools: 'NO_ACCESS' })));
+    const refused = await servers.serverFor(authzOf('d', grant(5, { crews_dashboards: 'NO_ACCESS' }))).catch((error: unknown) => error);
+    expect(refused).toBeInstanceOf(LimitError);
+    expect(refused).toMatchObject({ extensions: { code: 'RATE_LIMITED', limit: { name: 'schemaBuildsPerOrganization', max: 12 }, http: { status: 429 } } });
+    // Another organization has a budget of its own.
+    await expect(servers.serverFor(authzOf('e', grant(6, { crews_dashboards: 'NO_ACCESS' })))).resolves.toBeDefined();
     await servers.stop();
   });
 });

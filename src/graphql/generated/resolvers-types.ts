@@ -2051,9 +2051,17 @@ export type User = {
 /** The caller. */
 export type Viewer = {
   __typename?: 'Viewer';
+  /**
+   * Whether the caller's email is verified: its identity provider marks it verified
+   * (email_verified) in this sign-in. False for service accounts.
+   */
+  emailVerified: Scalars['Boolean']['output'];
   /** The organizations the caller may act in, with its role in each. */
   memberships: Array<ViewerMembership>;
-  /** Invitations addressed to the signed-in user's email. */
+  /**
+   * Invitations addressed to the signed-in user's email; empty unless emailVerified, since an
+   * address nobody proved claims no invitation.
+   */
   pendingInvitations: Array<PendingInvitation>;
   /** Set when the caller is a service account. */
   serviceAccount: Maybe<ServiceAccount>;
@@ -3314,6 +3322,7 @@ export type UserResolvers<ContextType = GraphQLContext, ParentType extends Resol
 };
 
 export type ViewerResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['Viewer'] = ResolversParentTypes['Viewer']> = {
+  emailVerified?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
   memberships?: Resolver<Array<ResolversTypes['ViewerMembership']>, ParentType, ContextType>;
   pendingInvitations?: Resolver<Array<ResolversTypes['PendingInvitation']>, ParentType, ContextType>;
   serviceAccount?: Resolver<Maybe<ResolversTypes['ServiceAccount']>, ParentType, ContextType>;

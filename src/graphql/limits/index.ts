@@ -9,6 +9,7 @@ import { slicingArgumentsRule } from './slicing-arguments.rule.js';
 
 export { formatLimitErrors } from './format-limit-errors.js';
 export { LimitCode, LimitError, limitResponseBody } from './limit-error.js';
+export { ResponseBudget, responseBudgetMiddleware, withResponseBudget } from './response-budget.js';
 export { mutationDeadlineMiddleware, operationTimeoutError, raceDeadline, withDeadline } from './operation-timeout.js';
 
 /**

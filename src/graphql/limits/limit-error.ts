@@ -1,3 +1,4 @@
+import { HeaderMap } from '@apollo/server';
 import { GraphQLError } from 'graphql';
 
 /** The `extensions.code` of each limit; part of the API, like the codes of src/errors.ts. */
@@ -11,12 +12,20 @@ export const LimitCode = {
   BATCHING_DISABLED: 'BATCHING_DISABLED',
   OPERATION_TIMEOUT: 'OPERATION_TIMEOUT',
   RATE_LIMITED: 'RATE_LIMITED',
+  RESPONSE_TOO_LARGE: 'RESPONSE_TOO_LARGE',
+  ARCHIVE_QUOTA_EXCEEDED: 'ARCHIVE_QUOTA_EXCEEDED',
 } as const;
 export type LimitCode = (typeof LimitCode)[keyof typeof LimitCode];
 
 /** `extensions.limit`: which limit, its configured maximum, and the request's value when known. */
 export interface LimitInfo {
-  name: 'depth' | 'aliases' | 'directives' | 'tokens' | 'cost' | 'bodyBytes' | 'batching' | 'operationTimeoutMs' | 'perToken' | 'perAddress' | 'spansPerDeployment';
+  name:
+    | 'depth' | 'aliases' | 'directives' | 'tokens' | 'cost' | 'bodyBytes' | 'batching' | 'operationTimeoutMs' | 'perToken' | 'perAddress' | 'spansPerDeployment'
+    // New permission-set schemas per organization and minute (src/authz/visible-schema).
+    | 'schemaBuildsPerOrganization'
+    | 'responseBytes'
+    // The upload endpoint's (src/http/upload-limits.ts).
+    | 'uploadsPerToken' | 'uploadsPerOrganization' | 'uploadsInProgressPerToken' | 'uploadsInProgressPerOrganization' | 'uploadsInProgress' | 'archiveBytesPerOrganization';
   max: number;
   actual?: number;
 }
@@ -31,8 +40,9 @@ export class LimitError extends GraphQLError {
     readonly limit: LimitInfo,
     message: string,
     status = 400,
+    headers?: Record<string, string>,
   ) {
-    super(message, { extensions: { code, limit, http: { status } } });
+    super(message, { extensions: { code, limit, http: { status, ...(headers ? { headers: new HeaderMap(Object.entries(headers)) } : {}) } } });
   }
 }
 

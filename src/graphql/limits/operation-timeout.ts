@@ -15,13 +15,20 @@ export function operationTimeoutError(timeoutMs: number): LimitError {
   );
 }
 
-// The deadline of each request, keyed by its context, shared by the HTTP race and the plugin.
-const deadlines = new WeakMap<object, number>();
+// The deadline of each request, a property of its context shared by the HTTP race and the
+// middleware. Not a WeakMap keyed by the context: Apollo runs resolvers with a shallow copy of it
+// (ApolloServer's cloneObject), which copies symbol-keyed properties but is another object.
+const DEADLINE = Symbol('gatehouse.deadline');
 
 /** Stamps a request's context with its deadline (an epoch in ms). */
 export function withDeadline<T extends object>(context: T, deadline: number): T {
-  deadlines.set(context, deadline);
+  Reflect.set(context, DEADLINE, deadline);
   return context;
+}
+
+function deadlineOf(context: object): number | undefined {
+  const deadline: unknown = Reflect.get(context, DEADLINE);
+  return typeof deadline === 'number' ? deadline : undefined;
 }
 
 /**
@@ -54,7 +61,7 @@ export function mutationDeadlineMiddleware(schema: GraphQLSchema, timeoutMs: num
   const mutation = schema.getMutationType();
   if (!mutation) return {};
   const check = async (resolve: (...args: unknown[]) => unknown, root: unknown, args: unknown, context: object, info: unknown) => {
-    const deadline = deadlines.get(context);
+    const deadline = deadlineOf(context);
     if (deadline !== undefined && Date.now() >= deadline) throw operationTimeoutError(timeoutMs);
     return resolve(root, args, context, info);
   };

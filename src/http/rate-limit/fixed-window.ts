@@ -1,6 +1,6 @@
 import { RateLimiterRes, type RateLimiterAbstract } from 'rate-limiter-flexible';
 
-export type LimitName = 'perToken' | 'perAddress' | 'spansPerDeployment';
+export type LimitName = 'perToken' | 'perAddress' | 'spansPerDeployment' | 'uploadsPerToken' | 'uploadsPerOrganization';
 
 export interface Refusal {
   allowed: false;

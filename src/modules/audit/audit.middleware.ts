@@ -50,8 +50,8 @@ function audited(spec: AuditSpec) {
         action: spec.action,
         targetType: spec.target,
         targetId: key ? key.join(':') : null,
-        before: before ? JSON.stringify(before) : null,
-        after: after ? JSON.stringify(after) : null,
+        before,
+        after,
         requestId: ctx.requestId,
       });
       return { result, deferred };

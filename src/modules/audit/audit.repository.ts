@@ -1,9 +1,93 @@
-import type { Executor } from '../../db/database.js';
+import crypto from 'node:crypto';
+import { sql, type Transaction } from 'kysely';
+import type { Database, Executor } from '../../db/database.js';
 import { beforeCursor, type Page } from '../../graphql/pagination.js';
-import type { AuditEntryRow, NewAuditEntry } from './audit.table.js';
+import { auditEntryHash, type ChainedEntry } from './audit-hash.js';
+import type { AuditEntryRow, Snapshot } from './audit.table.js';
 
-export async function insertAuditEntry(trx: Executor, entry: NewAuditEntry): Promise<void> {
-  await trx.insertInto('auditLog').values(entry).execute();
+/** What the caller says about an entry; its id, time and place in the chain are set here. */
+export interface AuditEntryInput {
+  organizationId: number | null;
+  actorUserId: string | null;
+  actorServiceAccountId: string | null;
+  actorName: string;
+  action: string;
+  targetType: string;
+  targetId: string | null;
+  before: Snapshot | null;
+  after: Snapshot | null;
+  requestId: string;
+}
+
+// First key of pg_advisory_xact_lock(int, int) for the audit chains ('audi'); the second is the
+// organization, 0 for the chain of entries without one (organization ids start at 1).
+const AUDIT_CHAIN_LOCK = 0x61756469;
+
+/** The chain an entry belongs to, as the unique index audit_log_chain_idx spells it. */
+export const chainKey = (organizationId: number | null): number => organizationId ?? 0;
+
+/**
+ * Appends an entry to its organization's chain (audit-hash.ts). Takes a transaction, not the pool:
+ * the advisory lock that keeps two inserts of one organization from reading the same last entry
+ * (and forking the chain) is held until that transaction ends, and the entry commits with the
+ * mutation it records. Concurrent mutations of one organization wait here only for each other's
+ * commit, at the end of their transactions.
+ */
+export async function insertAuditEntry(trx: Transaction<Database>, input: AuditEntryInput): Promise<ChainedEntry & { hash: string }> {
+  const key = chainKey(input.organizationId);
+  await sql`select pg_advisory_xact_lock(${AUDIT_CHAIN_LOCK}, ${key})`.execute(trx);
+  const last = await trx
+    .selectFrom('auditLog')
+    .select(['chainSeq', 'hash'])
+    .where(sql<number>`coalesce(organization_id, 0)`, '=', key)
+    .orderBy('chainSeq', 'desc')
+    .limit(1)
+    .executeTakeFirst();
+  // The database's clock, taken after the lock so that times rise along the chain, rounded to the
+  // milliseconds the column keeps: the hashed time is the stored one.
+  const clock = await sql<{ now: Date }>`select clock_timestamp()::timestamptz(3) as now`.execute(trx);
+  const createdAt = clock.rows[0]?.now;
+  if (!(createdAt instanceof Date)) throw new Error('The database did not return clock_timestamp() as a timestamp.');
+  const before = input.before === null ? null : JSON.stringify(input.before);
+  const after = input.after === null ? null : JSON.stringify(input.after);
+  // Hashed as it will be read back: the JSON text, parsed, not the object (undefined fields dropped).
+  const entry: ChainedEntry = {
+    ...input,
+    id: crypto.randomUUID(),
+    before: before === null ? null : (JSON.parse(before) as unknown),
+    after: after === null ? null : (JSON.parse(after) as unknown),
+    createdAt,
+    chainSeq: (last?.chainSeq ?? 0) + 1,
+    prevHash: last?.hash ?? null,
+  };
+  const hash = auditEntryHash(entry);
+  await trx
+    .insertInto('auditLog')
+    .values({ ...input, id: entry.id, before, after, createdAt, chainSeq: entry.chainSeq, prevHash: entry.prevHash, hash })
+    .execute();
+  return { ...entry, hash };
+}
+
+/** The organizations (null: entries without one) that have a chain, in order. */
+export async function listAuditChains(db: Executor): Promise<(number | null)[]> {
+  const rows = await db.selectFrom('auditLog').select('organizationId').distinct().orderBy(sql`organization_id nulls first`).execute();
+  return rows.map((row) => row.organizationId);
+}
+
+export async function hasAuditEntries(db: Executor, organizationId: number): Promise<boolean> {
+  return (await db.selectFrom('auditLog').select('id').where('organizationId', '=', organizationId).limit(1).executeTakeFirst()) !== undefined;
+}
+
+/** Up to `limit` entries of one chain after position `afterSeq`, in chain order. */
+export async function readAuditChain(db: Executor, organizationId: number | null, afterSeq: number, limit: number): Promise<AuditEntryRow[]> {
+  return db
+    .selectFrom('auditLog')
+    .selectAll()
+    .where(sql<number>`coalesce(organization_id, 0)`, '=', chainKey(organizationId))
+    .where('chainSeq', '>', afterSeq)
+    .orderBy('chainSeq')
+    .limit(limit)
+    .execute();
 }
 
 export interface AuditFilter {

@@ -1,9 +1,10 @@
-import type { ColumnType, Generated, Insertable, JSONColumnType, Selectable } from 'kysely';
+import type { ColumnType, Insertable, JSONColumnType, Selectable } from 'kysely';
 
 export type Snapshot = Record<string, unknown>;
 
 export interface AuditLogTable {
-  id: Generated<string>;
+  /** Set by the application, not the database: the entry's hash covers it (audit-hash.ts). */
+  id: ColumnType<string, string, never>;
   organizationId: number | null;
   actorUserId: string | null;
   actorServiceAccountId: string | null;
@@ -15,7 +16,14 @@ export interface AuditLogTable {
   before: JSONColumnType<Snapshot | null, string | null, never>;
   after: JSONColumnType<Snapshot | null, string | null, never>;
   requestId: string;
-  createdAt: ColumnType<Date, never, never>;
+  /** Set by insertAuditEntry from the database clock, in milliseconds as the column keeps them: hashed. */
+  createdAt: ColumnType<Date, Date, never>;
+  /** Position in the organization's chain (audit-hash.ts): 1, 2, 3, … without gaps. */
+  chainSeq: ColumnType<number, number, never>;
+  /** The hash of the entry before this one in the chain; null for the first. */
+  prevHash: ColumnType<string | null, string | null, never>;
+  /** sha256 (hex) over this entry's columns and prevHash. */
+  hash: ColumnType<string, string, never>;
 }
 
 export type AuditEntryRow = Selectable<AuditLogTable>;

@@ -1,3 +1,4 @@
+import type { Expression } from 'kysely';
 import type { Executor } from '../../db/database.js';
 import { beforeCursor, type Page } from '../../graphql/pagination.js';
 import type { DeploymentRow, DeploymentUpdate, NewDeployment } from './deployments.table.js';
@@ -108,4 +109,13 @@ export async function failUnfinishedDeployments(db: Executor, ids: readonly stri
     .where('status', 'in', ['PENDING', 'PROVISIONING'])
     .executeTakeFirst();
   return Number(result.numUpdatedRows);
+}
+
+/**
+ * The deployments made from an archive, as a subquery for the archives module: an archive some
+ * version was deployed from is kept (its retention sweep, src/modules/archives/archive-retention.ts),
+ * so that the version's code can still be served and redeployed.
+ */
+export function deploymentsOfArchive(db: Executor, archiveId: Expression<string>) {
+  return db.selectFrom('automationDeployments').select('automationDeployments.id').where('automationDeployments.archiveId', '=', archiveId);
 }

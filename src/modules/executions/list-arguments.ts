@@ -1,7 +1,7 @@
 import { BadUserInputError } from '../../errors.js';
 import type { ExecutionFilter as ExecutionFilterInput, SpanFilter as SpanFilterInput } from '../../graphql/generated/resolvers-types.js';
 import { parseUuid } from '../../graphql/ids.js';
-import { connectionOf, decodeCursor, encodeCursor, type Connection } from '../../graphql/pagination.js';
+import { connectionOf, cursorInstant, decodeCursor, encodeCursor, type Connection } from '../../graphql/pagination.js';
 import type { ExecutionCursor, ExecutionFilter, ExecutionOrder } from './executions.repository.js';
 import type { ExecutionRow, ExecutionStatus } from './executions.table.js';
 import type { SpanFilter } from './spans.repository.js';
@@ -56,8 +56,8 @@ export function executionCursorOf(order: ExecutionOrder, after: string | null | 
   }
   const text = after.length <= 200 ? Buffer.from(after, 'base64url').toString('utf8') : '';
   const [kind, iso, id, extra] = text.split('|');
-  const at = new Date(iso ?? '');
-  if (kind !== 'u' || extra !== undefined || !id || !parseUuid(id) || Number.isNaN(at.getTime())) {
+  const at = cursorInstant(iso);
+  if (kind !== 'u' || extra !== undefined || !id || !parseUuid(id) || !at) {
     throw new BadUserInputError('"after" is not a cursor of this list in UPDATED_AT order: pass a pageInfo.endCursor received with the same orderBy, or omit it.', { argument: 'after' });
   }
   return { at, id };

@@ -10,6 +10,9 @@ import type { RoleRow } from '../roles/roles.table.js';
 import { acceptInvitation, createInvitation, isOpenFor } from './invitation-flow.js';
 import { countPendingInvitations, listPendingInvitations, revokeInvitation } from './invitations.repository.js';
 
+const UNVERIFIED_EMAIL =
+  'Mutation.acceptInvitation needs an email your identity provider has verified: verify the address with your identity provider, or sign in with one that marks it verified (email_verified), then accept again.';
+
 /** The role to invite to: one of this organization's roles, the Member role when none is given. */
 async function invitationRole(ctx: GraphQLContext, organizationId: number, rawRoleId: string | null | undefined): Promise<RoleRow> {
   if (rawRoleId == null) return findRoleByKind(ctx.db, organizationId, 'MEMBER');
@@ -51,6 +54,8 @@ export const invitationsResolvers: Resolvers = {
       const principal = ctx.authz.principal;
       // The signedInUser rule already guarantees a user; this narrows the type.
       if (principal?.kind !== 'user') throw new UnauthenticatedError();
+      // Checked before the invitation is looked up: an unproven address learns nothing about it.
+      if (!principal.emailVerified) throw new ForbiddenError(UNVERIFIED_EMAIL);
       const invitationId = parseUuid(id);
       const invitation = invitationId ? await ctx.loaders.invitations.load(invitationId) : null;
       if (!invitation || !isOpenFor(invitation, principal.email)) throw new NotFoundError('Invitation', id);

@@ -7,6 +7,17 @@ export async function findRolesByIds(db: Executor, ids: readonly string[]): Prom
 }
 
 /** Owner, Member, then custom roles by name. */
+/** Custom roles of the organization (its Owner and Member roles aside). */
+export async function countCustomRoles(db: Executor, organizationId: number): Promise<number> {
+  const row = await db
+    .selectFrom('roles')
+    .select((eb) => eb.fn.countAll<string>().as('count'))
+    .where('organizationId', '=', organizationId)
+    .where('kind', '=', 'CUSTOM')
+    .executeTakeFirstOrThrow();
+  return Number(row.count);
+}
+
 export async function listRoles(db: Executor, organizationId: number): Promise<RoleRow[]> {
   return db
     .selectFrom('roles')

@@ -1,11 +1,11 @@
 import { columnsFromLevels, levelsFromColumns, ROLE_TEMPLATES } from '../../authz/features.js';
 import { isForeignKeyViolation } from '../../db/errors.js';
 import { withUniqueName } from '../../db/unique-name.js';
-import { ConflictError, ForbiddenError, NotFoundError } from '../../errors.js';
+import { ConflictError, ForbiddenError, NotFoundError, organizationLimitReached } from '../../errors.js';
 import type { Resolvers } from '../../graphql/generated/resolvers-types.js';
 import { optionalText, requiredText } from '../../graphql/validate.js';
 import { applyLevels, featurePermissions, NO_ACCESS_LEVELS } from './role-levels.js';
-import { deleteCustomRole, insertRole, listRoles, updateRole } from './roles.repository.js';
+import { countCustomRoles, deleteCustomRole, insertRole, listRoles, updateRole } from './roles.repository.js';
 
 const nameTaken = (name: string | undefined) => `A role named "${name ?? ''}" already exists in this organization; choose another name.`;
 
@@ -27,6 +27,13 @@ export const rolesResolvers: Resolvers = {
       const name = requiredText(input.name, 'name', 64);
       const template = input.template ? ROLE_TEMPLATES.find((t) => t.template === input.template) : undefined;
       const levels = applyLevels(template?.levels ?? NO_ACCESS_LEVELS, input.features ?? []);
+      // Each role is a permission set of its own in the schema cache (src/authz/visible-schema):
+      // bounded per organization so that no tenant can fill it. Checked before each create; two
+      // creates racing may pass it together, which the bound tolerates.
+      const max = ctx.config.limits.maxCustomRolesPerOrganization;
+      if ((await countCustomRoles(ctx.db, Number(organizationId))) >= max) {
+        throw organizationLimitReached('custom roles', 'MAX_CUSTOM_ROLES_PER_ORGANIZATION', max, 'Delete a custom role no one holds any more (deleteRole), or ask the operator to raise the limit.');
+      }
       return withUniqueName(nameTaken(name), () =>
         insertRole(ctx.db, {
           organizationId: Number(organizationId),

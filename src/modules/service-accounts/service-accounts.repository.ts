@@ -28,6 +28,17 @@ export async function countServiceAccounts(db: Executor, organizationId: number)
   return Number(row.count);
 }
 
+/** Service accounts that can still sign in (disabled ones aside). */
+export async function countEnabledServiceAccounts(db: Executor, organizationId: number): Promise<number> {
+  const row = await db
+    .selectFrom('serviceAccounts')
+    .select((eb) => eb.fn.countAll<string>().as('count'))
+    .where('organizationId', '=', organizationId)
+    .where('disabledAt', 'is', null)
+    .executeTakeFirstOrThrow();
+  return Number(row.count);
+}
+
 export async function insertServiceAccount(db: Executor, values: NewServiceAccount): Promise<ServiceAccountRow> {
   return db.insertInto('serviceAccounts').values(values).returningAll().executeTakeFirstOrThrow();
 }

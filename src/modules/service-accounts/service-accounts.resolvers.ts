@@ -1,11 +1,11 @@
 import { withUniqueName } from '../../db/unique-name.js';
-import { BadUserInputError, NotFoundError } from '../../errors.js';
+import { BadUserInputError, NotFoundError, organizationLimitReached } from '../../errors.js';
 import { mustLoad } from '../../graphql/by-id-loader.js';
 import type { Resolvers } from '../../graphql/generated/resolvers-types.js';
 import { parseUuid } from '../../graphql/ids.js';
 import { found, loadFound, pageOf, textFields } from '../../graphql/resource-helpers.js';
 import { requiredText } from '../../graphql/validate.js';
-import { countServiceAccounts, disableServiceAccount, insertServiceAccount, listServiceAccounts } from './service-accounts.repository.js';
+import { countEnabledServiceAccounts, countServiceAccounts, disableServiceAccount, insertServiceAccount, listServiceAccounts } from './service-accounts.repository.js';
 
 export const serviceAccountsResolvers: Resolvers = {
   Organization: {
@@ -26,6 +26,10 @@ export const serviceAccountsResolvers: Resolvers = {
         throw new BadUserInputError('roleId: a service account cannot hold the Owner role; give it the Member role or a custom role.', {
           field: 'roleId',
         });
+      }
+      const max = ctx.config.limits.maxServiceAccountsPerOrganization;
+      if ((await countEnabledServiceAccounts(ctx.db, orgId)) >= max) {
+        throw organizationLimitReached('enabled service accounts', 'MAX_SERVICE_ACCOUNTS_PER_ORGANIZATION', max, 'Disable one that is no longer used (disableServiceAccount), or ask the operator to raise the limit.');
       }
       return withUniqueName(`A service account named "${name}" already exists in this organization; choose another name.`, () =>
         insertServiceAccount(ctx.db, { organizationId: orgId, name, ...text, roleId: role.id }),

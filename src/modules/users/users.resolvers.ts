@@ -19,8 +19,11 @@ export const usersResolvers: Resolvers = {
         const grant = ctx.authz.grant(organizationId);
         return grant ? [{ organizationId, roleId: grant.roleId }] : [];
       }),
+    emailVerified: (principal) => principal.kind === 'user' && principal.emailVerified,
     pendingInvitations: async (principal, _args, ctx) => {
-      if (principal.kind !== 'user') return [];
+      // An address nobody proved is not the caller's to read invitations for (Viewer.emailVerified
+      // tells a client why the list is empty; acceptInvitation says what to do).
+      if (principal.kind !== 'user' || !principal.emailVerified) return [];
       const invitations = await pendingInvitationsFor(ctx.db, principal.email);
       return Promise.all(
         invitations.map(async (invitation) => {

@@ -73,7 +73,7 @@ export const usersAuthorization: ModuleAuthorization = {
   },
   inherits: {
     Viewer: {
-      fields: ['user', 'serviceAccount', 'memberships', 'pendingInvitations'],
+      fields: ['user', 'serviceAccount', 'memberships', 'emailVerified', 'pendingInvitations'],
       reason: 'the caller itself; Query.viewer needs authentication and every list in it is the caller\'s own',
     },
     User: {
