@@ -14,14 +14,10 @@
  * thread of it, so the memory figures are the whole process's.
  */
 import './production-env.js';
-import crypto from 'node:crypto';
 import v8 from 'node:v8';
 import vm from 'node:vm';
 import autocannon from 'autocannon';
-import { pino } from 'pino';
-import { loadConfig } from '../src/config.js';
-import { SecretBox } from '../src/crypto/secret-box.js';
-import { Gateway } from '../src/http/gateway.js';
+import { startBenchGateway } from './bench-gateway.js';
 import { seedAutomationsScreen } from './load-data.js';
 import { openBenchDatabase } from './load-database.js';
 import { startPlainApollo } from './plain-apollo.js';
@@ -62,23 +58,13 @@ const database = await openBenchDatabase(() => void statements++);
 const { organizationId, memberToken } = await seedAutomationsScreen(database.db, AUTOMATIONS);
 const authorization = `Bearer ${memberToken}`;
 
-const config = loadConfig({
-  NODE_ENV: 'production',
-  LOG_LEVEL: 'silent',
-  // Counted, never refused: the limiter's cost is part of the gateway's.
-  RATE_LIMIT_PER_TOKEN: '10000000',
-  RATE_LIMIT_PER_ADDRESS: '10000000',
-});
-const gateway = new Gateway({ config, db: database.db, secrets: new SecretBox(crypto.randomBytes(32)), logger: pino({ level: 'silent' }), cluster: null });
-await gateway.start();
-const gatewayServer = await gateway.listen(0, '127.0.0.1');
-const gatewayAddress = gatewayServer.address();
-if (gatewayAddress === null || typeof gatewayAddress === 'string') throw new Error('the gateway has no TCP address');
-const plain = await startPlainApollo(await gateway.context(authorization, 'bench-plain'));
+// Rate limits counted, never refused: the limiter's cost is part of the gateway's.
+const gateway = await startBenchGateway(database.db);
+const plain = await startPlainApollo(await gateway.gateway.context(authorization, 'bench-plain'));
 
 const TARGETS = ['gateway', 'plain'] as const;
 type Target = (typeof TARGETS)[number];
-const targets: Record<Target, string> = { gateway: `http://127.0.0.1:${gatewayAddress.port}/graphql`, plain: plain.url };
+const targets: Record<Target, string> = { gateway: gateway.url, plain: plain.url };
 const body = JSON.stringify({ query: QUERY, variables: { org: String(organizationId) } });
 const headers = { 'content-type': 'application/json', authorization };
 
@@ -182,9 +168,7 @@ console.log(
   `\nmemory of this process (both servers and the load worker), after a forced GC: before the measured runs rss ${fixed(before.rssMb)} MiB heap ${fixed(before.heapMb)} MiB; after rss ${fixed(after.rssMb)} MiB heap ${fixed(after.heapMb)} MiB (${after.rssMb >= before.rssMb ? '+' : ''}${fixed(after.rssMb - before.rssMb)} MiB rss, ${after.heapMb >= before.heapMb ? '+' : ''}${fixed(after.heapMb - before.heapMb)} MiB heap)`,
 );
 
-gatewayServer.closeAllConnections();
-await new Promise<void>((resolve) => gatewayServer.close(() => resolve()));
-await gateway.stop();
+await gateway.close();
 await plain.close();
 await database.close();
 if (failed > 0) process.exitCode = 1;

@@ -9,19 +9,15 @@
  * PGlite in memory, or PostgreSQL with BENCH_DATABASE_URL.
  */
 import './production-env.js';
-import crypto from 'node:crypto';
 import v8 from 'node:v8';
 import vm from 'node:vm';
-import { pino } from 'pino';
 import { columnsFromLevels, FEATURES, LEVELS, type Feature, type Level } from '../src/authz/features.js';
-import { loadConfig } from '../src/config.js';
-import { SecretBox } from '../src/crypto/secret-box.js';
-import { Gateway } from '../src/http/gateway.js';
 import { issueApiToken } from '../src/modules/api-tokens/issue-token.js';
 import { insertMembership } from '../src/modules/members/members.repository.js';
 import { createOrganization } from '../src/modules/organizations/create-organization.js';
 import { insertRole } from '../src/modules/roles/roles.repository.js';
 import { findOrCreateUserByEmail } from '../src/modules/users/users.repository.js';
+import { startBenchGateway } from './bench-gateway.js';
 import { seedAutomationsScreen } from './load-data.js';
 import { openBenchDatabase } from './load-database.js';
 
@@ -56,19 +52,8 @@ for (let i = 0; i < SETS; i++) {
   attackers.push((await issueApiToken(database.db, organizationId, { userId: user.id }, 'bench')).secret);
 }
 
-const config = loadConfig({
-  NODE_ENV: 'production',
-  LOG_LEVEL: 'silent',
-  // Within the rate limits, as in the finding: what is measured is the cache.
-  RATE_LIMIT_PER_TOKEN: '10000000',
-  RATE_LIMIT_PER_ADDRESS: '10000000',
-});
-const gateway = new Gateway({ config, db: database.db, secrets: new SecretBox(crypto.randomBytes(32)), logger: pino({ level: 'silent' }), cluster: null });
-await gateway.start();
-const server = await gateway.listen(0, '127.0.0.1');
-const address = server.address();
-if (address === null || typeof address === 'string') throw new Error('the gateway has no TCP address');
-const url = `http://127.0.0.1:${address.port}/graphql`;
+// Within the rate limits, as in the finding: what is measured is the cache.
+const { config, url, close } = await startBenchGateway(database.db);
 
 const SCREEN = JSON.stringify({
   query: 'query($org: ID!) { organization(id: $org) { name automations(first: 20) { totalCount edges { node { id name latestDeployment { version status } } } } } }',
@@ -126,7 +111,5 @@ console.log(`p99 under attack / alone (the larger of before and after): ${fixed(
 console.log(`attacker's answers by HTTP status: ${JSON.stringify(statuses)}`);
 console.log(`heap retained by the cache (after a forced GC, after the attack minus before): ${fixed(heapAfter - heapBefore)} MiB (goal < 64)`);
 
-server.closeAllConnections();
-await new Promise<void>((resolve) => server.close(() => resolve()));
-await gateway.stop();
+await close();
 await database.close();

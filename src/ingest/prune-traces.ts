@@ -1,6 +1,7 @@
 import { sql } from 'kysely';
 import type { Logger } from 'pino';
 import type { Db } from '../db/database.js';
+import { schedulePeriodic, type Periodic } from '../periodic.js';
 
 /**
  * Trace retention (SPEC §7, TRACE_RETENTION_DAYS): the spans of executions started before the
@@ -78,33 +79,16 @@ async function pruneSources(db: Db, cutoff: Date, batch: number): Promise<{ cand
   });
 }
 
-/**
- * Prunes every `intervalMinutes` while the server runs (and once shortly after it starts). One run
- * at a time per process; a failed run is logged and the next one tries again.
- */
-export function schedulePruning(db: Db, retentionDays: number, intervalMinutes: number, logger: Logger): { stop(): Promise<void> } {
-  if (retentionDays === 0 || intervalMinutes === 0) return { stop: async () => undefined };
-  let running: Promise<void> | null = null;
-  const tick = () => {
-    if (running) return;
-    running = pruneTraces(db, { retentionDays })
-      .then((result) => {
-        if (result.spans > 0 || result.sources > 0) logger.info({ ...result, retentionDays }, 'traces pruned');
-      })
-      .catch((error: unknown) => logger.error({ err: error }, 'trace pruning failed; the next run tries again'))
-      .finally(() => {
-        running = null;
-      });
-  };
-  const first = setTimeout(tick, 60_000);
-  const timer = setInterval(tick, intervalMinutes * 60_000);
-  first.unref();
-  timer.unref();
-  return {
-    stop: async () => {
-      clearTimeout(first);
-      clearInterval(timer);
-      await running;
+/** Prunes every `intervalMinutes` while the server runs (and once a minute after it starts). */
+export function schedulePruning(db: Db, retentionDays: number, intervalMinutes: number, logger: Logger): Periodic {
+  if (retentionDays === 0) return { stop: async () => undefined };
+  return schedulePeriodic(
+    intervalMinutes,
+    async () => {
+      const result = await pruneTraces(db, { retentionDays });
+      if (result.spans > 0 || result.sources > 0) logger.info({ ...result, retentionDays }, 'traces pruned');
     },
-  };
+    logger,
+    'trace pruning failed; the next run tries again',
+  );
 }

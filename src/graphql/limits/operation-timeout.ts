@@ -1,5 +1,6 @@
 import type { GraphQLSchema } from 'graphql';
 import type { IMiddlewareFieldMap } from 'graphql-middleware';
+import { contextSlot } from './context-slot.js';
 import { LimitCode, LimitError } from './limit-error.js';
 
 // HTTP 504: the gateway stopped waiting for its own execution. Not 408, which clients and proxies
@@ -15,20 +16,12 @@ export function operationTimeoutError(timeoutMs: number): LimitError {
   );
 }
 
-// The deadline of each request, a property of its context shared by the HTTP race and the
-// middleware. Not a WeakMap keyed by the context: Apollo runs resolvers with a shallow copy of it
-// (ApolloServer's cloneObject), which copies symbol-keyed properties but is another object.
-const DEADLINE = Symbol('gatehouse.deadline');
+// The deadline of each request, shared by the HTTP race and the middleware.
+const deadlines = contextSlot('gatehouse.deadline', (value): value is number => typeof value === 'number');
 
 /** Stamps a request's context with its deadline (an epoch in ms). */
 export function withDeadline<T extends object>(context: T, deadline: number): T {
-  Reflect.set(context, DEADLINE, deadline);
-  return context;
-}
-
-function deadlineOf(context: object): number | undefined {
-  const deadline: unknown = Reflect.get(context, DEADLINE);
-  return typeof deadline === 'number' ? deadline : undefined;
+  return deadlines.set(context, deadline);
 }
 
 /**
@@ -61,7 +54,7 @@ export function mutationDeadlineMiddleware(schema: GraphQLSchema, timeoutMs: num
   const mutation = schema.getMutationType();
   if (!mutation) return {};
   const check = async (resolve: (...args: unknown[]) => unknown, root: unknown, args: unknown, context: object, info: unknown) => {
-    const deadline = deadlineOf(context);
+    const deadline = deadlines.get(context);
     if (deadline !== undefined && Date.now() >= deadline) throw operationTimeoutError(timeoutMs);
     return resolve(root, args, context, info);
   };

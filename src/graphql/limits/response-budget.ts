@@ -1,5 +1,6 @@
 import { getNamedType, isObjectType, type GraphQLField, type GraphQLSchema } from 'graphql';
 import type { IMiddlewareFieldMap } from 'graphql-middleware';
+import { contextSlot } from './context-slot.js';
 import { LimitCode, LimitError } from './limit-error.js';
 
 // Fields whose values can be large (JSON documents, free text): what the cost model weighs at
@@ -39,19 +40,11 @@ export class ResponseBudget {
   }
 }
 
-// A property of the context, not a WeakMap entry: Apollo runs resolvers with a shallow copy of the
-// context the gateway built (ApolloServer's cloneObject), which copies symbol-keyed properties.
-const BUDGET = Symbol('gatehouse.responseBudget');
+const budgets = contextSlot('gatehouse.responseBudget', (value): value is ResponseBudget => value instanceof ResponseBudget);
 
 /** Gives a request's context its response budget. */
 export function withResponseBudget<T extends object>(context: T, budget: ResponseBudget): T {
-  Reflect.set(context, BUDGET, budget);
-  return context;
-}
-
-function budgetOf(context: object): ResponseBudget | undefined {
-  const budget: unknown = Reflect.get(context, BUDGET);
-  return budget instanceof ResponseBudget ? budget : undefined;
+  return budgets.set(context, budget);
 }
 
 function isLarge(field: GraphQLField<unknown, unknown>): boolean {
@@ -65,7 +58,7 @@ function isLarge(field: GraphQLField<unknown, unknown>): boolean {
 export function responseBudgetMiddleware(schema: GraphQLSchema): IMiddlewareFieldMap {
   const map: IMiddlewareFieldMap = {};
   const wrap = async (resolve: (...args: unknown[]) => unknown, root: unknown, args: unknown, context: object, info: unknown) => {
-    const budget = budgetOf(context);
+    const budget = budgets.get(context);
     if (!budget) return resolve(root, args, context, info);
     if (budget.exceeded) throw budget.error();
     const value = await resolve(root, args, context, info);

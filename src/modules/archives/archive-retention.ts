@@ -1,5 +1,6 @@
 import type { Logger } from 'pino';
 import type { Db } from '../../db/database.js';
+import { schedulePeriodic, type Periodic } from '../../periodic.js';
 import { deleteUnusedArchives } from './archives.repository.js';
 
 // Issue 15 §2, ARCHIVE_RETENTION_HOURS: an archive is uploaded to be deployed; one that no
@@ -21,32 +22,17 @@ export async function sweepArchives(db: Db, retentionHours: number): Promise<num
 
 /**
  * Sweeps every `intervalMinutes` while the server runs (and once a minute after it starts), as
- * src/ingest/prune-traces.ts prunes traces. One sweep at a time per process; replicas may sweep at
- * once (see deleteUnusedArchives). A failed sweep is logged and the next one tries again.
+ * src/ingest/prune-traces.ts prunes traces. Replicas may sweep at once (see deleteUnusedArchives).
  */
-export function scheduleArchiveSweep(db: Db, retentionHours: number, intervalMinutes: number, logger: Logger): { stop(): Promise<void> } {
-  if (retentionHours === 0 || intervalMinutes === 0) return { stop: async () => undefined };
-  let running: Promise<void> | null = null;
-  const tick = () => {
-    if (running) return;
-    running = sweepArchives(db, retentionHours)
-      .then((deleted) => {
-        if (deleted > 0) logger.info({ deleted, retentionHours }, 'unused automation archives deleted');
-      })
-      .catch((error: unknown) => logger.error({ err: error }, 'archive retention sweep failed; the next run tries again'))
-      .finally(() => {
-        running = null;
-      });
-  };
-  const first = setTimeout(tick, 60_000);
-  const timer = setInterval(tick, intervalMinutes * 60_000);
-  first.unref();
-  timer.unref();
-  return {
-    stop: async () => {
-      clearTimeout(first);
-      clearInterval(timer);
-      await running;
+export function scheduleArchiveSweep(db: Db, retentionHours: number, intervalMinutes: number, logger: Logger): Periodic {
+  if (retentionHours === 0) return { stop: async () => undefined };
+  return schedulePeriodic(
+    intervalMinutes,
+    async () => {
+      const deleted = await sweepArchives(db, retentionHours);
+      if (deleted > 0) logger.info({ deleted, retentionHours }, 'unused automation archives deleted');
     },
-  };
+    logger,
+    'archive retention sweep failed; the next run tries again',
+  );
 }
