@@ -3,21 +3,10 @@ import { sql, type Transaction } from 'kysely';
 import type { Database, Executor } from '../../db/database.js';
 import { beforeCursor, type Page } from '../../graphql/pagination.js';
 import { auditEntryHash, type ChainedEntry } from './audit-hash.js';
-import type { AuditEntryRow, Snapshot } from './audit.table.js';
+import type { AuditEntryRow } from './audit.table.js';
 
 /** What the caller says about an entry; its id, time and place in the chain are set here. */
-export interface AuditEntryInput {
-  organizationId: number | null;
-  actorUserId: string | null;
-  actorServiceAccountId: string | null;
-  actorName: string;
-  action: string;
-  targetType: string;
-  targetId: string | null;
-  before: Snapshot | null;
-  after: Snapshot | null;
-  requestId: string;
-}
+export type AuditEntryInput = Omit<AuditEntryRow, 'id' | 'createdAt' | 'chainSeq' | 'prevHash' | 'hash'>;
 
 // First key of pg_advisory_xact_lock(int, int) for the audit chains ('audi'); the second is the
 // organization, 0 for the chain of entries without one (organization ids start at 1).

@@ -19,22 +19,13 @@ export async function listServiceAccounts(db: Executor, organizationId: number, 
     .execute();
 }
 
-export async function countServiceAccounts(db: Executor, organizationId: number): Promise<number> {
+/** The organization's service accounts; `enabledOnly`: those that can still sign in. */
+export async function countServiceAccounts(db: Executor, organizationId: number, options: { enabledOnly?: boolean } = {}): Promise<number> {
   const row = await db
     .selectFrom('serviceAccounts')
     .select((eb) => eb.fn.countAll<number>().as('count'))
     .where('organizationId', '=', organizationId)
-    .executeTakeFirstOrThrow();
-  return Number(row.count);
-}
-
-/** Service accounts that can still sign in (disabled ones aside). */
-export async function countEnabledServiceAccounts(db: Executor, organizationId: number): Promise<number> {
-  const row = await db
-    .selectFrom('serviceAccounts')
-    .select((eb) => eb.fn.countAll<string>().as('count'))
-    .where('organizationId', '=', organizationId)
-    .where('disabledAt', 'is', null)
+    .$if(options.enabledOnly === true, (qb) => qb.where('disabledAt', 'is', null))
     .executeTakeFirstOrThrow();
   return Number(row.count);
 }

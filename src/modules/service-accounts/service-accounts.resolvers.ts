@@ -5,7 +5,7 @@ import type { Resolvers } from '../../graphql/generated/resolvers-types.js';
 import { parseUuid } from '../../graphql/ids.js';
 import { found, loadFound, pageOf, textFields } from '../../graphql/resource-helpers.js';
 import { requiredText } from '../../graphql/validate.js';
-import { countEnabledServiceAccounts, countServiceAccounts, disableServiceAccount, insertServiceAccount, listServiceAccounts } from './service-accounts.repository.js';
+import { countServiceAccounts, disableServiceAccount, insertServiceAccount, listServiceAccounts } from './service-accounts.repository.js';
 
 export const serviceAccountsResolvers: Resolvers = {
   Organization: {
@@ -28,7 +28,7 @@ export const serviceAccountsResolvers: Resolvers = {
         });
       }
       const max = ctx.config.limits.maxServiceAccountsPerOrganization;
-      if ((await countEnabledServiceAccounts(ctx.db, orgId)) >= max) {
+      if ((await countServiceAccounts(ctx.db, orgId, { enabledOnly: true })) >= max) {
         throw organizationLimitReached('enabled service accounts', 'MAX_SERVICE_ACCOUNTS_PER_ORGANIZATION', max, 'Disable one that is no longer used (disableServiceAccount), or ask the operator to raise the limit.');
       }
       return withUniqueName(`A service account named "${name}" already exists in this organization; choose another name.`, () =>
