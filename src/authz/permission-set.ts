@@ -1,4 +1,4 @@
-import type { TokenScopePermission } from '../modules/api-tokens/api-tokens.table.js';
+import type { TokenScopePermission } from './entity-permissions.js';
 import type { Authz } from './authz.js';
 import { FEATURES, LEVELS, satisfies, type Feature, type FeatureLevels, type Level } from './features.js';
 
@@ -29,12 +29,18 @@ function highest(levels: readonly Level[]): Level {
 
 export function permissionSetOf(authz: Authz): PermissionSet {
   const principal = authz.principal;
+  const kind = !principal ? 'anonymous' : principal.kind === 'service_account' ? 'service-account' : principal.boundOrganizationId === undefined ? 'session' : 'user-token';
+  const summary = authz.summary();
+  if (summary) {
+    const { member, owner, levels, automationManageGrant } = summary;
+    return { kind, member, owner, levels, instanceAdmin: authz.instanceAdmin, automationManageGrant, tokenScope: null };
+  }
   const organizations = authz.organizationIds();
   const levels = Object.fromEntries(
     FEATURES.map((feature) => [feature, highest(organizations.map((id) => authz.level(id, feature)))]),
   ) as Record<Feature, Level>;
   return {
-    kind: !principal ? 'anonymous' : principal.kind === 'service_account' ? 'service-account' : principal.boundOrganizationId === undefined ? 'session' : 'user-token',
+    kind,
     member: organizations.length > 0,
     owner: organizations.some((id) => authz.isOwner(id)),
     levels,

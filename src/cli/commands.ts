@@ -1,6 +1,6 @@
 import { columnsFromLevels, ROLE_TEMPLATES } from '../authz/features.js';
 import type { Db } from '../db/database.js';
-import type { TokenScopePermission } from '../modules/api-tokens/api-tokens.table.js';
+import type { TokenScopePermission } from '../authz/entity-permissions.js';
 import { issueApiToken } from '../modules/api-tokens/issue-token.js';
 import type { ScopeToStore } from '../modules/api-tokens/token-scope.js';
 import { findAutomationsByIds } from '../modules/automations/automations.repository.js';

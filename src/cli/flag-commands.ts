@@ -1,7 +1,7 @@
 import type { Db } from '../db/database.js';
 import { flagNameProblem } from '../modules/feature-flags/flag-name.js';
 import { listFlags, setFlag } from '../modules/feature-flags/feature-flags.repository.js';
-import { grantInstanceAdmin, revokeInstanceAdmin } from '../modules/instance-admins/instance-admins.repository.js';
+import { grantInstanceAdmin, revokeInstanceAdmin } from '../authz/instance-admins.repository.js';
 import { findOrganizationsByIds } from '../modules/organizations/organizations.repository.js';
 import { findUserByEmail } from '../modules/users/users.repository.js';
 import { CliError } from './commands.js';

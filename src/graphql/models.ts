@@ -1,6 +1,8 @@
 /**
  * What each GraphQL object type is resolved from (codegen `mappers`, see codegen.ts): mostly the
- * row of its table, so that plain fields need no resolver of their own.
+ * row of its table, so that plain fields need no resolver of their own. Of a module it names only
+ * `*.table.ts` types (.dependency-cruiser.cjs): the generated resolver types import this file, and
+ * every module imports them.
  */
 import type { EntityGrantRow } from '../authz/entity-grants.table.js';
 import type { Feature, RoleTemplateDefinition } from '../authz/features.js';
@@ -22,17 +24,16 @@ import type { UsageBudgetRow } from '../modules/usage/usage.table.js';
 import type { UserRow } from '../modules/users/users.table.js';
 import type { AutomationRow } from '../modules/automations/automations.table.js';
 import type { AppliedObject, DeploymentRow } from '../modules/deployments/deployments.table.js';
+import type { FeatureFlagState } from '../modules/feature-flags/feature-flags.table.js';
 import type { NamespaceMode } from '../modules/namespaces/namespaces.table.js';
-import type { ExecutionRow } from '../modules/executions/executions.table.js';
-import type { SpanRecord } from '../modules/executions/spans.repository.js';
-import type { SpanEvent, SpanLink, SpanSource } from '../modules/executions/spans.table.js';
-import type { AutomationUsageRow, DailyUsageRow } from '../modules/executions/usage-stats.repository.js';
+import type { AutomationUsageRow, DailyUsageRow, ExecutionRow } from '../modules/executions/executions.table.js';
+import type { SpanEvent, SpanLink, SpanRecord, SpanSource } from '../modules/executions/spans.table.js';
 import type { HitlRequestRow } from '../modules/hitl/hitl.table.js';
 import type { AuditEntryRow } from '../modules/audit/audit.table.js';
 import type { WebhookAttemptRow, WebhookDeliveryRow, WebhookRow } from '../modules/webhooks/webhooks.table.js';
 import type { Connection, Edge } from './pagination.js';
-// Enums from the SDL (type-only: the generated file names these models in its mappers).
-import type { AutomationPermission, DecisionReason } from './generated/resolvers-types.js';
+// Enums from the SDL, from the file of its own types: resolvers-types.ts imports this one.
+import type { AutomationPermission, DecisionReason } from './generated/graphql-types.js';
 
 export type {
   AgentRow,
@@ -70,11 +71,7 @@ export interface OrganizationNamespaceModel {
   ready: boolean;
   message: string | null;
 }
-export interface FeatureFlagModel {
-  name: string;
-  enabledGlobally: boolean;
-  organizationIds: number[];
-}
+export type FeatureFlagModel = FeatureFlagState;
 export type AutomationConnectionModel = Connection<AutomationRow>;
 export type AutomationEdgeModel = Edge<AutomationRow>;
 export type DeploymentConnectionModel = Connection<DeploymentRow>;

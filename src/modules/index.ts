@@ -22,8 +22,8 @@ import { trainingRunsModule } from './training-runs/index.js';
 import { usageModule } from './usage/index.js';
 import { usersModule } from './users/index.js';
 import { webhooksModule } from './webhooks/index.js';
-import { accessListsModule } from '../authz/access-lists.module.js';
-import { commonModule } from '../graphql/common.module.js';
+import { accessListsModule } from './access-lists/index.js';
+import { commonModule } from './common/index.js';
 
 /** Every domain module of the gateway; its SDL is schema/<module>.graphql. */
 export const modules: readonly GatehouseModule[] = [

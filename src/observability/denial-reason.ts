@@ -1,6 +1,6 @@
+import { AUTOMATION_ACTIONS, GRANT_PERMISSIONS } from '../authz/entity-permissions.js';
 import { FEATURES, isFeature } from '../authz/features.js';
 import { ForbiddenError, NotFoundError, UnauthenticatedError, type GatehouseError } from '../errors.js';
-import { AUTOMATION_ACTIONS, GRANT_PERMISSIONS } from '../modules/automations/automation-decision.js';
 
 /**
  * The `reason` label of gatehouse_authz_denials_total: what a denied caller lacked, from a closed

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AUDITED } from '../../src/modules/audit/audited-mutations.js';
-import { grantInstanceAdmin } from '../../src/modules/instance-admins/instance-admins.repository.js';
+import { grantInstanceAdmin } from '../../src/authz/instance-admins.repository.js';
 import { DEPLOY } from '../support/automation-fixtures.js';
 import { createOrg, jwtFor, type OrgFixture } from '../support/fixtures.js';
 import { startTestGateway, type TestGateway } from '../support/harness.js';

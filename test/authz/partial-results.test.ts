@@ -2,7 +2,7 @@ import { isNonNullType, isObjectType } from 'graphql';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { authenticated, signedInUser } from '../../src/authz/guards.js';
 import { authorization, buildExecutableSchema } from '../../src/graphql/schema.js';
-import { instanceAdmin } from '../../src/modules/instance-admins/instance-admin.rule.js';
+import { instanceAdmin } from '../../src/authz/instance-admin.rule.js';
 import { connectRepo, deployNew } from '../support/automation-fixtures.js';
 import { expectAllowed } from '../support/expect.js';
 import { addMember, createOrg, createTemplateRole, type OrgFixture } from '../support/fixtures.js';

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildExecutableSchema } from '../../src/graphql/schema.js';
-import { grantInstanceAdmin } from '../../src/modules/instance-admins/instance-admins.repository.js';
+import { grantInstanceAdmin } from '../../src/authz/instance-admins.repository.js';
 import { createOrg, jwtFor } from '../support/fixtures.js';
 import { startTestGateway, type GqlResponse, type TestGateway } from '../support/harness.js';
 import { textInputs, type TextInput } from './schema-inputs.js';

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { isFlagOn, K8S_NAMESPACE_ISOLATION_FLAG } from '../../src/modules/feature-flags/feature-flags.repository.js';
-import { grantInstanceAdmin, revokeInstanceAdmin } from '../../src/modules/instance-admins/instance-admins.repository.js';
+import { grantInstanceAdmin, revokeInstanceAdmin } from '../../src/authz/instance-admins.repository.js';
 import { expectAllowed, expectDenied, expectHidden } from '../support/expect.js';
 import { addServiceAccount, createOrg, type Actor, type OrgFixture } from '../support/fixtures.js';
 import { startTestGateway, type TestGateway } from '../support/harness.js';

@@ -2,7 +2,7 @@ import { pino } from 'pino';
 import { migrateNamespaces } from '../../src/cli/namespaces-commands.js';
 import { SecretBox } from '../../src/crypto/secret-box.js';
 import { K8S_NAMESPACE_ISOLATION_FLAG, setFlag } from '../../src/modules/feature-flags/feature-flags.repository.js';
-import { grantInstanceAdmin } from '../../src/modules/instance-admins/instance-admins.repository.js';
+import { grantInstanceAdmin } from '../../src/authz/instance-admins.repository.js';
 import { connectRepo, deployNew } from '../support/automation-fixtures.js';
 import { expectAllowed } from '../support/expect.js';
 import { createOrg, type OrgFixture } from '../support/fixtures.js';

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { K8S_NAMESPACE_ISOLATION_FLAG, setFlag } from '../../src/modules/feature-flags/feature-flags.repository.js';
-import { grantInstanceAdmin } from '../../src/modules/instance-admins/instance-admins.repository.js';
+import { grantInstanceAdmin } from '../../src/authz/instance-admins.repository.js';
 import { createOrg } from '../support/fixtures.js';
 import { expectAllowed, expectHidden } from '../support/expect.js';
 import { startTestGateway, type TestGateway } from '../support/harness.js';

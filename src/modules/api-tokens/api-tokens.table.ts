@@ -1,4 +1,5 @@
 import type { ColumnType, Generated, Insertable, Selectable } from 'kysely';
+import type { TokenScopePermission } from '../../authz/entity-permissions.js';
 
 export interface ApiTokensTable {
   id: Generated<string>;
@@ -17,9 +18,6 @@ export interface ApiTokensTable {
   scopeAutomationIds: ColumnType<string[] | null, string[] | null | undefined, never>;
   scopePermissions: ColumnType<TokenScopePermission[] | null, TokenScopePermission[] | null | undefined, never>;
 }
-
-/** AutomationPermission values (schema/automations.graphql); any of them implies VIEW. */
-export type TokenScopePermission = 'VIEW' | 'RUN' | 'TRACES' | 'MANAGE_SETTINGS' | 'HUMAN_IN_THE_LOOP';
 
 export type ApiTokenRow = Selectable<ApiTokensTable>;
 export type NewApiToken = Insertable<ApiTokensTable>;

@@ -1,7 +1,8 @@
 import { BadUserInputError } from '../../errors.js';
 import type { ApiTokenScopeInput } from '../../graphql/generated/resolvers-types.js';
 import { parseUuid } from '../../graphql/ids.js';
-import type { ApiTokenRow, TokenScopePermission } from './api-tokens.table.js';
+import type { TokenScopePermission } from '../../authz/entity-permissions.js';
+import type { ApiTokenRow } from './api-tokens.table.js';
 
 export const MAX_SCOPE_AUTOMATIONS = 100;
 

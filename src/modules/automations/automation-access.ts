@@ -1,6 +1,7 @@
 import type { EntityGrantRow } from '../../authz/entity-grants.table.js';
 import type { GraphQLContext } from '../../graphql/context.js';
-import { decide, type AutomationAction } from './automation-decision.js';
+import type { AutomationAction } from '../../authz/entity-permissions.js';
+import { decide } from './automation-decision.js';
 import type { AutomationScope } from './automations.repository.js';
 import type { AutomationRow } from './automations.table.js';
 import type { AutomationDecisionModel } from '../../graphql/models.js';

@@ -1,8 +1,8 @@
+import type { AutomationAction, GrantPermission, TokenScopePermission } from '../../authz/entity-permissions.js';
 import type { Level } from '../../authz/features.js';
 import type { Reach } from '../../authz/permission-set.js';
 import type { AutomationDecisionModel } from '../../graphql/models.js';
 import type { AutomationVisibility } from '../organizations/organizations.table.js';
-import type { TokenScopePermission } from '../api-tokens/api-tokens.table.js';
 
 /**
  * Implements the decision procedure of SPEC §3 for principal P, automation A and action X:
@@ -11,13 +11,6 @@ import type { TokenScopePermission } from '../api-tokens/api-tokens.table.js';
  * full_access); everyone else: not found. 4. ORGANIZATION: view, run, traces and
  * human_in_the_loop need crews_dashboards >= READ; manage_settings needs MANAGE or a grant.
  */
-export type AutomationAction = AutomationDecisionModel['permission'];
-export const AUTOMATION_ACTIONS: readonly AutomationAction[] = ['VIEW', 'RUN', 'TRACES', 'MANAGE_SETTINGS', 'HUMAN_IN_THE_LOOP'];
-
-/** Grantable permissions as stored in entity_grants.permissions. */
-export const GRANT_PERMISSIONS = ['run', 'traces', 'manage_settings', 'human_in_the_loop', 'full_access'] as const;
-export type GrantPermission = (typeof GRANT_PERMISSIONS)[number];
-
 export interface DecisionInput {
   isOwner: boolean;
   crewsDashboards: Level;

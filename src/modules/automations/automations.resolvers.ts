@@ -1,4 +1,4 @@
-import { resolveAccessEntries } from '../../authz/access-list-input.js';
+import { resolveAccessEntries } from '../access-lists/access-list-input.js';
 import { replaceGrants } from '../../authz/entity-grants.repository.js';
 import { withUniqueName } from '../../db/unique-name.js';
 import { NotFoundError } from '../../errors.js';
@@ -8,7 +8,7 @@ import { parseUuid } from '../../graphql/ids.js';
 import { createdBy, found, loadFound, pageOf, textFields } from '../../graphql/resource-helpers.js';
 import { requiredText } from '../../graphql/validate.js';
 import { automationScope, decideFor } from './automation-access.js';
-import { AUTOMATION_ACTIONS } from './automation-decision.js';
+import { AUTOMATION_ACTIONS } from '../../authz/entity-permissions.js';
 import { AUTOMATION_NAME_MAX, automationNameTaken } from './automation-names.js';
 import { countAutomations, listAutomations, updateAutomation } from './automations.repository.js';
 import { inTransaction } from '../../db/transaction.js';

@@ -5,29 +5,10 @@ import { parseUuid } from '../../graphql/ids.js';
 import { isEnvVarVisible } from '../env-vars/env-vars.repository.js';
 import type { EnvVarRow } from '../env-vars/env-vars.table.js';
 import { isGitRepoVisible } from '../git-repos/git-repos.repository.js';
-import type { GitRepoRow } from '../git-repos/git-repos.table.js';
 import { isLlmConnectionVisible } from '../llm-connections/llm-connections.repository.js';
 import type { LlmConnectionRow } from '../llm-connections/llm-connections.table.js';
-import type { AutomationSource } from '../../k8s/manifests.js';
+import type { PlannedSource } from './planned-source.js';
 import { planStudioSource } from './studio-source.js';
-
-/** A Studio source: an existing snapshot (redeploy, rollback), or the document of a new one. */
-export interface PlannedStudio {
-  projectId: string | null;
-  projectName: string;
-  sha256: string;
-  snapshot: { id: string } | { document: string };
-}
-
-/** What a deploy will do, checked against SPEC §4 before anything is written. */
-export interface PlannedSource {
-  source: AutomationSource;
-  gitRepoId: string | null;
-  archiveId: string | null;
-  /** The repository as it is now: its read credential goes into the automation's Secret. */
-  gitRepo: GitRepoRow | null;
-  studio: PlannedStudio | null;
-}
 
 export interface SourceInput {
   gitRepoId?: string | null;

@@ -7,7 +7,7 @@ import { checkedStudioDefinition } from '../studio-projects/checked-definition.j
 import type { StudioDefinition } from '../studio-projects/studio-definition.js';
 import type { StudioProjectRow } from '../studio-projects/studio-projects.table.js';
 import type { ToolRow } from '../tools/tools.table.js';
-import type { PlannedSource } from './deploy-plan.js';
+import type { PlannedSource } from './planned-source.js';
 import type { DeploymentRow } from './deployments.table.js';
 import { findStudioSnapshot } from './studio-snapshots.repository.js';
 

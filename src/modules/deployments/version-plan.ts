@@ -2,7 +2,7 @@ import { UnreachableCaseError } from '../../errors.js';
 import type { GraphQLContext } from '../../graphql/context.js';
 import type { EnvVarRow } from '../env-vars/env-vars.table.js';
 import type { LlmConnectionRow } from '../llm-connections/llm-connections.table.js';
-import type { PlannedSource } from './deploy-plan.js';
+import type { PlannedSource } from './planned-source.js';
 import type { DeploymentRow } from './deployments.table.js';
 import { studioSnapshotSource } from './studio-source.js';
 

@@ -1,6 +1,7 @@
 import { BadUserInputError } from '../../errors.js';
 import { connectionOf, type Connection } from '../../graphql/pagination.js';
-import type { SpanCursor, SpanOrder, SpanRecord } from './spans.repository.js';
+import type { SpanCursor, SpanOrder } from './spans.repository.js';
+import type { SpanRecord } from './spans.table.js';
 
 /**
  * Cursors of Execution.spans. Each names its order, so that a cursor of one order passed with

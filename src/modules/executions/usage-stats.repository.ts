@@ -1,24 +1,7 @@
 import { sql, type RawBuilder } from 'kysely';
 import type { Executor } from '../../db/database.js';
 import { viewable, type AutomationScope } from '../automations/automations.repository.js';
-
-/** Executions and tokens of a group (one automation, or one UTC day) over a window. */
-export interface UsageCounts {
-  executions: number;
-  succeeded: number;
-  failed: number;
-  inputTokens: number;
-  outputTokens: number;
-}
-
-export interface AutomationUsageRow extends UsageCounts {
-  automationId: string;
-}
-
-export interface DailyUsageRow extends UsageCounts {
-  /** The UTC day, `YYYY-MM-DD`. */
-  day: string;
-}
+import type { AutomationUsageRow, DailyUsageRow, UsageCounts } from './executions.table.js';
 
 export interface UsageWindow {
   since: Date;

@@ -1,6 +1,6 @@
 import type { Db, Executor } from '../../db/database.js';
-import type { FeatureFlagModel } from '../../graphql/models.js';
 import { inTransaction } from '../../db/transaction.js';
+import type { FeatureFlagState } from './feature-flags.table.js';
 
 /** SPEC §5: on for an organization → it deploys into `{K8S_NAMESPACE}-org-{id}`. */
 export const K8S_NAMESPACE_ISOLATION_FLAG = 'k8s_namespace_isolation';
@@ -30,7 +30,7 @@ export async function isFlagOn(db: Executor, name: string, organizationId: numbe
   return row !== undefined;
 }
 
-async function findFlag(db: Executor, name: string): Promise<FeatureFlagModel | undefined> {
+async function findFlag(db: Executor, name: string): Promise<FeatureFlagState | undefined> {
   const flag = await db.selectFrom('featureFlags').select(['name', 'enabledGlobally']).where('name', '=', name).executeTakeFirst();
   if (!flag) return undefined;
   const organizations = await db
@@ -49,7 +49,7 @@ async function findFlag(db: Executor, name: string): Promise<FeatureFlagModel | 
  * The flag row is created on first use. An organizationId that does not exist fails on the
  * foreign key (callers check existence first to report NOT_FOUND).
  */
-export async function setFlag(db: Db, name: string, enabled: boolean, organizationId?: number): Promise<FeatureFlagModel> {
+export async function setFlag(db: Db, name: string, enabled: boolean, organizationId?: number): Promise<FeatureFlagState> {
   return inTransaction(db, async (trx) => {
     const global = organizationId === undefined;
     await trx
@@ -78,12 +78,12 @@ export async function setFlag(db: Db, name: string, enabled: boolean, organizati
 }
 
 /** Every flag that was ever set, plus the known flags nobody has set yet (off), by name. */
-export async function listFlags(db: Executor): Promise<FeatureFlagModel[]> {
+export async function listFlags(db: Executor): Promise<FeatureFlagState[]> {
   const [flags, organizations] = await Promise.all([
     db.selectFrom('featureFlags').select(['name', 'enabledGlobally']).execute(),
     db.selectFrom('featureFlagOrganizations').select(['name', 'organizationId']).orderBy('organizationId').execute(),
   ]);
-  const byName = new Map<string, FeatureFlagModel>();
+  const byName = new Map<string, FeatureFlagState>();
   for (const name of KNOWN_FLAGS) byName.set(name, { name, enabledGlobally: false, organizationIds: [] });
   for (const flag of flags) byName.set(flag.name, { ...flag, organizationIds: [] });
   for (const entry of organizations) byName.get(entry.name)?.organizationIds.push(entry.organizationId);

@@ -1,5 +1,5 @@
 import type { ModuleAuthorization } from '../../authz/authorization-map.js';
-import { instanceAdmin } from '../instance-admins/instance-admin.rule.js';
+import { instanceAdmin } from '../../authz/instance-admin.rule.js';
 
 /** SPEC §5: instance feature flags belong to the operators of the instance, not to any organization. */
 export const featureFlagsAuthorization: ModuleAuthorization = {

@@ -13,3 +13,10 @@ export interface FeatureFlagOrganizationsTable {
 
 export type FeatureFlagRow = Selectable<FeatureFlagsTable>;
 export type NewFeatureFlag = Insertable<FeatureFlagsTable>;
+
+/** A flag with both of its gates, as the repository reads it for the API and the CLI. */
+export interface FeatureFlagState {
+  name: string;
+  enabledGlobally: boolean;
+  organizationIds: number[];
+}

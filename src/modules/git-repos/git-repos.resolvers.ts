@@ -1,4 +1,4 @@
-import { resolveAccessEntries } from '../../authz/access-list-input.js';
+import { resolveAccessEntries } from '../access-lists/access-list-input.js';
 import { withUniqueName } from '../../db/unique-name.js';
 import { BadUserInputError, NotFoundError } from '../../errors.js';
 import type { GraphQLContext } from '../../graphql/context.js';

@@ -1,51 +1,21 @@
 import type { Updateable } from 'kysely';
 import type { Db, Executor } from '../../db/database.js';
-import { deleteGrantsOf, replaceGrants, visibleUnderAccessList, type AccessEntry } from '../../authz/entity-grants.repository.js';
-import type { VisibilityScope } from '../../authz/principal.js';
-import { afterCursor, type Page } from '../../graphql/pagination.js';
+import { deleteGrantsOf, replaceGrants, type AccessEntry } from '../../authz/entity-grants.repository.js';
+import { accessListRepository } from '../access-lists/access-list.repository.js';
 import type { LlmConnectionRow, LlmConnectionsTable, NewLlmConnection } from './llm-connections.table.js';
 import { inTransaction } from '../../db/transaction.js';
 
 // SPEC §3 "Entity RBAC for other resources": one predicate for list, count and single-item checks.
-const visible = (scope: VisibilityScope) =>
-  visibleUnderAccessList(scope, 'LLM_CONNECTION', 'llmConnections.id', 'llmConnections.accessRestricted');
+const llmConnections = accessListRepository({
+  table: 'llmConnections',
+  resourceType: 'LLM_CONNECTION',
+  restrictedColumn: 'accessRestricted',
+  selectFrom: (db) => db.selectFrom('llmConnections'),
+});
+export const { list: listLlmConnections, count: countLlmConnections, isVisible: isLlmConnectionVisible } = llmConnections;
 
 export async function findLlmConnectionsByIds(db: Executor, ids: readonly string[]): Promise<LlmConnectionRow[]> {
   return db.selectFrom('llmConnections').selectAll().where('id', 'in', ids).execute();
-}
-
-export async function listLlmConnections(db: Executor, scope: VisibilityScope, page: Page): Promise<LlmConnectionRow[]> {
-  return db
-    .selectFrom('llmConnections')
-    .selectAll()
-    .where('organizationId', '=', scope.organizationId)
-    .where(visible(scope))
-    .where(afterCursor('llmConnections', page.after))
-    .orderBy('createdAt')
-    .orderBy('id')
-    .limit(page.limit + 1)
-    .execute();
-}
-
-export async function countLlmConnections(db: Executor, scope: VisibilityScope): Promise<number> {
-  const row = await db
-    .selectFrom('llmConnections')
-    .select((eb) => eb.fn.countAll<number>().as('count'))
-    .where('organizationId', '=', scope.organizationId)
-    .where(visible(scope))
-    .executeTakeFirstOrThrow();
-  return Number(row.count);
-}
-
-export async function isLlmConnectionVisible(db: Executor, id: string, scope: VisibilityScope): Promise<boolean> {
-  const row = await db
-    .selectFrom('llmConnections')
-    .select('id')
-    .where('organizationId', '=', scope.organizationId)
-    .where('id', '=', id)
-    .where(visible(scope))
-    .executeTakeFirst();
-  return row !== undefined;
 }
 
 export async function insertLlmConnection(db: Executor, values: NewLlmConnection): Promise<LlmConnectionRow> {

@@ -1,6 +1,6 @@
 import { apiKeyContext } from './llm-connection-secrets.js';
 import { randomUUID } from 'node:crypto';
-import { resolveAccessEntries } from '../../authz/access-list-input.js';
+import { resolveAccessEntries } from '../access-lists/access-list-input.js';
 import { withUniqueName } from '../../db/unique-name.js';
 import { BadUserInputError, NotFoundError } from '../../errors.js';
 import type { GraphQLContext } from '../../graphql/context.js';

@@ -1,15 +1,14 @@
 import { sql, type SqlBool } from 'kysely';
 import type { Executor } from '../../db/database.js';
 import { afterCursor, type Page } from '../../graphql/pagination.js';
-import type { MembershipModel } from '../../graphql/models.js';
 import type { MembershipRow, NewMembership } from './members.table.js';
 
 export async function insertMembership(db: Executor, values: NewMembership): Promise<MembershipRow> {
   return db.insertInto('memberships').values(values).returningAll().executeTakeFirstOrThrow();
 }
 
-/** Members in join order; the user id stands in as the cursor's tie-breaker. */
-export async function listMemberships(db: Executor, organizationId: number, page: Page): Promise<MembershipModel[]> {
+/** Members in join order; the user id stands in as the row's id, the cursor's tie-breaker. */
+export async function listMemberships(db: Executor, organizationId: number, page: Page): Promise<Array<MembershipRow & { id: string }>> {
   const after = page.after;
   return db
     .selectFrom('memberships')

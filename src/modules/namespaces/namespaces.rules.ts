@@ -1,6 +1,6 @@
 import type { ModuleAuthorization } from '../../authz/authorization-map.js';
 import { feature } from '../../authz/guards.js';
-import { instanceAdmin } from '../instance-admins/instance-admin.rule.js';
+import { instanceAdmin } from '../../authz/instance-admin.rule.js';
 
 export const namespacesAuthorization: ModuleAuthorization = {
   rules: {

@@ -2,7 +2,8 @@ import { BadUserInputError, NotFoundError } from '../../errors.js';
 import type { GraphQLContext } from '../../graphql/context.js';
 import type { AutomationUsageModel, DailyUsageModel } from '../../graphql/models.js';
 import { automationScope } from '../automations/automation-access.js';
-import { usageByAutomation, usageByDay, type UsageCounts, type UsageWindow } from '../executions/usage-stats.repository.js';
+import type { UsageCounts } from '../executions/executions.table.js';
+import { usageByAutomation, usageByDay, type UsageWindow } from '../executions/usage-stats.repository.js';
 
 /** Longest window the dashboard sums over: a year, leap day included. */
 export const MAX_WINDOW_DAYS = 366;

@@ -3,8 +3,9 @@ import type { EntityGrantRow } from '../../authz/entity-grants.table.js';
 import { preloadGrants } from '../../authz/permission-preload.js';
 import type { OrganizationGrant, Principal } from '../../authz/principal.js';
 import type { Executor } from '../../db/database.js';
-import type { TokenScopePermission } from '../api-tokens/api-tokens.table.js';
-import { decide, type AutomationAction } from '../automations/automation-decision.js';
+import type { TokenScopePermission } from '../../authz/entity-permissions.js';
+import type { AutomationAction } from '../../authz/entity-permissions.js';
+import { decide } from '../automations/automation-decision.js';
 import { findAutomationsByIds } from '../automations/automations.repository.js';
 import type { WebhookEventType, WebhookRow } from './webhooks.table.js';
 

@@ -1,5 +1,5 @@
 import type { ColumnType, Generated, Insertable, Selectable } from 'kysely';
-import type { TokenScopePermission } from '../api-tokens/api-tokens.table.js';
+import type { TokenScopePermission } from '../../authz/entity-permissions.js';
 
 /** The events an endpoint can subscribe to, as the `type` of their payload. */
 export const WEBHOOK_EVENT_TYPES = ['execution.finished', 'hitl.requested', 'deployment.finished'] as const;

@@ -1,7 +1,7 @@
 import type { IRule } from 'graphql-shield';
-import { fieldName, guard } from '../../authz/guard.js';
-import { ForbiddenError, UnauthenticatedError } from '../../errors.js';
-import { reaches } from '../../authz/permission-set.js';
+import { fieldName, guard } from './guard.js';
+import { ForbiddenError, UnauthenticatedError } from '../errors.js';
+import { reaches } from './permission-set.js';
 
 /**
  * Fields for the operators of the whole instance (SPEC §5: instance feature flags, every

@@ -1,4 +1,4 @@
-import type { Executor } from '../../db/database.js';
+import type { Executor } from '../db/database.js';
 
 /** Whether the user operates the whole instance (SPEC §5: feature flags, every organization's namespace). */
 export async function isInstanceAdmin(db: Executor, userId: string): Promise<boolean> {

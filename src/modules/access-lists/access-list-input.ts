@@ -1,8 +1,8 @@
-import { BadUserInputError, NotFoundError } from '../errors.js';
-import type { GraphQLContext } from '../graphql/context.js';
-import { parseUuid } from '../graphql/ids.js';
-import { findMembership } from '../modules/members/members.repository.js';
-import type { AccessEntry } from './entity-grants.repository.js';
+import { BadUserInputError, NotFoundError } from '../../errors.js';
+import type { GraphQLContext } from '../../graphql/context.js';
+import { parseUuid } from '../../graphql/ids.js';
+import { findMembership } from '../members/members.repository.js';
+import type { AccessEntry } from '../../authz/entity-grants.repository.js';
 
 export const MAX_ACCESS_ENTRIES = 200;
 

@@ -1,5 +1,5 @@
-import type { Resolvers } from '../graphql/generated/resolvers-types.js';
-import type { GatehouseModule } from '../modules/module.js';
+import type { Resolvers } from '../../graphql/generated/resolvers-types.js';
+import type { GatehouseModule } from '../module.js';
 
 /** Display of access-list entries (SPEC §3), shared by env vars, LLM connections and Git repositories. */
 const resolvers: Resolvers = {

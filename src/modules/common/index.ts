@@ -1,5 +1,5 @@
-import type { GatehouseModule } from '../modules/module.js';
-import { actorDisplayName } from './actor.js';
+import type { GatehouseModule } from '../module.js';
+import { actorDisplayName } from '../../graphql/actor.js';
 
 /** Types of schema/common.graphql shared by every module. */
 export const commonModule: GatehouseModule = {
