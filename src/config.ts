@@ -271,6 +271,12 @@ export interface LimitsConfig {
   maxServiceAccountsPerOrganization: number;
   /** Permission-set schemas a process builds per minute for principals of one organization (cache misses). */
   schemaBuildsPerOrganizationPerMinute: number;
+  /** An operation of this cost or more is heavy: it waits for one of the turns below. */
+  heavyOperationCost: number;
+  heavyOperationsPerPrincipal: number;
+  heavyOperations: number;
+  /** Pages of large rows (span attributes) read from the database at once in the process. */
+  largePageReads: number;
 }
 
 function limitsConfig(env: NodeJS.ProcessEnv): LimitsConfig {
@@ -299,6 +305,16 @@ function limitsConfig(env: NodeJS.ProcessEnv): LimitsConfig {
     // 10 s, let an organization with its 50 roles in use warm up in two minutes. At 60, six rotating
     // organizations took another tenant's p99 to 1.39-1.52x (bench:schema-cache); without, 2.23x.
     schemaBuildsPerOrganizationPerMinute: integer(env, 'SCHEMA_BUILDS_PER_ORGANIZATION_PER_MINUTE', 30, 0, 100_000),
+    // Most screens cost a few hundred (README "Screens and defaults"); a page of runs (1,210), a
+    // run's spans (8,547) and anything heavier take turns, two per principal and four in the
+    // process. Ten worst-case reads at once then hold about four reads' memory and leave the
+    // thread to other tenants' small queries (bench/response-memory.ts).
+    heavyOperationCost: integer(env, 'HEAVY_OPERATION_COST', 1_000, 1, 100_000_000),
+    heavyOperationsPerPrincipal: integer(env, 'HEAVY_OPERATIONS_PER_PRINCIPAL', 2, 1, 10_000),
+    heavyOperations: integer(env, 'HEAVY_OPERATIONS', 4, 1, 10_000),
+    // A page of 100 spans at the caps is 6.4 MiB read from the database: two at a time leave the
+    // rest of the pool to small queries, and let a spent response budget stop the pages after.
+    largePageReads: integer(env, 'LARGE_PAGE_READS', 2, 1, 10_000),
   };
 }
 

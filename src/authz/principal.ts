@@ -1,4 +1,4 @@
-import type { TokenScopePermission } from '../modules/api-tokens/api-tokens.table.js';
+import type { TokenScopePermission } from './entity-permissions.js';
 import type { FeatureLevels } from './features.js';
 
 /**
@@ -68,4 +68,10 @@ export interface VisibilityScope {
   userId: string | null;
   roleId: string;
   serviceAccountId: string | null;
+}
+
+/** Who is acting, whatever the credential: one user's tokens and sessions share a key. */
+export function principalKey(principal: Principal | null): string {
+  if (!principal) return 'anonymous';
+  return principal.kind === 'user' ? `user:${principal.userId}` : `service-account:${principal.serviceAccountId}`;
 }

@@ -14,6 +14,7 @@ export const LimitCode = {
   RATE_LIMITED: 'RATE_LIMITED',
   RESPONSE_TOO_LARGE: 'RESPONSE_TOO_LARGE',
   ARCHIVE_QUOTA_EXCEEDED: 'ARCHIVE_QUOTA_EXCEEDED',
+  HEAVY_OPERATIONS_BUSY: 'HEAVY_OPERATIONS_BUSY',
 } as const;
 export type LimitCode = (typeof LimitCode)[keyof typeof LimitCode];
 
@@ -24,6 +25,8 @@ export interface LimitInfo {
     // New permission-set schemas per organization and minute (src/authz/visible-schema).
     | 'schemaBuildsPerOrganization'
     | 'responseBytes'
+    // Heavy operations running at once per principal (src/graphql/limits/heavy-operations.ts).
+    | 'heavyOperations'
     // The upload endpoint's (src/http/upload-limits.ts).
     | 'uploadsPerToken' | 'uploadsPerOrganization' | 'uploadsInProgressPerToken' | 'uploadsInProgressPerOrganization' | 'uploadsInProgress' | 'archiveBytesPerOrganization';
   max: number;
@@ -41,8 +44,13 @@ export class LimitError extends GraphQLError {
     message: string,
     status = 400,
     headers?: Record<string, string>,
+    /** Given, graphql-js treats the error as located and passes it on unwrapped. */
+    path?: ReadonlyArray<string | number>,
   ) {
-    super(message, { extensions: { code, limit, http: { status, ...(headers ? { headers: new HeaderMap(Object.entries(headers)) } : {}) } } });
+    super(message, {
+      extensions: { code, limit, http: { status, ...(headers ? { headers: new HeaderMap(Object.entries(headers)) } : {}) } },
+      ...(path ? { path } : {}),
+    });
   }
 }
 

@@ -24,6 +24,11 @@ export function withDeadline<T extends object>(context: T, deadline: number): T 
   return deadlines.set(context, deadline);
 }
 
+/** The request's deadline, for what waits before executing (src/graphql/limits/heavy-operations.ts). */
+export function deadlineOf(context: object): number | undefined {
+  return deadlines.get(context);
+}
+
 /**
  * Runs one HTTP GraphQL request with a deadline: the promise of `run` settles by then, or this
  * resolves to `timedOut` and the work is left to `operationTimeoutPlugin` to stop. graphql-js

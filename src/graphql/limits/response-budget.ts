@@ -1,7 +1,9 @@
+import type { ApolloServerPlugin } from '@apollo/server';
 import { getNamedType, isObjectType, type GraphQLField, type GraphQLSchema } from 'graphql';
 import type { IMiddlewareFieldMap } from 'graphql-middleware';
 import { contextSlot } from './context-slot.js';
 import { LimitCode, LimitError } from './limit-error.js';
+import { Semaphore } from './semaphore.js';
 
 // Fields whose values can be large (JSON documents, free text): what the cost model weighs at
 // 5 or more with @cost, and every JSONObject (a deployment's manifests, a few KiB each, weigh 2). The others (ids, names, times) are bounded by the
@@ -18,17 +20,37 @@ const LARGE_COST = 5;
 export class ResponseBudget {
   used = 0;
   exceeded = false;
+  /** Thrown by every large field after the budget is spent: one error, not one per field. */
+  private refusal: LimitError | undefined;
 
-  constructor(readonly max: number) {}
+  constructor(
+    readonly max: number,
+    /** Pages of large rows read at once in the process (see largePage). */
+    readonly largePages: Semaphore = new Semaphore(Number.MAX_SAFE_INTEGER),
+  ) {}
 
   /** Counts a resolved value; throws (and remembers) once the budget is spent. */
   count(value: unknown): void {
     if (value === null || value === undefined) return;
-    this.used += typeof value === 'string' ? Buffer.byteLength(value) : Buffer.byteLength(JSON.stringify(value) ?? '');
+    this.used += jsonBytes(value);
     if (this.used > this.max) {
       this.exceeded = true;
-      throw this.error();
+      throw this.refused();
     }
+  }
+
+  /**
+   * The refusal, made once. Hundreds of large fields may fail after the budget is spent; a
+   * GraphQLError captures a stack and graphql-js wraps each error it has not located yet in
+   * another, so each would cost two. This one carries a path, so graphql-js passes it on as it is;
+   * the gateway answers with error() anyway.
+   */
+  refused(): LimitError {
+    if (!this.refusal) {
+      const error = this.error();
+      this.refusal = new LimitError(error.code, error.limit, error.message, 400, undefined, []);
+    }
+    return this.refusal;
   }
 
   error(): LimitError {
@@ -40,7 +62,70 @@ export class ResponseBudget {
   }
 }
 
+/**
+ * About the bytes of `value` as JSON, without making the JSON: UTF-8 bytes of its strings and
+ * keys with their quotes and separators (a string alone counts its text), escapes aside. Counting by JSON.stringify cost as much as writing
+ * the response a second time.
+ */
+export function jsonBytes(value: unknown): number {
+  switch (typeof value) {
+    case 'string':
+      return Buffer.byteLength(value);
+    case 'number':
+    case 'boolean':
+    case 'bigint':
+      return String(value).length;
+    case 'object': {
+      if (value === null) return 4;
+      if (value instanceof Date) return 26;
+      let bytes = 2;
+      if (Array.isArray(value)) {
+        for (const item of value) bytes += jsonBytes(item) + 3;
+        return bytes;
+      }
+      for (const [key, item] of Object.entries(value)) bytes += Buffer.byteLength(key) + 6 + jsonBytes(item);
+      return bytes;
+    }
+    default:
+      return 0;
+  }
+}
+
+/**
+ * Once the budget is spent, the response is the refusal alone (the gateway answers it with 400):
+ * Apollo then has no partial result of several MiB to serialize only for it to be dropped.
+ */
+export function responseBudgetPlugin<TContext extends object>(): ApolloServerPlugin<TContext> {
+  return {
+    async requestDidStart() {
+      return {
+        async willSendResponse({ contextValue, response }) {
+          const budget = budgets.get(contextValue);
+          if (budget?.exceeded && response.body.kind === 'single') response.body.singleResult = { errors: [budget.error()] };
+        },
+      };
+    },
+  };
+}
+
 const budgets = contextSlot('gatehouse.responseBudget', (value): value is ResponseBudget => value instanceof ResponseBudget);
+
+/**
+ * Reads a page of large rows (span attributes, …) within the budget: not at all once the budget is
+ * spent, and at most `largePages` such reads at once in the process. Sibling fields start their
+ * reads together, so without the turn one request's fifteen aliased pages would all be read from
+ * the database, and hold its connections, before the first value was counted; in turns, the
+ * pages after the budget is spent are never read.
+ */
+export async function largePage<T>(context: object, read: () => Promise<T>): Promise<T> {
+  const budget = budgets.get(context);
+  if (!budget) return read();
+  if (budget.exceeded) throw budget.refused();
+  return budget.largePages.run(async () => {
+    if (budget.exceeded) throw budget.refused();
+    return read();
+  });
+}
 
 /** Gives a request's context its response budget. */
 export function withResponseBudget<T extends object>(context: T, budget: ResponseBudget): T {
@@ -60,7 +145,7 @@ export function responseBudgetMiddleware(schema: GraphQLSchema): IMiddlewareFiel
   const wrap = async (resolve: (...args: unknown[]) => unknown, root: unknown, args: unknown, context: object, info: unknown) => {
     const budget = budgets.get(context);
     if (!budget) return resolve(root, args, context, info);
-    if (budget.exceeded) throw budget.error();
+    if (budget.exceeded) throw budget.refused();
     const value = await resolve(root, args, context, info);
     budget.count(value);
     return value;

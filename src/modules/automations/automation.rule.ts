@@ -6,7 +6,8 @@ import { scopedTokenRefusal } from '../../authz/guards.js';
 import type { GraphQLContext } from '../../graphql/context.js';
 import { parseUuid } from '../../graphql/ids.js';
 import { decideFor } from './automation-access.js';
-import { actionReach, type AutomationAction } from './automation-decision.js';
+import type { AutomationAction } from '../../authz/entity-permissions.js';
+import { actionReach } from './automation-decision.js';
 import type { AutomationRow } from './automations.table.js';
 
 function isAutomationRow(value: unknown): value is AutomationRow {
@@ -30,26 +31,27 @@ export function automationAction(action: AutomationAction, from: 'args.id' | 'pa
       const id = parseUuid(args.id);
       automation = id ? await ctx.loaders.automations.load(id) : null;
     }
-    const notFound = new NotFoundError('Automation', typeof args.id === 'string' ? args.id : (automation?.id ?? ''));
-    return automation ? automationDecision(ctx, automation, action, info, notFound) : notFound;
+    const notFound = () => new NotFoundError('Automation', typeof args.id === 'string' ? args.id : (automation?.id ?? ''));
+    return automation ? automationDecision(ctx, automation, action, info, notFound) : notFound();
   }, options.unscopedOnly ? (set) => set.tokenScope === null && reach(set) : reach);
 }
 
 /**
  * The decision of `automationAction` once the automation is loaded, for guards that reach it
  * through something it owns (a human-in-the-loop request): `notFound` names what the caller asked
- * for, so that nothing says an automation exists behind it.
+ * for, so that nothing says an automation exists behind it. A function: rules of list items run
+ * once per item, and an error (a stack trace) made for every allowed item is most of their cost.
  */
 export async function automationDecision(
   ctx: GraphQLContext,
   automation: AutomationRow,
   action: AutomationAction,
   info: GraphQLResolveInfo,
-  notFound: NotFoundError,
+  notFound: () => NotFoundError,
 ): Promise<Decision> {
-  if (!ctx.authz.grant(automation.organizationId)) return notFound;
+  if (!ctx.authz.grant(automation.organizationId)) return notFound();
   const view = await decideFor(ctx, automation, 'VIEW');
-  if (!view.allowed) return view.reason === 'ROLE_LEVEL' ? new ForbiddenError(`${fieldName(info)}: ${view.explanation}`, { feature: 'crews_dashboards' }) : notFound;
+  if (!view.allowed) return view.reason === 'ROLE_LEVEL' ? new ForbiddenError(`${fieldName(info)}: ${view.explanation}`, { feature: 'crews_dashboards' }) : notFound();
   if (action === 'VIEW') return true;
   const decision = await decideFor(ctx, automation, action);
   return decision.allowed

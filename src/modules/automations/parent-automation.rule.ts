@@ -3,7 +3,8 @@ import { guard } from '../../authz/guard.js';
 import { reaches } from '../../authz/permission-set.js';
 import { NotFoundError, UnauthenticatedError } from '../../errors.js';
 import { automationDecision } from './automation.rule.js';
-import { actionReach, type AutomationAction } from './automation-decision.js';
+import type { AutomationAction } from '../../authz/entity-permissions.js';
+import { actionReach } from './automation-decision.js';
 
 function automationIdOf(parent: unknown): string | null {
   return typeof parent === 'object' && parent !== null && 'automationId' in parent && typeof parent.automationId === 'string' ? parent.automationId : null;
@@ -25,7 +26,7 @@ export function parentAutomationAction(action: AutomationAction, options: { memb
     if (!ctx.authz.principal) return new UnauthenticatedError();
     const automationId = automationIdOf(parent);
     const automation = automationId ? await ctx.loaders.automations.load(automationId) : null;
-    const notFound = new NotFoundError('Automation', automationId ?? '');
-    return automation ? automationDecision(ctx, automation, action, info, notFound) : notFound;
+    const notFound = () => new NotFoundError('Automation', automationId ?? '');
+    return automation ? automationDecision(ctx, automation, action, info, notFound) : notFound();
   }, options.memberReach ? reaches.member : actionReach(action));
 }

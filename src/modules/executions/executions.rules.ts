@@ -19,12 +19,12 @@ function organizationIdOf(parent: unknown): number | null {
  */
 const executionById: IRule = guard('execution:TRACES:args.id', async (parent, args, ctx, info) => {
   if (!ctx.authz.principal) return new UnauthenticatedError();
-  const notFound = new NotFoundError('Execution', typeof args.id === 'string' ? args.id : '');
+  const notFound = () => new NotFoundError('Execution', typeof args.id === 'string' ? args.id : '');
   const id = parseUuid(args.id);
   const execution = id ? await ctx.loaders.executions.load(id) : null;
-  if (!execution || execution.organizationId !== organizationIdOf(parent)) return notFound;
+  if (!execution || execution.organizationId !== organizationIdOf(parent)) return notFound();
   const automation = await ctx.loaders.automations.load(execution.automationId);
-  return automation ? automationDecision(ctx, automation, 'TRACES', info, notFound) : notFound;
+  return automation ? automationDecision(ctx, automation, 'TRACES', info, notFound) : notFound();
 }, actionReach('TRACES'));
 
 export const executionsAuthorization: ModuleAuthorization = {

@@ -20,11 +20,11 @@ const byLevel = reaches.feature('organization_settings', 'MANAGE');
 const reach: Reach = (set) => byLevel(set) || (set.member && set.tokenScope !== null);
 
 /** The decision on one endpoint: NOT_FOUND when the caller may not reach it, as for an id that does not exist. */
-async function onWebhook(ctx: GraphQLContext, hook: WebhookRow, info: GraphQLResolveInfo, notFound: NotFoundError): Promise<Decision> {
+async function onWebhook(ctx: GraphQLContext, hook: WebhookRow, info: GraphQLResolveInfo, notFound: () => NotFoundError): Promise<Decision> {
   const viewer = webhookViewer(ctx, hook.organizationId);
-  if (!viewer) return notFound;
+  if (!viewer) return notFound();
   if (viewer.administers) return true;
-  if (viewer.tokenScope) return (await isWebhookReachable(ctx.db, hook.id, viewer)) ? true : notFound;
+  if (viewer.tokenScope) return (await isWebhookReachable(ctx.db, hook.id, viewer)) ? true : notFound();
   return featureDecision(ctx, hook.organizationId, 'organization_settings', 'MANAGE', fieldName(info));
 }
 
@@ -44,35 +44,35 @@ function webhookById(idArg: string) {
   return guard(`webhook:${idArg}`, async (_parent, args, ctx, info) => {
     if (!ctx.authz.principal) return new UnauthenticatedError();
     const raw = args[idArg];
-    const notFound = new NotFoundError('Webhook', typeof raw === 'string' ? raw : '');
+    const notFound = () => new NotFoundError('Webhook', typeof raw === 'string' ? raw : '');
     const id = parseUuid(raw);
     const hook = id ? await ctx.loaders.webhooks.load(id) : null;
-    return hook ? onWebhook(ctx, hook, info, notFound) : notFound;
+    return hook ? onWebhook(ctx, hook, info, notFound) : notFound();
   }, reach);
 }
 
 const deliveryById = guard('webhookDelivery:id', async (_parent, args, ctx, info) => {
   if (!ctx.authz.principal) return new UnauthenticatedError();
-  const notFound = new NotFoundError('WebhookDelivery', typeof args.id === 'string' ? args.id : '');
+  const notFound = () => new NotFoundError('WebhookDelivery', typeof args.id === 'string' ? args.id : '');
   const id = parseUuid(args.id);
   const delivery = id ? await ctx.loaders.webhookDeliveries.load(id) : null;
   const hook = delivery ? await ctx.loaders.webhooks.load(delivery.webhookId) : null;
-  return hook ? onWebhook(ctx, hook, info, notFound) : notFound;
+  return hook ? onWebhook(ctx, hook, info, notFound) : notFound();
 }, reach);
 
 /** Fields of an endpoint the parent field already showed: checked again, they lead to its deliveries. */
 const ofParentWebhook = guard('webhook:parent', async (parent, _args, ctx, info) => {
   if (!ctx.authz.principal) return new UnauthenticatedError();
   const hook = parent as WebhookRow;
-  return onWebhook(ctx, hook, info, new NotFoundError('Webhook', hook.id));
+  return onWebhook(ctx, hook, info, () => new NotFoundError('Webhook', hook.id));
 }, reach);
 
 const ofParentDelivery = guard('webhookDelivery:parent', async (parent, _args, ctx, info) => {
   if (!ctx.authz.principal) return new UnauthenticatedError();
   const { id, webhookId } = parent as { id: string; webhookId: string };
   const hook = await ctx.loaders.webhooks.load(webhookId);
-  const notFound = new NotFoundError('WebhookDelivery', id);
-  return hook ? onWebhook(ctx, hook, info, notFound) : notFound;
+  const notFound = () => new NotFoundError('WebhookDelivery', id);
+  return hook ? onWebhook(ctx, hook, info, notFound) : notFound();
 }, reach);
 
 export const webhooksAuthorization: ModuleAuthorization = {

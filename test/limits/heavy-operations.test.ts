@@ -1,0 +1,139 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { HeavyOperationGate } from '../../src/graphql/limits/heavy-operations.js';
+import { largePage, ResponseBudget, withResponseBudget } from '../../src/graphql/limits/response-budget.js';
+import { Semaphore } from '../../src/graphql/limits/semaphore.js';
+import { createOrg, type OrgFixture } from '../support/fixtures.js';
+import { startTestGateway, type TestGateway } from '../support/harness.js';
+
+// Issue 15 §1: one tenant's worst-case reads, many at once, must not take the process's memory
+// and its one thread from everyone else. Heavy operations (cost ≥ HEAVY_OPERATION_COST) take
+// turns, per principal and in the process; pages of large rows are read a few at a time, and not
+// at all once the response budget is spent.
+
+const tick = () => new Promise((resolve) => setImmediate(resolve));
+
+describe('HeavyOperationGate: turns per principal and in the process', () => {
+  it.each([
+    { what: 'one principal past its turns waits', perPrincipal: 2, total: 4, keys: ['a', 'a', 'a'], startedAtOnce: 2 },
+    { what: 'another principal passes a waiting one', perPrincipal: 1, total: 4, keys: ['a', 'a', 'b'], startedAtOnce: 2 },
+    { what: 'the process total holds across principals', perPrincipal: 2, total: 3, keys: ['a', 'b', 'c', 'd'], startedAtOnce: 3 },
+  ])('$what', async ({ perPrincipal, total, keys, startedAtOnce }) => {
+    const gate = new HeavyOperationGate(perPrincipal, total);
+    const started: string[] = [];
+    const releases: Array<() => void> = [];
+    const runs = keys.map((key, i) =>
+      gate.acquire(key, Date.now() + 10_000).then((release) => {
+        started.push(`${key}${i}`);
+        releases.push(release);
+      }),
+    );
+    await tick();
+    expect(started).toHaveLength(startedAtOnce);
+    // Each release lets exactly the next one in; in the end every operation ran.
+    while (releases.length > 0) {
+      releases.shift()?.();
+      await tick();
+    }
+    await Promise.all(runs);
+    expect(started.sort()).toEqual(keys.map((key, i) => `${key}${i}`).sort());
+  });
+
+  it('a principal keeps its order: the second of its operations starts before the third', async () => {
+    const gate = new HeavyOperationGate(1, 10);
+    const order: number[] = [];
+    const first = await gate.acquire('a', Date.now() + 10_000);
+    const later = [1, 2].map((n) => gate.acquire('a', Date.now() + 10_000).then((release) => (order.push(n), release)));
+    first();
+    (await later[0])?.();
+    (await later[1])?.();
+    expect(order).toEqual([1, 2]);
+  });
+
+  it('one that cannot start before its deadline is HEAVY_OPERATIONS_BUSY, 503 with Retry-After, and leaves the queue', async () => {
+    const gate = new HeavyOperationGate(1, 1);
+    const running = await gate.acquire('a', Date.now() + 10_000);
+    const refusal = await gate.acquire('a', Date.now() + 20).catch((error: unknown) => error);
+    expect(refusal).toMatchObject({ extensions: { code: 'HEAVY_OPERATIONS_BUSY', limit: { name: 'heavyOperations', max: 1 }, http: { status: 503 } } });
+    expect(String((refusal as Error).message)).toContain('at most 1 per token');
+    running();
+    // The refused one is gone: the next one starts at once.
+    const next = await gate.acquire('a', Date.now() + 10);
+    next();
+  });
+
+  it('a release given twice frees one turn only', async () => {
+    const gate = new HeavyOperationGate(1, 1);
+    const release = await gate.acquire('a', Date.now() + 10_000);
+    const b = gate.acquire('b', Date.now() + 10_000);
+    release();
+    release();
+    const releaseB = await b;
+    const c = await gate.acquire('c', Date.now() + 20).catch((error: unknown) => error);
+    expect(c).toMatchObject({ extensions: { code: 'HEAVY_OPERATIONS_BUSY' } });
+    releaseB();
+  });
+});
+
+describe('largePage: large pages in turns, none once the budget is spent', () => {
+  it('reads at most the semaphore size at once', async () => {
+    const context = withResponseBudget({}, new ResponseBudget(1_000_000, new Semaphore(2)));
+    let running = 0;
+    let most = 0;
+    await Promise.all(
+      Array.from({ length: 6 }, () =>
+        largePage(context, async () => {
+          running++;
+          most = Math.max(most, running);
+          await tick();
+          running--;
+        }),
+      ),
+    );
+    expect(most).toBe(2);
+  });
+
+  it('a page waiting its turn when the budget is spent is never read', async () => {
+    const budget = new ResponseBudget(10, new Semaphore(1));
+    const context = withResponseBudget({}, budget);
+    const read: number[] = [];
+    const pages = [0, 1, 2].map((n) =>
+      largePage(context, async () => {
+        read.push(n);
+        budget.count('x'.repeat(20));
+      }).catch((error: unknown) => error),
+    );
+    const outcomes = await Promise.all(pages);
+    expect(read).toEqual([0]);
+    for (const outcome of outcomes) expect(outcome).toMatchObject({ extensions: { code: 'RESPONSE_TOO_LARGE' } });
+  });
+});
+
+describe('through the gateway', () => {
+  let gw: TestGateway;
+  let org: OrgFixture;
+  beforeAll(async () => {
+    // Every operation costing 2 or more is heavy; one turn in the whole process.
+    gw = await startTestGateway({ HEAVY_OPERATION_COST: '2', HEAVY_OPERATIONS_PER_PRINCIPAL: '1', HEAVY_OPERATIONS: '1' });
+    org = await createOrg(gw);
+  });
+  afterAll(async () => gw.close());
+
+  const post = async (query: string) => {
+    const response = await fetch(gw.url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${org.owner.token}` },
+      body: JSON.stringify({ query, variables: { o: String(org.organizationId) } }),
+    });
+    return { status: response.status, body: (await response.json()) as { data?: unknown; errors?: unknown[] } };
+  };
+
+  it('heavy operations of one principal in turns all answer, and each turn is given back (also after an error)', async () => {
+    const heavy = 'query($o: ID!) { organization(id: $o) { name members(first: 5) { edges { node { user { email } } } } } }';
+    const failing = 'query { organization(id: "999999") { name members(first: 5) { edges { node { user { email } } } } } }';
+    const answers = await Promise.all([heavy, failing, heavy, failing, heavy].map(post));
+    expect(answers.map((a) => a.status)).toEqual([200, 200, 200, 200, 200]);
+    expect(answers.filter((a) => a.body.errors === undefined)).toHaveLength(3);
+    // Had a turn leaked, this one would wait until its deadline.
+    expect((await post(heavy)).body.errors).toBeUndefined();
+  });
+});
