@@ -4,9 +4,10 @@ import { hashToken, looksLikeApiToken } from '../crypto/opaque-token.js';
 import type { Db } from '../db/database.js';
 import { isUniqueViolation } from '../db/errors.js';
 import { UnauthenticatedError } from '../errors.js';
-import { findActiveTokenByHash, touchLastUsed } from '../modules/api-tokens/api-tokens.repository.js';
-import { findServiceAccountsByIds } from '../modules/service-accounts/service-accounts.repository.js';
-import { findUserByEmail, findUserBySubject, findUsersByIds, insertUser, linkSubject, markEmailVerified } from '../modules/users/users.repository.js';
+import { Authz } from '../authz/authz.js';
+import { authorizeSubject, authorizeToken, authorizeUser } from '../authz/authorize-request.js';
+import { touchLastUsed } from '../modules/api-tokens/api-tokens.repository.js';
+import { findUserByEmail, findUserBySubject, insertUser, linkSubject, markEmailVerified } from '../modules/users/users.repository.js';
 import type { UserRow } from '../modules/users/users.table.js';
 import type { JwtVerifier, VerifiedIdentity } from './jwt-verifier.js';
 
@@ -24,7 +25,12 @@ export class Authenticator {
     private readonly logger: Logger,
   ) {}
 
-  async authenticate(authorization: string | undefined): Promise<Principal | null> {
+  /**
+   * The caller and what it may do, decided once for the request: one statement reads the
+   * credential, its principal and the principal's grants (src/authz/authorize-request.ts). Null
+   * without an Authorization header.
+   */
+  async authorize(authorization: string | undefined): Promise<{ principal: Principal; authz: Authz } | null> {
     if (authorization === undefined || authorization === '') return null;
     const match = /^Bearer ([A-Za-z0-9._~+/=-]{1,4096})$/.exec(authorization);
     if (!match?.[1]) throw new UnauthenticatedError('The Authorization header must be "Bearer <token>".');
@@ -32,23 +38,26 @@ export class Authenticator {
     return looksLikeApiToken(token) ? this.fromApiToken(token) : this.fromJwt(token);
   }
 
-  private async fromApiToken(token: string): Promise<Principal> {
-    const row = await findActiveTokenByHash(this.db, hashToken(token));
+  private async fromApiToken(token: string): Promise<{ principal: Principal; authz: Authz }> {
+    const row = await authorizeToken(this.db, hashToken(token));
     if (!row) throw new UnauthenticatedError(INVALID_TOKEN);
     const now = new Date();
-    if (!row.lastUsedAt || now.getTime() - row.lastUsedAt.getTime() > 60_000) await touchLastUsed(this.db, row.id, now);
+    if (!row.lastUsedAt || now.getTime() - row.lastUsedAt.getTime() > 60_000) await touchLastUsed(this.db, row.tokenId, now);
     const scope = row.scopeAutomationIds && row.scopePermissions ? { scope: { automationIds: row.scopeAutomationIds, permissions: row.scopePermissions } } : {};
+    let principal: Principal;
     if (row.userId) {
-      const [user] = await findUsersByIds(this.db, [row.userId]);
-      if (!user) throw new UnauthenticatedError(INVALID_TOKEN);
-      return { kind: 'user', userId: user.id, email: user.email, emailVerified: user.emailVerified, name: user.name, tokenId: row.id, boundOrganizationId: row.organizationId, ...scope };
+      if (row.email === null || row.userName === null) throw new UnauthenticatedError(INVALID_TOKEN);
+      principal = { kind: 'user', userId: row.userId, email: row.email, emailVerified: row.emailVerified === true, name: row.userName, tokenId: row.tokenId, boundOrganizationId: row.organizationId, ...scope };
+    } else {
+      if (!row.serviceAccountId || row.accountName === null || row.accountOrganizationId === null || row.accountDisabled !== false) {
+        throw new UnauthenticatedError('This service account is disabled; ask an administrator to enable a new one.');
+      }
+      principal = { kind: 'service_account', serviceAccountId: row.serviceAccountId, organizationId: row.accountOrganizationId, name: row.accountName, tokenId: row.tokenId, ...scope };
     }
-    const [account] = await findServiceAccountsByIds(this.db, [row.serviceAccountId ?? '']);
-    if (!account || account.disabledAt) throw new UnauthenticatedError('This service account is disabled; ask an administrator to enable a new one.');
-    return { kind: 'service_account', serviceAccountId: account.id, organizationId: account.organizationId, name: account.name, tokenId: row.id, ...scope };
+    return { principal, authz: new Authz(principal, row.grants, row.instanceAdmin) };
   }
 
-  private async fromJwt(token: string): Promise<Principal> {
+  private async fromJwt(token: string): Promise<{ principal: Principal; authz: Authz }> {
     if (!this.verifyJwt) {
       throw new UnauthenticatedError('This gateway accepts API tokens only (gth_…): no JWT issuer is configured (AUTH_JWKS_URL).');
     }
@@ -59,10 +68,18 @@ export class Authenticator {
       this.logger.info({ reason: error instanceof Error ? error.message : String(error) }, 'JWT refused');
       throw new UnauthenticatedError('The JWT is invalid or expired: sign in again.');
     }
-    const user = await this.userFor(verified);
+    // The usual case, a known user with nothing to record, is one statement; a new user, a link by
+    // email or a first verification write first and then read the grants.
+    let authorized = await authorizeSubject(this.db, verified.subject);
+    if (!authorized || (!authorized.emailVerified && verified.emailVerified && sameEmail(verified.email, authorized.email))) {
+      const user = await this.userFor(verified);
+      authorized = await authorizeUser(this.db, user.id);
+      if (!authorized) throw new UnauthenticatedError('The JWT is invalid or expired: sign in again.');
+    }
     // Proven for this request only when this token asserts the very address the user holds.
-    const emailVerified = user.emailVerified && verified.emailVerified && sameEmail(verified.email, user.email);
-    return { kind: 'user', userId: user.id, email: user.email, emailVerified, name: user.name };
+    const emailVerified = authorized.emailVerified && verified.emailVerified && sameEmail(verified.email, authorized.email);
+    const principal: Principal = { kind: 'user', userId: authorized.id, email: authorized.email, emailVerified, name: authorized.name };
+    return { principal, authz: new Authz(principal, authorized.grants, authorized.instanceAdmin) };
   }
 
   /**

@@ -1,5 +1,9 @@
 import { FEATURES, OWNER_LEVELS, satisfies, type Feature, type FeatureLevels, type Level } from './features.js';
+import type { GrantSummary, PackedGrants } from './packed-grants.js';
 import type { OrganizationGrant, Principal, TokenScope, VisibilityScope } from './principal.js';
+
+/** The principal's grants by organization: a Map, or the packed string of the request's one statement. */
+export type Grants = Pick<ReadonlyMap<number, OrganizationGrant>, 'get' | 'has' | 'keys' | 'size'> & { summary?: PackedGrants['summary'] };
 
 const SCOPED_LEVELS: FeatureLevels = Object.fromEntries(FEATURES.map((feature) => [feature, 'NO_ACCESS'])) as Record<Feature, Level>;
 
@@ -10,7 +14,7 @@ const SCOPED_LEVELS: FeatureLevels = Object.fromEntries(FEATURES.map((feature) =
 export class Authz {
   constructor(
     readonly principal: Principal | null,
-    private readonly grants: ReadonlyMap<number, OrganizationGrant>,
+    private readonly grants: Grants,
     /** Operates the whole instance (SPEC §5); read with the grants, once per request. */
     readonly instanceAdmin = false,
   ) {}
@@ -26,6 +30,15 @@ export class Authz {
 
   organizationIds(): number[] {
     return [...this.grants.keys()];
+  }
+
+  /**
+   * The highest levels and flags over every organization, read off the packed grants without
+   * parsing each organization; undefined where it must be computed per organization (a Map, or a
+   * scoped token, whose levels are not its role's).
+   */
+  summary(): GrantSummary | undefined {
+    return this.principal?.scope ? undefined : this.grants.summary?.();
   }
 
   /**

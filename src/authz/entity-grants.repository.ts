@@ -30,8 +30,10 @@ export function visibleUnderAccessList(
     scope.serviceAccountId !== null
       ? sql`g.service_account_id = ${scope.serviceAccountId}`
       : sql`g.user_id = ${scope.userId}`;
-  const onList = sql<SqlBool>`exists (select 1 from entity_grants g where g.resource_type = ${resourceType}
-    and g.resource_id = ${sql.ref(idRef)} and (${principal} or g.role_id = ${scope.roleId}))`;
+  // Two EXISTS, each an index probe, scoped to the caller's organization (as in automations.repository.ts).
+  const exists = (who: RawBuilder<unknown>) => sql<SqlBool>`exists (select 1 from entity_grants g where ${who} and g.resource_type = ${resourceType}
+    and g.resource_id = ${sql.ref(idRef)} and g.organization_id = ${scope.organizationId})`;
+  const onList = sql<SqlBool>`(${exists(principal)} or ${exists(sql`g.role_id = ${scope.roleId}`)})`;
   return restrictedRef ? sql<SqlBool>`(not ${sql.ref(restrictedRef)} or ${onList})` : onList;
 }
 

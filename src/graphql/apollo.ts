@@ -1,5 +1,5 @@
 import { ApolloServer, type ApolloServerPlugin } from '@apollo/server';
-import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
+import { ApolloServerPluginCacheControlDisabled, ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
 import type { KeyValueCache } from '@apollo/utils.keyvaluecache';
 import type { DocumentNode, GraphQLSchema } from 'graphql';
 import type { Config } from '../config.js';
@@ -7,7 +7,7 @@ import type { Metrics } from '../observability/metrics.js';
 import type { GraphQLContext } from './context.js';
 import { createFormatError, isPublicError } from './format-error.js';
 import { noIntrospectionRule } from './introspection.rule.js';
-import { formatLimitErrors, limitPlugins, limitValidationRules } from './limits/index.js';
+import { formatLimitErrors, limitPlugins, limitValidationRules, type HeavyOperations } from './limits/index.js';
 import { storableInputPlugin } from './storable-input.plugin.js';
 
 /** Logs every masked error with its cause, and stamps the request id on every error sent. */
@@ -29,7 +29,13 @@ const errorPlugin: ApolloServerPlugin<GraphQLContext> = {
   },
 };
 
-export function createApollo(schema: GraphQLSchema, config: Config, metrics: Metrics, documentStore?: KeyValueCache<DocumentNode> | null): ApolloServer<GraphQLContext> {
+export function createApollo(
+  schema: GraphQLSchema,
+  config: Config,
+  metrics: Metrics,
+  documentStore?: KeyValueCache<DocumentNode> | null,
+  heavy?: HeavyOperations<GraphQLContext>,
+): ApolloServer<GraphQLContext> {
   const development = config.nodeEnv === 'development';
   const { limits } = config;
   return new ApolloServer<GraphQLContext>({
@@ -52,7 +58,10 @@ export function createApollo(schema: GraphQLSchema, config: Config, metrics: Met
     // Apollo's default landing page loads Apollo Sandbox from a CDN; the gateway serves no page
     // that reaches outside it.
     // storableInputPlugin: unstorable text and malformed cursors are BAD_USER_INPUT before anything runs.
-    plugins: [ApolloServerPluginLandingPageDisabled(), errorPlugin, metrics.plugin<GraphQLContext>(), storableInputPlugin<GraphQLContext>(), ...limitPlugins<GraphQLContext>(limits)],
+    // Apollo installs its cache-control plugin unless told not to: it wraps every field's
+    // resolution to gather hints that neither the schema nor the code gives (about a tenth of
+    // execution, issue 16).
+    plugins: [ApolloServerPluginLandingPageDisabled(), ApolloServerPluginCacheControlDisabled(), errorPlugin, metrics.plugin<GraphQLContext>(), storableInputPlugin<GraphQLContext>(), ...limitPlugins<GraphQLContext>(limits, heavy)],
     // Trusted documents (README): in `enforce` mode the gateway swaps registered hashes for their
     // documents itself, and a client must not be able to register one through APQ.
     persistedQueries: config.trustedDocuments === 'enforce' ? false : {},

@@ -6,7 +6,7 @@ import type { Logger } from 'pino';
 import { Authenticator } from '../auth/authenticate.js';
 import { createJwtVerifier } from '../auth/jwt-verifier.js';
 import { Authz } from '../authz/authz.js';
-import { preloadAuthz } from '../authz/permission-preload.js';
+import { principalKey } from '../authz/principal.js';
 import type { Config } from '../config.js';
 import type { SecretBox } from '../crypto/secret-box.js';
 import type { Db } from '../db/database.js';
@@ -16,6 +16,9 @@ import { UnauthenticatedError } from '../errors.js';
 import { createApollo } from '../graphql/apollo.js';
 import { applyMiddleware } from 'graphql-middleware';
 import {
+  deadlineOf,
+  HeavyOperationGate,
+  type HeavyOperations,
   LimitCode,
   LimitError,
   limitResponseBody,
@@ -24,6 +27,7 @@ import {
   raceDeadline,
   ResponseBudget,
   responseBudgetMiddleware,
+  Semaphore,
   withDeadline,
   withResponseBudget,
 } from '../graphql/limits/index.js';
@@ -83,16 +87,27 @@ export class Gateway {
   /** Archive uploads in progress in this process (issue 15 §2). */
   private readonly uploadSlots: UploadSlots;
   private readonly documents: TrustedDocuments;
+  /** Reads of large pages in progress in the process (src/graphql/limits/response-budget.ts). */
+  private readonly largePages: Semaphore;
 
   constructor(private readonly deps: GatewayDeps) {
     this.deploys = new InFlightDeploys(deps.config.k8s.deploysPerOrganization);
     const schema = deps.schema ?? buildSchema();
     const timed = applyMiddleware(schema, mutationDeadlineMiddleware(schema, deps.config.limits.operationTimeoutMs), responseBudgetMiddleware(schema));
+    const { limits } = deps.config;
+    this.largePages = new Semaphore(limits.largePageReads);
+    // One gate for every permission set's server: turns are the process's, not a server's.
+    const heavy: HeavyOperations<GraphQLContext> = {
+      gate: new HeavyOperationGate(limits.heavyOperationsPerPrincipal, limits.heavyOperations),
+      cost: limits.heavyOperationCost,
+      keyOf: (context) => principalKey(context.authz.principal),
+      deadlineOf: (context) => deadlineOf(context),
+    };
     this.metrics = new Metrics({ ...(deps.poolStats ? { poolStats: deps.poolStats } : {}), logger: deps.logger });
     this.servers = new ApolloPerPermissionSet(
       timed,
       authorization().rules,
-      (visible, documents) => createApollo(visible, deps.config, this.metrics, documents),
+      (visible, documents) => createApollo(visible, deps.config, this.metrics, documents, heavy),
       new SchemaBuildBudget(deps.config.limits.schemaBuildsPerOrganizationPerMinute),
     );
     this.authenticator = new Authenticator(deps.db, createJwtVerifier(deps.config.auth), deps.logger);
@@ -114,10 +129,11 @@ export class Gateway {
   async context(authorization: string | undefined, requestId: string): Promise<GraphQLContext> {
     const { db, secrets, config } = this.deps;
     const logger = this.deps.logger.child({ requestId });
-    const principal = await this.authenticator.authenticate(authorization);
+    const authorized = await this.authenticator.authorize(authorization);
     let authz = Authz.anonymous();
-    if (principal) {
-      authz = await preloadAuthz(db, principal);
+    if (authorized) {
+      const { principal } = authorized;
+      authz = authorized.authz;
       const bound = principal.kind === 'user' ? principal.boundOrganizationId : principal.organizationId;
       if (bound !== undefined && !authz.grant(bound)) {
         throw new UnauthenticatedError('This API token\'s owner is no longer a member of its organization; the token no longer works.');
@@ -235,7 +251,7 @@ export class Gateway {
     }
     // The timer starts before authentication: OPERATION_TIMEOUT_MS bounds the whole request.
     const deadline = Date.now() + limits.operationTimeoutMs;
-    const budget = new ResponseBudget(limits.maxResponseBytes);
+    const budget = new ResponseBudget(limits.maxResponseBytes, this.largePages);
     const response = await raceDeadline(this.execute(req, resolution.search, headers, resolution.body, requestId, deadline, budget), limits.operationTimeoutMs, () => null);
     if (response === null) return sendJson(res, 504, limitResponseBody(operationTimeoutError(limits.operationTimeoutMs), requestId));
     // Over MAX_RESPONSE_BYTES: the data gathered is dropped, whatever Apollo made of it.

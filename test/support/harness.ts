@@ -1,3 +1,4 @@
+import type { LogEvent } from 'kysely';
 import crypto from 'node:crypto';
 import type http from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -36,9 +37,12 @@ export interface TestGateway {
 }
 
 /** The real gateway (HTTP, authentication, shield, Apollo) on a fresh database and a free port. */
-export async function startTestGateway(env: Record<string, string> = {}, options: { cluster?: Cluster | null; logger?: Logger } = {}): Promise<TestGateway> {
+export async function startTestGateway(
+  env: Record<string, string> = {},
+  options: { cluster?: Cluster | null; logger?: Logger; onQuery?: (event: LogEvent) => void } = {},
+): Promise<TestGateway> {
   // DATABASE_POOL_MAX sizes the pool as in production (the default suites keep 5 per file).
-  const database = await createTestDatabase(env.DATABASE_POOL_MAX ? Number(env.DATABASE_POOL_MAX) : undefined);
+  const database = await createTestDatabase(env.DATABASE_POOL_MAX ? Number(env.DATABASE_POOL_MAX) : undefined, options.onQuery);
   const secretKey = crypto.randomBytes(32);
   const config = loadConfig({
     NODE_ENV: 'test',

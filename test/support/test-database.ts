@@ -1,3 +1,4 @@
+import type { LogEvent } from 'kysely';
 import crypto from 'node:crypto';
 import pg from 'pg';
 import { openDatabase, type DatabaseHandle } from '../../src/db/connect.js';
@@ -10,10 +11,10 @@ export interface TestDatabase extends DatabaseHandle {
 }
 
 /** A fresh, migrated database for one test file: a clone of the template on PostgreSQL, or PGlite. */
-export async function createTestDatabase(poolMax = 5): Promise<TestDatabase> {
+export async function createTestDatabase(poolMax = 5, onQuery?: (event: LogEvent) => void): Promise<TestDatabase> {
   const admin = process.env.TEST_DATABASE_URL;
   if (!admin) {
-    const handle = openDatabase({ dataDir: 'memory://' });
+    const handle = openDatabase({ dataDir: 'memory://', ...(onQuery ? { onQuery } : {}) });
     await migrateToLatest(handle.db);
     return { ...handle, url: undefined };
   }
@@ -23,7 +24,7 @@ export async function createTestDatabase(poolMax = 5): Promise<TestDatabase> {
   await client.query(`create database ${name} template ${templateName(admin)}`);
   await client.end();
   const url = urlFor(admin, name);
-  const handle = openDatabase({ url, poolMax });
+  const handle = openDatabase({ url, poolMax, ...(onQuery ? { onQuery } : {}) });
   return {
     ...handle,
     url,

@@ -1,10 +1,9 @@
 import { sql, type RawBuilder, type SqlBool } from 'kysely';
 import type { TokenScope, VisibilityScope } from '../../authz/principal.js';
-import type { TokenScopePermission } from '../api-tokens/api-tokens.table.js';
+import type { GrantPermission, TokenScopePermission } from '../../authz/entity-permissions.js';
 import type { Level } from '../../authz/features.js';
 import type { Executor } from '../../db/database.js';
 import { afterCursor, type Page } from '../../graphql/pagination.js';
-import type { GrantPermission } from './automation-decision.js';
 import type { AutomationRow, NewAutomation } from './automations.table.js';
 
 export interface AutomationScope extends VisibilityScope {
@@ -29,9 +28,20 @@ function inTokenScope(tokenScope: TokenScope): RawBuilder<SqlBool> {
 function viewableByRole(scope: AutomationScope): RawBuilder<SqlBool> {
   if (scope.isOwner) return sql<SqlBool>`true`;
   if (scope.crewsDashboards === 'NO_ACCESS') return sql<SqlBool>`false`;
+  return sql<SqlBool>`(${sql.ref('automations.visibility')} = 'ORGANIZATION' or ${grantExists(scope, sql<SqlBool>`true`)})`;
+}
+
+/**
+ * A grant on the row's automation to the caller or its role, within the caller's organization.
+ * Two EXISTS rather than one with an OR: each is an index probe (entity_grants_principal_key by
+ * automation and user, entity_grants_role_idx / _service_account_idx), where the OR made
+ * PostgreSQL hash every tenant's grants once per statement (issue 16 §2; test/db/explain.test.ts).
+ */
+function grantExists(scope: AutomationScope, condition: RawBuilder<SqlBool>): RawBuilder<SqlBool> {
   const principal = scope.serviceAccountId !== null ? sql`g.service_account_id = ${scope.serviceAccountId}` : sql`g.user_id = ${scope.userId}`;
-  return sql<SqlBool>`(${sql.ref('automations.visibility')} = 'ORGANIZATION' or exists (select 1 from entity_grants g
-    where g.resource_type = 'AUTOMATION' and g.resource_id = ${sql.ref('automations.id')} and (${principal} or g.role_id = ${scope.roleId})))`;
+  const exists = (who: RawBuilder<unknown>) => sql<SqlBool>`exists (select 1 from entity_grants g where ${who} and g.resource_type = 'AUTOMATION'
+    and g.resource_id = ${sql.ref('automations.id')} and g.organization_id = ${scope.organizationId} and ${condition})`;
+  return sql<SqlBool>`(${exists(principal)} or ${exists(sql`g.role_id = ${scope.roleId}`)})`;
 }
 
 /** A permission the decision procedure grants per action (full_access is all of them). */
@@ -66,10 +76,8 @@ function mayActOnByRole(scope: AutomationScope, permission: ActionPermission): R
   if (scope.crewsDashboards === 'NO_ACCESS') return sql<SqlBool>`false`;
   const byLevel =
     permission !== 'manage_settings' || scope.crewsDashboards === 'MANAGE' ? sql<SqlBool>`${sql.ref('automations.visibility')} = 'ORGANIZATION'` : sql<SqlBool>`false`;
-  const principal = scope.serviceAccountId !== null ? sql`g.service_account_id = ${scope.serviceAccountId}` : sql`g.user_id = ${scope.userId}`;
-  return sql<SqlBool>`(${byLevel} or exists (select 1 from entity_grants g
-    where g.resource_type = 'AUTOMATION' and g.resource_id = ${sql.ref('automations.id')} and (${principal} or g.role_id = ${scope.roleId})
-    and (cardinality(g.permissions) = 0 or g.permissions && array['full_access', ${permission}]::text[])))`;
+  const holds = sql<SqlBool>`(cardinality(g.permissions) = 0 or g.permissions && array['full_access', ${permission}]::text[])`;
+  return sql<SqlBool>`(${byLevel} or ${grantExists(scope, holds)})`;
 }
 
 /** Ids of the organization's live automations the caller may act on: a subquery for other modules' lists. */
