@@ -1,32 +1,31 @@
 /**
- * `npm run bench:load` (issue 6): a load run on loopback, bounded in time. The automations list
- * screen's query, sent by a Member, through
+ * `npm run bench:load` (issues 6 and 16): a load run on loopback, bounded in time. The automations
+ * list screen's query, sent by a Member, through
  *   gateway  the full Gateway: HTTP, authentication, permission preload, visible schema,
  *            graphql-shield, limits, rate limiter (limits set never to refuse), metrics
  *   plain    Apollo Server with the same resolvers and no authorization (bench/plain-apollo.ts)
- * on the same data (embedded PGlite in memory, or PostgreSQL with BENCH_DATABASE_URL, see
- * bench/load-database.ts). Each target is warmed up, then measured in turn,
- * gateway and plain alternating, so that drift of the machine touches both alike. Reports
- * requests per second, p50 and p99 latency, errors and non-2xx per run, the ratios
- * gateway / plain, and the resident memory of the process before and after the measured runs.
+ * on the same data: PostgreSQL with BENCH_DATABASE_URL (a throw-away database beside it), else a
+ * PGlite directory that each server process opens a copy of (bench/load-database.ts).
  *
- * Both servers run in this process (one at a time under load) and autocannon runs in a worker
- * thread of it, so the memory figures are the whole process's.
+ * Each target runs in a process of its own (bench/bench-server.ts), so that its memory is its own
+ * and the load generator (autocannon, in this process) takes none of its CPU. After a warm-up,
+ * BENCH_PAIRS pairs (default 5) of runs of BENCH_DURATION s (default 10) alternate, the first of
+ * each pair swapping, so that drift of a shared machine touches both alike. Prints each run, then
+ * min, median and max over the pairs of each ratio gateway / plain (req/s, p50, p99), and each
+ * server process's resident memory: after the warm-up, at the end, and its peak.
  */
 import './production-env.js';
-import v8 from 'node:v8';
-import vm from 'node:vm';
-import autocannon from 'autocannon';
-import { startBenchGateway } from './bench-gateway.js';
 import { seedAutomationsScreen } from './load-data.js';
-import { openBenchDatabase } from './load-database.js';
-import { startPlainApollo } from './plain-apollo.js';
+import { createSharedDatabase } from './load-database.js';
+import { loadRun, post, spread, type LoadRun } from './load-run.js';
+import { startServerProcess, type ServerProcess, type ServerStats } from './server-process.js';
 
 const AUTOMATIONS = 50;
 const DURATION_S = Number(process.env.BENCH_DURATION ?? 10);
 const WARMUP_S = 2;
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 10);
-const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 2);
+const PAIRS = Number(process.env.BENCH_PAIRS ?? 5);
+if (!Number.isInteger(PAIRS) || PAIRS < 1) throw new Error(`BENCH_PAIRS must be a whole number of at least 1; got ${process.env.BENCH_PAIRS}`);
 
 const QUERY = `query AutomationsScreen($org: ID!) {
   organization(id: $org) {
@@ -44,29 +43,14 @@ const QUERY = `query AutomationsScreen($org: ID!) {
   }
 }`;
 
-// A forced collection before each memory reading, so that heap figures are what is retained.
-v8.setFlagsFromString('--expose-gc');
-const collect: unknown = vm.runInNewContext('gc');
-function memory(): { rssMb: number; heapMb: number } {
-  if (typeof collect === 'function') collect();
-  const usage = process.memoryUsage();
-  return { rssMb: usage.rss / 2 ** 20, heapMb: usage.heapUsed / 2 ** 20 };
-}
-
-let statements = 0;
-const database = await openBenchDatabase(() => void statements++);
-const { organizationId, memberToken } = await seedAutomationsScreen(database.db, AUTOMATIONS);
-const authorization = `Bearer ${memberToken}`;
-
-// Rate limits counted, never refused: the limiter's cost is part of the gateway's.
-const gateway = await startBenchGateway(database.db);
-const plain = await startPlainApollo(await gateway.gateway.context(authorization, 'bench-plain'));
-
 const TARGETS = ['gateway', 'plain'] as const;
 type Target = (typeof TARGETS)[number];
-const targets: Record<Target, string> = { gateway: gateway.url, plain: plain.url };
-const body = JSON.stringify({ query: QUERY, variables: { org: String(organizationId) } });
-const headers = { 'content-type': 'application/json', authorization };
+
+const database = await createSharedDatabase();
+const { organizationId, memberToken } = await seedAutomationsScreen(database.handle.db, AUTOMATIONS);
+await database.release();
+const authorization = `Bearer ${memberToken}`;
+const servers: Partial<Record<Target, ServerProcess>> = {};
 
 /** The value at `path` in parsed JSON, or undefined. */
 function at(value: unknown, ...path: string[]): unknown {
@@ -75,100 +59,86 @@ function at(value: unknown, ...path: string[]): unknown {
   return current;
 }
 
-/**
- * One request to each target: 200, no GraphQL error, the same data; returns each exact body and
- * counts the SQL statements each request ran.
- */
-async function verify(): Promise<{ bodies: Record<Target, string>; sql: Record<Target, number>; visible: unknown }> {
-  const bodies: Record<Target, string> = { gateway: '', plain: '' };
-  const sql: Record<Target, number> = { gateway: 0, plain: 0 };
-  let data: string | undefined;
-  for (const name of TARGETS) {
-    statements = 0;
-    const response = await fetch(targets[name], { method: 'POST', headers, body });
-    const text = await response.text();
-    sql[name] = statements;
-    const parsed: unknown = JSON.parse(text);
-    if (response.status !== 200 || at(parsed, 'errors') !== undefined) throw new Error(`${name} answered ${response.status}: ${text}`);
-    const same = JSON.stringify(at(parsed, 'data'));
-    if (data !== undefined && same !== data) throw new Error(`gateway and plain answered different data:\n${data}\n${same}`);
-    data = same;
-    bodies[name] = text;
-  }
-  return { bodies, sql, visible: at(JSON.parse(data ?? 'null'), 'organization', 'automations', 'totalCount') };
-}
-
-interface Run {
-  target: Target;
-  rps: number;
-  p50: number;
-  p99: number;
-  requests: number;
-  errors: number;
-  non2xx: number;
-  mismatches: number;
-}
-
-async function load(target: Target, seconds: number, expectBody: string): Promise<Run> {
-  const result = await autocannon({
-    url: targets[target],
-    method: 'POST',
-    headers,
-    body,
-    connections: CONNECTIONS,
-    duration: seconds,
-    // The load generator in a worker thread, off the servers' event loop.
-    workers: 1,
-    // Every answer is compared with the verified one: a different body counts as a mismatch.
-    expectBody,
-  });
-  return {
-    target,
-    rps: result.requests.average,
-    p50: result.latency.p50,
-    p99: result.latency.p99,
-    requests: result.requests.total,
-    errors: result.errors + result.timeouts,
-    non2xx: result.non2xx,
-    mismatches: result.mismatches,
+try {
+  for (const kind of TARGETS) servers[kind] = await startServerProcess({ kind, database: database.spec, copy: true, env: {}, authorization });
+  const server = (target: Target): ServerProcess => {
+    const found = servers[target];
+    if (!found) throw new Error(`no ${target} server`);
+    return found;
   };
-}
+  const body = JSON.stringify({ query: QUERY, variables: { org: String(organizationId) } });
+  const headers = { 'content-type': 'application/json', authorization };
 
-// Twice: the first request of a permission set builds its schema and Apollo Server, and fills caches.
-await verify();
-const { bodies: expected, sql, visible } = await verify();
-console.log(`verified: both targets answer 200 with the same data and no errors (${String(visible)} automations visible to the member, 20 per page)`);
-for (const target of TARGETS) await load(target, WARMUP_S, expected[target]);
-const before = memory();
+  /** One request to each target: 200, no GraphQL error, the same data; returns each exact body and the statements it ran. */
+  const verify = async () => {
+    const bodies: Record<Target, string> = { gateway: '', plain: '' };
+    const sql: Record<Target, number> = { gateway: 0, plain: 0 };
+    let data: string | undefined;
+    for (const target of TARGETS) {
+      const before = (await server(target).stats()).statements;
+      const { status, text } = await post(server(target).url, headers, body);
+      sql[target] = (await server(target).stats()).statements - before;
+      const parsed: unknown = JSON.parse(text);
+      if (status !== 200 || at(parsed, 'errors') !== undefined) throw new Error(`${target} answered ${status}: ${text}`);
+      const same = JSON.stringify(at(parsed, 'data'));
+      if (data !== undefined && same !== data) throw new Error(`gateway and plain answered different data:\n${data}\n${same}`);
+      data = same;
+      bodies[target] = text;
+    }
+    return { bodies, sql, visible: at(JSON.parse(data ?? 'null'), 'organization', 'automations', 'totalCount') };
+  };
+  const run = (target: Target, seconds: number, expectBody: string) =>
+    loadRun({ url: server(target).url, body, headers, connections: CONNECTIONS, seconds, expectBody });
 
-const runs: Run[] = [];
-for (let round = 1; round <= ROUNDS; round++) {
-  for (const target of TARGETS) runs.push(await load(target, DURATION_S, expected[target]));
-}
-const after = memory();
+  // Twice: the first request of a permission set builds its schema and Apollo Server, and fills caches.
+  await verify();
+  const { bodies: expected, sql, visible } = await verify();
+  console.log(`verified: both targets answer 200 with the same data and no errors (${String(visible)} automations visible to the member, 20 per page)`);
+  for (const target of TARGETS) await run(target, WARMUP_S, expected[target]);
+  const warm: Record<Target, ServerStats> = { gateway: await server('gateway').stats(), plain: await server('plain').stats() };
 
-const fixed = (n: number, digits = 1) => n.toFixed(digits);
-console.log(`\nGatehouse load: the automations screen (${AUTOMATIONS} automations, first 20, as a Member), ${CONNECTIONS} connections, ${DURATION_S} s per run after a ${WARMUP_S} s warm-up, ${database.label}, loopback\n`);
-console.log('run  target    req/s     p50 ms   p99 ms   requests   errors   non-2xx   mismatches');
-runs.forEach((r, i) => {
+  const runs: Array<LoadRun & { pair: number; target: Target }> = [];
+  for (let pair = 1; pair <= PAIRS; pair++) {
+    const order: Target[] = pair % 2 === 1 ? ['gateway', 'plain'] : ['plain', 'gateway'];
+    for (const target of order) runs.push({ pair, target, ...(await run(target, DURATION_S, expected[target])) });
+  }
+  const end: Record<Target, ServerStats> = { gateway: await server('gateway').stats(), plain: await server('plain').stats() };
+
+  const fixed = (n: number, digits = 1) => n.toFixed(digits);
   console.log(
-    `${String(i + 1).padEnd(4)} ${r.target.padEnd(8)} ${fixed(r.rps).padStart(8)} ${fixed(r.p50, 2).padStart(9)} ${fixed(r.p99, 2).padStart(8)} ${String(r.requests).padStart(10)} ${String(r.errors).padStart(8)} ${String(r.non2xx).padStart(9)} ${String(r.mismatches).padStart(12)}`,
+    `\nGatehouse load: the automations screen (${AUTOMATIONS} automations, first 20, as a Member), ${CONNECTIONS} connections, ${PAIRS} pairs of ${DURATION_S} s runs after a ${WARMUP_S} s warm-up, ${database.label}, each server in its own process, loopback\n`,
   );
-});
-const mean = (target: Target, key: 'rps' | 'p50' | 'p99') => {
-  const values = runs.filter((r) => r.target === target).map((r) => r[key]);
-  return values.reduce((sum, v) => sum + v, 0) / values.length;
-};
-console.log('\ngateway / plain (means of the runs above; req/s below 1 and latency above 1 are the gateway\'s cost)');
-for (const key of ['rps', 'p50', 'p99'] as const) console.log(`  ${key.padEnd(4)} ${fixed(mean('gateway', key) / mean('plain', key), 3)}`);
-const failed = runs.reduce((sum, r) => sum + r.errors + r.non2xx + r.mismatches, 0);
-console.log(`  errors, non-2xx and mismatches in all runs: ${failed}`);
-console.log(`  SQL statements per request: gateway ${sql.gateway}, plain ${sql.plain}`);
-console.log(
-  `\nmemory of this process (both servers and the load worker), after a forced GC: before the measured runs rss ${fixed(before.rssMb)} MiB heap ${fixed(before.heapMb)} MiB; after rss ${fixed(after.rssMb)} MiB heap ${fixed(after.heapMb)} MiB (${after.rssMb >= before.rssMb ? '+' : ''}${fixed(after.rssMb - before.rssMb)} MiB rss, ${after.heapMb >= before.heapMb ? '+' : ''}${fixed(after.heapMb - before.heapMb)} MiB heap)`,
-);
-
-await gateway.close();
-await plain.close();
-await database.close();
-if (failed > 0) process.exitCode = 1;
+  console.log('pair target    req/s    mean ms   p50 ms   p99 ms   requests   errors   non-2xx   mismatches');
+  for (const r of runs) {
+    console.log(
+      `${String(r.pair).padEnd(4)} ${r.target.padEnd(8)} ${fixed(r.rps).padStart(8)} ${fixed(r.mean, 2).padStart(9)} ${fixed(r.p50, 2).padStart(8)} ${fixed(r.p99, 2).padStart(8)} ${String(r.requests).padStart(10)} ${String(r.errors).padStart(8)} ${String(r.non2xx).padStart(9)} ${String(r.mismatches).padStart(12)}`,
+    );
+  }
+  const ratios = (key: 'rps' | 'p50' | 'p99') =>
+    Array.from({ length: PAIRS }, (_, i) => {
+      const of = (target: Target) => runs.find((r) => r.pair === i + 1 && r.target === target)?.[key] ?? Number.NaN;
+      return of('gateway') / of('plain');
+    });
+  console.log(`\ngateway / plain per pair, over ${PAIRS} pairs (req/s below 1 and latency above 1 are the gateway's cost)`);
+  console.log('           min   median      max   goal (issue 16, on PostgreSQL)');
+  const goals = { rps: { text: '>= 0.90', met: (m: number) => m >= 0.9 }, p50: null, p99: { text: '<= 1.15', met: (m: number) => m <= 1.15 } };
+  for (const key of ['rps', 'p50', 'p99'] as const) {
+    const { min, median, max } = spread(ratios(key));
+    const goal = goals[key];
+    const verdict = goal ? `${goal.text}: ${goal.met(median) ? 'met' : 'NOT met'}` : '';
+    console.log(`  ${`${key} ratio`.padEnd(9)} ${fixed(min, 3).padStart(5)} ${fixed(median, 3).padStart(8)} ${fixed(max, 3).padStart(8)}   ${verdict}`);
+  }
+  const failed = runs.reduce((sum, r) => sum + r.errors + r.non2xx + r.mismatches, 0);
+  console.log(`  errors, non-2xx and mismatches in all runs: ${failed}`);
+  console.log(`  SQL statements per request: gateway ${sql.gateway}, plain ${sql.plain}`);
+  console.log('\nmemory of each server process, MiB (rss; heap in use after a forced GC; peak rss sampled every 50 ms during the measured runs, and over its life, start included)');
+  for (const target of TARGETS) {
+    console.log(
+      `  ${target.padEnd(8)} after warm-up rss ${fixed(warm[target].rssMb)} heap ${fixed(warm[target].heapMb)}; at the end rss ${fixed(end[target].rssMb)} heap ${fixed(end[target].heapMb)}; peak rss ${fixed(end[target].peakRssMb)} (life ${fixed(end[target].maxRssMb)})`,
+    );
+  }
+  if (failed > 0) process.exitCode = 1;
+} finally {
+  for (const target of TARGETS) await servers[target]?.close();
+  await database.drop();
+}

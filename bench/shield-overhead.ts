@@ -4,20 +4,20 @@
  *   plain        the executable schema without graphql-shield
  *   selective    Gatehouse's layout: shield only on fields that carry a rule
  *   every-field  graphql-shield's default layout, every field wrapped (`allow` on inherited ones)
- * and the SQL statements each request runs at 10 and 1,000 items.
+ * and the SQL statements each request runs at 10 and 1,000 items. On PGlite in memory, or on a
+ * throw-away PostgreSQL database beside BENCH_DATABASE_URL (bench/load-database.ts).
  */
 import crypto from 'node:crypto';
 import type { GraphQLSchema } from 'graphql';
 import { pino } from 'pino';
 import { loadConfig } from '../src/config.js';
 import { SecretBox } from '../src/crypto/secret-box.js';
-import { openDatabase } from '../src/db/connect.js';
-import { migrateToLatest } from '../src/db/migrate.js';
 import { buildExecutableSchema, buildSchema } from '../src/graphql/schema.js';
 import { Gateway } from '../src/http/gateway.js';
 import { issueApiToken } from '../src/modules/api-tokens/issue-token.js';
 import { createOrganization } from '../src/modules/organizations/create-organization.js';
 import { findOrCreateUserByEmail } from '../src/modules/users/users.repository.js';
+import { openBenchDatabase } from './load-database.js';
 
 const ITEMS = 1000;
 const WARMUP = 5;
@@ -26,9 +26,8 @@ const QUERY = `query($id: ID!, $n: Int!) { organization(id: $id) { tools(first: 
   id name description kind config createdAt updatedAt createdBy { id name email } } } } } }`;
 
 let statements = 0;
-const database = openDatabase({ dataDir: 'memory://', onQuery: () => void statements++ });
+const database = await openBenchDatabase(() => void statements++);
 const db = database.db;
-await migrateToLatest(db);
 const user = await findOrCreateUserByEmail(db, 'bench@example.com', 'Bench');
 const org = await createOrganization(db, 'Bench', user.id);
 const { secret } = await issueApiToken(db, org.id, { userId: user.id }, 'bench');
@@ -97,7 +96,7 @@ for (const items of [10, ITEMS]) {
 }
 
 const plain = median(timings.plain ?? []);
-console.log(`\nGatehouse bench: ${ITEMS} items x 10 fields, median of ${RUNS} runs each (PGlite, in-process)\n`);
+console.log(`\nGatehouse bench: ${ITEMS} items x 10 fields, median of ${RUNS} runs each (${database.label}, in-process)\n`);
 for (const name of Object.keys(gateways)) {
   const ms = median(timings[name] ?? []);
   console.log(`${name.padEnd(12)} ${ms.toFixed(2).padStart(9)} ms   ratio to plain ${(ms / plain).toFixed(3)}`);

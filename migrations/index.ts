@@ -18,6 +18,8 @@ import * as deployRaces from './2026_12_09_100000_deploy_races.js';
 import * as auditChain from './2026_12_10_100000_audit_chain.js';
 import * as emailVerified from './2026_12_11_100000_email_verified.js';
 import * as archiveRetention from './2026_12_12_100000_archive_retention.js';
+import * as executionCounts from './2026_12_13_140000_execution_counts.js';
+import * as grantIndexes from './2026_12_14_100000_grant_indexes.js';
 
 /**
  * Every migration by name; the name order is the run order. Listed statically (not read from the
@@ -43,4 +45,6 @@ export const migrations: Record<string, Migration> = {
   '2026_12_10_100000_audit_chain': auditChain,
   '2026_12_11_100000_email_verified': emailVerified,
   '2026_12_12_100000_archive_retention': archiveRetention,
+  '2026_12_13_140000_execution_counts': executionCounts,
+  '2026_12_14_100000_grant_indexes': grantIndexes,
 };

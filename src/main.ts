@@ -4,8 +4,7 @@ import { DEV_JWT_SECRET_FILE, withDevJwtSecret } from './auth/dev-jwt-secret.js'
 import { loadConfig } from './config.js';
 import { Gateway } from './http/gateway.js';
 import { schedulePruning } from './ingest/prune-traces.js';
-import { Cluster } from './k8s/cluster.js';
-import { loadKubeConfig } from './k8s/kube-config.js';
+import { openCluster } from './k8s/open-cluster.js';
 import { WebhookWorker } from './modules/webhooks/index.js';
 import { scheduleArchiveSweep } from './modules/archives/archive-retention.js';
 import { createLogger } from './logger.js';
@@ -18,8 +17,8 @@ async function main(): Promise<void> {
   if (configured.auth.jwtSecret) logger.warn('AUTH_JWT_SECRET is set: JWTs are checked with a shared secret. For development only.');
   else if (config.auth.jwtSecret) logger.info(`development: JWTs are checked with the secret in ${config.dataDir}/${DEV_JWT_SECRET_FILE}; \`npx gatehouse dev-token --email E\` signs one`);
   const { database, secrets } = await openRuntime(config, logger, 'the Gatehouse server');
-  const kube = loadKubeConfig(config.k8s);
-  const cluster = kube ? new Cluster(kube.kubeConfig, config.k8s.requestTimeoutMs) : null;
+  const kube = await openCluster(config.k8s);
+  const cluster = kube?.cluster ?? null;
   logger.info({ kubernetes: kube?.source ?? 'none', namespace: config.k8s.namespace, rbacNamespaceIsolation: config.k8s.rbacNamespaceIsolation }, kube ? 'kubernetes configured' : 'no kubernetes cluster configured: deploys are recorded, not applied');
   const gateway = new Gateway({ config, db: database.db, secrets, logger, cluster, poolStats: database.poolStats });
   await gateway.start();

@@ -5,8 +5,8 @@ import type { Config } from '../config.js';
 import type { SecretBox } from '../crypto/secret-box.js';
 import type { Db } from '../db/database.js';
 import { createLoaders } from '../graphql/loaders.js';
-import { Cluster } from '../k8s/cluster.js';
-import { loadKubeConfig } from '../k8s/kube-config.js';
+import type { Cluster } from '../k8s/cluster.js';
+import { openCluster } from '../k8s/open-cluster.js';
 import { supportBundle } from '../k8s/support-bundle.js';
 import { InFlightDeploys } from '../modules/deployments/in-flight-deploys.js';
 import { migrateOrganization, type MigrationSummary } from '../modules/deployments/migrate-organization.js';
@@ -57,12 +57,11 @@ export async function migrateNamespaces(deps: MigrateDeps, organizationId: numbe
 
 /** `gatehouse namespaces migrate --org ID`: progress on stderr, the summary as the result; exit 1 when an automation was not moved. */
 export async function namespacesMigrate(db: Db, secrets: SecretBox, config: Config, logger: Logger, organizationId: number): Promise<MigrationSummary> {
-  const kube = loadKubeConfig(config.k8s);
+  const kube = await openCluster(config.k8s);
   if (!kube) {
     throw new Error('No Kubernetes cluster is configured, so nothing can be moved: set KUBECONFIG (or run in the cluster; KUBE_CONFIG_SOURCE selects which) and run this again.');
   }
-  const cluster = new Cluster(kube.kubeConfig, config.k8s.requestTimeoutMs);
-  const summary = await migrateNamespaces({ db, secrets, config, logger, cluster }, organizationId, (line) => process.stderr.write(`${line}\n`));
+  const summary = await migrateNamespaces({ db, secrets, config, logger, cluster: kube.cluster }, organizationId, (line) => process.stderr.write(`${line}\n`));
   if (summary.failed > 0) process.exitCode = 1;
   return summary;
 }

@@ -159,7 +159,7 @@ export class Gateway {
       if (url.pathname === '/readyz') return await this.ready(res);
       // With METRICS_PORT, /metrics is served there only (listenMetrics) and is a 404 here.
       if (url.pathname === '/metrics' && this.deps.config.metricsEnabled && this.deps.config.metricsPort === undefined) return await this.metrics.serve(res);
-      if (isExplorerRequest(req, url)) return serveExplorer(req, res, url, this.deps.config);
+      if (isExplorerRequest(req, url)) return await serveExplorer(req, res, url, this.deps.config);
       if (url.pathname === '/graphql') return await this.graphql(req, res, url, requestId);
       if (url.pathname === ARCHIVE_UPLOAD_PATH) {
         const upload = { context: () => this.context(req.headers.authorization, requestId), requestId, rateLimiter: this.rateLimiter, slots: this.uploadSlots };

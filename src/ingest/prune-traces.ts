@@ -8,7 +8,8 @@ import { schedulePeriodic, type Periodic } from '../periodic.js';
  * cutoff are deleted, then the resources and scopes no span names any more (pruneSources). Each
  * batch is its own short transaction that locks only the rows it deletes (SKIP LOCKED: replicas
  * pruning at once share the work instead of waiting on each other), so ingest and reads go on meanwhile. The
- * executions stay, with their token sums, so usage does not change; their span count follows.
+ * executions stay, with their token sums, so usage does not change; their span counts follow, in
+ * the statement that deletes the spans.
  */
 export interface PruneResult {
   spans: number;
@@ -35,11 +36,12 @@ export async function pruneTraces(db: Db, options: PruneOptions): Promise<PruneR
         select s.execution_id, s.id from executions e join spans s on s.execution_id = e.id
         where e.created_at < ${cutoff} limit ${batch} for update of s skip locked
       ), gone as (
-        delete from spans using doomed where spans.execution_id = doomed.execution_id and spans.id = doomed.id returning spans.execution_id
+        delete from spans using doomed where spans.execution_id = doomed.execution_id and spans.id = doomed.id returning spans.execution_id, spans.status_code
       ), counted as (
-        select execution_id, count(*)::integer as n from gone group by execution_id
+        select execution_id, count(*)::integer as n, count(*) filter (where status_code = 2)::integer as errors from gone group by execution_id
       )
-      update executions set span_count = greatest(span_count - counted.n, 0) from counted where executions.id = counted.execution_id
+      update executions set span_count = greatest(span_count - counted.n, 0), error_span_count = greatest(error_span_count - counted.errors, 0)
+      from counted where executions.id = counted.execution_id
       returning counted.n`.execute(db);
     const spans = result.rows.reduce((sum, row) => sum + row.n, 0);
     if (spans === 0) break;

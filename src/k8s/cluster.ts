@@ -11,7 +11,9 @@ import {
   type V1Secret,
   type V1Service,
 } from '@kubernetes/client-node';
-import { KubeCallError, toKubeCallError } from './kube-error.js';
+import { KubeCallError } from './kube-error.js';
+import { SupersededError } from './superseded-error.js';
+import { toKubeCallError } from './to-kube-call-error.js';
 import { MANIFEST_HASH_ANNOTATION, VERSION_LABEL } from './labels.js';
 import { UnreachableCaseError } from '../errors.js';
 
@@ -242,20 +244,6 @@ const APPLY_ATTEMPTS = 5;
 function versionOf(object: { metadata?: { labels?: Record<string, string> } }): number | null {
   const value = Number(object.metadata?.labels?.[VERSION_LABEL]);
   return Number.isSafeInteger(value) && value > 0 ? value : null;
-}
-
-/**
- * The object already carries a newer version of the automation than the one being applied: a
- * deploy that started later finished this write first. Applying ours would roll the cluster back
- * behind what the API reports, so the older deploy stops here, superseded.
- */
-export class SupersededError extends Error {
-  constructor(
-    readonly runningVersion: number,
-    readonly call: KubeCallError['call'],
-  ) {
-    super(`${call.resource} "${call.name ?? ''}" in "${call.namespace ?? ''}" already runs version ${runningVersion}`);
-  }
 }
 
 /**

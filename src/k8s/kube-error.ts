@@ -1,4 +1,6 @@
-import { ApiException } from '@kubernetes/client-node';
+// No import of @kubernetes/client-node here: the deploy and namespace code that checks for a
+// KubeCallError is loaded with the server, the client only once a cluster is configured
+// (src/k8s/open-cluster.ts). Turning the client's errors into this one is to-kube-call-error.ts.
 
 /**
  * A failed Kubernetes call, reduced to what the messages need: the HTTP status (0 when no answer
@@ -21,36 +23,4 @@ export class KubeCallError extends Error {
   get retryable(): boolean {
     return this.status === 0 || this.status === 409 || this.status === 429 || this.status >= 500;
   }
-}
-
-interface StatusBody {
-  reason?: unknown;
-  message?: unknown;
-}
-
-function statusBody(body: unknown): StatusBody {
-  if (typeof body === 'string') {
-    try {
-      const parsed: unknown = JSON.parse(body);
-      return typeof parsed === 'object' && parsed !== null ? parsed : {};
-    } catch {
-      return { message: body };
-    }
-  }
-  return typeof body === 'object' && body !== null ? body : {};
-}
-
-export function toKubeCallError(error: unknown, call: KubeCallError['call']): KubeCallError {
-  if (error instanceof KubeCallError) return error;
-  if (error instanceof ApiException) {
-    const body = statusBody(error.body);
-    return new KubeCallError(
-      error.code,
-      typeof body.reason === 'string' ? body.reason : `HTTP${error.code}`,
-      typeof body.message === 'string' ? body.message : '',
-      call,
-    );
-  }
-  const message = error instanceof Error ? error.message : String(error);
-  return new KubeCallError(0, 'Unavailable', message, call);
 }

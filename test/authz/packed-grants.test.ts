@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { Authz } from '../../src/authz/authz.js';
-import { FEATURES, LEVELS, type Feature, type FeatureLevels, type Level } from '../../src/authz/features.js';
+import { FEATURES, LEVELS, type Feature, type Level } from '../../src/authz/features.js';
 import { PackedGrants } from '../../src/authz/packed-grants.js';
 import { permissionSetOf } from '../../src/authz/permission-set.js';
 import type { OrganizationGrant, Principal } from '../../src/authz/principal.js';
@@ -30,7 +30,7 @@ function grant(organizationId: number, seed: number): OrganizationGrant {
     entityRbac: seed % 2 === 0,
     gitRepositoryRbac: seed % 3 === 0,
     automationManageGrant: seed % 5 === 0,
-    levels: levels as FeatureLevels,
+    levels,
   };
 }
 

@@ -132,6 +132,13 @@ describe('a reader resuming from its cursor', () => {
       expect(read.pages).toBe(3);
     }
   });
+
+  it('START_TIME orders the start times as numbers: a span of 1999 (18 digits of nanoseconds) comes before one of 2026', async () => {
+    const times = await run(env.gw, org.owner.token, automationId);
+    const spans = [Date.UTC(2026, 0, 1), Date.UTC(1999, 0, 1), Date.UTC(2001, 8, 9, 1, 46, 40)].map((start, i) => otlpSpan({ executionId: times.id, name: `at ${i}`, start }));
+    expect((await postTraces(env.gw, token, otlpRequest(spans))).status).toBe(200);
+    for (const first of [1, 10]) expect((await readFrom(times.id, 'START_TIME', null, first)).names).toEqual(['at 1', 'at 2', 'at 0']);
+  });
 });
 
 describe('a cursor belongs to its order', () => {

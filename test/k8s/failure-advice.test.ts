@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { organizationNamespaceManifests } from '../../src/k8s/gateway-manifests-rbac.js';
 import { NAMESPACE_PERMISSIONS } from '../../src/k8s/required-permissions.js';
-import { grantInstanceAdmin } from '../../src/modules/instance-admins/instance-admins.repository.js';
+import { grantInstanceAdmin } from '../../src/authz/instance-admins.repository.js';
 import { connectRepo, deployNew } from '../support/automation-fixtures.js';
 import { expectAllowed } from '../support/expect.js';
 import { createOrg } from '../support/fixtures.js';

@@ -1,3 +1,5 @@
+import { spawnSync } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
 import pg from 'pg';
 import { openDatabase } from '../../src/db/connect.js';
 import { migrateToLatest } from '../../src/db/migrate.js';
@@ -20,6 +22,7 @@ function urlFor(base: string, database: string): string {
  * Without it, each file migrates its own in-memory PGlite.
  */
 export default async function setup(): Promise<() => Promise<void>> {
+  buildIfStale();
   const admin = process.env.TEST_DATABASE_URL;
   if (!admin) return async () => {};
   const client = new pg.Client({ connectionString: admin });
@@ -37,6 +40,17 @@ export default async function setup(): Promise<() => Promise<void>> {
     await cleanup.query(`drop database if exists ${template} with (force)`);
     await cleanup.end();
   };
+}
+
+/**
+ * Several suites run the built server (dist/): after an edit of src/, `npx vitest run
+ * test/x.test.ts` must test the edit, not the last build. `npm start`'s own check rebuilds only
+ * when something the build reads is newer than the last build (milliseconds when nothing is).
+ */
+function buildIfStale(): void {
+  const script = fileURLToPath(new URL('../../scripts/build-if-stale.mjs', import.meta.url));
+  const result = spawnSync(process.execPath, [script], { stdio: 'inherit' });
+  if (result.status !== 0) throw new Error('The build failed (see above): the suites that run dist/ would test stale code. Fix the type errors, or run npm run build to see them.');
 }
 
 export { urlFor };

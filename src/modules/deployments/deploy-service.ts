@@ -159,6 +159,8 @@ async function apply(ctx: GraphQLContext, deployment: DeploymentRow, target: Nam
   const cluster = ctx.cluster;
   if (!cluster) return finish({ status: 'FAILED', message: NO_CLUSTER_MESSAGE, retryable: false }, 'no_cluster');
   await updateDeployment(ctx.db, deployment.id, { status: 'PROVISIONING' });
+  // Recorded after the try: a failure to record the outcome is not a failure of the cluster.
+  let deployed: Parameters<typeof finish>[0];
   try {
     await ensureNamespace(ctx.db, cluster, ctx.config.k8s, target);
     // Isolation turned on or off since the automation last deployed: this deploy moves it.
@@ -175,7 +177,7 @@ async function apply(ctx: GraphQLContext, deployment: DeploymentRow, target: Nam
     ];
     ctx.logger.info({ deploymentId: deployment.id, namespace: target.namespace, version: deployment.version }, 'automation deployed');
     const moved = leaving ? `Moved from "${leaving}" to "${target.namespace}": the new version was ready before the old objects were removed.` : null;
-    return finish({ status: 'DEPLOYED', message: moved, retryable: false, appliedObjects: JSON.stringify(appliedObjects) });
+    deployed = { status: 'DEPLOYED', message: moved, retryable: false, appliedObjects: JSON.stringify(appliedObjects) };
   } catch (error) {
     if (error instanceof SupersededError) {
       const { resource, name } = error.call;
@@ -203,4 +205,5 @@ async function apply(ctx: GraphQLContext, deployment: DeploymentRow, target: Nam
     ctx.logger.warn({ deploymentId: deployment.id, namespace: target.namespace, message }, 'deploy failed');
     return finish({ status: 'FAILED', message, retryable }, reason);
   }
+  return finish(deployed);
 }

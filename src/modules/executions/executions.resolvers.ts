@@ -2,6 +2,7 @@ import { NotFoundError } from '../../errors.js';
 import { mustLoad } from '../../graphql/by-id-loader.js';
 import type { Resolvers } from '../../graphql/generated/resolvers-types.js';
 import { parseUuid } from '../../graphql/ids.js';
+import { largePage } from '../../graphql/limits/index.js';
 import { parsePage } from '../../graphql/pagination.js';
 import { actorDisplayName, actorOf } from '../../graphql/actor.js';
 import { loadFound } from '../../graphql/resource-helpers.js';
@@ -14,7 +15,7 @@ import type { ExecutionRow } from './executions.table.js';
 import { executionConnection, executionCursorOf, executionFilterOf, spanFilterOf, type ExecutionListArgs } from './list-arguments.js';
 import { runAutomation } from './run-automation.js';
 import { decodeSpanCursor, spanConnection } from './span-cursor.js';
-import { countSpans, isFiltered, listSpans } from './spans.repository.js';
+import { countSpans, listSpans } from './spans.repository.js';
 import type { JsonValue } from './spans.table.js';
 import { INPUT_TOKENS, OUTPUT_TOKENS } from './span-attributes.js';
 
@@ -38,8 +39,8 @@ async function executionPage(
   const order = args.orderBy ?? 'CREATED_AT';
   const { limit } = parsePage({ first: args.first }, ctx.config.maxPageSize);
   const filter = executionFilterOf(args);
-  const rows = await listExecutions(ctx.db, source, filter, order, executionCursorOf(order, args.after), limit);
-  return executionConnection(rows, order, limit, Boolean(args.after), () => countExecutions(ctx.db, source, filter));
+  const page = await listExecutions(ctx.db, source, filter, order, executionCursorOf(order, args.after), limit);
+  return executionConnection(page.rows, order, limit, Boolean(args.after), async () => page.totalCount ?? countExecutions(ctx.db, source, filter));
 }
 
 export const executionsResolvers: Resolvers = {
@@ -59,7 +60,7 @@ export const executionsResolvers: Resolvers = {
     },
   },
   Automation: {
-    executions: (automation, args, ctx) => executionPage(ctx, { automationId: automation.id }, args),
+    executions: (automation, args, ctx) => executionPage(ctx, { organizationId: automation.organizationId, automationId: automation.id }, args),
   },
   Execution: {
     automation: (execution, _args, ctx) => mustLoad(ctx.loaders.automations, execution.automationId, 'Automation'),
@@ -74,8 +75,10 @@ export const executionsResolvers: Resolvers = {
       const { limit } = parsePage({ first: args.first }, ctx.config.maxPageSize);
       const after = args.after ? decodeSpanCursor(order, args.after) : null;
       const filter = spanFilterOf(args.filter);
-      const rows = await listSpans(ctx.db, execution.id, order, after, limit, filter);
-      return spanConnection(rows, order, limit, after !== null, async () => (isFiltered(filter) ? countSpans(ctx.db, execution.id, filter) : execution.spanCount));
+      const rows = await largePage(ctx, () => listSpans(ctx.db, execution, order, after, limit, filter));
+      // A first page with no next one is every span the filter matches: nothing to count.
+      const whole = after === null && rows.length <= limit;
+      return spanConnection(rows, order, limit, after !== null, async () => (whole ? rows.length : countSpans(ctx.db, execution, filter)));
     },
   },
   Span: {

@@ -78,3 +78,31 @@ export interface SpansTable {
 export type SpanRow = Selectable<SpansTable>;
 export type NewSpan = Insertable<SpansTable>;
 export type SpanSourceRow = Selectable<SpanSourcesTable>;
+
+/** What a span is, stored or about to be: ids in hex, times as decimal nanoseconds. */
+export interface SpanFields {
+  executionId: string;
+  sourceId: number;
+  traceId: string;
+  spanId: string;
+  parentSpanId: string | null;
+  traceState: string | null;
+  flags: number | null;
+  name: string;
+  kind: number;
+  startTimeUnixNano: string;
+  endTimeUnixNano: string;
+  statusCode: number;
+  statusMessage: string | null;
+  droppedAttributesCount: number;
+  droppedEventsCount: number;
+  droppedLinksCount: number;
+}
+
+/** A stored span as the API reads it. */
+export interface SpanRecord extends SpanFields {
+  id: number;
+  attributes: Record<string, JsonValue>;
+  events: SpanEvent[] | null;
+  links: SpanLink[] | null;
+}

@@ -82,6 +82,9 @@ function validateSecret(obj: JsonObject): FieldError[] {
         errs.push(required('metadata.annotations[kubernetes.io/service-account.name]'));
       }
       break;
+    default:
+      // Opaque, unset and any other type: the API server requires no particular keys.
+      break;
   }
   return errs;
 }

@@ -1,0 +1,68 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ROOT_DIR } from '../../src/paths.js';
+import { createServerStore, killServerProcesses, startServerProcess, type ServerStore } from '../support/server-process.js';
+
+// Issue 16 §5, start fast: @kubernetes/client-node takes about half a second to load, so the
+// built server (`node dist/src/main.js`) loads it only when a cluster is configured (README
+// KUBE_CONFIG_SOURCE; src/k8s/open-cluster.ts). Every module the process imports is written down
+// by a loader hook (test/support/module-trace.mjs), and the client must be among them exactly
+// when a configuration names a cluster.
+const TRACE_HOOK = path.join(ROOT_DIR, 'test/support/module-trace.mjs');
+const CLIENT = '/node_modules/@kubernetes/client-node/';
+
+let store: ServerStore;
+let dir: string;
+let kubeconfig: string;
+
+beforeAll(async () => {
+  store = await createServerStore();
+  dir = fs.mkdtempSync(path.join(os.tmpdir(), 'gatehouse-lazy-client-'));
+  kubeconfig = path.join(dir, 'kubeconfig');
+  // Never contacted: the server talks to the API on a deploy or a /readyz, neither of which comes.
+  fs.writeFileSync(
+    kubeconfig,
+    [
+      'apiVersion: v1',
+      'kind: Config',
+      'clusters: [{ name: test, cluster: { server: "https://127.0.0.1:1" } }]',
+      'users: [{ name: test, user: { token: test } }]',
+      'contexts: [{ name: test, context: { cluster: test, user: test } }]',
+      'current-context: test',
+    ].join('\n'),
+  );
+});
+
+afterAll(async () => {
+  killServerProcesses();
+  await store?.close();
+  fs.rmSync(dir, { recursive: true, force: true });
+});
+
+/** The modules the server imported until it served, as resolved URLs. */
+async function modulesLoadedBy(env: Record<string, string>): Promise<string[]> {
+  const trace = path.join(dir, `modules-${Date.now()}.txt`);
+  const server = await startServerProcess({ ...store.env, NODE_OPTIONS: `--import ${TRACE_HOOK}`, MODULE_TRACE_FILE: trace, KUBERNETES_SERVICE_HOST: '', ...env });
+  server.child.kill('SIGTERM');
+  await server.exited;
+  return fs.readFileSync(trace, 'utf8').split('\n');
+}
+
+describe('the server loads the Kubernetes client only when a cluster is configured', () => {
+  const missing = () => path.join(dir, 'no-such-kubeconfig');
+  const cases: { configuration: string; env: () => Record<string, string>; loadsClient: boolean }[] = [
+    { configuration: 'KUBE_CONFIG_SOURCE=auto, not in a pod, no kubeconfig', env: () => ({ KUBE_CONFIG_SOURCE: 'auto', KUBECONFIG: missing() }), loadsClient: false },
+    { configuration: 'KUBE_CONFIG_SOURCE=off, though a kubeconfig is there', env: () => ({ KUBE_CONFIG_SOURCE: 'off', KUBECONFIG: kubeconfig }), loadsClient: false },
+    { configuration: 'KUBE_CONFIG_SOURCE=auto with a kubeconfig', env: () => ({ KUBE_CONFIG_SOURCE: 'auto', KUBECONFIG: kubeconfig }), loadsClient: true },
+    { configuration: 'KUBE_CONFIG_SOURCE=kubeconfig', env: () => ({ KUBE_CONFIG_SOURCE: 'kubeconfig', KUBECONFIG: kubeconfig }), loadsClient: true },
+  ];
+
+  it.each(cases)('$configuration: loads the client: $loadsClient', async ({ env, loadsClient }) => {
+    const modules = await modulesLoadedBy(env());
+    // The trace saw the server's own modules: an empty trace would pass the "not loaded" rows.
+    expect(modules.some((url) => url.endsWith('/dist/src/main.js'))).toBe(true);
+    expect(modules.some((url) => url.includes(CLIENT))).toBe(loadsClient);
+  }, 60_000);
+});
