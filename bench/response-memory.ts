@@ -9,7 +9,7 @@
 //
 // --budget sets MAX_RESPONSE_BYTES (default: the gateway's own); a large one shows the reads the
 // cost model alone admits. Without BENCH_DATABASE_URL: PGlite in a temp dir.
-import { execFile, spawn } from 'node:child_process';
+import { execFile } from 'node:child_process';
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -28,6 +28,7 @@ import { createOrganization } from '../src/modules/organizations/create-organiza
 import { findOrCreateUserByEmail } from '../src/modules/users/users.repository.js';
 import { ROOT_DIR } from '../src/paths.js';
 import { seedAutomationsScreen } from './load-data.js';
+import { rssMiB, startBuiltServer } from './built-server.js';
 
 const { values } = parseArgs({ options: { budget: { type: 'string' }, concurrency: { type: 'string' }, seconds: { type: 'string' } } });
 const concurrency = Number(values.concurrency ?? 10);
@@ -52,7 +53,6 @@ const env = {
   ...(dataDir ? { DATABASE_URL: '', DATA_DIR: dataDir } : { DATABASE_URL: databaseUrl }),
 };
 
-const rssMiB = (pid: number) => Number(/VmRSS:\s+(\d+)/.exec(fs.readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1] ?? 0) / 1024;
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 const quantile = (sorted: number[], q: number) => sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] ?? 0;
 
@@ -147,16 +147,7 @@ async function main(): Promise<void> {
   const { attacker, tenant } = await seed(15 * PAGE);
   // BENCH_NODE_ARGS: flags for the server's node, such as --cpu-prof.
   const nodeArgs = process.env.BENCH_NODE_ARGS?.split(' ').filter(Boolean) ?? [];
-  const server = spawn(process.execPath, [...nodeArgs, path.join(ROOT_DIR, 'dist/src/main.js')], { env, stdio: ['ignore', 'pipe', 'inherit'] });
-  const port = await new Promise<number>((resolve) => {
-    let out = '';
-    server.stdout.on('data', (chunk: Buffer) => {
-      out += chunk.toString();
-      const match = /serving http:\/\/localhost:(\d+)\//.exec(out);
-      if (match?.[1]) resolve(Number(match[1]));
-    });
-  });
-  const pid = server.pid ?? 0;
+  const { process: server, pid, port } = await startBuiltServer(ROOT_DIR, env, nodeArgs);
   const url = `http://127.0.0.1:${port}/graphql`;
   const post = async (token: string, query: string, variables: Record<string, string>) => {
     const response = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` }, body: JSON.stringify({ query, variables }) });

@@ -7,7 +7,7 @@
 // --root runs another checkout's dist/ (to compare with the code before a change); --orgs spreads
 // the uploads over that many organizations, one token each (round robin), to meet the cap on all
 // uploads in progress rather than those per organization. Without DATABASE_URL: PGlite in a temp dir.
-import { execFile, spawn } from 'node:child_process';
+import { execFile } from 'node:child_process';
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -15,6 +15,7 @@ import path from 'node:path';
 import { parseArgs, promisify } from 'node:util';
 import { ROOT_DIR } from '../src/paths.js';
 import { zipOf } from '../test/support/zip.js';
+import { rssMiB, startBuiltServer } from './built-server.js';
 
 const { values } = parseArgs({ options: { root: { type: 'string' }, uploads: { type: 'string' }, orgs: { type: 'string' }, mib: { type: 'string' } } });
 const root = path.resolve(values.root ?? ROOT_DIR);
@@ -33,7 +34,6 @@ const env = {
   ...(dataDir ? { DATABASE_URL: '', DATA_DIR: dataDir } : {}),
 };
 
-const rssMiB = (pid: number) => Number(/VmRSS:\s+(\d+)/.exec(fs.readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1] ?? 0) / 1024;
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 async function main(): Promise<void> {
@@ -45,16 +45,7 @@ async function main(): Promise<void> {
     const { stdout } = await promisify(execFile)(process.execPath, [cli, 'org', 'create', '--name', `upload-memory-${i}`, '--owner-email', `owner-${i}@example.com`], { env });
     tokens.push(JSON.parse(stdout) as { organizationId: number; token: string });
   }
-  const server = spawn(process.execPath, [path.join(root, 'dist/src/main.js')], { env, stdio: ['ignore', 'pipe', 'inherit'] });
-  const port = await new Promise<number>((resolve) => {
-    let out = '';
-    server.stdout.on('data', (chunk: Buffer) => {
-      out += chunk.toString();
-      const match = /serving http:\/\/localhost:(\d+)\//.exec(out);
-      if (match?.[1]) resolve(Number(match[1]));
-    });
-  });
-  const pid = server.pid ?? 0;
+  const { process: server, pid, port } = await startBuiltServer(root, env);
   const post = async (n: number, body: Buffer) => {
     const { organizationId, token } = tokens[n % tokens.length] ?? { organizationId: 0, token: '' };
     const response = await fetch(`http://127.0.0.1:${port}/uploads/automation-archives?organizationId=${organizationId}`, {

@@ -1,5 +1,5 @@
 import type { Executor } from '../db/database.js';
-import { Authz, type Grants } from './authz.js';
+import type { Grants } from './authz.js';
 import { grantsOf } from './authorize-request.js';
 import type { Principal } from './principal.js';
 
@@ -12,7 +12,3 @@ export async function preloadGrants(db: Executor, principal: Principal): Promise
   return (await grantsOf(db, principal)).grants;
 }
 
-export async function preloadAuthz(db: Executor, principal: Principal): Promise<Authz> {
-  const { grants, instanceAdmin } = await grantsOf(db, principal);
-  return new Authz(principal, grants, instanceAdmin);
-}
