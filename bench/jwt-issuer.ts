@@ -12,7 +12,12 @@ const AUDIENCE = 'gatehouse-bench';
  * audience pinned): the development shared secret is refused with NODE_ENV=production, which the
  * benchmarks run with. `env` is the gateway's configuration for it.
  */
-export async function startJwtIssuer(): Promise<{ env: Record<string, string>; sign(email: string): Promise<string>; close(): Promise<void> }> {
+export async function startJwtIssuer(): Promise<{
+  env: Record<string, string>;
+  /** A session for `email`; `verified: false` as a provider that does not vouch for the address, `subject` another sign-in identity. */
+  sign(email: string, claims?: { verified?: boolean; subject?: string }): Promise<string>;
+  close(): Promise<void>;
+}> {
   const { publicKey, privateKey } = await generateKeyPair('RS256');
   const kid = crypto.randomUUID();
   const jwks = JSON.stringify({ keys: [{ ...(await exportJWK(publicKey)), kid, alg: 'RS256', use: 'sig' }] });
@@ -26,10 +31,10 @@ export async function startJwtIssuer(): Promise<{ env: Record<string, string>; s
   const { port } = address;
   return {
     env: { AUTH_JWKS_URL: `http://127.0.0.1:${port}/.well-known/jwks.json`, AUTH_JWT_ISSUER: ISSUER, AUTH_JWT_AUDIENCE: AUDIENCE },
-    sign: (email) =>
-      new SignJWT({ email, email_verified: true, name: email.split('@')[0] })
+    sign: (email, claims = {}) =>
+      new SignJWT({ email, email_verified: claims.verified ?? true, name: email.split('@')[0] })
         .setProtectedHeader({ alg: 'RS256', kid })
-        .setSubject(email)
+        .setSubject(claims.subject ?? email)
         .setIssuer(ISSUER)
         .setAudience(AUDIENCE)
         .setIssuedAt()

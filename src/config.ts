@@ -275,6 +275,8 @@ export interface LimitsConfig {
   heavyOperationCost: number;
   heavyOperationsPerPrincipal: number;
   heavyOperations: number;
+  /** Percent of the time one principal's heavy operations may take (src/graphql/limits/heavy-operations.ts). */
+  heavyOperationSharePercent: number;
   /** Pages of large rows (span attributes) read from the database at once in the process. */
   largePageReads: number;
 }
@@ -312,6 +314,10 @@ function limitsConfig(env: NodeJS.ProcessEnv): LimitsConfig {
     heavyOperationCost: integer(env, 'HEAVY_OPERATION_COST', 1_000, 1, 100_000_000),
     heavyOperationsPerPrincipal: integer(env, 'HEAVY_OPERATIONS_PER_PRINCIPAL', 2, 1, 10_000),
     heavyOperations: integer(env, 'HEAVY_OPERATIONS', 4, 1, 10_000),
+    // Turns bound memory, not time: one principal's ten worst-case reads, queued, kept the thread
+    // busy back to back, and another tenant's p99 went to 4.6-8.5x its baseline
+    // (bench/response-memory.ts). A quarter of the time leaves three quarters to everyone else.
+    heavyOperationSharePercent: integer(env, 'HEAVY_OPERATION_SHARE_PERCENT', 25, 1, 100),
     // A page of 100 spans at the caps is 6.4 MiB read from the database: two at a time leave the
     // rest of the pool to small queries, and let a spent response budget stop the pages after.
     largePageReads: integer(env, 'LARGE_PAGE_READS', 2, 1, 10_000),

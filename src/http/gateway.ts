@@ -98,7 +98,7 @@ export class Gateway {
     this.largePages = new Semaphore(limits.largePageReads);
     // One gate for every permission set's server: turns are the process's, not a server's.
     const heavy: HeavyOperations<GraphQLContext> = {
-      gate: new HeavyOperationGate(limits.heavyOperationsPerPrincipal, limits.heavyOperations),
+      gate: new HeavyOperationGate(limits.heavyOperationsPerPrincipal, limits.heavyOperations, limits.heavyOperationSharePercent / 100),
       cost: limits.heavyOperationCost,
       keyOf: (context) => principalKey(context.authz.principal),
       deadlineOf: (context) => deadlineOf(context),

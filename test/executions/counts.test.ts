@@ -92,11 +92,15 @@ const LISTS: ListCase[] = [
   },
 ];
 
-async function totalCountOf(c: ListCase): Promise<number | null> {
+/**
+ * A list's totalCount as the API gives it: asked alone (Automation.executions then reads no page,
+ * as on the automations screen's cards) or beside its page.
+ */
+async function totalCountOf(c: ListCase, withPage = false): Promise<number | null> {
   const data = await expectAllowed<{ organization: { automation?: { executions: { totalCount: number } } | null; executions?: { totalCount: number } } }>(
     gw,
     org.owner.token,
-    c.query,
+    withPage ? c.query.replace('{ totalCount }', '{ totalCount edges { cursor } }') : c.query,
     { o: String(org.organizationId), ...c.variables() },
   );
   return (data.organization.automation?.executions ?? data.organization.executions)?.totalCount ?? null;
@@ -109,7 +113,10 @@ async function realCount(c: ListCase): Promise<number> {
 
 /** Every list's totalCount next to its real count, and the counter rows next to a count of executions by automation and status. */
 async function expectCountsExact(): Promise<void> {
-  for (const c of LISTS) expect({ list: c.list, totalCount: await totalCountOf(c) }).toEqual({ list: c.list, totalCount: await realCount(c) });
+  for (const c of LISTS) {
+    const real = await realCount(c);
+    expect({ list: c.list, alone: await totalCountOf(c), withPage: await totalCountOf(c, true) }).toEqual({ list: c.list, alone: real, withPage: real });
+  }
   // An automation whose executions all went keeps a row of zeros.
   const counters = await sql`select organization_id, automation_id, queued, running, succeeded, failed from execution_counts
     where queued + running + succeeded + failed > 0 order by 1, 2`.execute(gw.db);
@@ -120,8 +127,9 @@ async function expectCountsExact(): Promise<void> {
   expect(counters.rows).toEqual(counted.rows);
 }
 
+const statements: string[] = [];
 beforeAll(async () => {
-  gw = await startTestGateway();
+  gw = await startTestGateway({}, { onQuery: (event) => statements.push(event.query.sql) });
   org = await createOrg(gw);
   automations = [await newAutomation('counted-a'), await newAutomation('counted-b'), await newAutomation('counted-c')];
 });
@@ -202,6 +210,31 @@ describe('the totalCount of execution lists', () => {
       });
     } finally {
       await sql`update execution_counts set failed = failed - 1000 where automation_id = ${automations[0]}`.execute(gw.db);
+    }
+  });
+});
+
+describe('the cards of the automations screen', () => {
+  const CARDS = `query($o: ID!) { organization(id: $o) { automations(first: 50) { edges { node { id ...Card } } } } }
+    fragment Card on Automation { executions { totalCount } }`;
+  type Cards = { organization: { automations: { edges: Array<{ node: { id: string; executions: { totalCount: number } } }> } } };
+
+  it('counts the runs of every card in one statement, reading no page of runs, whatever the number of cards', async () => {
+    const statementsFor = async () => {
+      statements.length = 0;
+      const data = await expectAllowed<Cards>(gw, org.owner.token, CARDS, { o: String(org.organizationId) });
+      const executionReads = statements.filter((text) => /from "executions"|from "execution_counts"/.test(text));
+      return { data, executionReads };
+    };
+    const few = await statementsFor();
+    for (let i = 0; i < 5; i++) await newExecution(await newAutomation(`card-${i}`), 'SUCCEEDED');
+    const more = await statementsFor();
+    expect(more.data.organization.automations.edges.length).toBeGreaterThan(few.data.organization.automations.edges.length);
+    expect(more.executionReads).toHaveLength(1);
+    expect(more.executionReads[0]).toContain('"execution_counts"');
+    for (const { node } of more.data.organization.automations.edges) {
+      const real = await sql<{ n: number }>`select count(*)::integer as n from executions where organization_id = ${org.organizationId} and automation_id = ${node.id}`.execute(gw.db);
+      expect({ id: node.id, totalCount: node.executions.totalCount }).toEqual({ id: node.id, totalCount: real.rows[0]?.n });
     }
   });
 });

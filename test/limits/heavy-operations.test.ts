@@ -1,5 +1,7 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { HeaderMap } from '@apollo/server';
+import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { HeavyOperationGate } from '../../src/graphql/limits/heavy-operations.js';
+import { LimitError } from '../../src/graphql/limits/limit-error.js';
 import { largePage, ResponseBudget, withResponseBudget } from '../../src/graphql/limits/response-budget.js';
 import { Semaphore } from '../../src/graphql/limits/semaphore.js';
 import { createOrg, type OrgFixture } from '../support/fixtures.js';
@@ -54,7 +56,7 @@ describe('HeavyOperationGate: turns per principal and in the process', () => {
     const running = await gate.acquire('a', Date.now() + 10_000);
     const refusal = await gate.acquire('a', Date.now() + 20).catch((error: unknown) => error);
     expect(refusal).toMatchObject({ extensions: { code: 'HEAVY_OPERATIONS_BUSY', limit: { name: 'heavyOperations', max: 1 }, http: { status: 503 } } });
-    expect(String((refusal as Error).message)).toContain('at most 1 per token');
+    expect(String((refusal as Error).message)).toContain('at most 1 of one user or service account run side by side');
     running();
     // The refused one is gone: the next one starts at once.
     const next = await gate.acquire('a', Date.now() + 10);
@@ -71,6 +73,53 @@ describe('HeavyOperationGate: turns per principal and in the process', () => {
     const c = await gate.acquire('c', Date.now() + 20).catch((error: unknown) => error);
     expect(c).toMatchObject({ extensions: { code: 'HEAVY_OPERATIONS_BUSY' } });
     releaseB();
+  });
+});
+
+describe('HeavyOperationGate: one principal takes at most its share of the time', () => {
+  afterEach(() => {
+    vi.useRealTimers();
+  });
+
+  // share 25%: after an operation of 100 ms, the principal rests 300 ms; others do not.
+  it('after an operation of t ms, the same principal starts again t × (1/share − 1) ms later; another at once', async () => {
+    vi.useFakeTimers({ now: 1_000_000 });
+    const gate = new HeavyOperationGate(1, 4, 0.25);
+    const first = await gate.acquire('a', Date.now() + 10_000);
+    vi.advanceTimersByTime(100);
+    first();
+    let again = false;
+    const next = gate.acquire('a', Date.now() + 10_000).then((release) => {
+      again = true;
+      return release;
+    });
+    const other = await gate.acquire('b', Date.now() + 10_000);
+    other();
+    await vi.advanceTimersByTimeAsync(299);
+    expect(again).toBe(false);
+    await vi.advanceTimersByTimeAsync(1);
+    expect(again).toBe(true);
+    (await next)();
+  });
+
+  it('a principal still resting past the deadline is HEAVY_OPERATIONS_BUSY, with Retry-After its rest in whole seconds', async () => {
+    vi.useFakeTimers({ now: 1_000_000 });
+    const gate = new HeavyOperationGate(2, 4, 0.1);
+    const first = await gate.acquire('a', Date.now() + 10_000);
+    vi.advanceTimersByTime(500);
+    first(); // rests 4.5 s
+    const refused = gate.acquire('a', Date.now() + 1_000).catch((error: unknown) => error);
+    await vi.advanceTimersByTimeAsync(1_000);
+    const error = await refused;
+    expect(error).toMatchObject({ extensions: { code: 'HEAVY_OPERATIONS_BUSY', http: { status: 503 } } });
+    expect(error).toBeInstanceOf(LimitError);
+    expect((error as LimitError).extensions.http).toEqual({ status: 503, headers: new HeaderMap([['retry-after', '4']]) });
+    expect((error as LimitError).message).toContain('take at most 10% of the time');
+  });
+
+  it('a share of 100% never rests', async () => {
+    const gate = new HeavyOperationGate(1, 1, 1);
+    for (let i = 0; i < 3; i++) (await gate.acquire('a', Date.now() + 50))();
   });
 });
 

@@ -13,15 +13,27 @@ interface Waiter {
  * limit bounds one operation; this bounds how many of them share the process's memory and its
  * one JavaScript thread, so that one tenant's parallel worst-case reads cannot starve another
  * tenant's small ones (bench/response-memory.ts measures both).
+ *
+ * Turns alone still let one principal keep the thread busy back to back: a principal's heavy
+ * operations also take at most `share` of the time (HEAVY_OPERATION_SHARE_PERCENT). After one
+ * that took t ms, the principal's next starts no sooner than t × (1 / share − 1) ms later. Time,
+ * not bytes or cost, because time is what the other tenants wait for, whatever made it (database
+ * reads, JSON, garbage collection); and under load operations take longer, so the pause grows
+ * with it.
  */
 export class HeavyOperationGate {
   private running = 0;
   private readonly perKey = new Map<string, number>();
   private readonly queue: Waiter[] = [];
+  /** When each principal that used its share may start again (epoch ms); passed entries are dropped. */
+  private readonly resting = new Map<string, number>();
+  private wake: NodeJS.Timeout | undefined;
 
   constructor(
     readonly perPrincipal: number,
     readonly total: number,
+    /** The fraction of time (0 < share ≤ 1) one principal's heavy operations may take. */
+    readonly share = 1,
   ) {}
 
   /** Resolves to a release function once the operation may run; rejects with HEAVY_OPERATIONS_BUSY past `deadline`. */
@@ -32,24 +44,38 @@ export class HeavyOperationGate {
       const waiter: Waiter = { key, start: () => resolve(this.start(key)), timer: undefined };
       waiter.timer = setTimeout(() => {
         this.queue.splice(this.queue.indexOf(waiter), 1);
-        reject(this.busy());
+        reject(this.busy(key));
       }, Math.max(0, deadline - Date.now()));
       this.queue.push(waiter);
+      this.wakeForResting();
     });
   }
 
   private mayStart(key: string): boolean {
-    return this.running < this.total && (this.perKey.get(key) ?? 0) < this.perPrincipal;
+    return this.running < this.total && (this.perKey.get(key) ?? 0) < this.perPrincipal && !this.isResting(key);
+  }
+
+  private isResting(key: string, now = Date.now()): boolean {
+    const until = this.resting.get(key);
+    if (until === undefined) return false;
+    if (until > now) return true;
+    this.resting.delete(key);
+    return false;
   }
 
   private start(key: string): () => void {
     this.running++;
     this.perKey.set(key, (this.perKey.get(key) ?? 0) + 1);
+    const started = Date.now();
     let released = false;
     return () => {
       if (released) return;
       released = true;
       this.running--;
+      if (this.share < 1) {
+        const now = Date.now();
+        this.resting.set(key, Math.max(this.resting.get(key) ?? 0, now) + (now - started) * (1 / this.share - 1));
+      }
       const left = (this.perKey.get(key) ?? 1) - 1;
       if (left === 0) this.perKey.delete(key);
       else this.perKey.set(key, left);
@@ -69,15 +95,30 @@ export class HeavyOperationGate {
       clearTimeout(waiter.timer);
       waiter.start();
     }
+    this.wakeForResting();
   }
 
-  private busy(): LimitError {
+  /** Waiters held back only by their principal's rest need a call to next() when it ends: nothing else would come. */
+  private wakeForResting(): void {
+    clearTimeout(this.wake);
+    this.wake = undefined;
+    let earliest = Infinity;
+    for (const waiter of this.queue) earliest = Math.min(earliest, this.resting.get(waiter.key) ?? Infinity);
+    if (earliest === Infinity) return;
+    // A rest that ended since next() looked is woken at once (next() then drops it), never missed.
+    this.wake = setTimeout(() => this.next(), Math.max(0, earliest - Date.now()));
+    this.wake.unref();
+  }
+
+  private busy(key: string): LimitError {
+    const restMs = (this.resting.get(key) ?? 0) - Date.now();
+    const share = this.share < 1 ? `, and one's heavy operations take at most ${Math.round(this.share * 100)}% of the time` : '';
     return new LimitError(
       LimitCode.HEAVY_OPERATIONS_BUSY,
       { name: 'heavyOperations', max: this.perPrincipal },
-      `Too many heavy operations (long pages or large values) were waiting: this one did not start before its deadline. Run fewer at once (at most ${this.perPrincipal} per token run side by side), or ask for smaller pages.`,
+      `Too many heavy operations (long pages or large values) were waiting: this one did not start before its deadline. Run fewer at once (at most ${this.perPrincipal} of one user or service account run side by side${share}), or ask for smaller pages or fewer large fields.`,
       503,
-      { 'retry-after': '1' },
+      { 'retry-after': String(Math.max(1, Math.ceil(restMs / 1000))) },
     );
   }
 }

@@ -115,6 +115,21 @@ export async function countExecutions(db: Executor, source: ExecutionSource, fil
   return Number(row.count);
 }
 
+/**
+ * Every execution of each automation, from the counters: one statement for a page of cards, each
+ * asking its own totalCount. Scoped by organization first, as every read; 0 for an automation
+ * without runs.
+ */
+export async function executionTotals(db: Executor, automations: readonly { organizationId: number; automationId: string }[]): Promise<Map<string, number>> {
+  const rows = await db
+    .selectFrom('executionCounts')
+    .where('organizationId', 'in', [...new Set(automations.map((a) => a.organizationId))])
+    .where('automationId', 'in', automations.map((a) => a.automationId))
+    .select(['automationId', sql<number>`queued + running + succeeded + failed`.as('total')])
+    .execute();
+  return new Map(rows.map((row) => [row.automationId, Number(row.total)]));
+}
+
 const STATUS_COLUMNS = { QUEUED: 'queued', RUNNING: 'running', SUCCEEDED: 'succeeded', FAILED: 'failed' } as const satisfies Record<ExecutionStatus, string>;
 const ALL_STATUSES: readonly ExecutionStatus[] = ['QUEUED', 'RUNNING', 'SUCCEEDED', 'FAILED'];
 

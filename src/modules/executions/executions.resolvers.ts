@@ -4,6 +4,7 @@ import type { Resolvers } from '../../graphql/generated/resolvers-types.js';
 import { parseUuid } from '../../graphql/ids.js';
 import { largePage } from '../../graphql/limits/index.js';
 import { parsePage } from '../../graphql/pagination.js';
+import { selectsOnly } from '../../graphql/selection.js';
 import { actorDisplayName, actorOf } from '../../graphql/actor.js';
 import { loadFound } from '../../graphql/resource-helpers.js';
 import type { GraphQLContext } from '../../graphql/context.js';
@@ -29,6 +30,13 @@ function tokenCount(value: JsonValue | undefined): number | null {
 
 const SPAN_KINDS = ['UNSPECIFIED', 'INTERNAL', 'SERVER', 'CLIENT', 'PRODUCER', 'CONSUMER'] as const;
 const STATUS_CODES = ['UNSET', 'OK', 'ERROR'] as const;
+
+const TOTAL_COUNT_ONLY: ReadonlySet<string> = new Set(['totalCount']);
+
+/** A connection whose edges and pageInfo nobody selected. */
+function countOnly(totalCount: () => Promise<number>): Connection<ExecutionRow> {
+  return { edges: [], pageInfo: { hasNextPage: false, hasPreviousPage: false, startCursor: null, endCursor: null }, totalCount };
+}
 
 /** One page of an execution list, in its order, with a totalCount of the same filter. */
 async function executionPage(
@@ -60,7 +68,14 @@ export const executionsResolvers: Resolvers = {
     },
   },
   Automation: {
-    executions: (automation, args, ctx) => executionPage(ctx, { organizationId: automation.organizationId, automationId: automation.id }, args),
+    executions: (automation, args, ctx, info) => {
+      const source = { organizationId: automation.organizationId, automationId: automation.id };
+      if (!selectsOnly(info, TOTAL_COUNT_ONLY)) return executionPage(ctx, source, args);
+      // A card asks only how many runs there are: no page to read, and one query for the page of cards.
+      const filter = executionFilterOf(args);
+      const unfiltered = Object.values(filter).every((value) => value === null);
+      return countOnly(() => (unfiltered ? ctx.loaders.executionTotals.load(source) : countExecutions(ctx.db, source, filter)));
+    },
   },
   Execution: {
     automation: (execution, _args, ctx) => mustLoad(ctx.loaders.automations, execution.automationId, 'Automation'),
