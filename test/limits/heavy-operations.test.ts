@@ -2,7 +2,7 @@ import { HeaderMap } from '@apollo/server';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { HeavyOperationGate } from '../../src/graphql/limits/heavy-operations.js';
 import { LimitError } from '../../src/graphql/limits/limit-error.js';
-import { largePage, ResponseBudget, withResponseBudget } from '../../src/graphql/limits/response-budget.js';
+import { largePage, largeRows, ResponseBudget, withResponseBudget } from '../../src/graphql/limits/response-budget.js';
 import { Semaphore } from '../../src/graphql/limits/semaphore.js';
 import { createOrg, type OrgFixture } from '../support/fixtures.js';
 import { startTestGateway, type TestGateway } from '../support/harness.js';
@@ -117,6 +117,25 @@ describe('HeavyOperationGate: one principal takes at most its share of the time'
     expect((error as LimitError).message).toContain('take at most 10% of the time');
   });
 
+  it('a waiter whose rest is over but the process turns are taken waits on the release, not on a timer', async () => {
+    vi.useFakeTimers({ now: 1_000_000 });
+    const gate = new HeavyOperationGate(1, 1, 0.5);
+    const first = await gate.acquire('a', Date.now() + 10_000);
+    vi.advanceTimersByTime(100);
+    first(); // a rests 100 ms
+    const other = await gate.acquire('b', Date.now() + 10_000);
+    let started = false;
+    const next = gate.acquire('a', Date.now() + 10_000).then((release) => ((started = true), release));
+    await vi.advanceTimersByTimeAsync(500);
+    expect(started).toBe(false);
+    // Its deadline's timer only: the wake for its rest fired once and is not set again.
+    expect(vi.getTimerCount()).toBe(1);
+    other();
+    await vi.advanceTimersByTimeAsync(0);
+    expect(started).toBe(true);
+    (await next)();
+  });
+
   it('a share of 100% never rests', async () => {
     const gate = new HeavyOperationGate(1, 1, 1);
     for (let i = 0; i < 3; i++) (await gate.acquire('a', Date.now() + 50))();
@@ -157,12 +176,48 @@ describe('largePage: large pages in turns, none once the budget is spent', () =>
   });
 });
 
+describe('largeRows: a page of large rows in short turns', () => {
+  // A table of `total` rows numbered from 1, each `size` bytes; reads recorded as [after, n].
+  const table = (total: number, size: number) => {
+    const reads: Array<[number, number]> = [];
+    const read = async (after: number | undefined, n: number) => {
+      reads.push([after ?? 0, n]);
+      return Array.from({ length: Math.max(0, Math.min(n, total - (after ?? 0))) }, (_, i) => (after ?? 0) + i + 1);
+    };
+    return { reads, read, bytesOf: (rows: number[]) => rows.length * size };
+  };
+  const context = () => withResponseBudget({}, new ResponseBudget(1_000_000_000, new Semaphore(1)));
+
+  it.each([
+    { what: 'small rows: one chunk, then the rest at once', total: 200, size: 100, count: 101, reads: [[0, 16], [16, 85]] },
+    { what: 'large rows (64 KiB): chunks of 16', total: 200, size: 65_536, count: 51, reads: [[0, 16], [16, 16], [32, 16], [48, 3]] },
+    { what: 'a list shorter than the page stops at its end', total: 20, size: 65_536, count: 51, reads: [[0, 16], [16, 16]] },
+    { what: 'a page of at most one chunk is one read', total: 200, size: 65_536, count: 11, reads: [[0, 11]] },
+  ])('$what', async ({ total, size, count, reads }) => {
+    const rows = table(total, size);
+    const got = await largeRows(context(), count, rows.read, rows.bytesOf);
+    expect(got).toEqual(Array.from({ length: Math.min(count, total) }, (_, i) => i + 1));
+    expect(rows.reads).toEqual(reads);
+  });
+
+  it('a budget spent by a sibling between chunks stops the page', async () => {
+    const budget = new ResponseBudget(10, new Semaphore(1));
+    const rows = table(200, 65_536);
+    const reading = largeRows(withResponseBudget({}, budget), 101, rows.read, rows.bytesOf);
+    expect(() => budget.count('x'.repeat(20))).toThrow();
+    await expect(reading).rejects.toMatchObject({ extensions: { code: 'RESPONSE_TOO_LARGE' } });
+    expect(rows.reads.length).toBeLessThan(3);
+  });
+});
+
 describe('through the gateway', () => {
   let gw: TestGateway;
   let org: OrgFixture;
   beforeAll(async () => {
-    // Every operation costing 2 or more is heavy; one turn in the whole process.
-    gw = await startTestGateway({ HEAVY_OPERATION_COST: '2', HEAVY_OPERATIONS_PER_PRINCIPAL: '1', HEAVY_OPERATIONS: '1' });
+    // Every operation costing 2 or more is heavy; one turn in the whole process. Turns only: with
+    // a share, each operation's rest is three times its run, and on a loaded CI machine five of
+    // them in a row outlast the test (the share is tested above, on fake timers).
+    gw = await startTestGateway({ HEAVY_OPERATION_COST: '2', HEAVY_OPERATIONS_PER_PRINCIPAL: '1', HEAVY_OPERATIONS: '1', HEAVY_OPERATION_SHARE_PERCENT: '100' });
     org = await createOrg(gw);
   });
   afterAll(async () => gw.close());

@@ -102,11 +102,18 @@ export class HeavyOperationGate {
   private wakeForResting(): void {
     clearTimeout(this.wake);
     this.wake = undefined;
+    const now = Date.now();
     let earliest = Infinity;
-    for (const waiter of this.queue) earliest = Math.min(earliest, this.resting.get(waiter.key) ?? Infinity);
+    for (const waiter of this.queue) {
+      const until = this.resting.get(waiter.key);
+      if (until === undefined) continue;
+      // A rest that ended since next() looked is woken at once, never missed; dropped here so
+      // that a waiter held back by the turns, not its rest, does not wake next() again and again.
+      if (until <= now) this.resting.delete(waiter.key);
+      earliest = Math.min(earliest, until);
+    }
     if (earliest === Infinity) return;
-    // A rest that ended since next() looked is woken at once (next() then drops it), never missed.
-    this.wake = setTimeout(() => this.next(), Math.max(0, earliest - Date.now()));
+    this.wake = setTimeout(() => this.next(), Math.max(0, earliest - now));
     this.wake.unref();
   }
 

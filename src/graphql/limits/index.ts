@@ -10,7 +10,7 @@ import { slicingArgumentsRule } from './slicing-arguments.rule.js';
 
 export { formatLimitErrors } from './format-limit-errors.js';
 export { LimitCode, LimitError, limitResponseBody } from './limit-error.js';
-export { largePage, ResponseBudget, responseBudgetMiddleware, withResponseBudget } from './response-budget.js';
+export { jsonBytes, largePage, largeRows, ResponseBudget, responseBudgetMiddleware, withResponseBudget } from './response-budget.js';
 export { Semaphore } from './semaphore.js';
 export { deadlineOf, mutationDeadlineMiddleware, operationTimeoutError, raceDeadline, withDeadline } from './operation-timeout.js';
 export { HeavyOperationGate } from './heavy-operations.js';

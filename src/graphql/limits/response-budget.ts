@@ -127,6 +127,36 @@ export async function largePage<T>(context: object, read: () => Promise<T>): Pro
   });
 }
 
+// Rows of large values read per statement once a page proves large: 16 spans at the OTLP caps are
+// 1 MiB, a few milliseconds of the database's and the thread's time, after which others get a turn.
+const LARGE_CHUNK_ROWS = 16;
+// A first chunk under this is an ordinary page (a run's spans are a few KiB each): the rest comes
+// in one more statement.
+const SMALL_CHUNK_BYTES = 256 * 1024;
+
+/**
+ * Reads `count` rows of large values (span attributes, …) as largePage does, in chunks once they
+ * prove large: each chunk is its own turn at the semaphore, and between chunks the thread goes back
+ * to the event loop. One worst-case page is then many short bursts of work, between which other
+ * tenants' small queries run, instead of one burst of several MiB that they all wait behind;
+ * and a budget spent by a sibling stops the page between chunks. `read(after, n)` reads the n rows
+ * after the row `after` (from the start when undefined).
+ */
+export async function largeRows<T>(context: object, count: number, read: (after: T | undefined, n: number) => Promise<T[]>, bytesOf: (rows: T[]) => number): Promise<T[]> {
+  const first = await largePage(context, () => read(undefined, Math.min(count, LARGE_CHUNK_ROWS)));
+  if (first.length < Math.min(count, LARGE_CHUNK_ROWS) || first.length === count) return first;
+  const rows = first;
+  const chunk = bytesOf(first) < SMALL_CHUNK_BYTES ? count : LARGE_CHUNK_ROWS;
+  while (rows.length < count) {
+    await new Promise((resolve) => setImmediate(resolve));
+    const wanted = Math.min(chunk, count - rows.length);
+    const next = await largePage(context, () => read(rows.at(-1), wanted));
+    rows.push(...next);
+    if (next.length < wanted) break;
+  }
+  return rows;
+}
+
 /** Gives a request's context its response budget. */
 export function withResponseBudget<T extends object>(context: T, budget: ResponseBudget): T {
   return budgets.set(context, budget);

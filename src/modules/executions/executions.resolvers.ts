@@ -2,7 +2,7 @@ import { NotFoundError } from '../../errors.js';
 import { mustLoad } from '../../graphql/by-id-loader.js';
 import type { Resolvers } from '../../graphql/generated/resolvers-types.js';
 import { parseUuid } from '../../graphql/ids.js';
-import { largePage } from '../../graphql/limits/index.js';
+import { jsonBytes, largeRows } from '../../graphql/limits/index.js';
 import { parsePage } from '../../graphql/pagination.js';
 import { selectsOnly } from '../../graphql/selection.js';
 import { actorDisplayName, actorOf } from '../../graphql/actor.js';
@@ -15,9 +15,9 @@ import { countExecutions, listExecutions, type ExecutionOrder, type ExecutionSou
 import type { ExecutionRow } from './executions.table.js';
 import { executionConnection, executionCursorOf, executionFilterOf, spanFilterOf, type ExecutionListArgs } from './list-arguments.js';
 import { runAutomation } from './run-automation.js';
-import { decodeSpanCursor, spanConnection } from './span-cursor.js';
+import { decodeSpanCursor, spanConnection, spanCursorAt } from './span-cursor.js';
 import { countSpans, listSpans } from './spans.repository.js';
-import type { JsonValue } from './spans.table.js';
+import type { JsonValue, SpanRecord } from './spans.table.js';
 import { INPUT_TOKENS, OUTPUT_TOKENS } from './span-attributes.js';
 
 /** Milliseconds of a decimal nanosecond time, for the DateTime fields beside it. */
@@ -90,7 +90,13 @@ export const executionsResolvers: Resolvers = {
       const { limit } = parsePage({ first: args.first }, ctx.config.maxPageSize);
       const after = args.after ? decodeSpanCursor(order, args.after) : null;
       const filter = spanFilterOf(args.filter);
-      const rows = await largePage(ctx, () => listSpans(ctx.db, execution, order, after, limit, filter));
+      // limit + 1: the row past the page tells whether there is a next one.
+      const rows = await largeRows<SpanRecord>(
+        ctx,
+        limit + 1,
+        (last, n) => listSpans(ctx.db, execution, order, last ? spanCursorAt(order, last) : after, n - 1, filter),
+        (page) => page.reduce((bytes, span) => bytes + jsonBytes(span.attributes) + jsonBytes(span.events), 0),
+      );
       // A first page with no next one is every span the filter matches: nothing to count.
       const whole = after === null && rows.length <= limit;
       return spanConnection(rows, order, limit, after !== null, async () => (whole ? rows.length : countSpans(ctx.db, execution, filter)));

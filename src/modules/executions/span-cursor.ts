@@ -33,6 +33,11 @@ export function decodeSpanCursor(order: SpanOrder, cursor: string): SpanCursor {
   throw invalid;
 }
 
+/** The cursor that resumes after `span`. */
+export function spanCursorAt(order: SpanOrder, span: SpanRecord): SpanCursor {
+  return order === 'RECEIVED' ? { order, id: span.id } : { order, startTimeUnixNano: span.startTimeUnixNano, id: span.id };
+}
+
 /** Rows fetched with `limit + 1` as a connection in `order`. */
 export function spanConnection(rows: SpanRecord[], order: SpanOrder, limit: number, afterGiven: boolean, totalCount: () => Promise<number>): Connection<SpanRecord> {
   return connectionOf(rows, limit, (row) => encodeSpanCursor(order, row), afterGiven, totalCount);
