@@ -20,6 +20,7 @@ import * as emailVerified from './2026_12_11_100000_email_verified.js';
 import * as archiveRetention from './2026_12_12_100000_archive_retention.js';
 import * as executionCounts from './2026_12_13_140000_execution_counts.js';
 import * as grantIndexes from './2026_12_14_100000_grant_indexes.js';
+import * as grantSummaries from './2026_12_15_100000_grant_summaries.js';
 
 /**
  * Every migration by name; the name order is the run order. Listed statically (not read from the
@@ -47,4 +48,5 @@ export const migrations: Record<string, Migration> = {
   '2026_12_12_100000_archive_retention': archiveRetention,
   '2026_12_13_140000_execution_counts': executionCounts,
   '2026_12_14_100000_grant_indexes': grantIndexes,
+  '2026_12_15_100000_grant_summaries': grantSummaries,
 };

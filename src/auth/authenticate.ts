@@ -23,6 +23,8 @@ export class Authenticator {
     private readonly db: Db,
     private readonly verifyJwt: JwtVerifier | undefined,
     private readonly logger: Logger,
+    /** AUTHZ_INLINE_ORGANIZATIONS: above it, a session's grants are read per organization on demand. */
+    private readonly inlineOrganizations: number,
   ) {}
 
   /**
@@ -70,10 +72,10 @@ export class Authenticator {
     }
     // The usual case, a known user with nothing to record, is one statement; a new user, a link by
     // email or a first verification write first and then read the grants.
-    let authorized = await authorizeSubject(this.db, verified.subject);
+    let authorized = await authorizeSubject(this.db, verified.subject, this.inlineOrganizations);
     if (!authorized || (!authorized.emailVerified && verified.emailVerified && sameEmail(verified.email, authorized.email))) {
       const user = await this.userFor(verified);
-      authorized = await authorizeUser(this.db, user.id);
+      authorized = await authorizeUser(this.db, user.id, this.inlineOrganizations);
       if (!authorized) throw new UnauthenticatedError('The JWT is invalid or expired: sign in again.');
     }
     // Proven for this request only when this token asserts the very address the user holds.

@@ -1,15 +1,30 @@
 import { FEATURES, OWNER_LEVELS, satisfies, type Feature, type FeatureLevels, type Level } from './features.js';
-import type { GrantSummary, PackedGrants } from './packed-grants.js';
+import type { GrantSummary } from './packed-grants.js';
 import type { OrganizationGrant, Principal, TokenScope, VisibilityScope } from './principal.js';
 
-/** The principal's grants by organization: a Map, or the packed string of the request's one statement. */
-export type Grants = Pick<ReadonlyMap<number, OrganizationGrant>, 'get' | 'has' | 'keys' | 'size'> & { summary?: PackedGrants['summary'] };
+/**
+ * The principal's grants by organization: a Map, the packed string of the request's one statement
+ * (PackedGrants), or a summary with entries read on demand (LazyGrants), whose `load` must have
+ * run for an organization before its grant is read.
+ */
+export interface Grants {
+  get(organizationId: number): OrganizationGrant | undefined;
+  has(organizationId: number): boolean;
+  keys(): Iterable<number>;
+  readonly size: number;
+  summary?(): GrantSummary;
+  load?(organizationIds: readonly number[]): Promise<void>;
+}
+
+const LOADED = Promise.resolve();
 
 const SCOPED_LEVELS: FeatureLevels = Object.fromEntries(FEATURES.map((feature) => [feature, 'NO_ACCESS'])) as Record<Feature, Level>;
 
 /**
  * The request's authorization state: the principal and its grants, decided once per request and
- * read synchronously by every rule afterwards.
+ * read synchronously by every rule afterwards. Every check in an organization first awaits
+ * `ensure(organizationId)`: for a user in many organizations, that is when the organization's
+ * grant is read (LazyGrants); reading it before throws, it never answers "not a member".
  */
 export class Authz {
   constructor(
@@ -23,6 +38,16 @@ export class Authz {
     return new Authz(null, new Map());
   }
 
+  /**
+   * Makes the grants in these organizations readable synchronously (one statement for all those
+   * not read yet, none for grants read with the request). Await it before `grant`, `levels`,
+   * `level`, `has`, `isOwner` or `scope` in an organization.
+   */
+  ensure(organizationIds: number | readonly number[]): Promise<void> {
+    if (!this.grants.load) return LOADED;
+    return this.grants.load(typeof organizationIds === 'number' ? [organizationIds] : organizationIds);
+  }
+
   /** The principal's grant in an organization; undefined for non-members and other tenants. */
   grant(organizationId: number): OrganizationGrant | undefined {
     return this.grants.get(organizationId);
@@ -34,8 +59,8 @@ export class Authz {
 
   /**
    * The highest levels and flags over every organization, read off the packed grants without
-   * parsing each organization; undefined where it must be computed per organization (a Map, or a
-   * scoped token, whose levels are not its role's).
+   * parsing each organization, or as grant_summaries keeps them (LazyGrants); undefined where it
+   * must be computed per organization (a Map, or a scoped token, whose levels are not its role's).
    */
   summary(): GrantSummary | undefined {
     return this.principal?.scope ? undefined : this.grants.summary?.();

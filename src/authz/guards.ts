@@ -36,11 +36,19 @@ function organizationOf(source: OrgSource, parent: unknown, args: Record<string,
   }
 }
 
+/** The organization a field acts in, with the principal's grant there loaded (Authz.ensure). */
+async function loadedOrganization(ctx: GraphQLContext, source: OrgSource, parent: unknown, args: Record<string, unknown>): Promise<number | null> {
+  const organizationId = organizationOf(source, parent, args);
+  if (organizationId !== null) await ctx.authz.ensure(organizationId);
+  return organizationId;
+}
+
 function shownId(source: OrgSource, args: Record<string, unknown>): string {
   if (source === 'args.organizationId') return String(args.organizationId);
   return source === 'args.id' ? String(args.id) : '?';
 }
 
+/** Reads the principal's level: the caller has awaited `ctx.authz.ensure(organizationId)`. */
 export function featureDecision(
   ctx: GraphQLContext,
   organizationId: number,
@@ -76,9 +84,9 @@ export const signedInUser: IRule = guard('signedInUser', (_parent, _args, ctx) =
 
 /** Any member of the organization, whatever their levels. */
 export function member(source: OrgSource): IRule {
-  return guard(`member:${source}`, (parent, args, ctx) => {
+  return guard(`member:${source}`, async (parent, args, ctx) => {
     if (!ctx.authz.principal) return new UnauthenticatedError();
-    const organizationId = organizationOf(source, parent, args);
+    const organizationId = await loadedOrganization(ctx, source, parent, args);
     if (organizationId === null || !ctx.authz.grant(organizationId)) return new NotFoundError('Organization', shownId(source, args));
     return true;
   }, reaches.member);
@@ -86,9 +94,9 @@ export function member(source: OrgSource): IRule {
 
 /** A feature level in the organization (SPEC §2). */
 export function feature(name: Feature, needed: Level, source: OrgSource): IRule {
-  return guard(`feature:${name}:${needed}:${source}`, (parent, args, ctx, info) => {
+  return guard(`feature:${name}:${needed}:${source}`, async (parent, args, ctx, info) => {
     if (!ctx.authz.principal) return new UnauthenticatedError();
-    const organizationId = organizationOf(source, parent, args);
+    const organizationId = await loadedOrganization(ctx, source, parent, args);
     if (organizationId === null || !ctx.authz.grant(organizationId)) return new NotFoundError('Organization', shownId(source, args));
     return featureDecision(ctx, organizationId, name, needed, fieldName(info));
   }, reaches.feature(name, needed));
@@ -100,10 +108,10 @@ export function feature(name: Feature, needed: Level, source: OrgSource): IRule 
  * MANAGE, so a token granted one automation's traces learns nothing else.
  */
 export function memberPerson(source: OrgSource): IRule {
-  return guard(`memberPerson:${source}`, (parent, args, ctx, info) => {
+  return guard(`memberPerson:${source}`, async (parent, args, ctx, info) => {
     const principal = ctx.authz.principal;
     if (!principal) return new UnauthenticatedError();
-    const organizationId = organizationOf(source, parent, args);
+    const organizationId = await loadedOrganization(ctx, source, parent, args);
     if (organizationId === null || !ctx.authz.grant(organizationId)) return new NotFoundError('Organization', shownId(source, args));
     if (principal.scope) return scopedTokenRefusal(fieldName(info));
     if (principal.kind === 'user') return true;
@@ -120,10 +128,10 @@ export function scopedTokenRefusal(field: string): ForbiddenError {
 
 /** Any member acting with an unscoped credential (its own API tokens, say). */
 export function unscopedMember(source: OrgSource): IRule {
-  return guard(`unscopedMember:${source}`, (parent, args, ctx, info) => {
+  return guard(`unscopedMember:${source}`, async (parent, args, ctx, info) => {
     const principal = ctx.authz.principal;
     if (!principal) return new UnauthenticatedError();
-    const organizationId = organizationOf(source, parent, args);
+    const organizationId = await loadedOrganization(ctx, source, parent, args);
     if (organizationId === null || !ctx.authz.grant(organizationId)) return new NotFoundError('Organization', shownId(source, args));
     return principal.scope ? scopedTokenRefusal(fieldName(info)) : true;
   }, reaches.unscopedMember);
@@ -135,10 +143,10 @@ export function unscopedMember(source: OrgSource): IRule {
  */
 export function unscopedFeature(name: Feature, needed: Level, source: OrgSource): IRule {
   const byLevel = reaches.feature(name, needed);
-  return guard(`unscopedFeature:${name}:${needed}:${source}`, (parent, args, ctx, info) => {
+  return guard(`unscopedFeature:${name}:${needed}:${source}`, async (parent, args, ctx, info) => {
     const principal = ctx.authz.principal;
     if (!principal) return new UnauthenticatedError();
-    const organizationId = organizationOf(source, parent, args);
+    const organizationId = await loadedOrganization(ctx, source, parent, args);
     if (organizationId === null || !ctx.authz.grant(organizationId)) return new NotFoundError('Organization', shownId(source, args));
     if (principal.scope) return scopedTokenRefusal(fieldName(info));
     return featureDecision(ctx, organizationId, name, needed, fieldName(info));
@@ -146,9 +154,9 @@ export function unscopedFeature(name: Feature, needed: Level, source: OrgSource)
 }
 
 export function ownerOnly(source: OrgSource): IRule {
-  return guard(`owner:${source}`, (parent, args, ctx, info) => {
+  return guard(`owner:${source}`, async (parent, args, ctx, info) => {
     if (!ctx.authz.principal) return new UnauthenticatedError();
-    const organizationId = organizationOf(source, parent, args);
+    const organizationId = await loadedOrganization(ctx, source, parent, args);
     if (organizationId === null || !ctx.authz.grant(organizationId)) return new NotFoundError('Organization', shownId(source, args));
     return ctx.authz.isOwner(organizationId) ? true : new ForbiddenError(`${fieldName(info)} needs the Owner role.`);
   }, reaches.owner);
@@ -178,6 +186,7 @@ export function entity(options: EntityRuleOptions): IRule {
     if (id === null) return notFound;
     const row = await options.load(ctx, id);
     if (!row) return notFound;
+    await ctx.authz.ensure(row.organizationId);
     const scope = ctx.authz.scope(row.organizationId);
     if (!scope) return notFound;
     const decision = featureDecision(ctx, row.organizationId, options.feature, options.level, fieldName(info));

@@ -86,15 +86,21 @@ function count(text: string, char: string): number {
 
 const LEVEL_OF: Readonly<Record<string, Level>> = { N: 'NO_ACCESS', R: 'READ', M: 'MANAGE' };
 
-function parseEntry(entry: string): OrganizationGrant {
-  const [organizationId = '', roleId = '', flags = '', letters = ''] = entry.split(',');
-  if (flags.length !== 4 || letters.length !== FEATURES.length) throw new Error(`malformed grant entry ${JSON.stringify(entry)}`);
+/** Levels from their letters, one per feature in FEATURES order (an entry's, or grant_summaries'). */
+export function levelsOf(letters: string): FeatureLevels {
+  if (letters.length !== FEATURES.length) throw new Error(`malformed levels ${JSON.stringify(letters)}`);
   const levels = {} as FeatureLevels;
   FEATURES.forEach((feature, i) => {
     const level = LEVEL_OF[letters[i] ?? ''];
-    if (!level) throw new Error(`malformed grant entry ${JSON.stringify(entry)}`);
+    if (!level) throw new Error(`malformed levels ${JSON.stringify(letters)}`);
     levels[feature] = level;
   });
+  return levels;
+}
+
+function parseEntry(entry: string): OrganizationGrant {
+  const [organizationId = '', roleId = '', flags = '', letters = ''] = entry.split(',');
+  if (flags.length !== 4 || letters.length !== FEATURES.length) throw new Error(`malformed grant entry ${JSON.stringify(entry)}`);
   return {
     organizationId: Number(organizationId),
     roleId,
@@ -102,6 +108,6 @@ function parseEntry(entry: string): OrganizationGrant {
     entityRbac: flags[1] === '1',
     gitRepositoryRbac: flags[2] === '1',
     automationManageGrant: flags[3] === '1',
-    levels,
+    levels: levelsOf(letters),
   };
 }

@@ -1,5 +1,6 @@
 import type { Kysely, Transaction } from 'kysely';
 import type { EntityGrantsTable } from '../authz/entity-grants.table.js';
+import type { GrantSummariesTable } from '../authz/grant-summaries.table.js';
 import type { AgentsTable } from '../modules/agents/agents.table.js';
 import type { ApiTokensTable } from '../modules/api-tokens/api-tokens.table.js';
 import type { EnvVarsTable } from '../modules/env-vars/env-vars.table.js';
@@ -47,6 +48,7 @@ export interface Database {
   llmConnections: LlmConnectionsTable;
   gitRepos: GitReposTable;
   entityGrants: EntityGrantsTable;
+  grantSummaries: GrantSummariesTable;
   tools: ToolsTable;
   agents: AgentsTable;
   studioProjects: StudioProjectsTable;

@@ -110,7 +110,7 @@ export class Gateway {
       (visible, documents) => createApollo(visible, deps.config, this.metrics, documents, heavy),
       new SchemaBuildBudget(deps.config.limits.schemaBuildsPerOrganizationPerMinute),
     );
-    this.authenticator = new Authenticator(deps.db, createJwtVerifier(deps.config.auth), deps.logger);
+    this.authenticator = new Authenticator(deps.db, createJwtVerifier(deps.config.auth), deps.logger, deps.config.authzInlineOrganizations);
     this.rateLimiter = createRateLimiter(deps.config.rateLimit, deps.logger, deps.config.ingest, deps.config.uploads);
     this.uploadSlots = new UploadSlots(deps.config.uploads);
     this.documents = new TrustedDocuments(deps.db, deps.config.trustedDocuments);
@@ -135,6 +135,7 @@ export class Gateway {
       const { principal } = authorized;
       authz = authorized.authz;
       const bound = principal.kind === 'user' ? principal.boundOrganizationId : principal.organizationId;
+      if (bound !== undefined) await authz.ensure(bound);
       if (bound !== undefined && !authz.grant(bound)) {
         throw new UnauthenticatedError('This API token\'s owner is no longer a member of its organization; the token no longer works.');
       }

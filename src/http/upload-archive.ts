@@ -53,6 +53,7 @@ async function admit(req: IncomingMessage, url: URL, ctx: GraphQLContext): Promi
   const organizationId = parseOrganizationId(raw);
   // A malformed id, another tenant's id and a nonexistent one answer alike.
   const notFound: UploadError = { status: 404, error: 'NOT_FOUND', message: new NotFoundError('Organization', raw).message };
+  if (organizationId !== null) await ctx.authz.ensure(organizationId);
   if (organizationId === null || !ctx.authz.grant(organizationId)) return notFound;
   if (ctx.authz.tokenScope) return { status: 403, error: 'FORBIDDEN', message: scopedTokenRefusal(WHAT).message, extra: { tokenScope: true } };
   const decision = featureDecision(ctx, organizationId, 'crews_dashboards', 'READ', WHAT);

@@ -22,6 +22,7 @@ const COLUMNS = {
   llmConnections: ['id', 'organizationId', 'name', 'provider', 'baseUrl', 'defaultModel', 'apiKeyCiphertext', 'apiKeyHint', 'accessRestricted', 'createdAt', 'updatedAt'],
   gitRepos: ['id', 'organizationId', 'provider', 'fullName', 'defaultBranch', 'cloneUrl', 'readCredentialCiphertext', 'readCredentialUsername', 'readCredentialUpdatedAt', 'createdAt'],
   entityGrants: ['id', 'organizationId', 'resourceType', 'resourceId', 'userId', 'roleId', 'serviceAccountId', 'permissions', 'createdAt'],
+  grantSummaries: ['userId', 'memberships', 'organizationIds', 'owner', 'usageDashboards', 'crewsDashboards', 'invitations', 'trainingUi', 'tools', 'agents', 'environmentVariables', 'llmConnections', 'defaultSettings', 'organizationSettings', 'studioProjects', 'automationManageGrant'],
   tools: ['id', 'organizationId', 'name', 'description', 'kind', 'config', 'createdByUserId', 'createdAt', 'updatedAt'],
   agents: ['id', 'organizationId', 'name', 'role', 'goal', 'backstory', 'createdByUserId', 'createdAt', 'updatedAt'],
   studioProjects: ['id', 'organizationId', 'name', 'description', 'definition', 'createdByUserId', 'createdAt', 'updatedAt'],

@@ -57,6 +57,9 @@ export async function startTestGateway(
     // Likewise uploads (test/archives/upload-limits.test.ts turns them on); their concurrency caps stay.
     UPLOAD_RATE_LIMIT_PER_TOKEN: '0',
     UPLOAD_RATE_LIMIT_PER_ORGANIZATION: '0',
+    // AUTHZ_INLINE_ORGANIZATIONS=0 runs every suite with each organization's grant read on demand
+    // (src/authz/lazy-grants.ts): a check that reads a grant it did not load fails its test.
+    ...(process.env.AUTHZ_INLINE_ORGANIZATIONS ? { AUTHZ_INLINE_ORGANIZATIONS: process.env.AUTHZ_INLINE_ORGANIZATIONS } : {}),
     ...env,
   });
   const gateway = new Gateway({ config, db: database.db, secrets: new SecretBox(secretKey), logger: options.logger ?? pino({ level: 'silent' }), cluster: options.cluster ?? null });

@@ -33,6 +33,7 @@ export const apiTokensResolvers: Resolvers = {
         const id = parseUuid(input.serviceAccountId);
         const account = id ? await ctx.loaders.serviceAccounts.load(id) : null;
         if (!account || account.organizationId !== orgId) throw new NotFoundError('ServiceAccount', input.serviceAccountId);
+        await ctx.authz.ensure(orgId);
         if (!ctx.authz.has(orgId, 'organization_settings', 'MANAGE')) {
           throw new ForbiddenError('Mutation.createApiToken for a service account needs organization_settings: MANAGE.', {
             feature: 'organization_settings',

@@ -15,6 +15,7 @@ const revokeToken = guard('revokeApiToken', async (_parent, args, ctx, info) => 
   const id = parseUuid(args.id);
   const notFound = new NotFoundError('ApiToken', typeof args.id === 'string' ? args.id : '');
   const token = id ? await ctx.loaders.apiTokens.load(id) : null;
+  if (token) await ctx.authz.ensure(token.organizationId);
   if (!token || !ctx.authz.grant(token.organizationId)) return notFound;
   if (token.userId !== null) return principal.kind === 'user' && principal.userId === token.userId ? true : notFound;
   if (ctx.authz.has(token.organizationId, 'organization_settings', 'MANAGE')) return true;

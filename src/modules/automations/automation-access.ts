@@ -7,7 +7,8 @@ import type { AutomationRow } from './automations.table.js';
 import type { AutomationDecisionModel } from '../../graphql/models.js';
 
 /** The caller's scope in an organization with its crews_dashboards level; undefined for non-members. */
-export function automationScope(ctx: GraphQLContext, organizationId: number): AutomationScope | undefined {
+export async function automationScope(ctx: GraphQLContext, organizationId: number): Promise<AutomationScope | undefined> {
+  await ctx.authz.ensure(organizationId);
   const scope = ctx.authz.scope(organizationId);
   if (!scope) return undefined;
   return { ...scope, crewsDashboards: ctx.authz.level(organizationId, 'crews_dashboards') };
@@ -21,7 +22,7 @@ function names(grant: EntityGrantRow, scope: AutomationScope): boolean {
 
 /** Decides `action` for the caller on one automation; grants come through a batched loader. */
 export async function decideFor(ctx: GraphQLContext, automation: AutomationRow, action: AutomationAction): Promise<AutomationDecisionModel> {
-  const scope = automationScope(ctx, automation.organizationId);
+  const scope = await automationScope(ctx, automation.organizationId);
   if (!scope) return { permission: action, allowed: false, reason: 'VISIBILITY', explanation: 'Not a member of this organization.' };
   const grants = await ctx.loaders.accessLists.load({ resourceType: 'AUTOMATION', resourceId: automation.id });
   return decide(action, {

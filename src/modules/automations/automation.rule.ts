@@ -49,6 +49,7 @@ export async function automationDecision(
   info: GraphQLResolveInfo,
   notFound: () => NotFoundError,
 ): Promise<Decision> {
+  await ctx.authz.ensure(automation.organizationId);
   if (!ctx.authz.grant(automation.organizationId)) return notFound();
   const view = await decideFor(ctx, automation, 'VIEW');
   if (!view.allowed) return view.reason === 'ROLE_LEVEL' ? new ForbiddenError(`${fieldName(info)}: ${view.explanation}`, { feature: 'crews_dashboards' }) : notFound();

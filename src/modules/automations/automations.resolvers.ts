@@ -16,8 +16,8 @@ import { inTransaction } from '../../db/transaction.js';
 
 export const automationsResolvers: Resolvers = {
   Organization: {
-    automations: (org, args, ctx) => {
-      const scope = automationScope(ctx, org.id);
+    automations: async (org, args, ctx) => {
+      const scope = await automationScope(ctx, org.id);
       if (!scope) throw new NotFoundError('Organization', org.id);
       const includeDeleted = args.includeDeleted ?? false;
       return pageOf(args, ctx, (page) => listAutomations(ctx.db, scope, page, includeDeleted), () => countAutomations(ctx.db, scope, includeDeleted));

@@ -30,6 +30,7 @@ function forbidden(message: string, extensions: Record<string, unknown> = {}): F
  * exist). "Deploy from Zip": zip deployments must be enabled. "Build in Studio": studio-source.ts.
  */
 export async function planSource(ctx: GraphQLContext, organizationId: number, input: SourceInput): Promise<PlannedSource> {
+  await ctx.authz.ensure(organizationId);
   const scope = ctx.authz.scope(organizationId);
   if (!scope) throw new NotFoundError('Organization', organizationId);
   if ([input.gitRepoId, input.archiveId, input.studioProjectId].filter(Boolean).length !== 1) {
@@ -63,6 +64,7 @@ export async function planSource(ctx: GraphQLContext, organizationId: number, in
 export async function planEnvVars(ctx: GraphQLContext, organizationId: number, ids: readonly string[]): Promise<EnvVarRow[]> {
   if (ids.length === 0) return [];
   if (ids.length > MAX_ATTACHED) throw new BadUserInputError(`At most ${MAX_ATTACHED} env vars can be attached to an automation.`, { field: 'envVarIds' });
+  await ctx.authz.ensure(organizationId);
   const decision = featureDecision(ctx, organizationId, 'environment_variables', 'MANAGE', 'Mutation.deployAutomation (envVarIds)');
   if (decision !== true) throw decision;
   const scope = ctx.authz.scope(organizationId);
@@ -79,6 +81,7 @@ export async function planEnvVars(ctx: GraphQLContext, organizationId: number, i
 /** SPEC §4 "Configure LLM keys": llm_connections: MANAGE (and entity access when entity RBAC is on). */
 export async function planLlmConnection(ctx: GraphQLContext, organizationId: number, raw: string | null | undefined): Promise<LlmConnectionRow | null> {
   if (!raw) return null;
+  await ctx.authz.ensure(organizationId);
   const decision = featureDecision(ctx, organizationId, 'llm_connections', 'MANAGE', 'Mutation.deployAutomation (llmConnectionId)');
   if (decision !== true) throw decision;
   const id = parseUuid(raw);

@@ -23,6 +23,7 @@ export async function recheckEnvVars(ctx: GraphQLContext, from: DeploymentRow, f
   const loaded = await Promise.all(from.envVarIds.map((id) => ctx.loaders.envVars.load(id)));
   const rows = loaded.filter((row): row is EnvVarRow => row !== null && row.organizationId === organizationId);
   if (rows.length === 0) return [];
+  await ctx.authz.ensure(organizationId);
   const decision = featureDecision(ctx, organizationId, 'environment_variables', 'MANAGE', `${field} (re-attaching the env vars of version ${from.version})`);
   if (decision !== true) throw decision;
   const scope = ctx.authz.scope(organizationId);
@@ -42,6 +43,7 @@ export async function recheckLlmConnection(ctx: GraphQLContext, from: Deployment
   const organizationId = from.organizationId;
   const row = from.llmConnectionId ? await ctx.loaders.llmConnections.load(from.llmConnectionId) : null;
   if (!row || row.organizationId !== organizationId) return null;
+  await ctx.authz.ensure(organizationId);
   const decision = featureDecision(ctx, organizationId, 'llm_connections', 'MANAGE', `${field} (re-attaching the LLM connection of version ${from.version})`);
   if (decision !== true) throw decision;
   const scope = ctx.authz.scope(organizationId);

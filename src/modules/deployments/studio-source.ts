@@ -35,6 +35,7 @@ function requireStudio(ctx: GraphQLContext, organizationId: number, field: strin
 
 /** A deploy from a Studio project: its definition checked again (a tool may be gone) and frozen. */
 export async function planStudioSource(ctx: GraphQLContext, organizationId: number, rawId: string): Promise<PlannedSource> {
+  await ctx.authz.ensure(organizationId);
   requireStudio(ctx, organizationId, 'Mutation.deployAutomation (source.studioProjectId)');
   const id = parseUuid(rawId);
   const project = id ? await ctx.loaders.studioProjects.load(id) : null;

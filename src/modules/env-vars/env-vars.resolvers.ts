@@ -54,6 +54,7 @@ async function loadEnvVar(ctx: GraphQLContext, rawId: string): Promise<EnvVarRow
 export const envVarsResolvers: Resolvers = {
   Organization: {
     envVars: async (org, args, ctx) => {
+      await ctx.authz.ensure(org.id);
       const scope = ctx.authz.scope(org.id);
       if (!scope) throw new NotFoundError('Organization', org.id);
       const page = parsePage(args, ctx.config.maxPageSize);

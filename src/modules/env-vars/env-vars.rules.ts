@@ -36,6 +36,7 @@ function visibility(ctx: GraphQLContext): DataLoader<EnvVarRef, boolean, string>
       const visible = new Set<string>();
       await Promise.all(
         [...byOrganization].map(async ([organizationId, ids]) => {
+          await ctx.authz.ensure(organizationId);
           const scope = ctx.authz.scope(organizationId);
           if (!scope) return;
           for (const id of await visibleEnvVarIds(ctx.db, ids, scope)) visible.add(refKey({ organizationId, id }));
@@ -57,6 +58,7 @@ function visibility(ctx: GraphQLContext): DataLoader<EnvVarRef, boolean, string>
 const readEnvVarValue = guard('envVar:value', async (parent, _args, ctx, info) => {
   if (!ctx.authz.principal) return new UnauthenticatedError();
   const ref = envVarRef(parent);
+  if (ref) await ctx.authz.ensure(ref.organizationId);
   if (!ref || !ctx.authz.grant(ref.organizationId)) return new NotFoundError('EnvVar', ref?.id ?? '');
   const decision = featureDecision(ctx, ref.organizationId, 'environment_variables', 'MANAGE', fieldName(info));
   if (decision !== true) return decision;

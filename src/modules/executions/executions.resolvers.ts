@@ -60,8 +60,8 @@ export const executionsResolvers: Resolvers = {
       if (!execution || execution.organizationId !== org.id) throw new NotFoundError('Execution', args.id);
       return execution;
     },
-    executions: (org, args, ctx) => {
-      const scope = automationScope(ctx, org.id);
+    executions: async (org, args, ctx) => {
+      const scope = await automationScope(ctx, org.id);
       // The rule let a member through; one without a scope here has none to list.
       if (!scope) throw new NotFoundError('Organization', String(org.id));
       return executionPage(ctx, { organizationId: org.id, automationIds: actionableAutomationIds(ctx.db, scope, 'traces') }, args);

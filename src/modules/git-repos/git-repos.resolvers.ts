@@ -45,6 +45,7 @@ async function loadGitRepo(ctx: GraphQLContext, rawId: string): Promise<GitRepoR
 export const gitReposResolvers: Resolvers = {
   Organization: {
     gitRepos: async (org, args, ctx) => {
+      await ctx.authz.ensure(org.id);
       const scope = ctx.authz.scope(org.id);
       if (!scope) throw new NotFoundError('Organization', org.id);
       const page = parsePage(args, ctx.config.maxPageSize);

@@ -17,6 +17,7 @@ export function hitlRequestAction(action: AutomationAction): IRule {
     const notFound = () => new NotFoundError('HitlRequest', typeof args.id === 'string' ? args.id : '');
     const id = parseUuid(args.id);
     const request = id ? await ctx.loaders.hitlRequests.load(id) : null;
+    if (request) await ctx.authz.ensure(request.organizationId);
     // Membership first: another organization's request is not even looked up further.
     if (!request || !ctx.authz.grant(request.organizationId)) return notFound();
     const automation = await ctx.loaders.automations.load(request.automationId);

@@ -15,8 +15,8 @@ export const hitlResolvers: Resolvers = {
     },
   },
   Organization: {
-    pendingHitlRequests: (org, args, ctx) => {
-      const scope = automationScope(ctx, org.id);
+    pendingHitlRequests: async (org, args, ctx) => {
+      const scope = await automationScope(ctx, org.id);
       if (!scope) throw new NotFoundError('Organization', org.id);
       return pageOf(args, ctx, (page) => listPendingRequests(ctx.db, scope, page), () => countPendingRequests(ctx.db, scope));
     },

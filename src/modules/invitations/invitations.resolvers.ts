@@ -35,6 +35,7 @@ export const invitationsResolvers: Resolvers = {
       const orgId = Number(organizationId);
       const address = email(input.email, 'email');
       const role = await invitationRole(ctx, orgId, input.roleId);
+      await ctx.authz.ensure(orgId);
       // Same rule as granting the Owner role to an existing member (members/change-membership.ts).
       if (role.kind === 'OWNER' && !ctx.authz.isOwner(orgId)) {
         throw new ForbiddenError('Mutation.inviteMember: inviting to the Owner role needs an Owner of this organization.');

@@ -81,6 +81,7 @@ async function loadLlmConnection(ctx: GraphQLContext, rawId: string): Promise<Ll
 export const llmConnectionsResolvers: Resolvers = {
   Organization: {
     llmConnections: async (org, args, ctx) => {
+      await ctx.authz.ensure(org.id);
       const scope = ctx.authz.scope(org.id);
       if (!scope) throw new NotFoundError('Organization', org.id);
       const page = parsePage(args, ctx.config.maxPageSize);

@@ -11,6 +11,7 @@ import { inTransaction } from '../../db/transaction.js';
 
 const LAST_OWNER = 'An organization keeps at least one Owner: make another member Owner first.';
 
+/** The caller has awaited `authz.ensure(organizationId)`. */
 function requireOwnerToTouchOwners(authz: Authz, organizationId: number): void {
   if (!authz.isOwner(organizationId)) {
     throw new ForbiddenError('Granting or taking away the Owner role needs an Owner of this organization.');
@@ -25,6 +26,7 @@ export async function changeMemberRole(
   userId: string,
   role: RoleRow,
 ): Promise<MembershipRow> {
+  await authz.ensure(organizationId);
   return inTransaction(db, async (trx) => {
     const owner = await lockRoleByKind(trx, organizationId, 'OWNER');
     const owners = await lockOwners(trx, organizationId, owner.id);
@@ -41,6 +43,7 @@ export async function changeMemberRole(
 
 /** Removes a member with their access-list entries and API tokens in the organization. */
 export async function removeMember(db: Db, authz: Authz, organizationId: number, userId: string): Promise<void> {
+  await authz.ensure(organizationId);
   await inTransaction(db, async (trx) => {
     const owner = await lockRoleByKind(trx, organizationId, 'OWNER');
     const owners = await lockOwners(trx, organizationId, owner.id);

@@ -19,7 +19,8 @@ export const organizationsResolvers: Resolvers = {
     },
   },
   Organization: {
-    viewerPermissions: (org, _args, ctx) => {
+    viewerPermissions: async (org, _args, ctx) => {
+      await ctx.authz.ensure(org.id);
       const grant = ctx.authz.grant(org.id);
       if (!grant) throw new NotFoundError('Organization', org.id);
       return { organizationId: org.id, isOwner: grant.isOwner, roleId: grant.roleId };
@@ -29,7 +30,10 @@ export const organizationsResolvers: Resolvers = {
   },
   ViewerPermissions: {
     role: (permissions, _args, ctx) => mustLoad(ctx.loaders.roles, permissions.roleId, 'Role'),
-    features: (permissions, _args, ctx) => featurePermissions(ctx.authz.levels(permissions.organizationId) ?? OWNER_LEVELS, permissions.isOwner),
+    features: async (permissions, _args, ctx) => {
+      await ctx.authz.ensure(permissions.organizationId);
+      return featurePermissions(ctx.authz.levels(permissions.organizationId) ?? OWNER_LEVELS, permissions.isOwner);
+    },
   },
   Mutation: {
     createOrganization: async (_root, { input }, ctx) => {

@@ -26,15 +26,15 @@ export function successRate(counts: Pick<UsageCounts, 'succeeded' | 'failed'>): 
   return finished === 0 ? null : counts.succeeded / finished;
 }
 
-function scopeOf(ctx: GraphQLContext, organizationId: number) {
-  const scope = automationScope(ctx, organizationId);
+async function scopeOf(ctx: GraphQLContext, organizationId: number) {
+  const scope = await automationScope(ctx, organizationId);
   // Organization.usage already required membership; this only guards a future path to Usage.
   if (!scope) throw new NotFoundError('Organization', organizationId);
   return scope;
 }
 
-export function automationUsage(ctx: GraphQLContext, organizationId: number, since: Date, until: Date): Promise<AutomationUsageModel[]> {
-  return usageByAutomation(ctx.db, scopeOf(ctx, organizationId), usageWindow(since, until));
+export async function automationUsage(ctx: GraphQLContext, organizationId: number, since: Date, until: Date): Promise<AutomationUsageModel[]> {
+  return usageByAutomation(ctx.db, await scopeOf(ctx, organizationId), usageWindow(since, until));
 }
 
 const EMPTY: UsageCounts = { executions: 0, succeeded: 0, failed: 0, inputTokens: 0, outputTokens: 0 };
@@ -42,7 +42,7 @@ const EMPTY: UsageCounts = { executions: 0, succeeded: 0, failed: 0, inputTokens
 /** Every UTC day the window touches, in order, with zeros where nothing ran: a chart's x-axis. */
 export async function dailyUsage(ctx: GraphQLContext, organizationId: number, since: Date, until: Date): Promise<DailyUsageModel[]> {
   const window = usageWindow(since, until);
-  const rows = new Map((await usageByDay(ctx.db, scopeOf(ctx, organizationId), window)).map((row) => [row.day, row]));
+  const rows = new Map((await usageByDay(ctx.db, await scopeOf(ctx, organizationId), window)).map((row) => [row.day, row]));
   const days: DailyUsageModel[] = [];
   const first = Math.floor(window.since.getTime() / DAY_MS);
   const last = Math.floor((window.until.getTime() - 1) / DAY_MS);

@@ -4,6 +4,7 @@ import { authenticated } from '../../authz/guards.js';
 import type { Reach } from '../../authz/permission-set.js';
 import { reaches } from '../../authz/permission-set.js';
 import { ForbiddenError, NotFoundError, UnauthenticatedError } from '../../errors.js';
+import type { GraphQLContext } from '../../graphql/context.js';
 
 function idOf(parent: unknown): string | null {
   return typeof parent === 'object' && parent !== null && 'id' in parent && typeof parent.id === 'string' ? parent.id : null;
@@ -23,6 +24,14 @@ function organizationIdOf(parent: unknown): number | null {
 const emailReach: Reach = (set) =>
   set.kind === 'session' || set.kind === 'user-token' || (set.kind === 'service-account' && set.member && set.levels.organization_settings === 'MANAGE');
 
+/** Holds organization_settings: MANAGE in some organization; from the summary when there is one (it counts Owners as MANAGE). */
+function managesMembersSomewhere(ctx: GraphQLContext): boolean {
+  const summary = ctx.authz.summary();
+  if (summary) return summary.levels.organization_settings === 'MANAGE';
+  // A Map or a scoped token's grants, read with the request: no organization is left to load.
+  return ctx.authz.organizationIds().some((id) => ctx.authz.has(id, 'organization_settings', 'MANAGE'));
+}
+
 /**
  * SPEC §6 "Members' emails are personal data": a user's email is read by that user, and by those
  * who manage the members of an organization the user belongs to (organization_settings: MANAGE).
@@ -36,11 +45,12 @@ const readEmail = guard('user:email', async (parent, _args, ctx, info) => {
   if (!principal) return new UnauthenticatedError();
   const userId = idOf(parent);
   if (userId !== null && principal.kind === 'user' && principal.userId === userId) return true;
-  const managed = ctx.authz.organizationIds().filter((id) => ctx.authz.has(id, 'organization_settings', 'MANAGE'));
-  // One batched membership query per tick for a page of users, none for a caller who manages nothing.
-  if (userId !== null && managed.length > 0) {
+  // One batched membership query per tick for a page of users, none for a caller who manages
+  // nothing; then the caller's grants in the organizations the two share, and only those.
+  if (userId !== null && managesMembersSomewhere(ctx)) {
     const organizations = await ctx.loaders.organizationsOfUser.load(userId);
-    if (organizations.some((id) => managed.includes(id))) return true;
+    await ctx.authz.ensure(organizations);
+    if (organizations.some((id) => ctx.authz.has(id, 'organization_settings', 'MANAGE'))) return true;
   }
   return new ForbiddenError(
     `${fieldName(info)} is personal data: only the user and those with organization_settings: MANAGE in an organization of theirs read it; id and name are readable.`,
@@ -58,6 +68,7 @@ const callerMembership = guard('viewerMembership:own', async (parent, _args, ctx
   if (!principal) return new UnauthenticatedError();
   const organizationId = organizationIdOf(parent);
   if (organizationId === null) return new NotFoundError('Organization', '?');
+  await ctx.authz.ensure(organizationId);
   if (ctx.authz.grant(organizationId)) return true;
   if (principal.kind === 'user' && principal.boundOrganizationId === undefined && (await ctx.loaders.organizationsOfUser.load(principal.userId)).includes(organizationId)) {
     return true;

@@ -6,9 +6,11 @@ import type { WebhookViewer } from './webhooks.repository.js';
  * token never administers, whatever its principal's role (SPEC §6: its rights are the
  * intersection of its principal's and its scope's).
  */
-export function webhookViewer(ctx: GraphQLContext, organizationId: number): WebhookViewer | undefined {
+export async function webhookViewer(ctx: GraphQLContext, organizationId: number): Promise<WebhookViewer | undefined> {
   const principal = ctx.authz.principal;
-  if (!principal || !ctx.authz.grant(organizationId)) return undefined;
+  if (!principal) return undefined;
+  await ctx.authz.ensure(organizationId);
+  if (!ctx.authz.grant(organizationId)) return undefined;
   const tokenScope = principal.scope ?? null;
   return {
     organizationId,

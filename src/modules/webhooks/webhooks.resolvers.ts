@@ -60,8 +60,8 @@ function enabledOrConflict(hook: WebhookRow): void {
 
 export const webhooksResolvers: Resolvers = {
   Organization: {
-    webhooks: (org, args, ctx) => {
-      const viewer = webhookViewer(ctx, org.id);
+    webhooks: async (org, args, ctx) => {
+      const viewer = await webhookViewer(ctx, org.id);
       if (!viewer) throw new NotFoundError('Organization', org.id);
       return pageOf(args, ctx, (page) => listWebhooks(ctx.db, viewer, page), () => countWebhooks(ctx.db, viewer));
     },

@@ -21,7 +21,7 @@ const reach: Reach = (set) => byLevel(set) || (set.member && set.tokenScope !== 
 
 /** The decision on one endpoint: NOT_FOUND when the caller may not reach it, as for an id that does not exist. */
 async function onWebhook(ctx: GraphQLContext, hook: WebhookRow, info: GraphQLResolveInfo, notFound: () => NotFoundError): Promise<Decision> {
-  const viewer = webhookViewer(ctx, hook.organizationId);
+  const viewer = await webhookViewer(ctx, hook.organizationId);
   if (!viewer) return notFound();
   if (viewer.administers) return true;
   if (viewer.tokenScope) return (await isWebhookReachable(ctx.db, hook.id, viewer)) ? true : notFound();
@@ -29,11 +29,11 @@ async function onWebhook(ctx: GraphQLContext, hook: WebhookRow, info: GraphQLRes
 }
 
 function inOrganization(source: 'parent.id' | 'args.organizationId') {
-  return guard(`webhooks:${source}`, (parent, args, ctx, info) => {
+  return guard(`webhooks:${source}`, async (parent, args, ctx, info) => {
     if (!ctx.authz.principal) return new UnauthenticatedError();
     const raw = source === 'parent.id' ? (parent as { id?: unknown } | null)?.id : args.organizationId;
     const organizationId = parseOrganizationId(raw);
-    const viewer = organizationId === null ? undefined : webhookViewer(ctx, organizationId);
+    const viewer = organizationId === null ? undefined : await webhookViewer(ctx, organizationId);
     if (organizationId === null || !viewer) return new NotFoundError('Organization', String(raw));
     if (viewer.administers || viewer.tokenScope) return true;
     return featureDecision(ctx, organizationId, 'organization_settings', 'MANAGE', fieldName(info));
