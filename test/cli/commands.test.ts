@@ -1,20 +1,15 @@
-import { spawnSync } from 'node:child_process';
-import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
-import { ROOT_DIR } from '../../src/paths.js';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { CLI_TIMEOUT_MS, createCliStore, type CliStore } from '../support/cli.js';
 
-// Each command is a new process that opens (and on first use migrates) an embedded PGlite
-// directory: seconds each, many more on a loaded machine, so more than vitest's 30 s default.
-const CLI_TIMEOUT_MS = 120_000;
-
-// The `gatehouse` bin as built by `npm test`'s build step, on a throw-away PGlite directory.
-const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'gatehouse-cli-'));
-const env = { ...process.env, DATA_DIR: dataDir, DATABASE_URL: '', NODE_ENV: 'production', LOG_LEVEL: 'warn' };
-const gatehouse = (...args: string[]) =>
-  spawnSync(process.execPath, [path.join(ROOT_DIR, 'dist/src/cli/main.js'), ...args], { env, encoding: 'utf8' });
-afterAll(() => fs.rmSync(dataDir, { recursive: true, force: true }));
+// The `gatehouse` bin as built by `npm test`'s build step, on a store of its own: a fresh
+// PostgreSQL database in `npm test`, a fresh PGlite directory (migrated by the first command) in
+// CI's PGlite pass (vitest.pglite.config.ts lists this file).
+let cli: CliStore;
+const gatehouse = (...args: string[]) => cli.run(args);
+beforeAll(async () => {
+  cli = await createCliStore();
+});
+afterAll(() => cli?.close());
 
 describe('gatehouse CLI', { timeout: CLI_TIMEOUT_MS }, () => {
   it('org create prints one line of JSON with the Owner\'s token', () => {

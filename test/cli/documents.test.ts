@@ -1,29 +1,25 @@
-import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sha256Hex } from '../../src/modules/trusted-documents/document-hash.js';
-import { ROOT_DIR } from '../../src/paths.js';
+import { CLI_TIMEOUT_MS, createCliStore, type CliStore } from '../support/cli.js';
 
-// `gatehouse documents register|list` as built, on a throw-away PGlite directory.
-const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'gatehouse-cli-documents-'));
-const env = { ...process.env, DATA_DIR: dataDir, DATABASE_URL: '', NODE_ENV: 'production', LOG_LEVEL: 'warn' };
-const gatehouse = (...args: string[]) =>
-  spawnSync(process.execPath, [path.join(ROOT_DIR, 'dist/src/cli/main.js'), ...args], { env, encoding: 'utf8' });
-afterAll(() => fs.rmSync(dataDir, { recursive: true, force: true }));
+// `gatehouse documents register|list` as built, on a store of its own (test/support/cli.ts).
+let cli: CliStore;
+const gatehouse = (...args: string[]) => cli.run(args);
+afterAll(() => cli?.close());
 
-// Each run starts a process that opens PGlite; on a busy machine that takes seconds. Migrating
-// once here keeps the first test from paying for the migrations too.
-const SPAWNS = { timeout: 120_000 };
-beforeAll(() => {
+const SPAWNS = { timeout: CLI_TIMEOUT_MS };
+beforeAll(async () => {
+  cli = await createCliStore();
+  // On PGlite, migrating once here keeps the first test from paying for the migrations too.
   const migrated = gatehouse('migrate');
   if (migrated.status !== 0) throw new Error(migrated.stderr);
-}, 120_000);
+}, CLI_TIMEOUT_MS);
 
 /** Writes a file in the test's directory; returns its path. */
 function write(name: string, content: string): string {
-  const file = path.join(dataDir, name);
+  const file = path.join(cli.workDir, name);
   fs.writeFileSync(file, content);
   return file;
 }
@@ -43,7 +39,7 @@ describe('gatehouse documents register', SPAWNS, () => {
   });
 
   it('registering the same documents again changes nothing and says so', () => {
-    const result = gatehouse('documents', 'register', path.join(dataDir, 'persisted-documents.json'), '--client', 'web');
+    const result = gatehouse('documents', 'register', path.join(cli.workDir, 'persisted-documents.json'), '--client', 'web');
     expect(result.status, result.stderr).toBe(0);
     expect(result.stdout).toBe('Registered 2 documents for client web: 0 new, 2 already registered.\n');
   });

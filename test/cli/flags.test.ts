@@ -1,20 +1,10 @@
-import { spawnSync } from 'node:child_process';
-import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ROOT_DIR } from '../../src/paths.js';
-
-// Each command is a new process that opens (and on first use migrates) an embedded PGlite
-// directory: seconds each, many more on a loaded machine, so more than vitest's 30 s default.
-const CLI_TIMEOUT_MS = 120_000;
+import { CLI_TIMEOUT_MS, createCliStore, type CliStore } from '../support/cli.js';
 
 // `gatehouse flag …` and `gatehouse admin …`, the operator's side of SPEC §5's instance feature
-// flag; the built bin on a throw-away PGlite directory, as in commands.test.ts.
-const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'gatehouse-cli-flags-'));
-const env = { ...process.env, DATA_DIR: dataDir, DATABASE_URL: '', NODE_ENV: 'production', LOG_LEVEL: 'warn' };
-const gatehouse = (...args: string[]) =>
-  spawnSync(process.execPath, [path.join(ROOT_DIR, 'dist/src/cli/main.js'), ...args], { env, encoding: 'utf8' });
+// flag; the built bin on a store of its own (test/support/cli.ts), as in commands.test.ts.
+let cli: CliStore;
+const gatehouse = (...args: string[]) => cli.run(args);
 
 function json(result: ReturnType<typeof gatehouse>): unknown {
   expect(result.status, result.stderr).toBe(0);
@@ -22,10 +12,11 @@ function json(result: ReturnType<typeof gatehouse>): unknown {
   return JSON.parse(result.stdout);
 }
 
-beforeAll(() => {
+beforeAll(async () => {
+  cli = await createCliStore();
   json(gatehouse('org', 'create', '--name', 'Acme', '--owner-email', 'owner@acme.test'));
-});
-afterAll(() => fs.rmSync(dataDir, { recursive: true, force: true }));
+}, CLI_TIMEOUT_MS);
+afterAll(() => cli?.close());
 
 describe('gatehouse flag', { timeout: CLI_TIMEOUT_MS }, () => {
   it('flag enable k8s_namespace_isolation --org 1, then flag list shows it on for organization 1 only', () => {

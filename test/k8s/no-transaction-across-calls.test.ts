@@ -11,7 +11,8 @@ import { isolatedAfterDeploys, migrate, REDEPLOY } from '../namespaces/move-fixt
 // operation answers as it always has: a failure worth retrying that names the namespace.
 // pg_stat_activity is PostgreSQL's; PGlite has one connection and nothing to look at.
 
-const REQUEST_TIMEOUT_MS = 3000;
+// Long enough for the test to see the held call and look at pg_stat_activity, even on a busy machine.
+const REQUEST_TIMEOUT_MS = 1500;
 const DELETE = 'mutation($id: ID!) { deleteAutomation(id: $id) { deletedAt } }';
 const STATUS = 'query($o: ID!) { organization(id: $o) { namespace { ready message } } }';
 

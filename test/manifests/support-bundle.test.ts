@@ -1,7 +1,3 @@
-import { spawnSync } from 'node:child_process';
-import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
 import { loadAllYaml } from '@kubernetes/client-node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { supportBundleYaml } from '../../src/cli/namespaces-commands.js';
@@ -11,9 +7,7 @@ import { K8S_NAMESPACE_ISOLATION_FLAG, setFlag } from '../../src/modules/feature
 import { markNamespaceReady } from '../../src/modules/namespaces/namespaces.repository.js';
 import { createOrganization } from '../../src/modules/organizations/create-organization.js';
 import { findOrCreateUserByEmail } from '../../src/modules/users/users.repository.js';
-import { ROOT_DIR } from '../../src/paths.js';
-import { openDatabase } from '../../src/db/connect.js';
-import { migrateToLatest } from '../../src/db/migrate.js';
+import { CLI_TIMEOUT_MS, createCliStore, type CliStore } from '../support/cli.js';
 
 // `gatehouse manifests support-bundle` (issue 13 item 5, seed "Support Bundle Configuration"): a
 // troubleshoot.sh SupportBundle over the shared namespace and every organization namespace.
@@ -99,26 +93,22 @@ describe('the SupportBundle from the database', () => {
   });
 });
 
-describe('gatehouse manifests support-bundle', () => {
-  // The built bin on a throw-away PGlite directory, seeded in process first (one run of the bin).
-  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'gatehouse-support-bundle-'));
-  const env = { ...process.env, DATA_DIR: dataDir, DATABASE_URL: '', NODE_ENV: 'production', LOG_LEVEL: 'warn', K8S_NAMESPACE: 'crewai' };
+describe('gatehouse manifests support-bundle', { timeout: CLI_TIMEOUT_MS }, () => {
+  // The built bin on a store of its own (test/support/cli.ts), seeded through the bin itself.
+  let cli: CliStore;
   let organizationId = 0;
   beforeAll(async () => {
-    const handle = openDatabase({ dataDir, holder: 'support-bundle.test.ts' });
-    try {
-      await migrateToLatest(handle.db);
-      const owner = await findOrCreateUserByEmail(handle.db, 'owner@acme.test');
-      organizationId = (await createOrganization(handle.db, 'Acme', owner.id)).id;
-      await setFlag(handle.db, K8S_NAMESPACE_ISOLATION_FLAG, true, organizationId);
-    } finally {
-      await handle.close();
-    }
-  });
-  afterAll(() => fs.rmSync(dataDir, { recursive: true, force: true }));
+    cli = await createCliStore({ K8S_NAMESPACE: 'crewai' });
+    const created = cli.run(['org', 'create', '--name', 'Acme', '--owner-email', 'owner@acme.test']);
+    if (created.status !== 0) throw new Error(created.stderr);
+    organizationId = (JSON.parse(created.stdout) as { organizationId: number }).organizationId;
+    const enabled = cli.run(['flag', 'enable', K8S_NAMESPACE_ISOLATION_FLAG, '--org', String(organizationId)]);
+    if (enabled.status !== 0) throw new Error(enabled.stderr);
+  }, CLI_TIMEOUT_MS);
+  afterAll(() => cli?.close());
 
   it('prints the YAML of the organizations it finds in the database', () => {
-    const result = spawnSync(process.execPath, [path.join(ROOT_DIR, 'dist/src/cli/main.js'), 'manifests', 'support-bundle'], { env, encoding: 'utf8' });
+    const result = cli.run(['manifests', 'support-bundle']);
     expect(result.status, result.stderr).toBe(0);
     const bundle = parse(result.stdout);
     const namespace = `crewai-org-${organizationId}`;

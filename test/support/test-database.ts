@@ -1,20 +1,30 @@
 import type { LogEvent } from 'kysely';
 import crypto from 'node:crypto';
+import fs from 'node:fs';
 import pg from 'pg';
 import { openDatabase, type DatabaseHandle } from '../../src/db/connect.js';
 import { migrateToLatest } from '../../src/db/migrate.js';
-import { templateName, urlFor } from './global-setup.js';
+import { PGLITE_IMAGE_ENV, templateName, urlFor } from './global-setup.js';
 
 export interface TestDatabase extends DatabaseHandle {
   /** Connection string of this database (PostgreSQL only), for child processes. */
   url: string | undefined;
 }
 
-/** A fresh, migrated database for one test file: a clone of the template on PostgreSQL, or PGlite. */
+/**
+ * A fresh, migrated database for one test file: a clone of the template on PostgreSQL, or an
+ * in-memory PGlite opened from global setup's migrated image.
+ */
 export async function createTestDatabase(poolMax = 5, onQuery?: (event: LogEvent) => void): Promise<TestDatabase> {
   const admin = process.env.TEST_DATABASE_URL;
   if (!admin) {
-    const handle = openDatabase({ dataDir: 'memory://', ...(onQuery ? { onQuery } : {}) });
+    const image = process.env[PGLITE_IMAGE_ENV];
+    const handle = openDatabase({
+      dataDir: 'memory://',
+      ...(image ? { loadDataDir: new Blob([fs.readFileSync(image)]) } : {}),
+      ...(onQuery ? { onQuery } : {}),
+    });
+    // A no-op on the image (every migration is applied), and what makes the database without one.
     await migrateToLatest(handle.db);
     return { ...handle, url: undefined };
   }

@@ -1,28 +1,24 @@
-import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sha256Hex } from '../../src/modules/trusted-documents/document-hash.js';
-import { ROOT_DIR } from '../../src/paths.js';
+import { CLI_TIMEOUT_MS, createCliStore, type CliStore } from '../support/cli.js';
 
-// `gatehouse documents register` as built, on a throw-away PGlite directory: the hash forms of
-// client preset 6 (`sha256:<hex>` keys), and refusals for documents over the gateway's limits.
-const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'gatehouse-register-'));
-const baseEnv = { ...process.env, DATA_DIR: dataDir, DATABASE_URL: '', NODE_ENV: 'production', LOG_LEVEL: 'warn' };
-const gatehouse = (args: string[], env: Record<string, string> = {}) =>
-  spawnSync(process.execPath, [path.join(ROOT_DIR, 'dist/src/cli/main.js'), ...args], { env: { ...baseEnv, ...env }, encoding: 'utf8' });
-afterAll(() => fs.rmSync(dataDir, { recursive: true, force: true }));
+// `gatehouse documents register` as built, on a store of its own (test/support/cli.ts): the hash
+// forms of client preset 6 (`sha256:<hex>` keys), and refusals for documents over the gateway's limits.
+let cli: CliStore;
+const gatehouse = (args: string[], env: Record<string, string> = {}) => cli.run(args, env);
+afterAll(() => cli?.close());
 
-// Each run starts a process that opens PGlite, which takes seconds on a busy machine.
-const SPAWNS = { timeout: 120_000 };
-beforeAll(() => {
+const SPAWNS = { timeout: CLI_TIMEOUT_MS };
+beforeAll(async () => {
+  cli = await createCliStore();
   const migrated = gatehouse(['migrate']);
   if (migrated.status !== 0) throw new Error(migrated.stderr);
-}, 120_000);
+}, CLI_TIMEOUT_MS);
 
 function write(name: string, content: unknown): string {
-  const file = path.join(dataDir, name);
+  const file = path.join(cli.workDir, name);
   fs.writeFileSync(file, typeof content === 'string' ? content : JSON.stringify(content, null, 2));
   return file;
 }
