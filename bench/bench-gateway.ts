@@ -9,7 +9,10 @@ import { Gateway } from '../src/http/gateway.js';
  * The full gateway of the benchmarks on loopback: production settings, no cluster, the rate limits
  * counted but never refusing (their cost is part of the gateway's; what is measured is the rest).
  */
-export async function startBenchGateway(db: Db, env: Record<string, string> = {}): Promise<{ gateway: Gateway; config: Config; url: string; close(): Promise<void> }> {
+export async function startBenchGateway(
+  db: Db,
+  env: Record<string, string> = {},
+): Promise<{ gateway: Gateway; config: Config; url: string; close(): Promise<void> }> {
   const config = loadConfig({ NODE_ENV: 'production', LOG_LEVEL: 'silent', RATE_LIMIT_PER_TOKEN: '10000000', RATE_LIMIT_PER_ADDRESS: '10000000', ...env });
   const gateway = new Gateway({ config, db, secrets: new SecretBox(crypto.randomBytes(32)), logger: pino({ level: 'silent' }), cluster: null });
   await gateway.start();

@@ -25,10 +25,12 @@ const ENCODINGS: Encoding[] = ['protobuf', 'json'];
 
 const spans = crewSpans(crypto.randomUUID(), crypto.randomUUID(), BATCH);
 // A few bodies with fresh ids each, gone through in turn.
-const bodies = Object.fromEntries(ENCODINGS.map((encoding) => {
-  const template = new BodyTemplate(encoding, spans);
-  return [encoding, Array.from({ length: 8 }, () => template.next())];
-})) as Record<Encoding, Buffer[]>;
+const bodies = Object.fromEntries(
+  ENCODINGS.map((encoding) => {
+    const template = new BodyTemplate(encoding, spans);
+    return [encoding, Array.from({ length: 8 }, () => template.next())];
+  }),
+) as Record<Encoding, Buffer[]>;
 
 /** One request's work before the database, to the statement's parameter. */
 function ingest(encoding: Encoding, body: Buffer): number {
@@ -60,7 +62,9 @@ for (let round = 0; round < ROUNDS; round++) {
   }
 }
 
-console.log(`gateway CPU per span before the database (decode, read, check, encode rows), ${BATCH} spans per request, ${ROUNDS} rounds of ${REQUESTS} requests`);
+console.log(
+  `gateway CPU per span before the database (decode, read, check, encode rows), ${BATCH} spans per request, ${ROUNDS} rounds of ${REQUESTS} requests`,
+);
 for (const encoding of ENCODINGS) {
   const sorted = [...runs[encoding]].sort((a, b) => a.us - b.us);
   const median = sorted[Math.floor(sorted.length / 2)];

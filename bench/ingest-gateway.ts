@@ -229,7 +229,13 @@ async function stats(): Promise<GatewayStats> {
     statements: counted,
     spans: Number(row.count),
     countedSpans: Number(row.counted),
-    bytes: { spans: Number(row.spans), spanSources: Number(row.span_sources), spansHeap: Number(row.heap), spansToast: Number(row.toast), spansIndexes: Number(row.indexes) },
+    bytes: {
+      spans: Number(row.spans),
+      spanSources: Number(row.span_sources),
+      spansHeap: Number(row.heap),
+      spansToast: Number(row.toast),
+      spansIndexes: Number(row.indexes),
+    },
     indexes: indexes.rows.map((r) => ({ name: r.name, bytes: Number(r.bytes) })),
   };
 }

@@ -124,7 +124,7 @@ function crewRun(tracer: Tracer, executionId: string, run: number, startMs: numb
           agentContext,
         );
         if ((run + a + step) % 13 === 0) {
-          const message = 'HTTPSConnectionPool(host=\'google.serper.dev\', port=443): Read timed out. (read timeout=10)';
+          const message = "HTTPSConnectionPool(host='google.serper.dev', port=443): Read timed out. (read timeout=10)";
           span.addEvent('exception', { 'exception.type': 'requests.exceptions.ReadTimeout', 'exception.message': message }, t + 1);
           span.setStatus({ code: SpanStatusCode.ERROR, message });
         }

@@ -35,11 +35,14 @@ const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 1);
 const PROFILE_DIR = process.env.BENCH_CPU_PROF;
 const GATEWAY_FLAGS = (process.env.BENCH_GATEWAY_FLAGS ?? '').split(' ').filter(Boolean);
 // BENCH_RUNS=protobuf:4,json:4 measures only those.
-const CONFIGURATIONS: Array<{ encoding: Encoding; exporters: number }> = (process.env.BENCH_RUNS ?? 'protobuf:1,json:1,protobuf:4,json:4').split(',').map((run) => {
-  const [encoding, exporters] = run.split(':');
-  if ((encoding !== 'protobuf' && encoding !== 'json') || !['1', '2', '3', '4'].includes(exporters ?? '')) throw new Error(`BENCH_RUNS: ${run} is not protobuf|json:1-4`);
-  return { encoding, exporters: Number(exporters) };
-});
+const CONFIGURATIONS: Array<{ encoding: Encoding; exporters: number }> = (process.env.BENCH_RUNS ?? 'protobuf:1,json:1,protobuf:4,json:4')
+  .split(',')
+  .map((run) => {
+    const [encoding, exporters] = run.split(':');
+    if ((encoding !== 'protobuf' && encoding !== 'json') || !['1', '2', '3', '4'].includes(exporters ?? ''))
+      throw new Error(`BENCH_RUNS: ${run} is not protobuf|json:1-4`);
+    return { encoding, exporters: Number(exporters) };
+  });
 
 // ---- the gateway process ----
 
@@ -219,9 +222,14 @@ async function measure(encoding: Encoding, exporters: number): Promise<Run> {
 
 // ---- the runs ----
 
-const load = os.loadavg().map((n) => n.toFixed(2)).join(' ');
+const load = os
+  .loadavg()
+  .map((n) => n.toFixed(2))
+  .join(' ');
 console.log(`Gatehouse ingest bench: POST /v1/traces, ${BATCH} spans per request, ${DURATION_S} s per run after a ${WARMUP_S} s warm-up, loopback`);
-console.log(`database: ${ready.database}${ready.fallback ? ` — FALLBACK: no PostgreSQL answered (${ready.fallback}); PGlite runs in the gateway process, one statement at a time` : ''}`);
+console.log(
+  `database: ${ready.database}${ready.fallback ? ` — FALLBACK: no PostgreSQL answered (${ready.fallback}); PGlite runs in the gateway process, one statement at a time` : ''}`,
+);
 console.log(
   `gateway: NODE_ENV=production, OTLP_RATE_LIMIT_SPANS=0 (no span limit), logging off${GATEWAY_FLAGS.length > 0 ? `, node ${GATEWAY_FLAGS.join(' ')}` : ''}; ${os.cpus().length} CPUs, load average ${load} at start`,
 );
@@ -242,7 +250,9 @@ const fixed = (n: number, digits = 1) => n.toFixed(digits);
 // 33 µs per span to the gateway's one thread and 67 µs to gateway and PostgreSQL together.
 const usPerSpan = (cores: number, r: Run) => (r.spansPerS > 0 ? (cores * 1e6) / r.spansPerS : NaN);
 console.log('\n                                                                                  CPU cores used            CPU µs per span   gateway');
-console.log('encoding  exporters    spans/s    req/s   p50 ms   p99 ms  requests  errors  stmts/req   gateway  pg backends  bench   gateway  pg backends   GC/CPU');
+console.log(
+  'encoding  exporters    spans/s    req/s   p50 ms   p99 ms  requests  errors  stmts/req   gateway  pg backends  bench   gateway  pg backends   GC/CPU',
+);
 for (const r of runs) {
   const cells = [
     r.encoding.padEnd(9),
@@ -279,7 +289,9 @@ const stored = final.bytes;
 const perSpan = (bytes: number) => bytes / final.spans;
 const storedPerSpan = perSpan(stored.spans + stored.spanSources);
 console.log(`\nbytes per span (${final.spans} spans stored; database sizes after the runs, pg_total_relation_size: heap, TOAST, indexes)`);
-console.log(`  stored: spans + span_sources   ${fixed(storedPerSpan).padStart(7)}   (spans heap ${fixed(perSpan(stored.spansHeap))}, TOAST ${fixed(perSpan(stored.spansToast))}, indexes ${fixed(perSpan(stored.spansIndexes))}, span_sources ${fixed(perSpan(stored.spanSources), 2)})`);
+console.log(
+  `  stored: spans + span_sources   ${fixed(storedPerSpan).padStart(7)}   (spans heap ${fixed(perSpan(stored.spansHeap))}, TOAST ${fixed(perSpan(stored.spansToast))}, indexes ${fixed(perSpan(stored.spansIndexes))}, span_sources ${fixed(perSpan(stored.spanSources), 2)})`,
+);
 for (const index of final.indexes) console.log(`      index ${index.name.padEnd(34)} ${fixed(perSpan(index.bytes)).padStart(7)}`);
 console.log(`  input: OTLP/JSON, uncompressed ${fixed(input.json).padStart(7)}   stored / input ${fixed(storedPerSpan / input.json, 2)}`);
 console.log(`  input: OTLP protobuf           ${fixed(input.protobuf).padStart(7)}   stored / input ${fixed(storedPerSpan / input.protobuf, 2)}`);
@@ -295,7 +307,9 @@ console.log('\ngoals of issue 10:');
 const four = { protobuf: of('protobuf', 4), json: of('json', 4) };
 if (four.protobuf.length > 0 && four.json.length > 0) {
   const met = mean(four.protobuf) >= 30_000 && mean(four.json) >= 30_000;
-  console.log(`  30,000 spans/s with four exporters: ${met ? 'met' : 'NOT met'} (protobuf ${fixed(mean(four.protobuf), 0)}, JSON ${fixed(mean(four.json), 0)})`);
+  console.log(
+    `  30,000 spans/s with four exporters: ${met ? 'met' : 'NOT met'} (protobuf ${fixed(mean(four.protobuf), 0)}, JSON ${fixed(mean(four.json), 0)})`,
+  );
 }
 const compared = [1, 2, 3, 4].filter((n) => of('protobuf', n).length > 0 && of('json', n).length > 0);
 if (compared.length > 0) {
@@ -304,7 +318,9 @@ if (compared.length > 0) {
     `  protobuf no slower than JSON: ${slower.length === 0 ? 'met' : `NOT met with ${slower.join(' and ')} exporter(s)`} (spans/s protobuf / JSON: ${compared.map((n) => `×${n} ${fixed(mean(of('protobuf', n)) / mean(of('json', n)), 2)}`).join(', ')})`,
   );
 }
-console.log(`  fewer bytes stored per span than OTLP/JSON input: ${storedPerSpan < input.json ? 'met' : 'NOT met'} (${fixed(storedPerSpan)} < ${fixed(input.json)})`);
+console.log(
+  `  fewer bytes stored per span than OTLP/JSON input: ${storedPerSpan < input.json ? 'met' : 'NOT met'} (${fixed(storedPerSpan)} < ${fixed(input.json)})`,
+);
 console.log(`  errors (non-200, partial_success, failed requests) in all runs: ${errors}`);
 
 for (const sender of senders) sender.agent.destroy();

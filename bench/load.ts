@@ -131,7 +131,9 @@ try {
   const failed = runs.reduce((sum, r) => sum + r.errors + r.non2xx + r.mismatches, 0);
   console.log(`  errors, non-2xx and mismatches in all runs: ${failed}`);
   console.log(`  SQL statements per request: gateway ${sql.gateway}, plain ${sql.plain}`);
-  console.log('\nmemory of each server process, MiB (rss; heap in use after a forced GC; peak rss sampled every 50 ms during the measured runs, and over its life, start included)');
+  console.log(
+    '\nmemory of each server process, MiB (rss; heap in use after a forced GC; peak rss sampled every 50 ms during the measured runs, and over its life, start included)',
+  );
   for (const target of TARGETS) {
     console.log(
       `  ${target.padEnd(8)} after warm-up rss ${fixed(warm[target].rssMb)} heap ${fixed(warm[target].heapMb)}; at the end rss ${fixed(end[target].rssMb)} heap ${fixed(end[target].heapMb)}; peak rss ${fixed(end[target].peakRssMb)} (life ${fixed(end[target].maxRssMb)})`,

@@ -71,7 +71,10 @@ async function main(): Promise<void> {
   const cli = (...args: string[]) => promisify(execFile)(process.execPath, [path.join(ROOT_DIR, 'dist/src/cli/main.js'), ...args], { env });
   await cli('migrate');
   const ownerEmail = `owner-${suffix}@replay.example`;
-  const { organizationId, token } = JSON.parse((await cli('org', 'create', '--name', 'Replay', '--owner-email', ownerEmail)).stdout) as { organizationId: number; token: string };
+  const { organizationId, token } = JSON.parse((await cli('org', 'create', '--name', 'Replay', '--owner-email', ownerEmail)).stdout) as {
+    organizationId: number;
+    token: string;
+  };
   const server = await startBuiltServer(ROOT_DIR, env);
   const errorLines: string[] = [];
   server.process.stdout.on('data', (chunk: Buffer) => {
@@ -79,26 +82,52 @@ async function main(): Promise<void> {
   });
   const url = `http://127.0.0.1:${server.port}`;
   const gql = async (bearer: string, body: unknown) => {
-    const response = await fetch(`${url}/graphql`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${bearer}` }, body: JSON.stringify(body) });
-    const answer = (await response.json()) as { data?: Record<string, unknown> | null; errors?: Array<{ message: string; extensions?: { code?: string; field?: string } }> };
-    return { status: response.status, code: answer.errors?.[0]?.extensions?.code, field: answer.errors?.[0]?.extensions?.field, data: answer.data, message: answer.errors?.[0]?.message ?? '' };
+    const response = await fetch(`${url}/graphql`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${bearer}` },
+      body: JSON.stringify(body),
+    });
+    const answer = (await response.json()) as {
+      data?: Record<string, unknown> | null;
+      errors?: Array<{ message: string; extensions?: { code?: string; field?: string } }>;
+    };
+    return {
+      status: response.status,
+      code: answer.errors?.[0]?.extensions?.code,
+      field: answer.errors?.[0]?.extensions?.field,
+      data: answer.data,
+      message: answer.errors?.[0]?.message ?? '',
+    };
   };
   const org = String(organizationId);
 
   try {
     // §4 Invitations: an unverified email took over an invitation meant for its real owner.
     const victim = `victim-${suffix}@replay.example`;
-    const invited = await gql(token, { query: 'mutation($o: ID!, $e: String!) { inviteMember(organizationId: $o, input: { email: $e }) { id } }', variables: { o: org, e: victim } });
+    const invited = await gql(token, {
+      query: 'mutation($o: ID!, $e: String!) { inviteMember(organizationId: $o, input: { email: $e }) { id } }',
+      variables: { o: org, e: victim },
+    });
     const invitationId = (invited.data?.inviteMember as { id: string } | undefined)?.id ?? '';
     const squatter = await issuer.sign(victim, { verified: false, subject: `squatter-${suffix}` });
     const seen = await gql(squatter, { query: '{ viewer { emailVerified pendingInvitations { id } } }' });
     const viewer = seen.data?.viewer as { emailVerified: boolean; pendingInvitations: unknown[] } | undefined;
     const accept = 'mutation($id: ID!) { acceptInvitation(id: $id) { organization { id } } }';
     const taken = await gql(squatter, { query: accept, variables: { id: invitationId } });
-    record('§4 unverified email lists the invitation', 'no invitation, emailVerified false', JSON.stringify(viewer), viewer?.emailVerified === false && viewer.pendingInvitations.length === 0);
+    record(
+      '§4 unverified email lists the invitation',
+      'no invitation, emailVerified false',
+      JSON.stringify(viewer),
+      viewer?.emailVerified === false && viewer.pendingInvitations.length === 0,
+    );
     record('§4 unverified email accepts the invitation', 'FORBIDDEN', `${taken.status} ${taken.code}`, taken.code === 'FORBIDDEN');
     const real = await gql(await issuer.sign(victim, { subject: `victim-${suffix}` }), { query: accept, variables: { id: invitationId } });
-    record('§4 the real owner, verified, is locked out', 'accepts', `${real.status} ${real.code ?? 'ok'}`, real.code === undefined && real.data?.acceptInvitation !== null);
+    record(
+      '§4 the real owner, verified, is locked out',
+      'accepts',
+      `${real.status} ${real.code ?? 'ok'}`,
+      real.code === undefined && real.data?.acceptInvitation !== null,
+    );
 
     // §5 The audit log: the gateway's role disabled the trigger and deleted every row.
     for (const [what, statement] of [
@@ -113,7 +142,9 @@ async function main(): Promise<void> {
       );
       record(`§5 the gateway's role can ${what}`, 'refused', outcome, outcome !== 'done');
     }
-    const [entry] = (await query(ownerUrl, 'select id from audit_log where organization_id = $1 order by chain_seq limit 1', [organizationId])).rows as Array<{ id: string }>;
+    const [entry] = (await query(ownerUrl, 'select id from audit_log where organization_id = $1 order by chain_seq limit 1', [organizationId])).rows as Array<{
+      id: string;
+    }>;
     await query(ownerUrl, 'alter table audit_log disable trigger user');
     await query(ownerUrl, `update audit_log set action = action || '!' where id = $1`, [entry?.id]);
     await query(ownerUrl, 'alter table audit_log enable trigger user');
@@ -121,7 +152,12 @@ async function main(): Promise<void> {
       () => 'exit 0',
       (error: { code?: number; stderr?: string }) => `exit ${error.code}: ${error.stderr?.split('\n')[0]}`,
     );
-    record('§5 an entry changed by a superuser goes unnoticed', 'audit verify exits 1 naming it', verified, verified.startsWith('exit 1') && verified.includes(entry?.id ?? '?'));
+    record(
+      '§5 an entry changed by a superuser goes unnoticed',
+      'audit verify exits 1 naming it',
+      verified,
+      verified.startsWith('exit 1') && verified.includes(entry?.id ?? '?'),
+    );
 
     // §6 Errors: NUL, lone surrogates and impossible cursors were INTERNAL_SERVER_ERROR.
     const createRole = 'mutation($o: ID!, $name: String!) { createRole(organizationId: $o, input: { name: $name }) { id } }';
@@ -131,16 +167,33 @@ async function main(): Promise<void> {
       ['NUL in a string variable', { query: createRole, variables: { o: org, name: 'a\u0000b' } }],
       ['a lone surrogate in a variable', { query: createRole, variables: { o: org, name: 'a\ud800b' } }],
       ['NUL in an inline argument', { query: `mutation { createRole(organizationId: "${org}", input: { name: "a\\u0000b" }) { id } }` }],
-      ['a cursor past year 9999', { query: 'query($o: ID!, $a: String) { organization(id: $o) { automations(after: $a) { totalCount } } }', variables: { o: org, a: yearPast9999 } }],
-      ['a cursor before year 0', { query: 'query($o: ID!, $a: String) { organization(id: $o) { members(after: $a) { totalCount } } }', variables: { o: org, a: negative } }],
+      [
+        'a cursor past year 9999',
+        { query: 'query($o: ID!, $a: String) { organization(id: $o) { automations(after: $a) { totalCount } } }', variables: { o: org, a: yearPast9999 } },
+      ],
+      [
+        'a cursor before year 0',
+        { query: 'query($o: ID!, $a: String) { organization(id: $o) { members(after: $a) { totalCount } } }', variables: { o: org, a: negative } },
+      ],
     ] as const) {
       const answer = await gql(token, body);
-      record(`§6 ${what}`, '400 BAD_USER_INPUT naming the argument', `${answer.status} ${answer.code} ${answer.field ?? ''}`, answer.status === 400 && answer.code === 'BAD_USER_INPUT');
+      record(
+        `§6 ${what}`,
+        '400 BAD_USER_INPUT naming the argument',
+        `${answer.status} ${answer.code} ${answer.field ?? ''}`,
+        answer.status === 400 && answer.code === 'BAD_USER_INPUT',
+      );
     }
     const viewerQuery = '{ viewer { user { id } } }';
-    const apq = await gql(token, { query: viewerQuery, extensions: { persistedQuery: { version: 1, sha256Hash: crypto.createHash('sha256').update('other').digest('hex') } } });
+    const apq = await gql(token, {
+      query: viewerQuery,
+      extensions: { persistedQuery: { version: 1, sha256Hash: crypto.createHash('sha256').update('other').digest('hex') } },
+    });
     record('§6 an APQ hash mismatch', '400 BAD_REQUEST', `${apq.status} ${apq.code}`, apq.status === 400 && apq.code === 'BAD_REQUEST');
-    const costly = await gql(token, { query: `query($o: ID!) { organization(id: $o) { ${Array.from({ length: 12 }, (_, i) => `a${i}: automations(first: 100) { edges { node { executions(first: 100) { edges { node { id inputs } } } } } }`).join(' ')} } }`, variables: { o: org } });
+    const costly = await gql(token, {
+      query: `query($o: ID!) { organization(id: $o) { ${Array.from({ length: 12 }, (_, i) => `a${i}: automations(first: 100) { edges { node { executions(first: 100) { edges { node { id inputs } } } } } }`).join(' ')} } }`,
+      variables: { o: org },
+    });
     record('§6 a cost refusal', '400 QUERY_TOO_COMPLEX', `${costly.status} ${costly.code}`, costly.status === 400 && costly.code === 'QUERY_TOO_COMPLEX');
 
     // §3 The permission-set space one organization can add to.
@@ -151,7 +204,12 @@ async function main(): Promise<void> {
       if (made.code) refusal = `${made.code}: ${made.message}`;
       else rolesMade++;
     }
-    record('§3 one Owner creates 300 permission sets', 'CONFLICT past MAX_CUSTOM_ROLES_PER_ORGANIZATION (50)', `${rolesMade} made, then ${refusal.slice(0, 90)}`, rolesMade === 50 && refusal.startsWith('CONFLICT'));
+    record(
+      '§3 one Owner creates 300 permission sets',
+      'CONFLICT past MAX_CUSTOM_ROLES_PER_ORGANIZATION (50)',
+      `${rolesMade} made, then ${refusal.slice(0, 90)}`,
+      rolesMade === 50 && refusal.startsWith('CONFLICT'),
+    );
 
     // §6 /metrics on its own port, not on the public one.
     const publicMetrics = (await fetch(`${url}/metrics`)).status;
@@ -164,7 +222,12 @@ async function main(): Promise<void> {
     await query(admin ?? '', `drop database if exists ${dbName} with (force)`);
     await query(admin ?? '', `drop role if exists ${appRole}`);
   }
-  record('§6 refusals logged as internal errors', 'no error-level log line', `${errorLines.length} lines${errorLines[0] ? `: ${errorLines[0].slice(0, 120)}` : ''}`, errorLines.length === 0);
+  record(
+    '§6 refusals logged as internal errors',
+    'no error-level log line',
+    `${errorLines.length} lines${errorLines[0] ? `: ${errorLines[0].slice(0, 120)}` : ''}`,
+    errorLines.length === 0,
+  );
 
   const width = Math.max(...findings.map((f) => f.finding.length));
   for (const f of findings) process.stdout.write(`${f.pass ? 'PASS' : 'FAIL'}  ${f.finding.padEnd(width)}  expected ${f.expected}; observed ${f.observed}\n`);

@@ -108,29 +108,66 @@ function spanAtCaps(executionId: string, caps: { spanBytes: number; valueLength:
 }
 
 /** The attacker's organization: one execution with `spans` spans at the caps. */
-async function seed(spans: number): Promise<{ attacker: { organizationId: number; token: string; executionId: string }; tenant: { organizationId: number; token: string } }> {
+async function seed(
+  spans: number,
+): Promise<{ attacker: { organizationId: number; token: string; executionId: string }; tenant: { organizationId: number; token: string } }> {
   const handle = openDatabase(dataDir ? { dataDir } : { url: databaseUrl, poolMax: 4 });
   try {
     const { db } = handle;
     const tenant = await seedAutomationsScreen(db, 50);
     const owner = await findOrCreateUserByEmail(db, 'attacker@bench.example', 'Attacker');
     const organization = await createOrganization(db, 'Attacker', owner.id);
-    const automation = await insertAutomation(db, { organizationId: organization.id, name: 'worst', description: '', visibility: 'ORGANIZATION', createdByUserId: owner.id });
+    const automation = await insertAutomation(db, {
+      organizationId: organization.id,
+      name: 'worst',
+      description: '',
+      visibility: 'ORGANIZATION',
+      createdByUserId: owner.id,
+    });
     const deployment = await insertDeployment(db, {
-      ...{ organizationId: organization.id, automationId: automation.id, version: 1, sourceType: 'GIT', gitRepoId: null, gitRepoFullName: 'acme/worst', gitRef: 'main' },
-      ...{ archiveId: null, archiveSha256: null, envVarIds: [], llmConnectionId: null, namespace: 'crewai', isolated: false, manifests: '[]', appliedObjects: '[]' },
+      ...{
+        organizationId: organization.id,
+        automationId: automation.id,
+        version: 1,
+        sourceType: 'GIT',
+        gitRepoId: null,
+        gitRepoFullName: 'acme/worst',
+        gitRef: 'main',
+      },
+      ...{
+        archiveId: null,
+        archiveSha256: null,
+        envVarIds: [],
+        llmConnectionId: null,
+        namespace: 'crewai',
+        isolated: false,
+        manifests: '[]',
+        appliedObjects: '[]',
+      },
       ...{ status: 'DEPLOYED', message: null, rollbackOfVersion: null, deployedByUserId: owner.id, deployedByServiceAccountId: null, ingestTokenHash: null },
     });
-    const execution = await insertExecution(db, { organizationId: organization.id, automationId: automation.id, deploymentId: deployment.id, inputs: '{}', startedByUserId: owner.id, startedByServiceAccountId: null });
+    const execution = await insertExecution(db, {
+      organizationId: organization.id,
+      automationId: automation.id,
+      deploymentId: deployment.id,
+      inputs: '{}',
+      startedByUserId: owner.id,
+      startedByServiceAccountId: null,
+    });
     const { ingest } = loadConfig({ NODE_ENV: 'production' });
     const source = { organizationId: organization.id, automationId: automation.id, deploymentId: deployment.id, version: 1 };
     for (let filed = 0; filed < spans; filed += 50) {
-      const batch = Array.from({ length: Math.min(50, spans - filed) }, () => spanAtCaps(execution.id, { spanBytes: ingest.spanBytes, valueLength: ingest.attributeValueLength }));
+      const batch = Array.from({ length: Math.min(50, spans - filed) }, () =>
+        spanAtCaps(execution.id, { spanBytes: ingest.spanBytes, valueLength: ingest.attributeValueLength }),
+      );
       const result = await fileSpans(db, source, batch, [], { spanBytes: ingest.spanBytes, sourceBytes: ingest.sourceBytes });
       if (result.stored !== batch.length) throw new Error(`stored ${result.stored} of ${batch.length}: ${JSON.stringify(result.rejected[0])}`);
     }
     const { secret } = await issueApiToken(db, organization.id, { userId: owner.id }, 'bench');
-    return { attacker: { organizationId: organization.id, token: secret, executionId: execution.id }, tenant: { organizationId: tenant.organizationId, token: tenant.memberToken } };
+    return {
+      attacker: { organizationId: organization.id, token: secret, executionId: execution.id },
+      tenant: { organizationId: tenant.organizationId, token: tenant.memberToken },
+    };
   } finally {
     await handle.close();
   }
@@ -150,7 +187,11 @@ async function main(): Promise<void> {
   const { process: server, pid, port } = await startBuiltServer(ROOT_DIR, env, nodeArgs);
   const url = `http://127.0.0.1:${port}/graphql`;
   const post = async (token: string, query: string, variables: Record<string, string>) => {
-    const response = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` }, body: JSON.stringify({ query, variables }) });
+    const response = await fetch(url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
+      body: JSON.stringify({ query, variables }),
+    });
     const raw = Buffer.from(await response.arrayBuffer());
     const code = (JSON.parse(raw.toString('utf8')) as { errors?: Array<{ extensions?: { code?: string } }> }).errors?.[0]?.extensions?.code;
     return { status: response.status, bytes: raw.length, code };
@@ -158,7 +199,8 @@ async function main(): Promise<void> {
 
   // The largest read the cost admits: whole pages while they fit, then the largest last page.
   const attackVariables = { o: String(attacker.organizationId), id: attacker.executionId };
-  const admits = async (aliases: number, last: number) => (await post(attacker.token, worstQuery(aliases, last), { ...attackVariables, id: crypto.randomUUID() })).code !== 'QUERY_TOO_COMPLEX';
+  const admits = async (aliases: number, last: number) =>
+    (await post(attacker.token, worstQuery(aliases, last), { ...attackVariables, id: crypto.randomUUID() })).code !== 'QUERY_TOO_COMPLEX';
   let aliases = 0;
   while (await admits(aliases + 1, PAGE)) aliases++;
   if (aliases === 0) throw new Error('no page of spans is admitted');
@@ -172,17 +214,20 @@ async function main(): Promise<void> {
   const worst = low > 0 ? worstQuery(aliases + 1, low) : worstQuery(aliases, PAGE);
   const spansRead = aliases * PAGE + low;
 
-  const SCREEN = 'query($o: ID!) { organization(id: $o) { name automations(first: 20) { totalCount edges { node { id name latestDeployment { version status } } } } } }';
+  const SCREEN =
+    'query($o: ID!) { organization(id: $o) { name automations(first: 20) { totalCount edges { node { id name latestDeployment { version status } } } } } }';
   const tenantLatencies = async (ms: number): Promise<number[]> => {
     const times: number[] = [];
     const until = Date.now() + ms;
     const pending: Promise<void>[] = [];
     while (Date.now() < until) {
       const started = performance.now();
-      pending.push(post(tenant.token, SCREEN, { o: String(tenant.organizationId) }).then((answer) => {
-        if (answer.status !== 200 || answer.code) throw new Error(`tenant answered ${answer.status} ${answer.code}`);
-        times.push(performance.now() - started);
-      }));
+      pending.push(
+        post(tenant.token, SCREEN, { o: String(tenant.organizationId) }).then((answer) => {
+          if (answer.status !== 200 || answer.code) throw new Error(`tenant answered ${answer.status} ${answer.code}`);
+          times.push(performance.now() - started);
+        }),
+      );
       await sleep(1000 / TENANT_PER_SECOND);
     }
     await Promise.all(pending);

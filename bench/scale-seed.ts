@@ -75,7 +75,13 @@ export async function seedTenant(db: Db): Promise<Tenant> {
     cross join lateral generate_series(1, case when a.id = ${automationId} then ${TENANT.runs}::integer else ${TENANT.runsEach}::integer end) g
     cross join lateral (select timestamptz '2026-01-01 00:00:00Z' + g * interval '1 minute' as t) x
     where a.organization_id = ${organizationId}`.execute(db);
-  const latest = await db.selectFrom('executions').select('id').where('automationId', '=', automationId).orderBy('createdAt', 'desc').limit(1).executeTakeFirstOrThrow();
+  const latest = await db
+    .selectFrom('executions')
+    .select('id')
+    .where('automationId', '=', automationId)
+    .orderBy('createdAt', 'desc')
+    .limit(1)
+    .executeTakeFirstOrThrow();
   await insertSources(db, sql<SqlBool>`id = ${organizationId}`);
   await insertSpans(db, sql<SqlBool>`e.id = ${latest.id}`, TENANT.spans);
   return {
@@ -114,7 +120,9 @@ export async function seedOtherOrganizations(db: Db, tenant: Tenant, data: Other
   await sql`insert into automations (organization_id, name, description, visibility, created_by_user_id)
     select o.id, 'crew-' || g, 'An automation of another tenant.', case when g % 2 = 0 then 'PRIVATE' else 'ORGANIZATION' end, ${owner.id}
     from generate_series(0, ${data.grants}::integer - 1) g
-    join (select id, row_number() over (order by id) - 1 as k from organizations where id <> ${tenant.organizationId}) o on o.k = g % ${organizations}::integer`.execute(db);
+    join (select id, row_number() over (order by id) - 1 as k from organizations where id <> ${tenant.organizationId}) o on o.k = g % ${organizations}::integer`.execute(
+    db,
+  );
   await sql`insert into entity_grants (organization_id, resource_type, resource_id, user_id, role_id, permissions)
     select a.organization_id, 'AUTOMATION', a.id,
       case when a.visibility = 'PRIVATE' then ${multi.id}::uuid end, case when a.visibility = 'ORGANIZATION' then r.id end,

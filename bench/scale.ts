@@ -82,14 +82,19 @@ const automations = (database: Database, cardCounts: boolean): Target => ({
   session: 'member',
   document: cardCounts ? AUTOMATIONS : without(AUTOMATIONS, 'AutomationCard', 'executions'),
   variables: (t) => ({ organizationId: String(t.organizationId) }),
-  checks: (t) => [['organization.automations.totalCount', t.visibleAutomations], ...(cardCounts ? [['organization.automations.edges.0.node.executions.totalCount', TENANT.runs] as [string, unknown]] : [])],
+  checks: (t) => [
+    ['organization.automations.totalCount', t.visibleAutomations],
+    ...(cardCounts ? [['organization.automations.edges.0.node.executions.totalCount', TENANT.runs] as [string, unknown]] : []),
+  ],
 });
 const runs = (withCount: boolean): Target => ({
   database: 'loaded',
   session: 'member',
   document: withCount ? RUNS : without(RUNS, 'executions', 'totalCount'),
   variables: (t) => ({ organizationId: String(t.organizationId), automationId: t.automationId }),
-  checks: () => [withCount ? ['organization.automation.executions.totalCount', TENANT.runs] : ['organization.automation.executions.edges.49.node.status', 'SUCCEEDED']],
+  checks: () => [
+    withCount ? ['organization.automation.executions.totalCount', TENANT.runs] : ['organization.automation.executions.edges.49.node.status', 'SUCCEEDED'],
+  ],
 });
 const spans = (withCount: boolean): Target => ({
   database: 'loaded',
@@ -100,12 +105,30 @@ const spans = (withCount: boolean): Target => ({
 });
 
 const COMPARISONS: Comparison[] = [
-  { point: '2 grants', name: 'small query (viewer, one automation): loaded / empty', base: small('empty', 'member'), variant: small('loaded', 'member'), goal: 1.1 },
+  {
+    point: '2 grants',
+    name: 'small query (viewer, one automation): loaded / empty',
+    base: small('empty', 'member'),
+    variant: small('loaded', 'member'),
+    goal: 1.1,
+  },
   { point: '2 grants', name: 'automations screen: loaded / empty', base: automations('empty', true), variant: automations('loaded', true), goal: 1.1 },
-  { point: '3 memberships', name: `small query: JWT in ${OTHERS.memberships.toLocaleString('en')} organizations / in 1`, base: small('loaded', 'member'), variant: small('loaded', 'multi'), goal: 1.3 },
+  {
+    point: '3 memberships',
+    name: `small query: JWT in ${OTHERS.memberships.toLocaleString('en')} organizations / in 1`,
+    base: small('loaded', 'member'),
+    variant: small('loaded', 'multi'),
+    goal: 1.3,
+  },
   { point: '4 counts', name: "run's spans page: with totalCount / without", base: spans(false), variant: spans(true), goal: 1.1 },
   { point: '4 counts', name: 'runs page: with totalCount / without', base: runs(false), variant: runs(true), goal: 1.1 },
-  { point: '4 counts', name: "automations screen: cards' run counts / none", base: automations('loaded', false), variant: automations('loaded', true), goal: 1.1 },
+  {
+    point: '4 counts',
+    name: "automations screen: cards' run counts / none",
+    base: automations('loaded', false),
+    variant: automations('loaded', true),
+    goal: 1.1,
+  },
 ];
 
 /** The value at a dotted path in parsed JSON, or undefined. */
@@ -136,7 +159,12 @@ try {
     .selectNoFrom((eb) => [
       eb.selectFrom('entityGrants').where('organizationId', '<>', tenants.loaded.organizationId).select(eb.fn.countAll<number>().as('n')).as('grants'),
       eb.selectFrom('spans').where('organizationId', '<>', tenants.loaded.organizationId).select(eb.fn.countAll<number>().as('n')).as('spans'),
-      eb.selectFrom('memberships').innerJoin('users', 'users.id', 'memberships.userId').where('users.email', '=', tenants.loaded.multiEmail).select(eb.fn.countAll<number>().as('n')).as('memberships'),
+      eb
+        .selectFrom('memberships')
+        .innerJoin('users', 'users.id', 'memberships.userId')
+        .where('users.email', '=', tenants.loaded.multiEmail)
+        .select(eb.fn.countAll<number>().as('n'))
+        .as('memberships'),
     ])
     .executeTakeFirstOrThrow();
   for (const name of ['empty', 'loaded'] as const) {
@@ -156,15 +184,23 @@ try {
     const server = servers[target.database];
     if (!server) throw new Error(`no ${target.database} server`);
     const tenant = tenants[target.database];
-    const request = { url: server.url, body: body(target.document, target.variables(tenant)), headers: { 'content-type': 'application/json', authorization: `Bearer ${tokens[target.session]}` } };
+    const request = {
+      url: server.url,
+      body: body(target.document, target.variables(tenant)),
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${tokens[target.session]}` },
+    };
     let text = '';
     for (let i = 0; i < 2; i++) {
       const answer = await post(request.url, request.headers, request.body);
       text = answer.text;
       const parsed: unknown = JSON.parse(text);
-      if (answer.status !== 200 || at(parsed, 'errors') !== undefined) throw new Error(`${target.database}/${target.session} answered ${answer.status}: ${text.slice(0, 2000)}`);
+      if (answer.status !== 200 || at(parsed, 'errors') !== undefined)
+        throw new Error(`${target.database}/${target.session} answered ${answer.status}: ${text.slice(0, 2000)}`);
       for (const [path, expected] of target.checks(tenant)) {
-        if (at(parsed, `data.${path}`) !== expected) throw new Error(`${target.database}/${target.session}: ${path} is ${JSON.stringify(at(parsed, `data.${path}`))}, expected ${JSON.stringify(expected)}`);
+        if (at(parsed, `data.${path}`) !== expected)
+          throw new Error(
+            `${target.database}/${target.session}: ${path} is ${JSON.stringify(at(parsed, `data.${path}`))}, expected ${JSON.stringify(expected)}`,
+          );
       }
     }
     resolved.set(target, { ...request, expectBody: text });
@@ -178,7 +214,14 @@ try {
   for (const target of resolved.keys()) await run(target, 1);
   console.log(`verified: every variant answers 200, without errors, with the seeded counts; warmed up (${seconds()} s)\n`);
 
-  const results = COMPARISONS.map(() => ({ ratios: [] as number[], means: [] as number[], base: [] as number[], variant: [] as number[], failures: 0, unanswered: 0 }));
+  const results = COMPARISONS.map(() => ({
+    ratios: [] as number[],
+    means: [] as number[],
+    base: [] as number[],
+    variant: [] as number[],
+    failures: 0,
+    unanswered: 0,
+  }));
   for (let round = 1; round <= ROUNDS; round++) {
     for (const [i, comparison] of COMPARISONS.entries()) {
       const order = round % 2 === 1 ? (['base', 'variant'] as const) : (['variant', 'base'] as const);
@@ -200,15 +243,21 @@ try {
   const label = databases.loaded?.label ?? '';
   const fixed = (n: number, digits = 3) => n.toFixed(digits);
   console.log(`\nGatehouse at scale (issue 16 points 2–4): ${label}, each database served by the gateway in its own process, JWT sessions (RS256, JWKS)`);
-  console.log(`${ROUNDS} rounds of ${DURATION_S} s per variant, ${CONNECTIONS} connection${CONNECTIONS === 1 ? '' : 's'}, variants alternating; ratio = variant p50 / baseline p50 per round`);
-  console.log(`planner statistics: ${ANALYZE ? 'VACUUM ANALYZE after seeding (as autovacuum leaves them)' : 'none, no ANALYZE after seeding (PGlite has no autovacuum: it always runs so)'}; BENCH_SCALE_ANALYZE=1|0 overrides`);
+  console.log(
+    `${ROUNDS} rounds of ${DURATION_S} s per variant, ${CONNECTIONS} connection${CONNECTIONS === 1 ? '' : 's'}, variants alternating; ratio = variant p50 / baseline p50 per round`,
+  );
+  console.log(
+    `planner statistics: ${ANALYZE ? 'VACUUM ANALYZE after seeding (as autovacuum leaves them)' : 'none, no ANALYZE after seeding (PGlite has no autovacuum: it always runs so)'}; BENCH_SCALE_ANALYZE=1|0 overrides`,
+  );
   console.log(
     `the tenant (both databases): ${TENANT.automations} automations (${tenants.loaded.visibleAutomations} visible to its Member, 20 per page), ${TENANT.runsEach} runs each and ${TENANT.runs.toLocaleString('en')} of the first, ${TENANT.spans.toLocaleString('en')} spans in its latest run (pages of 50)`,
   );
   console.log(
     `other organizations (loaded database only): ${Number(counted.grants).toLocaleString('en')} automation grants, ${Number(counted.spans).toLocaleString('en')} spans; the multi-organization session is in ${Number(counted.memberships).toLocaleString('en')} organizations\n`,
   );
-  console.log(`${'point'.padEnd(14)}${'comparison'.padEnd(54)}${'base p50'.padStart(11)}${'p50'.padStart(11)}${'min'.padStart(8)}${'median'.padStart(8)}${'max'.padStart(8)}${'mean'.padStart(8)}   goal     result`);
+  console.log(
+    `${'point'.padEnd(14)}${'comparison'.padEnd(54)}${'base p50'.padStart(11)}${'p50'.padStart(11)}${'min'.padStart(8)}${'median'.padStart(8)}${'max'.padStart(8)}${'mean'.padStart(8)}   goal     result`,
+  );
   let failed = 0;
   for (const [i, comparison] of COMPARISONS.entries()) {
     const result = results[i];
@@ -220,7 +269,9 @@ try {
       `${comparison.point.padEnd(14)}${comparison.name.padEnd(54)}${`${fixed(spread(result.base).median, 2)} ms`.padStart(11)}${`${fixed(spread(result.variant).median, 2)} ms`.padStart(11)}${fixed(min).padStart(8)}${fixed(median).padStart(8)}${fixed(max).padStart(8)}${fixed(spread(result.means).median).padStart(8)}   ≤ ${comparison.goal.toFixed(1)}    ${pass ? 'PASS' : 'FAIL'}${result.failures > 0 ? ` (${result.failures} errors, non-2xx or mismatches)` : ''}${result.unanswered > 0 ? ` (${result.unanswered} runs without an answer within ${DURATION_S} s: one request each, after the run)` : ''}`,
     );
   }
-  console.log(`\n${COMPARISONS.length - failed} of ${COMPARISONS.length} within their goals (p50 columns: medians over the rounds; mean: median over the rounds of the ratio of mean latencies)`);
+  console.log(
+    `\n${COMPARISONS.length - failed} of ${COMPARISONS.length} within their goals (p50 columns: medians over the rounds; mean: median over the rounds of the ratio of mean latencies)`,
+  );
   if (results.some((r) => r.failures > 0)) process.exitCode = 1;
 } finally {
   for (const name of ['empty', 'loaded'] as const) await servers[name]?.close();

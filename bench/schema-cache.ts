@@ -57,7 +57,8 @@ const budget = process.env.SCHEMA_BUILDS_PER_ORGANIZATION_PER_MINUTE;
 const { config, url, close } = await startBenchGateway(database.db, budget === undefined ? {} : { SCHEMA_BUILDS_PER_ORGANIZATION_PER_MINUTE: budget });
 
 const SCREEN = JSON.stringify({
-  query: 'query($org: ID!) { organization(id: $org) { name automations(first: 20) { totalCount edges { node { id name latestDeployment { version status } } } } } }',
+  query:
+    'query($org: ID!) { organization(id: $org) { name automations(first: 20) { totalCount edges { node { id name latestDeployment { version status } } } } } }',
   variables: { org: String(tenant.organizationId) },
 });
 const PROBE = JSON.stringify({ query: '{ viewer { __typename } }' });
@@ -82,11 +83,21 @@ async function paced<T>(perSecond: number, seconds: number, send: (i: number) =>
   return Promise.all(pending);
 }
 
-const quantile = (values: number[], q: number) => [...values].sort((a, b) => a - b)[Math.min(values.length - 1, Math.ceil(values.length * q) - 1)] ?? Number.NaN;
+const quantile = (values: number[], q: number) =>
+  [...values].sort((a, b) => a - b)[Math.min(values.length - 1, Math.ceil(values.length * q) - 1)] ?? Number.NaN;
 const tenantRun = async () => {
   const results = await paced(TENANT_PER_SECOND, SECONDS, () => post(tenant.memberToken, SCREEN));
   if (results.some((r) => r.status !== 200)) throw new Error('the tenant was refused');
-  return { p50: quantile(results.map((r) => r.ms), 0.5), p99: quantile(results.map((r) => r.ms), 0.99) };
+  return {
+    p50: quantile(
+      results.map((r) => r.ms),
+      0.5,
+    ),
+    p99: quantile(
+      results.map((r) => r.ms),
+      0.99,
+    ),
+  };
 };
 
 await paced(TENANT_PER_SECOND, 2, () => post(tenant.memberToken, SCREEN)); // warm-up
@@ -105,9 +116,13 @@ const after = await tenantRun();
 
 const fixed = (n: number, digits = 1) => n.toFixed(digits);
 const baseline = Math.max(before.p99, after.p99);
-console.log(`\nGatehouse schema cache under a rotating tenant: ${SETS} permission sets at ${ATTACK_PER_SECOND} req/s from one address, another tenant's automations screen at ${TENANT_PER_SECOND} req/s, ${SECONDS} s per phase, ${database.label}`);
+console.log(
+  `\nGatehouse schema cache under a rotating tenant: ${SETS} permission sets at ${ATTACK_PER_SECOND} req/s from one address, another tenant's automations screen at ${TENANT_PER_SECOND} req/s, ${SECONDS} s per phase, ${database.label}`,
+);
 console.log(`schema builds per organization per minute: ${config.limits.schemaBuildsPerOrganizationPerMinute || 'unlimited'}\n`);
-console.log(`other tenant   alone before: p50 ${fixed(before.p50, 2)} ms p99 ${fixed(before.p99, 2)} ms; under attack: p50 ${fixed(attacked.p50, 2)} ms p99 ${fixed(attacked.p99, 2)} ms; alone after: p50 ${fixed(after.p50, 2)} ms p99 ${fixed(after.p99, 2)} ms`);
+console.log(
+  `other tenant   alone before: p50 ${fixed(before.p50, 2)} ms p99 ${fixed(before.p99, 2)} ms; under attack: p50 ${fixed(attacked.p50, 2)} ms p99 ${fixed(attacked.p99, 2)} ms; alone after: p50 ${fixed(after.p50, 2)} ms p99 ${fixed(after.p99, 2)} ms`,
+);
 console.log(`p99 under attack / alone (the larger of before and after): ${fixed(attacked.p99 / baseline, 3)} (goal ≤ 1.5)`);
 console.log(`attacker's answers by HTTP status: ${JSON.stringify(statuses)}`);
 console.log(`heap retained by the cache (after a forced GC, after the attack minus before): ${fixed(heapAfter - heapBefore)} MiB (goal < 64)`);

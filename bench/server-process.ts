@@ -31,10 +31,7 @@ export interface ServerStats {
 
 export type ToServer = { type: 'start'; options: ServerOptions } | { type: 'stats'; id: number } | { type: 'close' };
 export type FromServer =
-  | { type: 'ready'; url: string }
-  | { type: 'failed'; error: string }
-  | { type: 'stats'; id: number; stats: ServerStats }
-  | { type: 'closed' };
+  { type: 'ready'; url: string } | { type: 'failed'; error: string } | { type: 'stats'; id: number; stats: ServerStats } | { type: 'closed' };
 
 export interface ServerProcess {
   url: string;

@@ -34,14 +34,16 @@ const { secret } = await issueApiToken(db, org.id, { userId: user.id }, 'bench')
 for (let start = 0; start < ITEMS; start += 250) {
   await db
     .insertInto('tools')
-    .values(Array.from({ length: 250 }, (_, i) => ({
-      organizationId: org.id,
-      name: `tool-${start + i}`,
-      description: 'A tool used by the benchmark, with a description of ordinary length.',
-      kind: 'HTTP' as const,
-      config: JSON.stringify({ url: `https://example.com/${start + i}`, method: 'POST' }),
-      createdByUserId: user.id,
-    })))
+    .values(
+      Array.from({ length: 250 }, (_, i) => ({
+        organizationId: org.id,
+        name: `tool-${start + i}`,
+        description: 'A tool used by the benchmark, with a description of ordinary length.',
+        kind: 'HTTP' as const,
+        config: JSON.stringify({ url: `https://example.com/${start + i}`, method: 'POST' }),
+        createdByUserId: user.id,
+      })),
+    )
     .execute();
 }
 
@@ -67,7 +69,9 @@ const gateways = Object.fromEntries(
 async function request(gateway: Gateway, items: number): Promise<number> {
   const started = process.hrtime.bigint();
   const contextValue = await gateway.context(`Bearer ${secret}`, 'bench');
-  const response = await (await gateway.apolloFor(contextValue)).executeOperation({ query: QUERY, variables: { id: String(org.id), n: items } }, { contextValue });
+  const response = await (
+    await gateway.apolloFor(contextValue)
+  ).executeOperation({ query: QUERY, variables: { id: String(org.id), n: items } }, { contextValue });
   if (response.body.kind !== 'single' || response.body.singleResult.errors) {
     throw new Error(`bench query failed: ${JSON.stringify(response.body)}`);
   }
@@ -103,7 +107,9 @@ for (const name of Object.keys(gateways)) {
 }
 console.log(`\nSQL statements per request: ${sqlPerRequest[10]} at 10 items, ${sqlPerRequest[ITEMS]} at ${ITEMS} items`);
 const ratio = median(timings.selective ?? []) / plain;
-console.log(`goal: selective/plain <= 1.10 -> ${ratio <= 1.1 ? 'met' : 'NOT met'} (${ratio.toFixed(3)}); SQL equal -> ${sqlPerRequest[10] === sqlPerRequest[ITEMS] ? 'met' : 'NOT met'}`);
+console.log(
+  `goal: selective/plain <= 1.10 -> ${ratio <= 1.1 ? 'met' : 'NOT met'} (${ratio.toFixed(3)}); SQL equal -> ${sqlPerRequest[10] === sqlPerRequest[ITEMS] ? 'met' : 'NOT met'}`,
+);
 
 for (const gateway of Object.values(gateways)) await gateway.stop();
 await database.close();

@@ -42,7 +42,11 @@ async function main(): Promise<void> {
   await promisify(execFile)(process.execPath, [cli, 'migrate'], { env });
   const tokens: { organizationId: number; token: string }[] = [];
   for (let i = 0; i < orgs; i++) {
-    const { stdout } = await promisify(execFile)(process.execPath, [cli, 'org', 'create', '--name', `upload-memory-${i}`, '--owner-email', `owner-${i}@example.com`], { env });
+    const { stdout } = await promisify(execFile)(
+      process.execPath,
+      [cli, 'org', 'create', '--name', `upload-memory-${i}`, '--owner-email', `owner-${i}@example.com`],
+      { env },
+    );
     tokens.push(JSON.parse(stdout) as { organizationId: number; token: string });
   }
   const { process: server, pid, port } = await startBuiltServer(root, env);

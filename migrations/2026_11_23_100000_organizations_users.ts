@@ -7,17 +7,28 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     .createTable('organizations')
     .addColumn('id', 'integer', (c) => c.primaryKey().generatedAlwaysAsIdentity())
     .addColumn('name', 'text', (c) => c.notNull().check(sql`char_length(name) between 1 and 100`))
-    .addColumn('plan', 'text', (c) => c.notNull().defaultTo('FREE').check(sql`plan in ('FREE', 'TEAM', 'ENTERPRISE')`))
+    .addColumn('plan', 'text', (c) =>
+      c
+        .notNull()
+        .defaultTo('FREE')
+        .check(sql`plan in ('FREE', 'TEAM', 'ENTERPRISE')`),
+    )
     .addColumn('billing_email', 'text')
     .addColumn('zip_deployments_enabled', 'boolean', (c) => c.notNull().defaultTo(true))
     .addColumn('git_repository_rbac', 'boolean', (c) => c.notNull().defaultTo(false))
     .addColumn('entity_rbac', 'boolean', (c) => c.notNull().defaultTo(false))
     .addColumn('default_automation_visibility', 'text', (c) =>
-      c.notNull().defaultTo('ORGANIZATION').check(sql`default_automation_visibility in ('ORGANIZATION', 'PRIVATE')`),
+      c
+        .notNull()
+        .defaultTo('ORGANIZATION')
+        .check(sql`default_automation_visibility in ('ORGANIZATION', 'PRIVATE')`),
     )
     .addColumn('default_llm_connection_id', 'uuid')
     .addColumn('default_run_timeout_seconds', 'integer', (c) =>
-      c.notNull().defaultTo(900).check(sql`default_run_timeout_seconds between 1 and 86400`),
+      c
+        .notNull()
+        .defaultTo(900)
+        .check(sql`default_run_timeout_seconds between 1 and 86400`),
     )
     .addColumn('created_at', 'timestamptz(3)', (c) => c.notNull().defaultTo(sql`now()`))
     .addColumn('updated_at', 'timestamptz', (c) => c.notNull().defaultTo(sql`now()`))

@@ -59,7 +59,12 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     .addColumn('email', 'text', (c) => c.notNull().check(sql`char_length(email) between 3 and 320`))
     .addColumn('role_id', 'uuid', (c) => c.notNull())
     .addColumn('invited_by_user_id', 'uuid', (c) => c.references('users.id').onDelete('set null'))
-    .addColumn('status', 'text', (c) => c.notNull().defaultTo('PENDING').check(sql`status in ('PENDING', 'ACCEPTED', 'REVOKED')`))
+    .addColumn('status', 'text', (c) =>
+      c
+        .notNull()
+        .defaultTo('PENDING')
+        .check(sql`status in ('PENDING', 'ACCEPTED', 'REVOKED')`),
+    )
     .addColumn('created_at', 'timestamptz(3)', (c) => c.notNull().defaultTo(sql`now()`))
     .addColumn('expires_at', 'timestamptz', (c) => c.notNull())
     .addColumn('responded_at', 'timestamptz')
@@ -100,7 +105,13 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     .addColumn('expires_at', 'timestamptz')
     .addColumn('revoked_at', 'timestamptz')
     .addColumn('last_used_at', 'timestamptz')
-    .addForeignKeyConstraint('api_tokens_service_account_fkey', ['organization_id', 'service_account_id'], 'service_accounts', ['organization_id', 'id'], (fk) => fk.onDelete('cascade'))
+    .addForeignKeyConstraint(
+      'api_tokens_service_account_fkey',
+      ['organization_id', 'service_account_id'],
+      'service_accounts',
+      ['organization_id', 'id'],
+      (fk) => fk.onDelete('cascade'),
+    )
     .addCheckConstraint('api_tokens_one_owner', sql`num_nonnulls(user_id, service_account_id) = 1`)
     .execute();
   await db.schema.createIndex('api_tokens_user_idx').on('api_tokens').columns(['user_id', 'organization_id']).execute();

@@ -21,9 +21,7 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     .addColumn('id', 'uuid', (c) => c.primaryKey())
     .addColumn('organization_id', 'integer', (c) => c.notNull().references('organizations.id').onDelete('cascade'))
     .addColumn('name', 'text', (c) => c.notNull().check(sql`char_length(name) between 1 and 100`))
-    .addColumn('provider', 'text', (c) =>
-      c.notNull().check(sql`provider in ('OPENAI', 'ANTHROPIC', 'AZURE_OPENAI', 'GOOGLE', 'BEDROCK', 'OLLAMA', 'OTHER')`),
-    )
+    .addColumn('provider', 'text', (c) => c.notNull().check(sql`provider in ('OPENAI', 'ANTHROPIC', 'AZURE_OPENAI', 'GOOGLE', 'BEDROCK', 'OLLAMA', 'OTHER')`))
     .addColumn('base_url', 'text')
     .addColumn('default_model', 'text')
     .addColumn('api_key_ciphertext', 'bytea', (c) => c.notNull())
@@ -41,7 +39,12 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     .createTable('git_repos')
     .addColumn('id', 'uuid', (c) => c.primaryKey().defaultTo(sql`gen_random_uuid()`))
     .addColumn('organization_id', 'integer', (c) => c.notNull().references('organizations.id').onDelete('cascade'))
-    .addColumn('provider', 'text', (c) => c.notNull().defaultTo('GITHUB').check(sql`provider in ('GITHUB', 'GITLAB', 'BITBUCKET')`))
+    .addColumn('provider', 'text', (c) =>
+      c
+        .notNull()
+        .defaultTo('GITHUB')
+        .check(sql`provider in ('GITHUB', 'GITLAB', 'BITBUCKET')`),
+    )
     .addColumn('full_name', 'text', (c) => c.notNull().check(sql`full_name ~ '^[A-Za-z0-9_.-]{1,100}/[A-Za-z0-9_.-]{1,100}$'`))
     .addColumn('default_branch', 'text', (c) => c.notNull().defaultTo('main'))
     .addColumn('created_at', 'timestamptz(3)', (c) => c.notNull().defaultTo(sql`now()`))
@@ -63,7 +66,13 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     .addColumn('permissions', sql`text[]`, (c) => c.notNull().defaultTo(sql`'{}'::text[]`))
     .addColumn('created_at', 'timestamptz(3)', (c) => c.notNull().defaultTo(sql`now()`))
     .addForeignKeyConstraint('entity_grants_role_fkey', ['organization_id', 'role_id'], 'roles', ['organization_id', 'id'], (fk) => fk.onDelete('cascade'))
-    .addForeignKeyConstraint('entity_grants_service_account_fkey', ['organization_id', 'service_account_id'], 'service_accounts', ['organization_id', 'id'], (fk) => fk.onDelete('cascade'))
+    .addForeignKeyConstraint(
+      'entity_grants_service_account_fkey',
+      ['organization_id', 'service_account_id'],
+      'service_accounts',
+      ['organization_id', 'id'],
+      (fk) => fk.onDelete('cascade'),
+    )
     .addCheckConstraint('entity_grants_one_principal', sql`num_nonnulls(user_id, role_id, service_account_id) = 1`)
     .execute();
   await sql`create unique index entity_grants_principal_key on entity_grants

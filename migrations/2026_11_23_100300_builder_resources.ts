@@ -10,7 +10,6 @@ function named(db: Kysely<unknown>, table: string) {
     .addColumn('name', 'text', (c) => c.notNull().check(sql.raw(`char_length(name) between 1 and 100`)));
 }
 
-
 export async function up(db: Kysely<unknown>): Promise<void> {
   await named(db, 'tools')
     .addColumn('description', 'text', (c) => c.notNull().defaultTo(''))
@@ -43,7 +42,10 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     .addColumn('agent_id', 'uuid')
     .addColumn('iterations', 'integer', (c) => c.notNull().check(sql`iterations between 1 and 100`))
     .addColumn('status', 'text', (c) =>
-      c.notNull().defaultTo('QUEUED').check(sql`status in ('QUEUED', 'RUNNING', 'SUCCEEDED', 'FAILED', 'CANCELLED')`),
+      c
+        .notNull()
+        .defaultTo('QUEUED')
+        .check(sql`status in ('QUEUED', 'RUNNING', 'SUCCEEDED', 'FAILED', 'CANCELLED')`),
     )
     .addColumn('created_by_user_id', 'uuid', (c) => c.references('users.id').onDelete('set null'))
     .addColumn('created_at', 'timestamptz(3)', (c) => c.notNull().defaultTo(sql`now()`))
@@ -62,7 +64,12 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     .createTable('usage_budgets')
     .addColumn('organization_id', 'integer', (c) => c.primaryKey().references('organizations.id').onDelete('cascade'))
     .addColumn('monthly_token_budget', 'bigint', (c) => c.check(sql`monthly_token_budget > 0`))
-    .addColumn('alert_threshold_percent', 'integer', (c) => c.notNull().defaultTo(80).check(sql`alert_threshold_percent between 1 and 100`))
+    .addColumn('alert_threshold_percent', 'integer', (c) =>
+      c
+        .notNull()
+        .defaultTo(80)
+        .check(sql`alert_threshold_percent between 1 and 100`),
+    )
     .addColumn('updated_at', 'timestamptz', (c) => c.notNull().defaultTo(sql`now()`))
     .execute();
 }

@@ -8,7 +8,12 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     .addColumn('organization_id', 'integer', (c) => c.notNull().references('organizations.id').onDelete('cascade'))
     .addColumn('name', 'text', (c) => c.notNull().check(sql`char_length(name) between 1 and 100`))
     .addColumn('description', 'text', (c) => c.notNull().defaultTo(''))
-    .addColumn('visibility', 'text', (c) => c.notNull().defaultTo('ORGANIZATION').check(sql`visibility in ('ORGANIZATION', 'PRIVATE')`))
+    .addColumn('visibility', 'text', (c) =>
+      c
+        .notNull()
+        .defaultTo('ORGANIZATION')
+        .check(sql`visibility in ('ORGANIZATION', 'PRIVATE')`),
+    )
     .addColumn('created_by_user_id', 'uuid', (c) => c.references('users.id').onDelete('set null'))
     .addColumn('created_at', 'timestamptz(3)', (c) => c.notNull().defaultTo(sql`now()`))
     .addColumn('updated_at', 'timestamptz', (c) => c.notNull().defaultTo(sql`now()`))
@@ -50,7 +55,12 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     .addColumn('isolated', 'boolean', (c) => c.notNull())
     .addColumn('manifests', 'jsonb', (c) => c.notNull())
     .addColumn('applied_objects', 'jsonb', (c) => c.notNull().defaultTo(sql`'[]'::jsonb`))
-    .addColumn('status', 'text', (c) => c.notNull().defaultTo('PENDING').check(sql`status in ('PENDING', 'PROVISIONING', 'DEPLOYED', 'FAILED')`))
+    .addColumn('status', 'text', (c) =>
+      c
+        .notNull()
+        .defaultTo('PENDING')
+        .check(sql`status in ('PENDING', 'PROVISIONING', 'DEPLOYED', 'FAILED')`),
+    )
     .addColumn('message', 'text')
     .addColumn('retryable', 'boolean', (c) => c.notNull().defaultTo(false))
     .addColumn('rollback_of_version', 'integer')
@@ -58,10 +68,16 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     .addColumn('deployed_by_service_account_id', 'uuid', (c) => c.references('service_accounts.id').onDelete('set null'))
     .addColumn('created_at', 'timestamptz(3)', (c) => c.notNull().defaultTo(sql`now()`))
     .addColumn('finished_at', 'timestamptz')
-    .addForeignKeyConstraint('automation_deployments_automation_fkey', ['organization_id', 'automation_id'], 'automations', ['organization_id', 'id'], (fk) => fk.onDelete('cascade'))
+    .addForeignKeyConstraint('automation_deployments_automation_fkey', ['organization_id', 'automation_id'], 'automations', ['organization_id', 'id'], (fk) =>
+      fk.onDelete('cascade'),
+    )
     .addUniqueConstraint('automation_deployments_version_key', ['automation_id', 'version'])
     .execute();
-  await db.schema.createIndex('automation_deployments_automation_created_idx').on('automation_deployments').columns(['automation_id', 'created_at', 'id']).execute();
+  await db.schema
+    .createIndex('automation_deployments_automation_created_idx')
+    .on('automation_deployments')
+    .columns(['automation_id', 'created_at', 'id'])
+    .execute();
 
   // Instance feature flags: on globally, or for chosen organizations (the seed's Flipper semantics).
   await db.schema
@@ -96,7 +112,14 @@ export async function up(db: Kysely<unknown>): Promise<void> {
 }
 
 export async function down(db: Kysely<unknown>): Promise<void> {
-  for (const table of ['organization_namespaces', 'instance_admins', 'feature_flag_organizations', 'feature_flags', 'automation_deployments', 'automation_archives']) {
+  for (const table of [
+    'organization_namespaces',
+    'instance_admins',
+    'feature_flag_organizations',
+    'feature_flags',
+    'automation_deployments',
+    'automation_archives',
+  ]) {
     await db.schema.dropTable(table).execute();
   }
   await db.schema.dropIndex('entity_grants_resource_idx').execute();

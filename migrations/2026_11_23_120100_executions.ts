@@ -11,14 +11,21 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     // The version the kickoff went to; null when there was none to send it to (the run is FAILED).
     .addColumn('deployment_id', 'uuid', (c) => c.references('automation_deployments.id').onDelete('set null'))
     .addColumn('inputs', 'jsonb', (c) => c.notNull().defaultTo(sql`'{}'::jsonb`))
-    .addColumn('status', 'text', (c) => c.notNull().defaultTo('QUEUED').check(sql`status in ('QUEUED', 'RUNNING', 'SUCCEEDED', 'FAILED')`))
+    .addColumn('status', 'text', (c) =>
+      c
+        .notNull()
+        .defaultTo('QUEUED')
+        .check(sql`status in ('QUEUED', 'RUNNING', 'SUCCEEDED', 'FAILED')`),
+    )
     .addColumn('error', 'text')
     .addColumn('started_by_user_id', 'uuid', (c) => c.references('users.id').onDelete('set null'))
     .addColumn('started_by_service_account_id', 'uuid', (c) => c.references('service_accounts.id').onDelete('set null'))
     // Millisecond precision, so that a pagination cursor (a JavaScript Date) names a row exactly.
     .addColumn('created_at', 'timestamptz(3)', (c) => c.notNull().defaultTo(sql`now()`))
     .addColumn('finished_at', 'timestamptz')
-    .addForeignKeyConstraint('executions_automation_fkey', ['organization_id', 'automation_id'], 'automations', ['organization_id', 'id'], (fk) => fk.onDelete('cascade'))
+    .addForeignKeyConstraint('executions_automation_fkey', ['organization_id', 'automation_id'], 'automations', ['organization_id', 'id'], (fk) =>
+      fk.onDelete('cascade'),
+    )
     // Target of the spans' foreign key: a span's organization and automation are its execution's.
     .addUniqueConstraint('executions_org_automation_id_key', ['organization_id', 'automation_id', 'id'])
     .addCheckConstraint('executions_failed_has_error_check', sql`status <> 'FAILED' or error is not null`)

@@ -16,7 +16,12 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     .addColumn('context', 'jsonb', (c) => c.notNull().defaultTo(sql`'{}'::jsonb`))
     // Where the answer goes on the automation's Service; null: the configured template's path.
     .addColumn('callback_path', 'text')
-    .addColumn('status', 'text', (c) => c.notNull().defaultTo('PENDING').check(sql`status in ('PENDING', 'ANSWERED', 'EXPIRED')`))
+    .addColumn('status', 'text', (c) =>
+      c
+        .notNull()
+        .defaultTo('PENDING')
+        .check(sql`status in ('PENDING', 'ANSWERED', 'EXPIRED')`),
+    )
     .addColumn('answer', 'jsonb')
     .addColumn('answered_by_user_id', 'uuid', (c) => c.references('users.id').onDelete('set null'))
     .addColumn('answered_by_service_account_id', 'uuid', (c) => c.references('service_accounts.id').onDelete('set null'))
@@ -28,9 +33,14 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     .addColumn('forward_attempted_at', 'timestamptz')
     .addColumn('created_at', 'timestamptz(3)', (c) => c.notNull().defaultTo(sql`now()`))
     .addColumn('expires_at', 'timestamptz', (c) => c.notNull())
-    .addForeignKeyConstraint('hitl_requests_automation_fkey', ['organization_id', 'automation_id'], 'automations', ['organization_id', 'id'], (fk) => fk.onDelete('cascade'))
+    .addForeignKeyConstraint('hitl_requests_automation_fkey', ['organization_id', 'automation_id'], 'automations', ['organization_id', 'id'], (fk) =>
+      fk.onDelete('cascade'),
+    )
     // An answered request always says what and when; who may be gone later (set null), never both.
-    .addCheckConstraint('hitl_requests_answered_check', sql`(status = 'ANSWERED') = (answer is not null and answered_at is not null and forward_status is not null)`)
+    .addCheckConstraint(
+      'hitl_requests_answered_check',
+      sql`(status = 'ANSWERED') = (answer is not null and answered_at is not null and forward_status is not null)`,
+    )
     .addCheckConstraint('hitl_requests_one_answerer_check', sql`answered_by_user_id is null or answered_by_service_account_id is null`)
     .execute();
   await db.schema.createIndex('hitl_requests_automation_status_idx').on('hitl_requests').columns(['automation_id', 'status', 'created_at', 'id']).execute();

@@ -4,7 +4,11 @@ import { sql, type Kysely } from 'kysely';
 // the automations it acts on and the automation permissions it may use there. Both or neither;
 // a scope is fixed at creation (no column is ever updated).
 export async function up(db: Kysely<unknown>): Promise<void> {
-  await db.schema.alterTable('api_tokens').addColumn('scope_automation_ids', sql`uuid[]`).addColumn('scope_permissions', sql`text[]`).execute();
+  await db.schema
+    .alterTable('api_tokens')
+    .addColumn('scope_automation_ids', sql`uuid[]`)
+    .addColumn('scope_permissions', sql`text[]`)
+    .execute();
   await db.schema
     .alterTable('api_tokens')
     .addCheckConstraint(

@@ -10,7 +10,12 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     .addColumn('id', 'uuid', (c) => c.primaryKey())
     .addColumn('organization_id', 'integer', (c) => c.notNull().references('organizations.id').onDelete('cascade'))
     .addColumn('url', 'text', (c) => c.notNull().check(sql`char_length(url) between 1 and 2048`))
-    .addColumn('description', 'text', (c) => c.notNull().defaultTo('').check(sql`char_length(description) <= 500`))
+    .addColumn('description', 'text', (c) =>
+      c
+        .notNull()
+        .defaultTo('')
+        .check(sql`char_length(description) <= 500`),
+    )
     .addColumn('event_types', sql`text[]`, (c) =>
       c.notNull().check(sql`cardinality(event_types) > 0 and event_types <@ array['execution.finished', 'hitl.requested', 'deployment.finished']::text[]`),
     )
@@ -49,7 +54,12 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     .addColumn('automation_id', 'uuid')
     // The exact body that is signed and sent, as text: jsonb would reorder its keys.
     .addColumn('payload', 'text', (c) => c.notNull())
-    .addColumn('status', 'text', (c) => c.notNull().defaultTo('PENDING').check(sql`status in ('PENDING', 'DELIVERED', 'FAILED')`))
+    .addColumn('status', 'text', (c) =>
+      c
+        .notNull()
+        .defaultTo('PENDING')
+        .check(sql`status in ('PENDING', 'DELIVERED', 'FAILED')`),
+    )
     .addColumn('attempt_count', 'integer', (c) => c.notNull().defaultTo(0))
     .addColumn('next_attempt_at', 'timestamptz(3)', (c) => c.notNull().defaultTo(sql`now()`))
     // Retries go on for WEBHOOK_RETRY_WINDOW_SECONDS from here: the write, or the latest replay.

@@ -18,5 +18,8 @@ export async function down(db: Kysely<unknown>): Promise<void> {
   await db.schema.alterTable('organization_namespaces').dropColumn('provisioning_until').execute();
   await sql`update automation_deployments set status = 'FAILED' where status = 'SUPERSEDED'`.execute(db);
   await db.schema.alterTable('automation_deployments').dropConstraint('automation_deployments_status_check').execute();
-  await db.schema.alterTable('automation_deployments').addCheckConstraint('automation_deployments_status_check', sql`status in ('PENDING', 'PROVISIONING', 'DEPLOYED', 'FAILED')`).execute();
+  await db.schema
+    .alterTable('automation_deployments')
+    .addCheckConstraint('automation_deployments_status_check', sql`status in ('PENDING', 'PROVISIONING', 'DEPLOYED', 'FAILED')`)
+    .execute();
 }

@@ -74,8 +74,14 @@ export async function up(db: Kysely<unknown>): Promise<void> {
   await sql`alter table audit_log disable trigger audit_log_no_update_or_delete`.execute(db);
   await backfill(db);
   await sql`alter table audit_log enable trigger audit_log_no_update_or_delete`.execute(db);
-  await db.schema.alterTable('audit_log').alterColumn('chain_seq', (c) => c.setNotNull()).execute();
-  await db.schema.alterTable('audit_log').alterColumn('hash', (c) => c.setNotNull()).execute();
+  await db.schema
+    .alterTable('audit_log')
+    .alterColumn('chain_seq', (c) => c.setNotNull())
+    .execute();
+  await db.schema
+    .alterTable('audit_log')
+    .alterColumn('hash', (c) => c.setNotNull())
+    .execute();
   await sql`create unique index audit_log_chain_idx on audit_log (coalesce(organization_id, 0), chain_seq)`.execute(db);
 }
 

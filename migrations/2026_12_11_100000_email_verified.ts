@@ -11,7 +11,10 @@ import { sql, type Kysely } from 'kysely';
 // Users that signed in before this migration are marked unverified: their identity provider's
 // answer was not recorded. Their next sign-in with email_verified true marks them verified again.
 export async function up(db: Kysely<unknown>): Promise<void> {
-  await db.schema.alterTable('users').addColumn('email_verified', 'boolean', (c) => c.notNull().defaultTo(false)).execute();
+  await db.schema
+    .alterTable('users')
+    .addColumn('email_verified', 'boolean', (c) => c.notNull().defaultTo(false))
+    .execute();
   await sql`update users set email_verified = true where auth_subject is null`.execute(db);
   await sql`drop index users_email_key`.execute(db);
   await sql`create unique index users_email_key on users (lower(email)) where email_verified`.execute(db);

@@ -78,7 +78,10 @@ export async function up(db: Kysely<unknown>): Promise<void> {
       count(*) filter (where status = 'SUCCEEDED'), count(*) filter (where status = 'FAILED')
     from executions group by organization_id, automation_id`.execute(db);
 
-  await db.schema.alterTable('executions').addColumn('error_span_count', 'integer', (c) => c.notNull().defaultTo(0)).execute();
+  await db.schema
+    .alterTable('executions')
+    .addColumn('error_span_count', 'integer', (c) => c.notNull().defaultTo(0))
+    .execute();
   await sql`update executions e set error_span_count = t.n
     from (select execution_id, count(*)::integer as n from spans where status_code = 2 group by execution_id) t
     where e.id = t.execution_id`.execute(db);

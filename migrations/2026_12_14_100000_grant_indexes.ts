@@ -7,7 +7,9 @@ import { sql, type Kysely } from 'kysely';
 // name one kind of principal.
 export async function up(db: Kysely<unknown>): Promise<void> {
   await sql`create index entity_grants_role_idx on entity_grants (role_id, resource_type, resource_id) where role_id is not null`.execute(db);
-  await sql`create index entity_grants_service_account_idx on entity_grants (service_account_id, resource_type, resource_id) where service_account_id is not null`.execute(db);
+  await sql`create index entity_grants_service_account_idx on entity_grants (service_account_id, resource_type, resource_id) where service_account_id is not null`.execute(
+    db,
+  );
 }
 
 export async function down(db: Kysely<unknown>): Promise<void> {

@@ -154,10 +154,16 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     ['memberships', 'grant_summaries_memberships'],
     ['entity_grants', 'grant_summaries_entity_grants'],
   ] as const) {
-    await sql.raw(`create trigger ${table}_summary_insert after insert on ${table} referencing new table as added for each statement execute function ${fn}()`).execute(db);
-    await sql.raw(`create trigger ${table}_summary_delete after delete on ${table} referencing old table as removed for each statement execute function ${fn}()`).execute(db);
     await sql
-      .raw(`create trigger ${table}_summary_update after update on ${table} referencing old table as removed new table as added for each statement execute function ${fn}()`)
+      .raw(`create trigger ${table}_summary_insert after insert on ${table} referencing new table as added for each statement execute function ${fn}()`)
+      .execute(db);
+    await sql
+      .raw(`create trigger ${table}_summary_delete after delete on ${table} referencing old table as removed for each statement execute function ${fn}()`)
+      .execute(db);
+    await sql
+      .raw(
+        `create trigger ${table}_summary_update after update on ${table} referencing old table as removed new table as added for each statement execute function ${fn}()`,
+      )
       .execute(db);
   }
   await sql`create trigger roles_summary_update after update on roles referencing old table as removed new table as added

@@ -435,9 +435,7 @@ function urlTemplate(env: NodeJS.ProcessEnv, name: string, fallback: string, pla
     url = null;
   }
   if (unknown.length > 0 || !url || (url.protocol !== 'http:' && url.protocol !== 'https:')) {
-    throw new ConfigError(
-      `${name} must be an http(s) URL whose placeholders are among {${placeholders.join('}, {')}}; got ${JSON.stringify(template)}.`,
-    );
+    throw new ConfigError(`${name} must be an http(s) URL whose placeholders are among {${placeholders.join('}, {')}}; got ${JSON.stringify(template)}.`);
   }
   return template;
 }
@@ -515,10 +513,14 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     uploads: uploadConfig(env),
   };
   if (config.metricsPort !== undefined && config.metricsPort === config.port) {
-    throw new ConfigError(`METRICS_PORT must differ from PORT (both ${config.port}): it keeps /metrics off the public port. Pick another port, or unset METRICS_PORT to serve /metrics on PORT.`);
+    throw new ConfigError(
+      `METRICS_PORT must differ from PORT (both ${config.port}): it keeps /metrics off the public port. Pick another port, or unset METRICS_PORT to serve /metrics on PORT.`,
+    );
   }
   if (config.migrationDatabaseUrl && !config.databaseUrl) {
-    throw new ConfigError('MIGRATION_DATABASE_URL needs DATABASE_URL: the embedded PGlite has one role, which migrates and serves. Set DATABASE_URL to the PostgreSQL role the gateway runs as, or unset MIGRATION_DATABASE_URL.');
+    throw new ConfigError(
+      'MIGRATION_DATABASE_URL needs DATABASE_URL: the embedded PGlite has one role, which migrates and serves. Set DATABASE_URL to the PostgreSQL role the gateway runs as, or unset MIGRATION_DATABASE_URL.',
+    );
   }
   if (config.auth.jwksUrl && config.auth.jwtSecret) {
     throw new ConfigError('Set either AUTH_JWKS_URL or AUTH_JWT_SECRET, not both.');

@@ -15,18 +15,23 @@ async function main(): Promise<void> {
   const config = withDevJwtSecret(configured);
   const logger = createLogger(config.logLevel);
   if (configured.auth.jwtSecret) logger.warn('AUTH_JWT_SECRET is set: JWTs are checked with a shared secret. For development only.');
-  else if (config.auth.jwtSecret) logger.info(`development: JWTs are checked with the secret in ${config.dataDir}/${DEV_JWT_SECRET_FILE}; \`npx gatehouse dev-token --email E\` signs one`);
+  else if (config.auth.jwtSecret)
+    logger.info(`development: JWTs are checked with the secret in ${config.dataDir}/${DEV_JWT_SECRET_FILE}; \`npx gatehouse dev-token --email E\` signs one`);
   const { database, secrets } = await openRuntime(config, logger, 'the Gatehouse server');
   const kube = await openCluster(config.k8s);
   const cluster = kube?.cluster ?? null;
-  logger.info({ kubernetes: kube?.source ?? 'none', namespace: config.k8s.namespace, rbacNamespaceIsolation: config.k8s.rbacNamespaceIsolation }, kube ? 'kubernetes configured' : 'no kubernetes cluster configured: deploys are recorded, not applied');
+  logger.info(
+    { kubernetes: kube?.source ?? 'none', namespace: config.k8s.namespace, rbacNamespaceIsolation: config.k8s.rbacNamespaceIsolation },
+    kube ? 'kubernetes configured' : 'no kubernetes cluster configured: deploys are recorded, not applied',
+  );
   const gateway = new Gateway({ config, db: database.db, secrets, logger, cluster, poolStats: database.poolStats });
   await gateway.start();
   const pruning = schedulePruning(database.db, config.ingest.retentionDays, config.ingest.pruneIntervalMinutes, logger);
   const archiveSweep = scheduleArchiveSweep(database.db, config.uploads.retentionHours, config.uploads.sweepIntervalMinutes, logger);
   // Every replica sends the webhook outbox; claims keep two from sending one delivery (README "Webhooks").
   const webhooks = new WebhookWorker({ db: database.db, secrets, config: config.webhooks, logger }).start();
-  if (config.webhooks.allowPrivateTargets) logger.warn('WEBHOOK_ALLOW_PRIVATE_TARGETS is on: webhooks may be sent to private, loopback and link-local addresses.');
+  if (config.webhooks.allowPrivateTargets)
+    logger.warn('WEBHOOK_ALLOW_PRIVATE_TARGETS is on: webhooks may be sent to private, loopback and link-local addresses.');
   const server = await gateway.listen(config.port, config.host);
   const address = server.address();
   const port = typeof address === 'object' && address ? address.port : config.port;

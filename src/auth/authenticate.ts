@@ -49,12 +49,28 @@ export class Authenticator {
     let principal: Principal;
     if (row.userId) {
       if (row.email === null || row.userName === null) throw new UnauthenticatedError(INVALID_TOKEN);
-      principal = { kind: 'user', userId: row.userId, email: row.email, emailVerified: row.emailVerified === true, name: row.userName, tokenId: row.tokenId, boundOrganizationId: row.organizationId, ...scope };
+      principal = {
+        kind: 'user',
+        userId: row.userId,
+        email: row.email,
+        emailVerified: row.emailVerified === true,
+        name: row.userName,
+        tokenId: row.tokenId,
+        boundOrganizationId: row.organizationId,
+        ...scope,
+      };
     } else {
       if (!row.serviceAccountId || row.accountName === null || row.accountOrganizationId === null || row.accountDisabled !== false) {
         throw new UnauthenticatedError('This service account is disabled; ask an administrator to enable a new one.');
       }
-      principal = { kind: 'service_account', serviceAccountId: row.serviceAccountId, organizationId: row.accountOrganizationId, name: row.accountName, tokenId: row.tokenId, ...scope };
+      principal = {
+        kind: 'service_account',
+        serviceAccountId: row.serviceAccountId,
+        organizationId: row.accountOrganizationId,
+        name: row.accountName,
+        tokenId: row.tokenId,
+        ...scope,
+      };
     }
     return { principal, authz: new Authz(principal, row.grants, row.instanceAdmin) };
   }
@@ -97,7 +113,9 @@ export class Authenticator {
     const byEmail = await findUserByEmail(this.db, identity.email);
     if (byEmail) {
       if (!identity.emailVerified) {
-        throw new UnauthenticatedError('A user with this email exists; the identity provider must mark the email verified (email_verified) to sign in as them.');
+        throw new UnauthenticatedError(
+          'A user with this email exists; the identity provider must mark the email verified (email_verified) to sign in as them.',
+        );
       }
       const linked = await linkSubject(this.db, byEmail.id, identity.subject);
       if (!linked) throw new UnauthenticatedError('This email is already linked to another sign-in identity.');

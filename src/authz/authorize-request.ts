@@ -155,7 +155,12 @@ function userAuthorization(db: Executor, row: UserRow | undefined): UserAuthoriz
   if (!row) return undefined;
   const { memberships, organizationIds, summaryOwner, summaryLevels, summaryManageGrant, grants, ...user } = row;
   if (memberships === null || organizationIds === null || summaryLevels === null) return { ...user, grants: new PackedGrants(grants) };
-  const summary = { member: memberships > 0, owner: summaryOwner === true, levels: levelsOf(summaryLevels), automationManageGrant: summaryManageGrant === true };
+  const summary = {
+    member: memberships > 0,
+    owner: summaryOwner === true,
+    levels: levelsOf(summaryLevels),
+    automationManageGrant: summaryManageGrant === true,
+  };
   return { ...user, grants: new LazyGrants(organizationIds, memberships, summary, (ids) => userGrantsIn(db, user.id, ids)) };
 }
 
@@ -174,6 +179,9 @@ export async function grantsOf(
     const row = await one<{ grants: string | null }>(db, SERVICE_ACCOUNT_SQL, [principal.serviceAccountId]);
     return { grants: new PackedGrants(row?.grants ?? null), instanceAdmin: false };
   }
-  const row = await one<{ instanceAdmin: boolean; grants: string | null }>(db, USER_TOKEN_GRANTS_SQL, [principal.userId, principal.boundOrganizationId ?? null]);
+  const row = await one<{ instanceAdmin: boolean; grants: string | null }>(db, USER_TOKEN_GRANTS_SQL, [
+    principal.userId,
+    principal.boundOrganizationId ?? null,
+  ]);
   return { grants: new PackedGrants(row?.grants ?? null), instanceAdmin: row?.instanceAdmin === true };
 }

@@ -17,19 +17,11 @@ export interface AccessEntry {
  * `idRef` names the resource's id column and `restrictedRef` its "has an access list" column;
  * Git repositories have none: with Git RBAC on, every repository is restricted to its list.
  */
-export function visibleUnderAccessList(
-  scope: VisibilityScope,
-  resourceType: ResourceType,
-  idRef: string,
-  restrictedRef?: string,
-): RawBuilder<SqlBool> {
+export function visibleUnderAccessList(scope: VisibilityScope, resourceType: ResourceType, idRef: string, restrictedRef?: string): RawBuilder<SqlBool> {
   if (scope.isOwner) return sql<SqlBool>`true`;
   const switchedOn = resourceType === 'GIT_REPO' ? scope.gitRepositoryRbac : scope.entityRbac;
   if (!switchedOn) return sql<SqlBool>`true`;
-  const principal =
-    scope.serviceAccountId !== null
-      ? sql`g.service_account_id = ${scope.serviceAccountId}`
-      : sql`g.user_id = ${scope.userId}`;
+  const principal = scope.serviceAccountId !== null ? sql`g.service_account_id = ${scope.serviceAccountId}` : sql`g.user_id = ${scope.userId}`;
   // Two EXISTS, each an index probe, scoped to the caller's organization (as in automations.repository.ts).
   const exists = (who: RawBuilder<unknown>) => sql<SqlBool>`exists (select 1 from entity_grants g where ${who} and g.resource_type = ${resourceType}
     and g.resource_id = ${sql.ref(idRef)} and g.organization_id = ${scope.organizationId})`;

@@ -148,7 +148,6 @@ export const ROLE_TEMPLATES: readonly RoleTemplateDefinition[] = [
   },
 ];
 
-
 type CamelCase<S extends string> = S extends `${infer Head}_${infer Tail}` ? `${Head}${Capitalize<CamelCase<Tail>>}` : S;
 export type FeatureColumn = CamelCase<Feature>;
 /** The roles table's feature columns as kysely sees them (CamelCasePlugin: `usage_dashboards` → `usageDashboards`). */

@@ -7,12 +7,7 @@ import { denialReason, RULE_ERROR } from '../observability/denial-reason.js';
 import type { Reach } from './permission-set.js';
 
 export type Decision = true | GatehouseError;
-export type Check = (
-  parent: unknown,
-  args: Record<string, unknown>,
-  ctx: GraphQLContext,
-  info: GraphQLResolveInfo,
-) => Decision | Promise<Decision>;
+export type Check = (parent: unknown, args: Record<string, unknown>, ctx: GraphQLContext, info: GraphQLResolveInfo) => Decision | Promise<Decision>;
 
 export function fieldName(info: GraphQLResolveInfo): string {
   return `${info.parentType.name}.${info.fieldName}`;

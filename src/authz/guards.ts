@@ -49,13 +49,7 @@ function shownId(source: OrgSource, args: Record<string, unknown>): string {
 }
 
 /** Reads the principal's level: the caller has awaited `ctx.authz.ensure(organizationId)`. */
-export function featureDecision(
-  ctx: GraphQLContext,
-  organizationId: number,
-  feature: Feature,
-  needed: Level,
-  field: string,
-): Decision {
+export function featureDecision(ctx: GraphQLContext, organizationId: number, feature: Feature, needed: Level, field: string): Decision {
   const held = ctx.authz.level(organizationId, feature);
   if (satisfies(held, needed)) return true;
   if (ctx.authz.tokenScope) return scopedTokenRefusal(field);
@@ -73,33 +67,45 @@ export const authenticated: IRule = guard(
 );
 
 /** For actions only a person may take (creating organizations, accepting invitations). */
-export const signedInUser: IRule = guard('signedInUser', (_parent, _args, ctx) => {
-  const principal = ctx.authz.principal;
-  if (!principal) return new UnauthenticatedError();
-  if (principal.kind !== 'user' || principal.boundOrganizationId !== undefined) {
-    return new ForbiddenError('This action needs a signed-in user (a JWT session); API tokens act inside one organization only.');
-  }
-  return true;
-}, reaches.signedInUser);
+export const signedInUser: IRule = guard(
+  'signedInUser',
+  (_parent, _args, ctx) => {
+    const principal = ctx.authz.principal;
+    if (!principal) return new UnauthenticatedError();
+    if (principal.kind !== 'user' || principal.boundOrganizationId !== undefined) {
+      return new ForbiddenError('This action needs a signed-in user (a JWT session); API tokens act inside one organization only.');
+    }
+    return true;
+  },
+  reaches.signedInUser,
+);
 
 /** Any member of the organization, whatever their levels. */
 export function member(source: OrgSource): IRule {
-  return guard(`member:${source}`, async (parent, args, ctx) => {
-    if (!ctx.authz.principal) return new UnauthenticatedError();
-    const organizationId = await loadedOrganization(ctx, source, parent, args);
-    if (organizationId === null || !ctx.authz.grant(organizationId)) return new NotFoundError('Organization', shownId(source, args));
-    return true;
-  }, reaches.member);
+  return guard(
+    `member:${source}`,
+    async (parent, args, ctx) => {
+      if (!ctx.authz.principal) return new UnauthenticatedError();
+      const organizationId = await loadedOrganization(ctx, source, parent, args);
+      if (organizationId === null || !ctx.authz.grant(organizationId)) return new NotFoundError('Organization', shownId(source, args));
+      return true;
+    },
+    reaches.member,
+  );
 }
 
 /** A feature level in the organization (SPEC §2). */
 export function feature(name: Feature, needed: Level, source: OrgSource): IRule {
-  return guard(`feature:${name}:${needed}:${source}`, async (parent, args, ctx, info) => {
-    if (!ctx.authz.principal) return new UnauthenticatedError();
-    const organizationId = await loadedOrganization(ctx, source, parent, args);
-    if (organizationId === null || !ctx.authz.grant(organizationId)) return new NotFoundError('Organization', shownId(source, args));
-    return featureDecision(ctx, organizationId, name, needed, fieldName(info));
-  }, reaches.feature(name, needed));
+  return guard(
+    `feature:${name}:${needed}:${source}`,
+    async (parent, args, ctx, info) => {
+      if (!ctx.authz.principal) return new UnauthenticatedError();
+      const organizationId = await loadedOrganization(ctx, source, parent, args);
+      if (organizationId === null || !ctx.authz.grant(organizationId)) return new NotFoundError('Organization', shownId(source, args));
+      return featureDecision(ctx, organizationId, name, needed, fieldName(info));
+    },
+    reaches.feature(name, needed),
+  );
 }
 
 /**
@@ -108,15 +114,19 @@ export function feature(name: Feature, needed: Level, source: OrgSource): IRule 
  * MANAGE, so a token granted one automation's traces learns nothing else.
  */
 export function memberPerson(source: OrgSource): IRule {
-  return guard(`memberPerson:${source}`, async (parent, args, ctx, info) => {
-    const principal = ctx.authz.principal;
-    if (!principal) return new UnauthenticatedError();
-    const organizationId = await loadedOrganization(ctx, source, parent, args);
-    if (organizationId === null || !ctx.authz.grant(organizationId)) return new NotFoundError('Organization', shownId(source, args));
-    if (principal.scope) return scopedTokenRefusal(fieldName(info));
-    if (principal.kind === 'user') return true;
-    return featureDecision(ctx, organizationId, 'organization_settings', 'MANAGE', `${fieldName(info)} for a service account`);
-  }, reaches.memberPerson);
+  return guard(
+    `memberPerson:${source}`,
+    async (parent, args, ctx, info) => {
+      const principal = ctx.authz.principal;
+      if (!principal) return new UnauthenticatedError();
+      const organizationId = await loadedOrganization(ctx, source, parent, args);
+      if (organizationId === null || !ctx.authz.grant(organizationId)) return new NotFoundError('Organization', shownId(source, args));
+      if (principal.scope) return scopedTokenRefusal(fieldName(info));
+      if (principal.kind === 'user') return true;
+      return featureDecision(ctx, organizationId, 'organization_settings', 'MANAGE', `${fieldName(info)} for a service account`);
+    },
+    reaches.memberPerson,
+  );
 }
 
 /** What a scoped API token hears outside automations (SPEC §6). */
@@ -128,13 +138,17 @@ export function scopedTokenRefusal(field: string): ForbiddenError {
 
 /** Any member acting with an unscoped credential (its own API tokens, say). */
 export function unscopedMember(source: OrgSource): IRule {
-  return guard(`unscopedMember:${source}`, async (parent, args, ctx, info) => {
-    const principal = ctx.authz.principal;
-    if (!principal) return new UnauthenticatedError();
-    const organizationId = await loadedOrganization(ctx, source, parent, args);
-    if (organizationId === null || !ctx.authz.grant(organizationId)) return new NotFoundError('Organization', shownId(source, args));
-    return principal.scope ? scopedTokenRefusal(fieldName(info)) : true;
-  }, reaches.unscopedMember);
+  return guard(
+    `unscopedMember:${source}`,
+    async (parent, args, ctx, info) => {
+      const principal = ctx.authz.principal;
+      if (!principal) return new UnauthenticatedError();
+      const organizationId = await loadedOrganization(ctx, source, parent, args);
+      if (organizationId === null || !ctx.authz.grant(organizationId)) return new NotFoundError('Organization', shownId(source, args));
+      return principal.scope ? scopedTokenRefusal(fieldName(info)) : true;
+    },
+    reaches.unscopedMember,
+  );
 }
 
 /**
@@ -143,23 +157,31 @@ export function unscopedMember(source: OrgSource): IRule {
  */
 export function unscopedFeature(name: Feature, needed: Level, source: OrgSource): IRule {
   const byLevel = reaches.feature(name, needed);
-  return guard(`unscopedFeature:${name}:${needed}:${source}`, async (parent, args, ctx, info) => {
-    const principal = ctx.authz.principal;
-    if (!principal) return new UnauthenticatedError();
-    const organizationId = await loadedOrganization(ctx, source, parent, args);
-    if (organizationId === null || !ctx.authz.grant(organizationId)) return new NotFoundError('Organization', shownId(source, args));
-    if (principal.scope) return scopedTokenRefusal(fieldName(info));
-    return featureDecision(ctx, organizationId, name, needed, fieldName(info));
-  }, (set) => set.tokenScope === null && byLevel(set));
+  return guard(
+    `unscopedFeature:${name}:${needed}:${source}`,
+    async (parent, args, ctx, info) => {
+      const principal = ctx.authz.principal;
+      if (!principal) return new UnauthenticatedError();
+      const organizationId = await loadedOrganization(ctx, source, parent, args);
+      if (organizationId === null || !ctx.authz.grant(organizationId)) return new NotFoundError('Organization', shownId(source, args));
+      if (principal.scope) return scopedTokenRefusal(fieldName(info));
+      return featureDecision(ctx, organizationId, name, needed, fieldName(info));
+    },
+    (set) => set.tokenScope === null && byLevel(set),
+  );
 }
 
 export function ownerOnly(source: OrgSource): IRule {
-  return guard(`owner:${source}`, async (parent, args, ctx, info) => {
-    if (!ctx.authz.principal) return new UnauthenticatedError();
-    const organizationId = await loadedOrganization(ctx, source, parent, args);
-    if (organizationId === null || !ctx.authz.grant(organizationId)) return new NotFoundError('Organization', shownId(source, args));
-    return ctx.authz.isOwner(organizationId) ? true : new ForbiddenError(`${fieldName(info)} needs the Owner role.`);
-  }, reaches.owner);
+  return guard(
+    `owner:${source}`,
+    async (parent, args, ctx, info) => {
+      if (!ctx.authz.principal) return new UnauthenticatedError();
+      const organizationId = await loadedOrganization(ctx, source, parent, args);
+      if (organizationId === null || !ctx.authz.grant(organizationId)) return new NotFoundError('Organization', shownId(source, args));
+      return ctx.authz.isOwner(organizationId) ? true : new ForbiddenError(`${fieldName(info)} needs the Owner role.`);
+    },
+    reaches.owner,
+  );
 }
 
 export interface EntityRuleOptions {
@@ -178,20 +200,24 @@ export interface EntityRuleOptions {
 /** Mutations and queries that take the id of one entity. */
 export function entity(options: EntityRuleOptions): IRule {
   const idArg = options.idArg ?? 'id';
-  return guard(`entity:${options.typeName}:${idArg}:${options.feature}:${options.level}`, async (_parent, args, ctx, info) => {
-    if (!ctx.authz.principal) return new UnauthenticatedError();
-    const raw = args[idArg];
-    const id = parseUuid(raw);
-    const notFound = new NotFoundError(options.typeName, typeof raw === 'string' ? raw : '');
-    if (id === null) return notFound;
-    const row = await options.load(ctx, id);
-    if (!row) return notFound;
-    await ctx.authz.ensure(row.organizationId);
-    const scope = ctx.authz.scope(row.organizationId);
-    if (!scope) return notFound;
-    const decision = featureDecision(ctx, row.organizationId, options.feature, options.level, fieldName(info));
-    if (decision !== true) return decision;
-    if (options.visible && !(await options.visible(ctx, id, scope))) return notFound;
-    return true;
-  }, reaches.feature(options.feature, options.level));
+  return guard(
+    `entity:${options.typeName}:${idArg}:${options.feature}:${options.level}`,
+    async (_parent, args, ctx, info) => {
+      if (!ctx.authz.principal) return new UnauthenticatedError();
+      const raw = args[idArg];
+      const id = parseUuid(raw);
+      const notFound = new NotFoundError(options.typeName, typeof raw === 'string' ? raw : '');
+      if (id === null) return notFound;
+      const row = await options.load(ctx, id);
+      if (!row) return notFound;
+      await ctx.authz.ensure(row.organizationId);
+      const scope = ctx.authz.scope(row.organizationId);
+      if (!scope) return notFound;
+      const decision = featureDecision(ctx, row.organizationId, options.feature, options.level, fieldName(info));
+      if (decision !== true) return decision;
+      if (options.visible && !(await options.visible(ctx, id, scope))) return notFound;
+      return true;
+    },
+    reaches.feature(options.feature, options.level),
+  );
 }

@@ -9,12 +9,16 @@ import { reaches } from './permission-set.js';
  * the user's API token of any organization may use these fields as well as a JWT session; a
  * service account never may.
  */
-export const instanceAdmin: IRule = guard('instanceAdmin', (_parent, _args, ctx, info) => {
-  const principal = ctx.authz.principal;
-  if (!principal) return new UnauthenticatedError();
-  const denied = new ForbiddenError(
-    `${fieldName(info)} needs an instance administrator; an operator grants it with \`gatehouse admin grant --email <your email>\`.`,
-  );
-  // Read with the request's grants (src/http/gateway.ts), once per request.
-  return principal.kind === 'user' && ctx.authz.instanceAdmin ? true : denied;
-}, reaches.instanceAdmin);
+export const instanceAdmin: IRule = guard(
+  'instanceAdmin',
+  (_parent, _args, ctx, info) => {
+    const principal = ctx.authz.principal;
+    if (!principal) return new UnauthenticatedError();
+    const denied = new ForbiddenError(
+      `${fieldName(info)} needs an instance administrator; an operator grants it with \`gatehouse admin grant --email <your email>\`.`,
+    );
+    // Read with the request's grants (src/http/gateway.ts), once per request.
+    return principal.kind === 'user' && ctx.authz.instanceAdmin ? true : denied;
+  },
+  reaches.instanceAdmin,
+);

@@ -36,7 +36,13 @@ export class PackedGrants implements Pick<ReadonlyMap<number, OrganizationGrant>
   }
 
   keys(): MapIterator<number> {
-    this.ids ??= this.text.length > 1 ? this.text.slice(1, -1).split(';').map((entry) => Number(entry.slice(0, entry.indexOf(',')))) : [];
+    this.ids ??=
+      this.text.length > 1
+        ? this.text
+            .slice(1, -1)
+            .split(';')
+            .map((entry) => Number(entry.slice(0, entry.indexOf(','))))
+        : [];
     return this.ids.values();
   }
 
@@ -45,7 +51,7 @@ export class PackedGrants implements Pick<ReadonlyMap<number, OrganizationGrant>
     const ranks = FEATURES.map(() => 0);
     let owner = false;
     let automationManageGrant = false;
-    for (let start = 1; start < this.text.length; ) {
+    for (let start = 1; start < this.text.length;) {
       const end = this.text.indexOf(';', start);
       const levelsAt = end - FEATURES.length;
       const flagsAt = levelsAt - 5;

@@ -11,4 +11,3 @@ import type { Principal } from './principal.js';
 export async function preloadGrants(db: Executor, principal: Principal): Promise<Grants> {
   return (await grantsOf(db, principal)).grants;
 }
-

@@ -29,16 +29,23 @@ function highest(levels: readonly Level[]): Level {
 
 export function permissionSetOf(authz: Authz): PermissionSet {
   const principal = authz.principal;
-  const kind = !principal ? 'anonymous' : principal.kind === 'service_account' ? 'service-account' : principal.boundOrganizationId === undefined ? 'session' : 'user-token';
+  const kind = !principal
+    ? 'anonymous'
+    : principal.kind === 'service_account'
+      ? 'service-account'
+      : principal.boundOrganizationId === undefined
+        ? 'session'
+        : 'user-token';
   const summary = authz.summary();
   if (summary) {
     const { member, owner, levels, automationManageGrant } = summary;
     return { kind, member, owner, levels, instanceAdmin: authz.instanceAdmin, automationManageGrant, tokenScope: null };
   }
   const organizations = authz.organizationIds();
-  const levels = Object.fromEntries(
-    FEATURES.map((feature) => [feature, highest(organizations.map((id) => authz.level(id, feature)))]),
-  ) as Record<Feature, Level>;
+  const levels = Object.fromEntries(FEATURES.map((feature) => [feature, highest(organizations.map((id) => authz.level(id, feature)))])) as Record<
+    Feature,
+    Level
+  >;
   return {
     kind,
     member: organizations.length > 0,
@@ -56,7 +63,9 @@ export function permissionSetOf(authz: Authz): PermissionSet {
 export function permissionSetKey(set: PermissionSet): string {
   const levels = FEATURES.map((feature) => LEVELS.indexOf(set.levels[feature])).join('');
   const scope = set.tokenScope ? `s=${set.tokenScope.join(',')}` : '-';
-  return [set.kind, set.member ? 'm' : '-', set.owner ? 'o' : '-', set.instanceAdmin ? 'a' : '-', set.automationManageGrant ? 'g' : '-', levels, scope].join(':');
+  return [set.kind, set.member ? 'm' : '-', set.owner ? 'o' : '-', set.instanceAdmin ? 'a' : '-', set.automationManageGrant ? 'g' : '-', levels, scope].join(
+    ':',
+  );
 }
 
 /** Reaches of the guards in src/authz/guards.ts. */
@@ -64,7 +73,10 @@ export const reaches = {
   authenticated: ((set) => set.kind !== 'anonymous') as Reach,
   signedInUser: ((set) => set.kind === 'session') as Reach,
   member: ((set) => set.member) as Reach,
-  feature: (feature: Feature, needed: Level): Reach => (set) => set.member && satisfies(set.levels[feature], needed),
+  feature:
+    (feature: Feature, needed: Level): Reach =>
+    (set) =>
+      set.member && satisfies(set.levels[feature], needed),
   owner: ((set) => set.owner) as Reach,
   /** People may see people; a service account only with organization_settings: MANAGE. */
   memberPerson: ((set) => set.member && set.tokenScope === null && (set.kind !== 'service-account' || set.levels.organization_settings === 'MANAGE')) as Reach,

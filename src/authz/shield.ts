@@ -42,8 +42,7 @@ export function applyAuthorization(schema: GraphQLSchema, authorization: ModuleA
     // masks every other one; rule exceptions never get here (see guard.ts).
     allowExternalErrors: true,
     debug: false,
-    fallbackError: (error, _parent, _args, _ctx, info) =>
-      error instanceof Error ? error : new ForbiddenError(`${fieldName(info)} is not available.`),
+    fallbackError: (error, _parent, _args, _ctx, info) => (error instanceof Error ? error : new ForbiddenError(`${fieldName(info)} is not available.`)),
   });
   const generated = generator.generate(schema) as IMiddlewareFieldMap;
   if (mode === 'every-field') return applyMiddleware(schema, generated);

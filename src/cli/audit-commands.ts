@@ -16,7 +16,8 @@ export async function auditVerify(db: Db, organizationId: number | undefined): P
   if (organizationId !== undefined) {
     const [organization] = await findOrganizationsByIds(db, [organizationId]);
     // An organization that was deleted keeps its entries: only refuse one that has neither.
-    if (!organization && !(await hasAuditEntries(db, organizationId))) throw new CliError(`Organization ${organizationId} does not exist and has no audit entries.`);
+    if (!organization && !(await hasAuditEntries(db, organizationId)))
+      throw new CliError(`Organization ${organizationId} does not exist and has no audit entries.`);
   }
   const report = await verifyAuditChains(db, organizationId);
   if (report.verified) return report;
@@ -26,5 +27,7 @@ export async function auditVerify(db: Db, organizationId: number | undefined): P
     const { kind, entryId, chainSeq, detail } = chain.broken;
     return [`audit chain of ${chainName(chain)} is broken: entry #${chainSeq} ${kind === 'removed' ? 'was removed' : `(${entryId}) was changed`}: ${detail}`];
   });
-  throw new Error(`${lines.join('\n')}\nEntries were changed or removed outside the gateway (with MIGRATION_DATABASE_URL set, its own role cannot): keep the database as it is, and compare these entries with a backup to see what they said.`);
+  throw new Error(
+    `${lines.join('\n')}\nEntries were changed or removed outside the gateway (with MIGRATION_DATABASE_URL set, its own role cannot): keep the database as it is, and compare these entries with a backup to see what they said.`,
+  );
 }

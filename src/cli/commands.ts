@@ -54,7 +54,16 @@ async function scopeOption(db: Db, organizationId: number, options: TokenCreateO
   if (ids.length === 0 || permissions.length === 0) throw new CliError('A scope needs both --scope-automation ID and --scope-permission P (each repeatable).');
   const unknown = permissions.find((p) => !isScopePermission(p));
   if (unknown !== undefined) throw new CliError(`--scope-permission ${unknown} is not one of ${SCOPE_PERMISSIONS.join(', ')}.`);
-  const found = new Set((await findAutomationsByIds(db, ids.filter((id) => parseUuid(id) !== null))).filter((a) => a.organizationId === organizationId && a.deletedAt === null).map((a) => a.id));
+  const found = new Set(
+    (
+      await findAutomationsByIds(
+        db,
+        ids.filter((id) => parseUuid(id) !== null),
+      )
+    )
+      .filter((a) => a.organizationId === organizationId && a.deletedAt === null)
+      .map((a) => a.id),
+  );
   const missing = ids.find((id) => !found.has(id));
   if (missing !== undefined) throw new CliError(`--scope-automation ${missing} is not an automation of organization ${organizationId}.`);
   return { automationIds: [...new Set(ids)], permissions: [...new Set(permissions.filter(isScopePermission))] };
@@ -89,9 +98,7 @@ export async function tokenCreate(db: Db, options: TokenCreateOptions) {
 export async function demo(db: Db) {
   const created = await orgCreate(db, `Demo ${new Date().toISOString().slice(0, 16)}`, 'owner@demo.gatehouse.local');
   const organizationId = created.organizationId;
-  const users: Array<{ role: string; email: string; token: string }> = [
-    { role: 'Owner', email: 'owner@demo.gatehouse.local', token: created.token },
-  ];
+  const users: Array<{ role: string; email: string; token: string }> = [{ role: 'Owner', email: 'owner@demo.gatehouse.local', token: created.token }];
   const member = await findRoleByKind(db, organizationId, 'MEMBER');
   const roles: Array<{ name: string; id: string }> = [{ name: 'Member', id: member.id }];
   for (const template of ROLE_TEMPLATES) {

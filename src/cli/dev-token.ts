@@ -31,7 +31,9 @@ export async function devToken(env: NodeJS.ProcessEnv, email: string, name: stri
   }
   const { auth } = withDevJwtSecret(loadConfig(env));
   if (auth.jwksUrl) {
-    throw new CliError('The gateway verifies JWTs against AUTH_JWKS_URL, so it would refuse a dev-token: sign in through that identity provider, or unset AUTH_JWKS_URL and set AUTH_JWT_SECRET for the server and this command.');
+    throw new CliError(
+      'The gateway verifies JWTs against AUTH_JWKS_URL, so it would refuse a dev-token: sign in through that identity provider, or unset AUTH_JWKS_URL and set AUTH_JWT_SECRET for the server and this command.',
+    );
   }
   // withDevJwtSecret gives development a secret whenever AUTH_JWKS_URL is unset.
   if (!auth.jwtSecret) throw new CliError('No JWT secret: set AUTH_JWT_SECRET for the server and this command, or unset it for both.');

@@ -33,18 +33,23 @@ function readPersistedDocuments(file: string, content: string): FileRead {
   } catch {
     return { candidates: [], problems: [`${file}: not valid JSON.`] };
   }
-  if (!isRecord(manifest)) return { candidates: [], problems: [`${file}: expected an object of "sha256:<hex>": "<document>" (client-preset's persisted-documents.json).`] };
+  if (!isRecord(manifest))
+    return { candidates: [], problems: [`${file}: expected an object of "sha256:<hex>": "<document>" (client-preset's persisted-documents.json).`] };
   const candidates: Candidate[] = [];
   const problems: string[] = [];
   for (const [key, text] of Object.entries(manifest)) {
     const source = `${file}, document ${key}`;
     const sha256 = bareSha256(key);
     if (sha256 === undefined) {
-      problems.push(`${source}: the key is not a SHA-256 ("sha256:" and 64 lowercase hex digits, or the digits alone); leave the client preset's persistedDocuments.hashAlgorithm at its default, 'sha256'.`);
+      problems.push(
+        `${source}: the key is not a SHA-256 ("sha256:" and 64 lowercase hex digits, or the digits alone); leave the client preset's persistedDocuments.hashAlgorithm at its default, 'sha256'.`,
+      );
     } else if (typeof text !== 'string') {
       problems.push(`${source}: the value must be the document's text, a string.`);
     } else if (sha256Hex(text) !== sha256) {
-      problems.push(`${source}: the hash does not match the text (its SHA-256 is ${sha256Hex(text)}); regenerate the file with graphql-codegen rather than editing it.`);
+      problems.push(
+        `${source}: the hash does not match the text (its SHA-256 is ${sha256Hex(text)}); regenerate the file with graphql-codegen rather than editing it.`,
+      );
     } else {
       candidates.push({ source, sha256, text });
     }
@@ -74,7 +79,12 @@ const plural = (count: number, noun: string) => `${count} ${noun}${count === 1 ?
  * the gateway would refuse: one that does not parse or validate against its schema, or is over
  * `limits`, which default to the gateway's own settings read from the environment).
  */
-export async function documentsRegister(db: Db, files: readonly string[], clientName: string | undefined, limits: LimitsConfig = loadConfig().limits): Promise<string> {
+export async function documentsRegister(
+  db: Db,
+  files: readonly string[],
+  clientName: string | undefined,
+  limits: LimitsConfig = loadConfig().limits,
+): Promise<string> {
   if (clientName !== undefined && (clientName.length < 1 || clientName.length > 100)) throw new CliError('--client must be 1 to 100 characters.');
   const reads = files.map(readFile);
   const problems = reads.flatMap((read) => read.problems);
@@ -85,7 +95,13 @@ export async function documentsRegister(db: Db, files: readonly string[], client
     if (documents.has(candidate.sha256)) continue;
     const check = checkDocument(schema, candidate.text, limits);
     if (!check.ok) problems.push(...check.refusals.map((refusal) => `${candidate.source}: ${refusal.problem}.`));
-    else documents.set(candidate.sha256, { sha256: candidate.sha256, document: candidate.text, operationName: check.operationName, clientName: clientName ?? null });
+    else
+      documents.set(candidate.sha256, {
+        sha256: candidate.sha256,
+        document: candidate.text,
+        operationName: check.operationName,
+        clientName: clientName ?? null,
+      });
   }
   if (problems.length > 0) {
     throw new CliError(`Nothing registered; fix these and run the command again:\n${problems.map((p) => `  ${p}`).join('\n')}`);
@@ -98,7 +114,8 @@ export async function documentsRegister(db: Db, files: readonly string[], client
 /** `gatehouse documents list [--client NAME]`: hash, operation, client and registration time, oldest first. */
 export async function documentsList(db: Db, clientName: string | undefined): Promise<string> {
   const rows = await listTrustedDocuments(db, clientName);
-  if (rows.length === 0) return clientName === undefined ? 'No trusted documents are registered.\n' : `No trusted documents are registered for client ${clientName}.\n`;
+  if (rows.length === 0)
+    return clientName === undefined ? 'No trusted documents are registered.\n' : `No trusted documents are registered for client ${clientName}.\n`;
   const table = [
     ['SHA256', 'OPERATION', 'CLIENT', 'REGISTERED'],
     ...rows.map((row) => [row.sha256, row.operationName ?? '(anonymous)', row.clientName ?? '-', row.createdAt.toISOString()]),

@@ -59,7 +59,9 @@ export async function migrateNamespaces(deps: MigrateDeps, organizationId: numbe
 export async function namespacesMigrate(db: Db, secrets: SecretBox, config: Config, logger: Logger, organizationId: number): Promise<MigrationSummary> {
   const kube = await openCluster(config.k8s);
   if (!kube) {
-    throw new Error('No Kubernetes cluster is configured, so nothing can be moved: set KUBECONFIG (or run in the cluster; KUBE_CONFIG_SOURCE selects which) and run this again.');
+    throw new Error(
+      'No Kubernetes cluster is configured, so nothing can be moved: set KUBECONFIG (or run in the cluster; KUBE_CONFIG_SOURCE selects which) and run this again.',
+    );
   }
   const summary = await migrateNamespaces({ db, secrets, config, logger, cluster: kube.cluster }, organizationId, (line) => process.stderr.write(`${line}\n`));
   if (summary.failed > 0) process.exitCode = 1;

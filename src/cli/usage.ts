@@ -18,7 +18,13 @@ export interface CommandSpec {
 // shorter one it starts with (`manifests namespace` before `manifests`, which would otherwise take
 // `namespace` as an operand).
 export const COMMANDS: readonly CommandSpec[] = [
-  { command: 'migrate', operands: 0, synopsis: 'migrate', database: true, help: 'apply pending database migrations; prints {"migrated":[names]}, [] when\nnone was pending' },
+  {
+    command: 'migrate',
+    operands: 0,
+    synopsis: 'migrate',
+    database: true,
+    help: 'apply pending database migrations; prints {"migrated":[names]}, [] when\nnone was pending',
+  },
   {
     command: 'org create',
     operands: 0,
@@ -29,7 +35,8 @@ export const COMMANDS: readonly CommandSpec[] = [
   {
     command: 'token create',
     operands: 0,
-    synopsis: 'token create --org ID (--user-email EMAIL | --service-account ID) [--name NAME] [--expires-in-days N]\n             [--scope-automation ID]... [--scope-permission VIEW|RUN|TRACES|MANAGE_SETTINGS|HUMAN_IN_THE_LOOP]...',
+    synopsis:
+      'token create --org ID (--user-email EMAIL | --service-account ID) [--name NAME] [--expires-in-days N]\n             [--scope-automation ID]... [--scope-permission VIEW|RUN|TRACES|MANAGE_SETTINGS|HUMAN_IN_THE_LOOP]...',
     database: true,
     help: 'issue an API token, scoped to automations and permissions when both scope\noptions are given (each repeatable); the secret is printed once',
   },
@@ -44,8 +51,20 @@ export const COMMANDS: readonly CommandSpec[] = [
       'AUTH_JWT_SECRET that the gateway accepts as that user (email verified, valid\n' +
       '12 hours); the server must run with the same AUTH_JWT_SECRET',
   },
-  { command: 'demo', operands: 0, synopsis: 'demo', database: true, help: 'seed an example organization with a user per predefined role and\ntemplate; prints their tokens' },
-  { command: 'flag enable', operands: 1, synopsis: 'flag enable NAME [--org ID]', database: true, help: 'turn an instance feature flag on, globally or for one organization' },
+  {
+    command: 'demo',
+    operands: 0,
+    synopsis: 'demo',
+    database: true,
+    help: 'seed an example organization with a user per predefined role and\ntemplate; prints their tokens',
+  },
+  {
+    command: 'flag enable',
+    operands: 1,
+    synopsis: 'flag enable NAME [--org ID]',
+    database: true,
+    help: 'turn an instance feature flag on, globally or for one organization',
+  },
   {
     command: 'flag disable',
     operands: 1,
@@ -80,7 +99,13 @@ export const COMMANDS: readonly CommandSpec[] = [
       'namespace (from the database), cluster resources of those namespaces; no\n' +
       'Secret content',
   },
-  { command: 'manifests', operands: 0, synopsis: 'manifests', database: false, help: "print the gateway's own Kubernetes objects as YAML (from the environment)" },
+  {
+    command: 'manifests',
+    operands: 0,
+    synopsis: 'manifests',
+    database: false,
+    help: "print the gateway's own Kubernetes objects as YAML (from the environment)",
+  },
   {
     command: 'namespaces migrate',
     operands: 0,
@@ -88,7 +113,7 @@ export const COMMANDS: readonly CommandSpec[] = [
     database: true,
     help:
       "move the organization's automations into the namespace it deploys to now\n" +
-      '(after k8s_namespace_isolation was turned on or off): each one\'s latest\n' +
+      "(after k8s_namespace_isolation was turned on or off): each one's latest\n" +
       'deployed version is redeployed there, and its old objects are removed once the\n' +
       'new ones are ready; progress per automation on stderr, a JSON summary on\n' +
       'stdout; exit 1 if one failed. Needs the cluster (KUBECONFIG or in-cluster)',
@@ -103,7 +128,13 @@ export const COMMANDS: readonly CommandSpec[] = [
       'persisted-documents.json, or .graphql/.gql files (one document each); all or\n' +
       "nothing, checked against the gateway's schema",
   },
-  { command: 'documents list', operands: 0, synopsis: 'documents list [--client NAME]', database: true, help: 'every registered document: hash, operation, client, date' },
+  {
+    command: 'documents list',
+    operands: 0,
+    synopsis: 'documents list [--client NAME]',
+    database: true,
+    help: 'every registered document: hash, operation, client, date',
+  },
   {
     command: 'traces prune',
     operands: 0,
@@ -135,7 +166,7 @@ const indent = (text: string, by: number) => text.replaceAll('\n', `\n${' '.repe
 /** `gatehouse --help`: every command with its summary. */
 export const USAGE = [
   'Usage: gatehouse <command> [options]',
-  '       gatehouse <command> --help    that command\'s usage',
+  "       gatehouse <command> --help    that command's usage",
   '       gatehouse --version',
   '',
   ...COMMANDS.map(({ synopsis, help }) => {

@@ -84,7 +84,9 @@ export async function grantApplicationRole(owner: Kysely<Database>, app: Kysely<
     // What was revoked here may still come from elsewhere (a grant to PUBLIC, or to a role it belongs to).
     const left = await sql<{ can: boolean }>`select has_table_privilege(${role}, 'audit_log', 'UPDATE, DELETE, TRUNCATE, TRIGGER') as can`.execute(trx);
     if (left.rows[0]?.can) {
-      throw new MigrationError(`${role} may still update, delete or truncate audit_log through PUBLIC or a role it belongs to; revoke that grant (\\dp audit_log in psql shows it) and run gatehouse migrate again.`);
+      throw new MigrationError(
+        `${role} may still update, delete or truncate audit_log through PUBLIC or a role it belongs to; revoke that grant (\\dp audit_log in psql shows it) and run gatehouse migrate again.`,
+      );
     }
   });
   return { role };

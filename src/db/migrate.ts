@@ -19,9 +19,7 @@ export async function migrateToLatest(db: Kysely<Database>): Promise<string[]> {
   const result: MigrationResultSet = await migrator(db).migrateToLatest();
   if (result.error) {
     const failed = result.results?.find((r) => r.status === 'Error');
-    throw new MigrationError(
-      `Migration ${failed?.migrationName ?? '(unknown)'} failed and was rolled back: ${String(result.error)}`,
-    );
+    throw new MigrationError(`Migration ${failed?.migrationName ?? '(unknown)'} failed and was rolled back: ${String(result.error)}`);
   }
   return (result.results ?? []).filter((r) => r.status === 'Success').map((r) => r.migrationName);
 }

@@ -61,7 +61,14 @@ export function createApollo(
     // Apollo installs its cache-control plugin unless told not to: it wraps every field's
     // resolution to gather hints that neither the schema nor the code gives (about a tenth of
     // execution, issue 16).
-    plugins: [ApolloServerPluginLandingPageDisabled(), ApolloServerPluginCacheControlDisabled(), errorPlugin, metrics.plugin<GraphQLContext>(), storableInputPlugin<GraphQLContext>(), ...limitPlugins<GraphQLContext>(limits, heavy)],
+    plugins: [
+      ApolloServerPluginLandingPageDisabled(),
+      ApolloServerPluginCacheControlDisabled(),
+      errorPlugin,
+      metrics.plugin<GraphQLContext>(),
+      storableInputPlugin<GraphQLContext>(),
+      ...limitPlugins<GraphQLContext>(limits, heavy),
+    ],
     // Trusted documents (README): in `enforce` mode the gateway swaps registered hashes for their
     // documents itself, and a client must not be able to register one through APQ.
     persistedQueries: config.trustedDocuments === 'enforce' ? false : {},

@@ -4,9 +4,7 @@ import DataLoader from 'dataloader';
  * A request-scoped DataLoader over a repository's `findByIds`: one query per tick for every id
  * asked for, answered in the order asked, `null` for ids that do not exist.
  */
-export function byIdLoader<K extends string | number, T extends { id: K }>(
-  findByIds: (ids: readonly K[]) => Promise<T[]>,
-): DataLoader<K, T | null> {
+export function byIdLoader<K extends string | number, T extends { id: K }>(findByIds: (ids: readonly K[]) => Promise<T[]>): DataLoader<K, T | null> {
   return new DataLoader<K, T | null>(async (ids) => {
     const rows = await findByIds(ids);
     const byId = new Map<K, T>(rows.map((row) => [row.id, row]));

@@ -19,7 +19,13 @@ type Resolve = (root: unknown, args: Record<string, unknown>, ctx: GraphQLContex
  * loaders never replace those of a field still resolving. Caches built on the request's loaders
  * (keyed by the loaders object, as env var visibility is) go with them.
  */
-async function withFreshLoaders(resolve: Resolve, root: unknown, args: Record<string, unknown>, ctx: GraphQLContext, info: GraphQLResolveInfo): Promise<unknown> {
+async function withFreshLoaders(
+  resolve: Resolve,
+  root: unknown,
+  args: Record<string, unknown>,
+  ctx: GraphQLContext,
+  info: GraphQLResolveInfo,
+): Promise<unknown> {
   try {
     return await resolve(root, args, ctx, info);
   } finally {

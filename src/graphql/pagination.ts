@@ -119,13 +119,7 @@ export function beforeCursor(table: string, after: Cursor | null): RawBuilder<Sq
  * `cursorOf` writes the list's own cursor for a row; `afterGiven` says the page was asked for
  * after a cursor.
  */
-export function connectionOf<T>(
-  rows: T[],
-  limit: number,
-  cursorOf: (row: T) => string,
-  afterGiven: boolean,
-  totalCount: () => Promise<number>,
-): Connection<T> {
+export function connectionOf<T>(rows: T[], limit: number, cursorOf: (row: T) => string, afterGiven: boolean, totalCount: () => Promise<number>): Connection<T> {
   const hasNextPage = rows.length > limit;
   const nodes = hasNextPage ? rows.slice(0, limit) : rows;
   const edges = nodes.map((node) => ({ cursor: cursorOf(node), node }));

@@ -18,7 +18,12 @@ export async function serveExplorer(req: IncomingMessage, res: ServerResponse, u
   try {
     if (!config.explorerEnabled) return sendJson(res, 404, { error: 'NOT_FOUND', message: disabledMessage(config) });
     if (req.method !== 'GET' && req.method !== 'HEAD') {
-      return sendJson(res, 405, { error: 'METHOD_NOT_ALLOWED', message: 'The API explorer is read-only: use GET. Send GraphQL requests to POST /graphql.' }, { allow: 'GET, HEAD' });
+      return sendJson(
+        res,
+        405,
+        { error: 'METHOD_NOT_ALLOWED', message: 'The API explorer is read-only: use GET. Send GraphQL requests to POST /graphql.' },
+        { allow: 'GET, HEAD' },
+      );
     }
     const bundle = await explorerBundle();
     if (url.pathname === '/explorer' || url.pathname === '/explorer/' || url.pathname === '/graphql') {

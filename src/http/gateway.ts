@@ -51,7 +51,6 @@ import { sharedNamespaceMissing } from '../k8s/messages.js';
 import { sharedNamespacePresence } from '../k8s/namespace-status.js';
 import { SchemaBuildBudget } from '../authz/visible-schema/schema-build-budget.js';
 
-
 export interface GatewayDeps {
   config: Config;
   db: Db;
@@ -137,10 +136,21 @@ export class Gateway {
       const bound = principal.kind === 'user' ? principal.boundOrganizationId : principal.organizationId;
       if (bound !== undefined) await authz.ensure(bound);
       if (bound !== undefined && !authz.grant(bound)) {
-        throw new UnauthenticatedError('This API token\'s owner is no longer a member of its organization; the token no longer works.');
+        throw new UnauthenticatedError("This API token's owner is no longer a member of its organization; the token no longer works.");
       }
     }
-    return { requestId, db, authz, loaders: createLoaders(db), secrets, config, logger, cluster: this.deps.cluster, metrics: this.metrics, deploys: this.deploys };
+    return {
+      requestId,
+      db,
+      authz,
+      loaders: createLoaders(db),
+      secrets,
+      config,
+      logger,
+      cluster: this.deps.cluster,
+      metrics: this.metrics,
+      deploys: this.deploys,
+    };
   }
 
   readonly handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
@@ -152,7 +162,10 @@ export class Gateway {
       const started = process.hrtime.bigint();
       res.once('finish', () => {
         const durationMs = Number(process.hrtime.bigint() - started) / 1e6;
-        this.deps.logger.info({ requestId, method: req.method, path: url.pathname, status: res.statusCode, durationMs: Math.round(durationMs * 10) / 10 }, 'request');
+        this.deps.logger.info(
+          { requestId, method: req.method, path: url.pathname, status: res.statusCode, durationMs: Math.round(durationMs * 10) / 10 },
+          'request',
+        );
       });
     }
     try {
@@ -169,12 +182,19 @@ export class Gateway {
       if (url.pathname === HITL_REQUESTS_PATH) return await handleHitlRequest(req, res, this.deps.db, this.deps.logger.child({ requestId }));
       if (url.pathname === CODE_PATH) return await handleCodeDownload(req, res, this.deps.db, this.deps.logger.child({ requestId }));
       if (url.pathname === OTLP_TRACES_PATH) {
-        const deps = { db: this.deps.db, config: this.deps.config.ingest, logger: this.deps.logger.child({ requestId }), rateLimiter: this.rateLimiter, metrics: this.metrics };
+        const deps = {
+          db: this.deps.db,
+          config: this.deps.config.ingest,
+          logger: this.deps.logger.child({ requestId }),
+          rateLimiter: this.rateLimiter,
+          metrics: this.metrics,
+        };
         return await handleOtlpTraces(req, res, deps);
       }
       sendJson(res, 404, { error: 'NOT_FOUND', message: `No route ${url.pathname}; the API is at /graphql.` });
     } catch (error) {
-      if (error instanceof PayloadTooLargeError) return sendJson(res, 413, { error: 'PAYLOAD_TOO_LARGE', message: error.message, limit: this.deps.config.limits.maxBodyBytes });
+      if (error instanceof PayloadTooLargeError)
+        return sendJson(res, 413, { error: 'PAYLOAD_TOO_LARGE', message: error.message, limit: this.deps.config.limits.maxBodyBytes });
       this.deps.logger.error({ err: error, requestId }, 'request failed');
       if (!res.headersSent) sendJson(res, 500, { error: 'INTERNAL_SERVER_ERROR', requestId });
       else res.end();
@@ -189,7 +209,8 @@ export class Gateway {
   private async ready(res: ServerResponse): Promise<void> {
     try {
       const pending = await pendingMigrations(this.deps.db);
-      if (pending.length > 0) return sendJson(res, 503, { status: 'migrations pending', pending, fix: 'run `gatehouse migrate` or restart a replica, which migrates at start' });
+      if (pending.length > 0)
+        return sendJson(res, 503, { status: 'migrations pending', pending, fix: 'run `gatehouse migrate` or restart a replica, which migrates at start' });
     } catch {
       return sendJson(res, 503, { status: 'database unreachable' });
     }
@@ -216,7 +237,10 @@ export class Gateway {
       if (value !== undefined) headers.set(key, Array.isArray(value) ? value.join(', ') : value);
     }
     const { limits } = this.deps.config;
-    const rate = await this.rateLimiter.consume({ address: clientAddress(req, this.deps.config.rateLimit.trustedProxyHops), credential: headers.get('authorization') });
+    const rate = await this.rateLimiter.consume({
+      address: clientAddress(req, this.deps.config.rateLimit.trustedProxyHops),
+      credential: headers.get('authorization'),
+    });
     if (!rate.allowed) {
       const refusal = new LimitError(
         LimitCode.RATE_LIMITED,
@@ -231,7 +255,12 @@ export class Gateway {
       raw = req.method === 'POST' ? await readBody(req, limits.maxBodyBytes) : '';
     } catch (error) {
       if (!(error instanceof PayloadTooLargeError)) throw error;
-      const refusal = new LimitError(LimitCode.PAYLOAD_TOO_LARGE, { name: 'bodyBytes', max: limits.maxBodyBytes }, `${error.message} Send a smaller document.`, 413);
+      const refusal = new LimitError(
+        LimitCode.PAYLOAD_TOO_LARGE,
+        { name: 'bodyBytes', max: limits.maxBodyBytes },
+        `${error.message} Send a smaller document.`,
+        413,
+      );
       return sendJson(res, 413, limitResponseBody(refusal, requestId), { connection: 'close' });
     }
     let body: unknown = raw;
@@ -243,7 +272,11 @@ export class Gateway {
       }
     }
     if (Array.isArray(body)) {
-      const refusal = new LimitError(LimitCode.BATCHING_DISABLED, { name: 'batching', max: 1, actual: body.length }, 'Operation batching is off: send 1 operation per request, as a JSON object, not an array.');
+      const refusal = new LimitError(
+        LimitCode.BATCHING_DISABLED,
+        { name: 'batching', max: 1, actual: body.length },
+        'Operation batching is off: send 1 operation per request, as a JSON object, not an array.',
+      );
       return sendJson(res, 400, limitResponseBody(refusal, requestId));
     }
     const resolution = await this.documents.resolve(body, url.search);
@@ -253,7 +286,11 @@ export class Gateway {
     // The timer starts before authentication: OPERATION_TIMEOUT_MS bounds the whole request.
     const deadline = Date.now() + limits.operationTimeoutMs;
     const budget = new ResponseBudget(limits.maxResponseBytes, this.largePages);
-    const response = await raceDeadline(this.execute(req, resolution.search, headers, resolution.body, requestId, deadline, budget), limits.operationTimeoutMs, () => null);
+    const response = await raceDeadline(
+      this.execute(req, resolution.search, headers, resolution.body, requestId, deadline, budget),
+      limits.operationTimeoutMs,
+      () => null,
+    );
     if (response === null) return sendJson(res, 504, limitResponseBody(operationTimeoutError(limits.operationTimeoutMs), requestId));
     // Over MAX_RESPONSE_BYTES: the data gathered is dropped, whatever Apollo made of it.
     if (budget.exceeded) return sendJson(res, 400, limitResponseBody(budget.error(), requestId));

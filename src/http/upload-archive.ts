@@ -160,7 +160,14 @@ function closing(refusal: UploadError): UploadError {
 }
 
 /** From the quota on Content-Length to the stored archive: what an upload does while it holds a slot. */
-async function receive(req: IncomingMessage, res: ServerResponse, ctx: GraphQLContext, organizationId: number, requestId: string, fail: (e: UploadError) => void): Promise<void> {
+async function receive(
+  req: IncomingMessage,
+  res: ServerResponse,
+  ctx: GraphQLContext,
+  organizationId: number,
+  requestId: string,
+  fail: (e: UploadError) => void,
+): Promise<void> {
   const { quotaBytes, retentionHours } = ctx.config.uploads;
   const quotaRefusal = async (size: number, declared: boolean) =>
     archiveQuotaRefusal(await archiveStorage(ctx.db, organizationId), size, { quotaBytes, retentionHours }, requestId, declared);

@@ -76,7 +76,8 @@ export class UploadSlots {
     const token = crypto.createHash('sha256').update(credential).digest('hex');
     const { concurrentPerToken, concurrentPerOrganization, concurrent } = this.config;
     if ((this.perToken.get(token) ?? 0) >= concurrentPerToken) return { limit: 'uploadsInProgressPerToken', max: concurrentPerToken };
-    if ((this.perOrganization.get(organizationId) ?? 0) >= concurrentPerOrganization) return { limit: 'uploadsInProgressPerOrganization', max: concurrentPerOrganization };
+    if ((this.perOrganization.get(organizationId) ?? 0) >= concurrentPerOrganization)
+      return { limit: 'uploadsInProgressPerOrganization', max: concurrentPerOrganization };
     if (this.total >= concurrent) return { limit: 'uploadsInProgress', max: concurrent };
     adjust(this.perToken, token, 1);
     adjust(this.perOrganization, organizationId, 1);

@@ -22,7 +22,12 @@ export async function authenticateIngest(db: Executor, authorization: string | u
     .innerJoin('automations', (join) =>
       join.onRef('automations.id', '=', 'automationDeployments.automationId').onRef('automations.organizationId', '=', 'automationDeployments.organizationId'),
     )
-    .select(['automationDeployments.organizationId', 'automationDeployments.automationId', 'automationDeployments.id as deploymentId', 'automationDeployments.version'])
+    .select([
+      'automationDeployments.organizationId',
+      'automationDeployments.automationId',
+      'automationDeployments.id as deploymentId',
+      'automationDeployments.version',
+    ])
     .where('automationDeployments.ingestTokenHash', '=', hashToken(token))
     .where('automations.deletedAt', 'is', null)
     .executeTakeFirst();

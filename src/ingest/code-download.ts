@@ -43,14 +43,22 @@ function noCode(deployment: DeploymentRow): string {
  */
 export async function handleCodeDownload(req: IncomingMessage, res: ServerResponse, db: Db, logger: Logger): Promise<void> {
   if (req.method !== 'GET' && req.method !== 'HEAD') {
-    return send(res, 405, { error: 'METHOD_NOT_ALLOWED', message: `GET ${CODE_PATH} with the deployment's ingest token to download its code.` }, { allow: 'GET, HEAD' });
+    return send(
+      res,
+      405,
+      { error: 'METHOD_NOT_ALLOWED', message: `GET ${CODE_PATH} with the deployment's ingest token to download its code.` },
+      { allow: 'GET, HEAD' },
+    );
   }
   const source = await authenticateIngest(db, req.headers.authorization);
   if (!source) {
     return send(
       res,
       401,
-      { error: 'UNAUTHENTICATED', message: 'Send "Authorization: Bearer <GATEHOUSE_INGEST_TOKEN>" with the ingest token of a deployment of a live automation.' },
+      {
+        error: 'UNAUTHENTICATED',
+        message: 'Send "Authorization: Bearer <GATEHOUSE_INGEST_TOKEN>" with the ingest token of a deployment of a live automation.',
+      },
       { 'www-authenticate': 'Bearer' },
     );
   }
@@ -71,5 +79,8 @@ export async function handleCodeDownload(req: IncomingMessage, res: ServerRespon
   if (req.method === 'HEAD') return void res.end();
   // The stored bytes as they are, never re-encoded: the runtime checks them against the SHA-256.
   res.end(code.body);
-  logger.info({ automationId: source.automationId, deploymentId: source.deploymentId, source: code.source, bytes: code.body.length }, 'deployment code downloaded');
+  logger.info(
+    { automationId: source.automationId, deploymentId: source.deploymentId, source: code.source, bytes: code.body.length },
+    'deployment code downloaded',
+  );
 }

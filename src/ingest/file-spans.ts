@@ -47,7 +47,8 @@ class ExecutionIds {
     if (value === undefined || value === null) {
       throw new SpanRejected(`${span.path} has no "${EXECUTION_ID}" attribute (on the span or its resource): set it to the executionId of the kickoff`);
     }
-    if (typeof value !== 'string' || !UUID.test(value)) throw new SpanRejected(`${span.path} attribute "${EXECUTION_ID}" must be the executionId of the kickoff (a UUID)`);
+    if (typeof value !== 'string' || !UUID.test(value))
+      throw new SpanRejected(`${span.path} attribute "${EXECUTION_ID}" must be the executionId of the kickoff (a UUID)`);
     this.raw = value;
     this.id = value.toLowerCase();
     return this.id;
@@ -108,7 +109,9 @@ function prepare(span: OtlpSpan, checks: Checks): Prepared {
     checks.sources.set(span.source, source);
   }
   if (source.bytes > limits.sourceBytes) {
-    throw new SpanRejected(`${span.path}: its resource and scope take ${source.bytes} bytes, over OTLP_SOURCE_MAX_BYTES (${limits.sourceBytes}); send fewer or shorter resource attributes`);
+    throw new SpanRejected(
+      `${span.path}: its resource and scope take ${source.bytes} bytes, over OTLP_SOURCE_MAX_BYTES (${limits.sourceBytes}); send fewer or shorter resource attributes`,
+    );
   }
   const events = span.events.length > 0 ? span.events : null;
   const links = span.links.length > 0 ? span.links : null;
@@ -117,7 +120,9 @@ function prepare(span: OtlpSpan, checks: Checks): Prepared {
   // UTF-8 bytes of the JSON, as a response carries them: what the read bound (README "Traces") counts.
   const bytes = spanRowTextBytes(body, span.statusMessage, events, links);
   if (bytes > limits.spanBytes) {
-    throw new SpanRejected(`${span.path} takes ${bytes} bytes (attributes, events, links), over OTLP_SPAN_MAX_BYTES (${limits.spanBytes}); record less on one span`);
+    throw new SpanRejected(
+      `${span.path} takes ${bytes} bytes (attributes, events, links), over OTLP_SPAN_MAX_BYTES (${limits.spanBytes}); record less on one span`,
+    );
   }
   const input = tokens(span.attributes[INPUT_TOKENS]);
   const output = tokens(span.attributes[OUTPUT_TOKENS]);
@@ -162,7 +167,13 @@ const notOurs = (path: string, executionId: string): Rejection => ({
  * so that the spans of one execution are stored one export after another and their ids follow
  * the order of arrival (src/modules/executions/spans.table.ts).
  */
-export async function fileSpans(db: Db, source: IngestSource, spans: readonly OtlpSpan[], earlier: readonly Rejection[], limits: SpanSizeLimits): Promise<Filed> {
+export async function fileSpans(
+  db: Db,
+  source: IngestSource,
+  spans: readonly OtlpSpan[],
+  earlier: readonly Rejection[],
+  limits: SpanSizeLimits,
+): Promise<Filed> {
   const { prepared, sources, rejected, duplicates, ignoredTokenValues } = prepareRequest(spans, earlier, limits);
   const executionIds = [...new Set(prepared.map((p) => p.executionId))].sort();
   if (executionIds.length === 0) return { stored: 0, rejected, accepted: duplicates, ignoredTokenValues };
@@ -179,7 +190,12 @@ export async function fileSpans(db: Db, source: IngestSource, spans: readonly Ot
     // Only the sources of spans kept are stored; the rows name theirs by position in `sources`.
     const used = [...new Set(kept.map((p) => p.source))].map((position) => sources[position - 1] as SpanSource);
     const ids = await sourceIds(trx, source.organizationId, used);
-    const counts = await insertSpanRows(trx, source.organizationId, kept.map((p) => p.row), sources.map((s) => ids.get(s) ?? 0));
+    const counts = await insertSpanRows(
+      trx,
+      source.organizationId,
+      kept.map((p) => p.row),
+      sources.map((s) => ids.get(s) ?? 0),
+    );
     const completions = new Map<string, Completion>();
     for (const { executionId, completion } of kept) {
       // Two root spans disagreeing about one run: FAILED wins, the cautious reading.

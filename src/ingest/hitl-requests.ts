@@ -50,7 +50,8 @@ function storable(value: unknown, depth = 0): boolean {
 
 /** The body's fields, each checked by type guard; the first problem names its field. */
 export function parseHitlInput(body: unknown): HitlInput | Refusal {
-  if (!isObject(body)) return invalid('body', 'must be a JSON object: { "question": "…", "context"?: {…}, "executionId"?, "expiresInSeconds"?, "callbackPath"? }.');
+  if (!isObject(body))
+    return invalid('body', 'must be a JSON object: { "question": "…", "context"?: {…}, "executionId"?, "expiresInSeconds"?, "callbackPath"? }.');
   const unknown = Object.keys(body).find((key) => !FIELDS.has(key));
   if (unknown !== undefined) return invalid(unknown, `is not a field of a human-in-the-loop request; the fields are ${[...FIELDS].join(', ')}.`);
   const { question, context, executionId, expiresInSeconds, callbackPath } = body;
@@ -64,7 +65,10 @@ export function parseHitlInput(body: unknown): HitlInput | Refusal {
   if (executionId !== undefined && (typeof executionId !== 'string' || !EXECUTION_ID.test(executionId))) {
     return invalid('executionId', 'must be 1 to 200 printable ASCII characters without spaces.');
   }
-  if (expiresInSeconds !== undefined && (typeof expiresInSeconds !== 'number' || !Number.isInteger(expiresInSeconds) || expiresInSeconds < EXPIRES_MIN || expiresInSeconds > EXPIRES_MAX)) {
+  if (
+    expiresInSeconds !== undefined &&
+    (typeof expiresInSeconds !== 'number' || !Number.isInteger(expiresInSeconds) || expiresInSeconds < EXPIRES_MIN || expiresInSeconds > EXPIRES_MAX)
+  ) {
     return invalid('expiresInSeconds', `must be a whole number from ${EXPIRES_MIN} to ${EXPIRES_MAX} (7 days); the default is ${EXPIRES_DEFAULT}.`);
   }
   if (callbackPath !== undefined && (typeof callbackPath !== 'string' || !CALLBACK_PATH.test(callbackPath))) {
@@ -112,7 +116,8 @@ async function readJson(req: IncomingMessage): Promise<Read> {
  */
 export async function handleHitlRequest(req: IncomingMessage, res: ServerResponse, db: Db, logger: Logger): Promise<void> {
   const fail = (r: Refusal) => send(res, r.status, { error: r.error, message: r.message, ...(r.field ? { field: r.field } : {}) }, r.headers);
-  if (req.method !== 'POST') return fail({ status: 405, error: 'METHOD_NOT_ALLOWED', message: `POST a JSON request to ${HITL_REQUESTS_PATH}.`, headers: { allow: 'POST' } });
+  if (req.method !== 'POST')
+    return fail({ status: 405, error: 'METHOD_NOT_ALLOWED', message: `POST a JSON request to ${HITL_REQUESTS_PATH}.`, headers: { allow: 'POST' } });
   const source = await authenticateIngest(db, req.headers.authorization);
   if (!source) {
     return fail({
@@ -130,15 +135,19 @@ export async function handleHitlRequest(req: IncomingMessage, res: ServerRespons
   const input = parseHitlInput(body.value);
   if ('status' in input) return fail(input);
   const row = await inTransaction(db, async (trx) => {
-    const raised = await insertHitlRequest(trx, {
-      organizationId: source.organizationId,
-      automationId: source.automationId,
-      deploymentId: source.deploymentId,
-      executionId: input.executionId,
-      question: input.question,
-      context: JSON.stringify(input.context),
-      callbackPath: input.callbackPath,
-    }, input.expiresInSeconds);
+    const raised = await insertHitlRequest(
+      trx,
+      {
+        organizationId: source.organizationId,
+        automationId: source.automationId,
+        deploymentId: source.deploymentId,
+        executionId: input.executionId,
+        question: input.question,
+        context: JSON.stringify(input.context),
+        callbackPath: input.callbackPath,
+      },
+      input.expiresInSeconds,
+    );
     await enqueueWebhookEvent(trx, { type: 'hitl.requested', request: raised });
     return raised;
   });

@@ -85,7 +85,12 @@ function id(value: unknown, bytes: 16 | 8, encoding: IdEncoding, path: string, f
   if (encoding === 'bytes' && value instanceof Uint8Array && value.length === bytes) hex = bufferOf(value).toString('hex');
   else if (encoding === 'hex' && typeof value === 'string' && HEX[bytes].test(value)) hex = value.toLowerCase();
   if (hex === null || ZEROS.test(hex)) {
-    return fail(at(path, field), encoding === 'hex' ? `must be ${bytes * 2} hex characters, not all zero (OTLP/JSON encodes ids as hex, not base64)` : `must be ${bytes} bytes, not all zero`);
+    return fail(
+      at(path, field),
+      encoding === 'hex'
+        ? `must be ${bytes * 2} hex characters, not all zero (OTLP/JSON encodes ids as hex, not base64)`
+        : `must be ${bytes} bytes, not all zero`,
+    );
   }
   return hex;
 }
@@ -208,7 +213,11 @@ function resourceOf(resourceSpans: Record<string, unknown>, rp: string, budget: 
   const path = at(rp, 'resource');
   if (!isRecord(resource)) return fail(path, 'must be an object');
   const attributes = attributesOf(resource, path, budget);
-  return { attributes: attributes.values, droppedAttributesCount: attributes.dropped, schemaUrl: optionalText(resourceSpans.schemaUrl, rp, 'schemaUrl', budget) || null };
+  return {
+    attributes: attributes.values,
+    droppedAttributesCount: attributes.dropped,
+    schemaUrl: optionalText(resourceSpans.schemaUrl, rp, 'schemaUrl', budget) || null,
+  };
 }
 
 function sourceOf(resource: SpanSource['resource'], scopeSpans: Record<string, unknown>, sp: string, budget: ValueBudget): SpanSource {

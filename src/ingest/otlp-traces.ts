@@ -49,7 +49,10 @@ function tooLarge(limit: number): OtlpRefusal {
 async function bodyBytes(req: IncomingMessage, limit: number): Promise<Buffer | OtlpRefusal> {
   const encoding = (req.headers['content-encoding'] ?? 'identity').trim().toLowerCase();
   if (encoding !== 'identity' && encoding !== 'gzip') {
-    return { status: 415, message: `Content-Encoding ${JSON.stringify(encoding)} is not supported: send gzip (OTEL_EXPORTER_OTLP_TRACES_COMPRESSION=gzip) or no compression. ${NOTHING_STORED}` };
+    return {
+      status: 415,
+      message: `Content-Encoding ${JSON.stringify(encoding)} is not supported: send gzip (OTEL_EXPORTER_OTLP_TRACES_COMPRESSION=gzip) or no compression. ${NOTHING_STORED}`,
+    };
   }
   let bytes: Buffer;
   try {
@@ -95,10 +98,17 @@ function partialSuccess(request: TraceRequest, filed: Filed, config: IngestConfi
   const notes: string[] = [];
   if (filed.rejected.length > 0) {
     const more = filed.rejected.length - REASONS_SHOWN;
-    notes.push(`${filed.rejected.length} span(s) rejected and not stored: ${filed.rejected.slice(0, REASONS_SHOWN).map((r) => r.reason).join('; ')}${more > 0 ? `; and ${more} more` : ''}.`);
+    notes.push(
+      `${filed.rejected.length} span(s) rejected and not stored: ${filed.rejected
+        .slice(0, REASONS_SHOWN)
+        .map((r) => r.reason)
+        .join('; ')}${more > 0 ? `; and ${more} more` : ''}.`,
+    );
   }
   if (request.truncatedValues > 0) {
-    notes.push(`${request.truncatedValues} attribute value(s) were cut to ${config.attributeValueLength} characters (OTLP_ATTRIBUTE_VALUE_LENGTH_LIMIT); set OTEL_ATTRIBUTE_VALUE_LENGTH_LIMIT in the runtime to cut them yourself.`);
+    notes.push(
+      `${request.truncatedValues} attribute value(s) were cut to ${config.attributeValueLength} characters (OTLP_ATTRIBUTE_VALUE_LENGTH_LIMIT); set OTEL_ATTRIBUTE_VALUE_LENGTH_LIMIT in the runtime to cut them yourself.`,
+    );
   }
   if (filed.ignoredTokenValues > 0) {
     notes.push(`${filed.ignoredTokenValues} gen_ai.usage token count(s) were not whole numbers from 0 to 2147483647 and do not count towards usage.`);
@@ -122,7 +132,8 @@ export async function handleOtlpTraces(req: IncomingMessage, res: ServerResponse
   if (!source) {
     return refuse({
       status: 401,
-      message: 'Send the deployment\'s ingest token as "Authorization: Bearer <token>": the automation\'s Secret sets it in OTEL_EXPORTER_OTLP_HEADERS. Tokens of deleted automations no longer work.',
+      message:
+        'Send the deployment\'s ingest token as "Authorization: Bearer <token>": the automation\'s Secret sets it in OTEL_EXPORTER_OTLP_HEADERS. Tokens of deleted automations no longer work.',
       headers: { 'www-authenticate': 'Bearer' },
     });
   }
@@ -157,9 +168,21 @@ export async function handleOtlpTraces(req: IncomingMessage, res: ServerResponse
   } catch (error) {
     // The database failed us, not the exporter: 503 makes it send the same batch again.
     deps.logger.error({ err: error, automationId: source.automationId, deploymentId: source.deploymentId }, 'spans could not be stored');
-    return refuse({ status: 503, message: `The spans could not be stored just now; the exporter retries after Retry-After. ${NOTHING_STORED}`, headers: { 'retry-after': '5' } });
+    return refuse({
+      status: 503,
+      message: `The spans could not be stored just now; the exporter retries after Retry-After. ${NOTHING_STORED}`,
+      headers: { 'retry-after': '5' },
+    });
   }
-  deps.metrics.spansIngested({ stored: filed.stored, duplicate: filed.accepted - filed.stored, rejected: filed.rejected.length, truncatedValues: request.truncatedValues });
-  deps.logger.info({ automationId: source.automationId, deploymentId: source.deploymentId, spans: total, stored: filed.stored, rejected: filed.rejected.length }, 'spans received');
+  deps.metrics.spansIngested({
+    stored: filed.stored,
+    duplicate: filed.accepted - filed.stored,
+    rejected: filed.rejected.length,
+    truncatedValues: request.truncatedValues,
+  });
+  deps.logger.info(
+    { automationId: source.automationId, deploymentId: source.deploymentId, spans: total, stored: filed.stored, rejected: filed.rejected.length },
+    'spans received',
+  );
   sendSuccess(res, encoding, partialSuccess(request, filed, deps.config));
 }

@@ -95,7 +95,9 @@ export class Cluster {
   /** Creates the namespace; one that already exists (409) counts as created. */
   async createNamespace(body: V1Namespace): Promise<void> {
     try {
-      await this.call({ verb: 'create', resource: 'namespaces', namespace: null, name: body.metadata?.name ?? null }, () => this.core.createNamespace({ body }));
+      await this.call({ verb: 'create', resource: 'namespaces', namespace: null, name: body.metadata?.name ?? null }, () =>
+        this.core.createNamespace({ body }),
+      );
     } catch (error) {
       if (!(error instanceof KubeCallError && error.status === 409)) throw error;
     }
@@ -117,7 +119,12 @@ export class Cluster {
       body,
       () => this.core.createNamespacedSecret({ namespace, body }),
       () => this.core.readNamespacedSecret({ namespace, name }),
-      (current) => this.core.replaceNamespacedSecret({ namespace, name, body: { ...body, metadata: { ...body.metadata, resourceVersion: current.metadata?.resourceVersion } } }),
+      (current) =>
+        this.core.replaceNamespacedSecret({
+          namespace,
+          name,
+          body: { ...body, metadata: { ...body.metadata, resourceVersion: current.metadata?.resourceVersion } },
+        }),
       (current) => sameHash(current.metadata?.annotations, body.metadata?.annotations),
     );
   }
@@ -139,7 +146,12 @@ export class Cluster {
       body,
       () => this.apps.createNamespacedDeployment({ namespace, body }),
       () => this.apps.readNamespacedDeployment({ namespace, name }),
-      (current) => this.apps.replaceNamespacedDeployment({ namespace, name, body: { ...body, metadata: { ...body.metadata, resourceVersion: current.metadata?.resourceVersion } } }),
+      (current) =>
+        this.apps.replaceNamespacedDeployment({
+          namespace,
+          name,
+          body: { ...body, metadata: { ...body.metadata, resourceVersion: current.metadata?.resourceVersion } },
+        }),
       (current) => sameHash(current.metadata?.annotations, body.metadata?.annotations),
     );
   }
@@ -155,7 +167,12 @@ export class Cluster {
       body,
       () => this.core.createNamespacedService({ namespace, body }),
       () => this.core.readNamespacedService({ namespace, name }),
-      (current) => this.core.replaceNamespacedService({ namespace, name, body: { ...body, metadata: { ...body.metadata, resourceVersion: current.metadata?.resourceVersion } } }),
+      (current) =>
+        this.core.replaceNamespacedService({
+          namespace,
+          name,
+          body: { ...body, metadata: { ...body.metadata, resourceVersion: current.metadata?.resourceVersion } },
+        }),
       (current) => sameHash(current.metadata?.annotations, body.metadata?.annotations),
     );
   }
@@ -233,7 +250,12 @@ export class Cluster {
         exists = error.status === 409;
       }
     }
-    throw new KubeCallError(409, 'Conflict', `the object changed under every one of ${APPLY_ATTEMPTS} attempts to write it`, call(exists ? 'update' : 'create'));
+    throw new KubeCallError(
+      409,
+      'Conflict',
+      `the object changed under every one of ${APPLY_ATTEMPTS} attempts to write it`,
+      call(exists ? 'update' : 'create'),
+    );
   }
 }
 

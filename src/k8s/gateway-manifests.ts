@@ -1,12 +1,4 @@
-import type {
-  KubernetesObject,
-  V1ConfigMap,
-  V1Deployment,
-  V1EnvVar,
-  V1PodDisruptionBudget,
-  V1Service,
-  V1ServiceAccount,
-} from '@kubernetes/client-node';
+import type { KubernetesObject, V1ConfigMap, V1Deployment, V1EnvVar, V1PodDisruptionBudget, V1Service, V1ServiceAccount } from '@kubernetes/client-node';
 import type { Config } from '../config.js';
 import { clusterRbac, deployerRole, GATEWAY_LABELS } from './gateway-manifests-rbac.js';
 
@@ -102,7 +94,10 @@ function deployment(config: Config, labels: Record<string, string>): V1Deploymen
   const metricsPort = metricsPortOf(config);
   // The common Prometheus convention (kubernetes-pods scrape jobs); a ServiceMonitor can select the
   // pods by the `metrics` port name instead.
-  const scrape = metricsPort === undefined ? {} : { annotations: { 'prometheus.io/scrape': 'true', 'prometheus.io/port': String(metricsPort), 'prometheus.io/path': '/metrics' } };
+  const scrape =
+    metricsPort === undefined
+      ? {}
+      : { annotations: { 'prometheus.io/scrape': 'true', 'prometheus.io/port': String(metricsPort), 'prometheus.io/path': '/metrics' } };
   return {
     apiVersion: 'apps/v1',
     kind: 'Deployment',
@@ -120,7 +115,9 @@ function deployment(config: Config, labels: Record<string, string>): V1Deploymen
           terminationGracePeriodSeconds: terminationGraceSeconds(config),
           ...(k8s.registrySecretName ? { imagePullSecrets: [{ name: k8s.registrySecretName }] } : {}),
           securityContext: { runAsNonRoot: true, runAsUser: GATEWAY_UID, runAsGroup: GATEWAY_UID, seccompProfile: { type: 'RuntimeDefault' } },
-          topologySpreadConstraints: [{ maxSkew: 1, topologyKey: 'kubernetes.io/hostname', whenUnsatisfiable: 'ScheduleAnyway', labelSelector: { matchLabels: labels } }],
+          topologySpreadConstraints: [
+            { maxSkew: 1, topologyKey: 'kubernetes.io/hostname', whenUnsatisfiable: 'ScheduleAnyway', labelSelector: { matchLabels: labels } },
+          ],
           containers: [
             {
               name: 'gateway',
@@ -158,7 +155,12 @@ export function gatewayManifests(config: Config): KubernetesObject[] {
   const metadata = { name: GATEWAY_NAME, namespace: k8s.namespace, labels };
   const serviceAccount: V1ServiceAccount = { apiVersion: 'v1', kind: 'ServiceAccount', metadata: { ...metadata, name: k8s.serviceAccountName } };
   const configMap: V1ConfigMap = { apiVersion: 'v1', kind: 'ConfigMap', metadata, data: gatewaySettings(config) };
-  const budget: V1PodDisruptionBudget = { apiVersion: 'policy/v1', kind: 'PodDisruptionBudget', metadata, spec: { minAvailable: 1, selector: { matchLabels: labels } } };
+  const budget: V1PodDisruptionBudget = {
+    apiVersion: 'policy/v1',
+    kind: 'PodDisruptionBudget',
+    metadata,
+    spec: { minAvailable: 1, selector: { matchLabels: labels } },
+  };
   const service: V1Service = {
     apiVersion: 'v1',
     kind: 'Service',

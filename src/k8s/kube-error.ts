@@ -13,7 +13,9 @@ export class KubeCallError extends Error {
     readonly detail: string,
     readonly call: { verb: string; resource: string; namespace: string | null; name: string | null },
   ) {
-    super(`${call.verb} ${call.resource}${call.name ? ` "${call.name}"` : ''}${call.namespace ? ` in namespace "${call.namespace}"` : ''}: ${status || 'no answer'} ${reason} ${detail}`);
+    super(
+      `${call.verb} ${call.resource}${call.name ? ` "${call.name}"` : ''}${call.namespace ? ` in namespace "${call.namespace}"` : ''}: ${status || 'no answer'} ${reason} ${detail}`,
+    );
   }
 
   /**

@@ -3,9 +3,7 @@ import type { V1Deployment, V1Namespace, V1Secret, V1Service } from '@kubernetes
 import { AUTOMATION_LABEL, MANAGED_BY, MANIFEST_HASH_ANNOTATION, ORGANIZATION_LABEL, SOURCE_ANNOTATION, VERSION_LABEL } from './labels.js';
 
 export type AutomationSource =
-  | { type: 'GIT'; repository: string; cloneUrl: string; ref: string }
-  | { type: 'ZIP'; archiveId: string; sha256: string }
-  | { type: 'STUDIO'; sha256: string };
+  { type: 'GIT'; repository: string; cloneUrl: string; ref: string } | { type: 'ZIP'; archiveId: string; sha256: string } | { type: 'STUDIO'; sha256: string };
 
 export interface AutomationObjectsInput {
   organizationId: number;
@@ -165,5 +163,9 @@ export function redacted(objects: AutomationObjects): Record<string, unknown>[] 
   const { secret, deployment, service } = objects;
   const annotations = { ...secret.metadata?.annotations, [MANIFEST_HASH_ANNOTATION]: '(redacted)' };
   const data = Object.fromEntries(Object.keys(secret.data ?? {}).map((key) => [key, '(redacted)']));
-  return [JSON.parse(JSON.stringify({ ...secret, metadata: { ...secret.metadata, annotations }, data })), JSON.parse(JSON.stringify(deployment)), JSON.parse(JSON.stringify(service))];
+  return [
+    JSON.parse(JSON.stringify({ ...secret, metadata: { ...secret.metadata, annotations }, data })),
+    JSON.parse(JSON.stringify(deployment)),
+    JSON.parse(JSON.stringify(service)),
+  ];
 }

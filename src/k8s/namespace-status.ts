@@ -25,7 +25,10 @@ export async function namespaceStatus(
   try {
     if (!isolated || config.rbacNamespaceIsolation) {
       if (!(await cluster.readNamespace(namespace))) {
-        return { ready: false, message: isolated ? `Namespace "${namespace}" does not exist yet; the first deploy creates it.` : sharedNamespaceMissing(config) };
+        return {
+          ready: false,
+          message: isolated ? `Namespace "${namespace}" does not exist yet; the first deploy creates it.` : sharedNamespaceMissing(config),
+        };
       }
     } else {
       await verifyManualNamespace(cluster, config, organizationId, namespace);

@@ -29,14 +29,19 @@ export function asProvisionError(error: unknown, config: K8sConfig, organization
  */
 export async function verifyManualNamespace(cluster: Cluster, config: K8sConfig, organizationId: number, namespace: string): Promise<void> {
   const checks = NAMESPACE_PERMISSIONS.flatMap((rule) => rule.verbs.map((verb) => ({ verb, resource: rule.resource, group: rule.apiGroup })));
-  const results = await Promise.all(checks.map(async (check) => ({ ...check, allowed: await cluster.canI(namespace, check.verb, check.resource, check.group) })));
+  const results = await Promise.all(
+    checks.map(async (check) => ({ ...check, allowed: await cluster.canI(namespace, check.verb, check.resource, check.group) })),
+  );
   const missing = results.filter((r) => !r.allowed);
   if (missing.length === 0) return;
   const printed = `gatehouse manifests namespace --org ${organizationId}`;
   const binding = `a RoleBinding in "${namespace}" for ServiceAccount "${config.serviceAccountName}" of "${config.namespace}"`;
   if (missing.length < results.length) {
     const lacking = missing.map((m) => `${m.verb} ${m.resource}`).join(', ');
-    throw new ProvisionError(`Permission missing in namespace "${namespace}": the RoleBinding does not grant ${lacking}. Re-apply it from \`${printed}\`.`, false);
+    throw new ProvisionError(
+      `Permission missing in namespace "${namespace}": the RoleBinding does not grant ${lacking}. Re-apply it from \`${printed}\`.`,
+      false,
+    );
   }
   let exists: boolean | undefined;
   try {
@@ -46,10 +51,16 @@ export async function verifyManualNamespace(cluster: Cluster, config: K8sConfig,
   }
   const denied = `SelfSubjectAccessReviews for ${results.map((r) => `${r.verb} ${r.resource}`).join(', ')} in "${namespace}" were all denied`;
   if (exists === false) {
-    throw new ProvisionError(`Namespace "${namespace}" is missing (get namespaces "${namespace}" answered 404). In manual mode (RBAC_NAMESPACE_ISOLATION=false) create it and ${binding}: \`${printed} | kubectl apply -f -\`.`, false);
+    throw new ProvisionError(
+      `Namespace "${namespace}" is missing (get namespaces "${namespace}" answered 404). In manual mode (RBAC_NAMESPACE_ISOLATION=false) create it and ${binding}: \`${printed} | kubectl apply -f -\`.`,
+      false,
+    );
   }
   if (exists === true) {
-    throw new ProvisionError(`Binding missing: namespace "${namespace}" exists but has no RoleBinding for the gateway (${denied}). Create ${binding}: \`${printed} | kubectl apply -f -\`.`, false);
+    throw new ProvisionError(
+      `Binding missing: namespace "${namespace}" exists but has no RoleBinding for the gateway (${denied}). Create ${binding}: \`${printed} | kubectl apply -f -\`.`,
+      false,
+    );
   }
   throw new ProvisionError(
     `Namespace "${namespace}" is missing, or has no RoleBinding for the gateway (${denied}, and get namespaces is forbidden, so the gateway cannot tell which). Create both: \`${printed} | kubectl apply -f -\`.`,

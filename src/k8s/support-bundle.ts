@@ -85,7 +85,12 @@ export function supportBundle(config: K8sConfig, organizations: ReadonlyArray<{ 
             namespace: shared,
             outcomes: [
               { fail: { when: 'absent', message: `The gateway's Deployment is not in "${shared}": apply \`gatehouse manifests\`.` } },
-              { fail: { when: '< 1', message: `The gateway has no ready replica: \`kubectl -n ${shared} describe deployment ${GATEWAY_NAME}\` and its pods' logs in gatehouse/gateway.` } },
+              {
+                fail: {
+                  when: '< 1',
+                  message: `The gateway has no ready replica: \`kubectl -n ${shared} describe deployment ${GATEWAY_NAME}\` and its pods' logs in gatehouse/gateway.`,
+                },
+              },
               { pass: { message: 'The gateway has ready replicas.' } },
             ],
           },
@@ -94,7 +99,9 @@ export function supportBundle(config: K8sConfig, organizations: ReadonlyArray<{ 
           clusterPodStatuses: {
             checkName: 'Gatehouse pods',
             namespaces,
-            outcomes: [{ fail: { when: '!= Healthy', message: 'Pod {{ .Namespace }}/{{ .Name }} is unhealthy ({{ .Status.Reason }}): {{ .Status.Message }}' } }],
+            outcomes: [
+              { fail: { when: '!= Healthy', message: 'Pod {{ .Namespace }}/{{ .Name }} is unhealthy ({{ .Status.Reason }}): {{ .Status.Message }}' } },
+            ],
           },
         },
       ],

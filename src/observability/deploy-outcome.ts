@@ -19,7 +19,16 @@ export type DeployOutcome = 'DEPLOYED' | 'FAILED' | 'SUPERSEDED';
  *   new version was not ready in time, or the old objects could not be removed).
  * - `internal`: a Gatehouse bug; the log has the cause.
  */
-export const DEPLOY_REASONS = ['none', 'no_cluster', 'provisioning', 'kubernetes_4xx', 'kubernetes_5xx', 'kubernetes_unreachable', 'rollout', 'internal'] as const;
+export const DEPLOY_REASONS = [
+  'none',
+  'no_cluster',
+  'provisioning',
+  'kubernetes_4xx',
+  'kubernetes_5xx',
+  'kubernetes_unreachable',
+  'rollout',
+  'internal',
+] as const;
 export type DeployReason = (typeof DEPLOY_REASONS)[number];
 export type DeployFailureReason = Exclude<DeployReason, 'none'>;
 

@@ -62,7 +62,12 @@ describe('agents', () => {
     const row = await gw.db.selectFrom('agents').select('name').where('id', '=', id).executeTakeFirstOrThrow();
     expect(row.name).toBe('Untouched');
     // READ still lists them.
-    const list = await expectAllowed<{ organization: { agents: { totalCount: number } } }>(gw, member.token, 'query($o: ID!) { organization(id: $o) { agents { totalCount } } }', { o: String(org.organizationId) });
+    const list = await expectAllowed<{ organization: { agents: { totalCount: number } } }>(
+      gw,
+      member.token,
+      'query($o: ID!) { organization(id: $o) { agents { totalCount } } }',
+      { o: String(org.organizationId) },
+    );
     expect(list.organization.agents.totalCount).toBeGreaterThan(0);
   });
 

@@ -23,7 +23,10 @@ async function archiveAged(organizationId: number, hoursAgo: number): Promise<st
 }
 
 async function deployFrom(archiveId: string): Promise<void> {
-  await expectAllowed(gw, org.owner.token, DEPLOY, { org: String(org.organizationId), input: { name: `from-${archiveId.slice(0, 8)}`, source: { archiveId } } });
+  await expectAllowed(gw, org.owner.token, DEPLOY, {
+    org: String(org.organizationId),
+    input: { name: `from-${archiveId.slice(0, 8)}`, source: { archiveId } },
+  });
 }
 
 async function remaining(ids: string[]): Promise<string[]> {

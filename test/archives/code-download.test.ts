@@ -77,7 +77,7 @@ beforeAll(async () => {
 });
 afterAll(async () => env.close());
 
-describe('GET /v1/code with a zip deployment\'s ingest token', () => {
+describe("GET /v1/code with a zip deployment's ingest token", () => {
   it('the Secret says where: GATEHOUSE_CODE_URL is {INGEST_BASE_URL}/v1/code', () => {
     expect(secretValue(a.automationId, 'GATEHOUSE_CODE_URL')).toBe(`${env.gw.config.k8s.ingestBaseUrl}/v1/code`);
   });
@@ -110,7 +110,7 @@ describe('GET /v1/code with a zip deployment\'s ingest token', () => {
     expect((await response.arrayBuffer()).byteLength).toBe(0);
   });
 
-  it('If-None-Match with another ETag (the previous version\'s) is 200 with the body', async () => {
+  it("If-None-Match with another ETag (the previous version's) is 200 with the body", async () => {
     const response = await fetchCode(a.token, { headers: { 'if-none-match': `"${b.sha256}"` } });
     expect(response.status).toBe(200);
     expect(Buffer.compare(Buffer.from(await response.arrayBuffer()), a.archive)).toBe(0);
@@ -124,7 +124,7 @@ describe('GET /v1/code with a zip deployment\'s ingest token', () => {
     expect((await response.arrayBuffer()).byteLength).toBe(0);
   });
 
-  it('another deployment\'s token gets that deployment\'s code, never this one\'s', async () => {
+  it("another deployment's token gets that deployment's code, never this one's", async () => {
     const response = await fetchCode(b.token);
     const body = Buffer.from(await response.arrayBuffer());
     expect(response.status).toBe(200);
@@ -156,7 +156,7 @@ describe('refusals', () => {
     expect(await hitl.json()).toEqual(body);
   });
 
-  it('a Git deployment\'s token is 404 saying to clone the repository', async () => {
+  it("a Git deployment's token is 404 saying to clone the repository", async () => {
     const response = await fetchCode(gitToken);
     expect(response.status).toBe(404);
     expect(response.headers.get('x-gatehouse-source')).toBe('git');

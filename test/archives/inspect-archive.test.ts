@@ -18,7 +18,10 @@ describe('inflating stops at the limit, whatever the headers say', () => {
   });
 
   it('a bomb that declares 4 MiB is stopped within a chunk of 4 MiB, not at 200 MiB', async () => {
-    const { problem, inflatedBytes } = await inspectArchive(zipOfEntries([{ name: 'liar.bin', deflated: deflatedZeros(200 * MiB), declaredSize: 4 * MiB }]), LIMITS);
+    const { problem, inflatedBytes } = await inspectArchive(
+      zipOfEntries([{ name: 'liar.bin', deflated: deflatedZeros(200 * MiB), declaredSize: 4 * MiB }]),
+      LIMITS,
+    );
     expect(problem).toMatchObject({ reason: 'CORRUPT_ENTRY', entry: 'liar.bin' });
     expect(inflatedBytes).toBeLessThanOrEqual(4 * MiB + CHUNK);
   });
@@ -32,7 +35,13 @@ describe('inflating stops at the limit, whatever the headers say', () => {
 
   it('an ordinary archive is read to the end', async () => {
     const content = 'print("hello")\n'.repeat(1000);
-    const { problem, inflatedBytes } = await inspectArchive(zipOfEntries([{ name: 'main.py', content, deflate: true }, { name: 'README', content: 'x' }]), LIMITS);
+    const { problem, inflatedBytes } = await inspectArchive(
+      zipOfEntries([
+        { name: 'main.py', content, deflate: true },
+        { name: 'README', content: 'x' },
+      ]),
+      LIMITS,
+    );
     expect(problem).toBeNull();
     expect(inflatedBytes).toBe(content.length + 1);
   });

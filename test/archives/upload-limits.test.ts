@@ -55,7 +55,11 @@ async function until(gw: TestGateway, token: string, organizationId: number, sta
 
 function expectLimit(answer: Raw, status: number, code: string, limit: Record<string, unknown>): void {
   expect(answer.status, JSON.stringify(answer.body)).toBe(status);
-  expect(answer.body).toMatchObject({ error: code, message: expect.any(String), errors: [{ message: answer.body.message, extensions: { code, limit, requestId: expect.any(String) } }] });
+  expect(answer.body).toMatchObject({
+    error: code,
+    message: expect.any(String),
+    errors: [{ message: answer.body.message, extensions: { code, limit, requestId: expect.any(String) } }],
+  });
 }
 
 describe('rate limits (UPLOAD_RATE_LIMIT_PER_TOKEN, UPLOAD_RATE_LIMIT_PER_ORGANIZATION)', () => {
@@ -81,14 +85,14 @@ describe('rate limits (UPLOAD_RATE_LIMIT_PER_TOKEN, UPLOAD_RATE_LIMIT_PER_ORGANI
   });
 
   // Refused uploads count too, as for /graphql: the organization has had 4 by now.
-  it('past the organization\'s budget every credential of it is refused; another organization is not', async () => {
+  it("past the organization's budget every credential of it is refused; another organization is not", async () => {
     const member = await addMember(gw, org.organizationId, org.memberRoleId);
     expectLimit(await rawUpload(gw, member.token, org.organizationId, archive(14)).answer, 429, 'RATE_LIMITED', { name: 'uploadsPerOrganization', max: 4 });
     const elsewhere = await createOrg(gw);
     expect((await uploadArchive(gw, elsewhere.owner.token, elsewhere.organizationId, archive(15))).status).toBe(201);
   });
 
-  it('counts only uploads the caller may make: a stranger cannot spend an organization\'s budget', async () => {
+  it("counts only uploads the caller may make: a stranger cannot spend an organization's budget", async () => {
     const target = await createOrg(gw);
     const stranger = await createOrg(gw);
     for (let i = 0; i < 4; i++) expect((await uploadArchive(gw, stranger.owner.token, target.organizationId, archive(16))).status).toBe(404);
@@ -103,7 +107,12 @@ describe('uploads in progress (UPLOAD_CONCURRENCY_PER_TOKEN, _PER_ORGANIZATION, 
   let c: OrgFixture;
   const big = archive(64 * 1024);
   beforeAll(async () => {
-    gw = await startTestGateway({ UPLOAD_CONCURRENCY_PER_TOKEN: '1', UPLOAD_CONCURRENCY_PER_ORGANIZATION: '2', UPLOAD_CONCURRENCY: '3', ZIP_MAX_BYTES: String(128 * 1024) });
+    gw = await startTestGateway({
+      UPLOAD_CONCURRENCY_PER_TOKEN: '1',
+      UPLOAD_CONCURRENCY_PER_ORGANIZATION: '2',
+      UPLOAD_CONCURRENCY: '3',
+      ZIP_MAX_BYTES: String(128 * 1024),
+    });
     [a, b, c] = await Promise.all([createOrg(gw), createOrg(gw), createOrg(gw)]);
   });
   afterAll(async () => gw.close());
@@ -171,8 +180,12 @@ describe('the storage quota (ARCHIVE_QUOTA_BYTES)', () => {
     held.abort();
     expectLimit(answer, 413, 'ARCHIVE_QUOTA_EXCEEDED', { name: 'archiveBytesPerOrganization', max: QUOTA, actual: stored.length + tooBig.length });
     expect(answer.headers.connection).toBe('close');
-    expect(answer.body.message).toContain(`stores ${stored.length} bytes of automation archives; this upload of ${tooBig.length} bytes would pass its quota of ${QUOTA} bytes (ARCHIVE_QUOTA_BYTES)`);
-    expect(answer.body.message).toContain(`${stored.length} bytes of it are archives no deployment was made from, deleted 24 h after upload (ARCHIVE_RETENTION_HOURS), the first at 20`);
+    expect(answer.body.message).toContain(
+      `stores ${stored.length} bytes of automation archives; this upload of ${tooBig.length} bytes would pass its quota of ${QUOTA} bytes (ARCHIVE_QUOTA_BYTES)`,
+    );
+    expect(answer.body.message).toContain(
+      `${stored.length} bytes of it are archives no deployment was made from, deleted 24 h after upload (ARCHIVE_RETENTION_HOURS), the first at 20`,
+    );
     expect(answer.body.message).toContain('ask the operator to raise ARCHIVE_QUOTA_BYTES');
     expect(await archiveCount(gw)).toBe(before);
   });

@@ -40,7 +40,10 @@ async function upload(gateway: TestGateway, token: string | undefined, body: Buf
 }
 
 async function archiveCount(gateway: TestGateway = gw): Promise<number> {
-  const row = await gateway.db.selectFrom('automationArchives').select((eb) => eb.fn.countAll<number>().as('count')).executeTakeFirstOrThrow();
+  const row = await gateway.db
+    .selectFrom('automationArchives')
+    .select((eb) => eb.fn.countAll<number>().as('count'))
+    .executeTakeFirstOrThrow();
   return Number(row.count);
 }
 
@@ -73,7 +76,10 @@ describe('a successful upload', () => {
 
   it.each([
     ['a Member (crews_dashboards: READ)', (o: OrgFixture) => addMember(gw, o.organizationId, o.memberRoleId)],
-    ['a service account with crews_dashboards: READ', async (o: OrgFixture) => addServiceAccount(gw, o.organizationId, await createRole(gw, o.organizationId, { crews_dashboards: 'READ' }))],
+    [
+      'a service account with crews_dashboards: READ',
+      async (o: OrgFixture) => addServiceAccount(gw, o.organizationId, await createRole(gw, o.organizationId, { crews_dashboards: 'READ' })),
+    ],
   ])('%s may upload', async (_who, make: (o: OrgFixture) => Promise<Actor>) => {
     const actor = await make(org);
     const answer = await upload(gw, actor.token, ARCHIVE);
@@ -87,7 +93,12 @@ describe('a successful upload', () => {
 
 describe('refusals, in the order they are checked; none stores anything', () => {
   it.each(['GET', 'PUT', 'DELETE'])('%s is 405 with Allow: POST', async (method) => {
-    const answer = await expectRefused(upload(gw, org.owner.token, method === 'GET' ? null : ARCHIVE, { method }), 405, 'METHOD_NOT_ALLOWED', await archiveCount());
+    const answer = await expectRefused(
+      upload(gw, org.owner.token, method === 'GET' ? null : ARCHIVE, { method }),
+      405,
+      'METHOD_NOT_ALLOWED',
+      await archiveCount(),
+    );
     expect(answer.headers.get('allow')).toBe('POST');
   });
 
@@ -99,7 +110,7 @@ describe('refusals, in the order they are checked; none stores anything', () => 
   });
 
   it.each([
-    ['another organization\'s id', () => String(other.organizationId)],
+    ["another organization's id", () => String(other.organizationId)],
     ['an id that does not exist', () => '999999'],
     ['a malformed id', () => 'abc'],
     ['a missing id', () => ''],
@@ -148,7 +159,11 @@ describe('refusals, in the order they are checked; none stores anything', () => 
   it.each([
     ['the method before the token', () => upload(gw, undefined, ARCHIVE, { method: 'PUT' }), 405],
     ['the token before the organization', () => upload(gw, 'gth_bad', ARCHIVE, { organizationId: 'abc' }), 401],
-    ['membership before the content type', () => upload(gw, org.owner.token, ARCHIVE, { organizationId: String(other.organizationId), contentType: null }), 404],
+    [
+      'membership before the content type',
+      () => upload(gw, org.owner.token, ARCHIVE, { organizationId: String(other.organizationId), contentType: null }),
+      404,
+    ],
     ['the content type before the bytes', () => upload(gw, org.owner.token, Buffer.from('not a zip'), { contentType: 'text/plain' }), 415],
   ] as const)('checks %s', async (_case, call, status) => {
     expect((await call()).status).toBe(status);

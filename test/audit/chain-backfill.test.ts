@@ -29,10 +29,17 @@ describe('the audit chain migration', () => {
     ];
     for (const [organizationId, action, at] of legacy) {
       await sql`insert into audit_log (organization_id, actor_name, action, target_type, target_id, before, after, request_id, created_at)
-        values (${organizationId}, 'old@example.com', ${action}, 'Role', ${action}, null, ${JSON.stringify({ name: action, nested: { z: 1, a: [true, null] } })}::jsonb, 'r', ${at}::timestamptz)`.execute(raw);
+        values (${organizationId}, 'old@example.com', ${action}, 'Role', ${action}, null, ${JSON.stringify({ name: action, nested: { z: 1, a: [true, null] } })}::jsonb, 'r', ${at}::timestamptz)`.execute(
+        raw,
+      );
     }
     await migrateToLatest(database.db);
-    const chained = await database.db.selectFrom('auditLog').select(['organizationId', 'action', 'chainSeq']).orderBy(sql`organization_id nulls first`).orderBy('chainSeq').execute();
+    const chained = await database.db
+      .selectFrom('auditLog')
+      .select(['organizationId', 'action', 'chainSeq'])
+      .orderBy(sql`organization_id nulls first`)
+      .orderBy('chainSeq')
+      .execute();
     expect(chained).toEqual([
       { organizationId: null, action: 'flag', chainSeq: 1 },
       { organizationId: 1, action: 'a', chainSeq: 1 },
@@ -42,6 +49,10 @@ describe('the audit chain migration', () => {
     ]);
     const report = await verifyAuditChains(database.db);
     expect(report).toMatchObject({ verified: true, entries: 5 });
-    expect(report.chains.map((c) => [c.organizationId, c.entries])).toEqual([[null, 1], [1, 3], [2, 1]]);
+    expect(report.chains.map((c) => [c.organizationId, c.entries])).toEqual([
+      [null, 1],
+      [1, 3],
+      [2, 1],
+    ]);
   });
 });

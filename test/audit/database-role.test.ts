@@ -50,7 +50,14 @@ async function asAdmin(statement: string): Promise<void> {
 /** The gateway on the application role's pool, shaped as the harness's so that the fixtures work. */
 async function gatewayAs(database: DatabaseHandle): Promise<TestGateway> {
   const secretKey = crypto.randomBytes(32);
-  const config = loadConfig({ NODE_ENV: 'test', AUTH_JWT_SECRET: TEST_JWT_SECRET, GATEHOUSE_SECRET_KEY: secretKey.toString('base64'), LOG_LEVEL: 'silent', RATE_LIMIT_PER_TOKEN: '0', RATE_LIMIT_PER_ADDRESS: '0' });
+  const config = loadConfig({
+    NODE_ENV: 'test',
+    AUTH_JWT_SECRET: TEST_JWT_SECRET,
+    GATEHOUSE_SECRET_KEY: secretKey.toString('base64'),
+    LOG_LEVEL: 'silent',
+    RATE_LIMIT_PER_TOKEN: '0',
+    RATE_LIMIT_PER_ADDRESS: '0',
+  });
   const gateway = new Gateway({ config, db: database.db, secrets: runtime.secrets, logger: pino({ level: 'silent' }), cluster: null });
   await gateway.start();
   const server: http.Server = await gateway.listen(0, '127.0.0.1');
@@ -62,7 +69,11 @@ async function gatewayAs(database: DatabaseHandle): Promise<TestGateway> {
     secretKey,
     config,
     async gql<T>(token: string | undefined, query: string, variables: Record<string, unknown> = {}) {
-      const response = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) }, body: JSON.stringify({ query, variables }) });
+      const response = await fetch(url, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
+        body: JSON.stringify({ query, variables }),
+      });
       const raw = await response.text();
       const body = JSON.parse(raw) as { data?: T | null; errors?: GqlError[] };
       return { status: response.status, data: body.data ?? null, errors: body.errors ?? [], raw };
@@ -85,7 +96,13 @@ beforeAll(async () => {
   }
   appUrl = urlAs(APP_ROLE);
   // As the server starts: the gateway's pool on DATABASE_URL, migrations (and grants) as the owner.
-  const env = { NODE_ENV: 'test', DATABASE_URL: appUrl, MIGRATION_DATABASE_URL: owner.url ?? '', GATEHOUSE_SECRET_KEY: crypto.randomBytes(32).toString('base64'), AUTH_JWT_SECRET: TEST_JWT_SECRET };
+  const env = {
+    NODE_ENV: 'test',
+    DATABASE_URL: appUrl,
+    MIGRATION_DATABASE_URL: owner.url ?? '',
+    GATEHOUSE_SECRET_KEY: crypto.randomBytes(32).toString('base64'),
+    AUTH_JWT_SECRET: TEST_JWT_SECRET,
+  };
   runtime = await openRuntime(loadConfig(env), pino({ level: 'silent' }), 'database-role.test.ts');
   gw = await gatewayAs(runtime.database);
 });
@@ -106,7 +123,12 @@ describe('the gateway as an application role that only inserts into and reads th
     expect(who.rows[0]?.role).toBe(APP_ROLE);
     const org = await createOrg(gw);
     await Promise.all(['one', 'two', 'three'].map((n) => expectAllowed(gw, org.owner.token, CREATE_ROLE, { o: String(org.organizationId), n })));
-    const entries = await gw.db.selectFrom('auditLog').select(['action', 'chainSeq']).where('organizationId', '=', org.organizationId).orderBy('chainSeq').execute();
+    const entries = await gw.db
+      .selectFrom('auditLog')
+      .select(['action', 'chainSeq'])
+      .where('organizationId', '=', org.organizationId)
+      .orderBy('chainSeq')
+      .execute();
     expect(entries).toEqual([1, 2, 3].map((chainSeq) => ({ action: 'role.create', chainSeq })));
     expect((await verifyAuditChains(gw.db, org.organizationId)).verified).toBe(true);
   });
@@ -120,14 +142,26 @@ describe('the gateway as an application role that only inserts into and reads th
     ['drop table audit_log', /must be owner of table audit_log/],
     ['set session_replication_role = replica', /permission denied to set parameter/],
   ])('%s fails: permission denied (42501), before any trigger runs', async (statement, message) => {
-    const error: unknown = await sql.raw(statement).execute(gw.db).then(() => null, (e: unknown) => e);
+    const error: unknown = await sql
+      .raw(statement)
+      .execute(gw.db)
+      .then(
+        () => null,
+        (e: unknown) => e,
+      );
     expect(error).toBeInstanceOf(Error);
     expect(error).toMatchObject({ code: '42501', message: expect.stringMatching(message) });
   });
 
   it.skipIf(!admin)('gatehouse migrate as the owner grants again, taking back what was granted by hand', async () => {
     await sql`grant update, delete on audit_log to ${sql.id(APP_ROLE)}`.execute(owner.db);
-    const env = { NODE_ENV: 'production', DATABASE_URL: appUrl, MIGRATION_DATABASE_URL: owner.url ?? '', GATEHOUSE_SECRET_KEY: crypto.randomBytes(32).toString('base64'), LOG_LEVEL: 'warn' };
+    const env = {
+      NODE_ENV: 'production',
+      DATABASE_URL: appUrl,
+      MIGRATION_DATABASE_URL: owner.url ?? '',
+      GATEHOUSE_SECRET_KEY: crypto.randomBytes(32).toString('base64'),
+      LOG_LEVEL: 'warn',
+    };
     expect(await runCli(env, ['migrate'])).toEqual({ migrated: [] });
     expect(await runCli(env, ['migrate'])).toEqual({ migrated: [] });
     await expect(sql`delete from audit_log`.execute(gw.db)).rejects.toThrow(/permission denied for table audit_log/);
@@ -136,7 +170,12 @@ describe('the gateway as an application role that only inserts into and reads th
   });
 
   it.skipIf(!admin)('a server given only the application role starts when no migration is pending', async () => {
-    const config = loadConfig({ NODE_ENV: 'test', DATABASE_URL: appUrl, GATEHOUSE_SECRET_KEY: crypto.randomBytes(32).toString('base64'), AUTH_JWT_SECRET: TEST_JWT_SECRET });
+    const config = loadConfig({
+      NODE_ENV: 'test',
+      DATABASE_URL: appUrl,
+      GATEHOUSE_SECRET_KEY: crypto.randomBytes(32).toString('base64'),
+      AUTH_JWT_SECRET: TEST_JWT_SECRET,
+    });
     const started = await openRuntime(config, pino({ level: 'silent' }), 'database-role.test.ts');
     await started.database.close();
   });

@@ -23,7 +23,9 @@ const CREATE_ROLE = 'mutation($o: ID!, $n: String!) { createRole(organizationId:
 /** An organization with `count` audited mutations, run at the same time. */
 async function orgWithEntries(count: number): Promise<OrgFixture> {
   const org = await createOrg(gw);
-  await Promise.all(Array.from({ length: count }, () => expectAllowed(gw, org.owner.token, CREATE_ROLE, { o: String(org.organizationId), n: `chained-${++n}` })));
+  await Promise.all(
+    Array.from({ length: count }, () => expectAllowed(gw, org.owner.token, CREATE_ROLE, { o: String(org.organizationId), n: `chained-${++n}` })),
+  );
   return org;
 }
 
@@ -63,7 +65,18 @@ describe('audit entries form one hash chain per organization', () => {
   it('entries without an organization form a chain of their own', async () => {
     for (const action of ['instance.one', 'instance.two']) {
       await gw.db.transaction().execute((trx) =>
-        insertAuditEntry(trx, { organizationId: null, actorUserId: null, actorServiceAccountId: null, actorName: 'test', action, targetType: 'FeatureFlag', targetId: 'x', before: null, after: { b: 1, a: [1, { d: 'é', c: null }] }, requestId: 'r' }),
+        insertAuditEntry(trx, {
+          organizationId: null,
+          actorUserId: null,
+          actorServiceAccountId: null,
+          actorName: 'test',
+          action,
+          targetType: 'FeatureFlag',
+          targetId: 'x',
+          before: null,
+          after: { b: 1, a: [1, { d: 'é', c: null }] },
+          requestId: 'r',
+        }),
       );
     }
     const report = await verifyAuditChains(gw.db);
@@ -73,7 +86,7 @@ describe('audit entries form one hash chain per organization', () => {
 });
 
 describe('audit verify finds what a superuser changed or removed', () => {
-  it('an UPDATE of one entry\'s after: that entry, as changed', async () => {
+  it("an UPDATE of one entry's after: that entry, as changed", async () => {
     const org = await orgWithEntries(4);
     const third = (await chain(org.organizationId))[2];
     await asSuperuser(sql`update audit_log set after = '{"name":"innocent"}' where id = ${third?.id}`);
@@ -83,7 +96,7 @@ describe('audit verify finds what a superuser changed or removed', () => {
     expect(report.chains[0]?.broken?.detail).toMatch(/no longer give its hash/);
   });
 
-  it('an UPDATE that also recomputes the entry\'s own hash: that entry, found through the next one\'s link', async () => {
+  it("an UPDATE that also recomputes the entry's own hash: that entry, found through the next one's link", async () => {
     const org = await orgWithEntries(4);
     const second = (await chain(org.organizationId))[1];
     if (!second) throw new Error('expected 4 entries');

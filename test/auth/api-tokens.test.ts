@@ -24,7 +24,11 @@ describe('API tokens (SPEC §1)', () => {
   });
 
   it('a malformed Authorization header is refused with 401', async () => {
-    const response = await fetch(gw.url, { method: 'POST', headers: { 'content-type': 'application/json', authorization: 'Basic abc' }, body: JSON.stringify({ query: VIEWER }) });
+    const response = await fetch(gw.url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: 'Basic abc' },
+      body: JSON.stringify({ query: VIEWER }),
+    });
     expect(response.status).toBe(401);
     expect(await response.text()).toContain('UNAUTHENTICATED');
   });
@@ -38,7 +42,10 @@ describe('API tokens (SPEC §1)', () => {
     expect(JSON.stringify(rows)).not.toContain(secret.slice(4));
     expect(rows.some((row) => Buffer.from(row.tokenHash).toString('utf8').includes(secret))).toBe(false);
     const listed = await expectAllowed<{ organization: { viewerApiTokens: Array<Record<string, unknown>> } }>(
-      gw, secret, 'query($id: ID!) { organization(id: $id) { viewerApiTokens { id name prefix } } }', { id: String(org.organizationId) },
+      gw,
+      secret,
+      'query($id: ID!) { organization(id: $id) { viewerApiTokens { id name prefix } } }',
+      { id: String(org.organizationId) },
     );
     expect(JSON.stringify(listed)).not.toContain(secret);
   });
@@ -69,10 +76,16 @@ describe('API tokens (SPEC §1)', () => {
   });
 
   it('an expiry in the past is BAD_USER_INPUT', async () => {
-    await expectDenied(gw, org.owner.token, CREATE, { org: String(org.organizationId), input: { name: 'past', expiresAt: '2020-01-01T00:00:00Z' } }, 'BAD_USER_INPUT');
+    await expectDenied(
+      gw,
+      org.owner.token,
+      CREATE,
+      { org: String(org.organizationId), input: { name: 'past', expiresAt: '2020-01-01T00:00:00Z' } },
+      'BAD_USER_INPUT',
+    );
   });
 
-  it('a member cannot revoke another member\'s token (NOT_FOUND)', async () => {
+  it("a member cannot revoke another member's token (NOT_FOUND)", async () => {
     const other = await addMember(gw, org.organizationId, org.memberRoleId);
     const created = await expectAllowed<Created>(gw, other.token, CREATE, { org: String(org.organizationId), input: { name: 'mine' } });
     const intruder = await addMember(gw, org.organizationId, org.memberRoleId);

@@ -41,7 +41,7 @@ afterAll(async () => {
 
 const VIEWER = '{ viewer { user { email name } } }';
 
-describe('JWTs verified against the identity provider\'s JWKS', () => {
+describe("JWTs verified against the identity provider's JWKS", () => {
   it('a token of the pinned issuer and audience signs the user in', async () => {
     const data = await expectAllowed<{ viewer: { user: { email: string } } }>(gw, await sign({}), VIEWER);
     expect(data.viewer.user.email).toBe('idp.user@example.com');

@@ -14,11 +14,27 @@ function schemaWith(throwingRule: boolean): GraphQLSchema {
     typeDefs: 'type Query { open: String  forgotten: String  fragile: String }',
     resolvers: { Query: { open: () => 'open', forgotten: () => 'secret', fragile: () => 'fragile' } },
   });
-  const rule = guard(`test-throws-${String(throwingRule)}`, () => {
-    if (throwingRule) throw new Error('database went away');
-    return true;
-  }, () => true);
-  return applyAuthorization(base, { rules: { Query: { open: guard('test-allow', () => true, () => true), fragile: rule } }, inherits: {} });
+  const rule = guard(
+    `test-throws-${String(throwingRule)}`,
+    () => {
+      if (throwingRule) throw new Error('database went away');
+      return true;
+    },
+    () => true,
+  );
+  return applyAuthorization(base, {
+    rules: {
+      Query: {
+        open: guard(
+          'test-allow',
+          () => true,
+          () => true,
+        ),
+        fragile: rule,
+      },
+    },
+    inherits: {},
+  });
 }
 
 async function run(schema: GraphQLSchema, query: string, logged: unknown[] = []) {

@@ -77,7 +77,10 @@ async function expectOutcome(token: string, feature: Feature, kind: 'read' | 'ma
   if (outcome === 'allowed') {
     expect(response.errors, `${feature} ${kind} should be allowed`).toEqual([]);
   } else {
-    expect(response.errors.map((e) => e.extensions?.code), `${feature} ${kind} should be FORBIDDEN`).toEqual(['FORBIDDEN']);
+    expect(
+      response.errors.map((e) => e.extensions?.code),
+      `${feature} ${kind} should be FORBIDDEN`,
+    ).toEqual(['FORBIDDEN']);
     expect(response.errors[0]?.message).toContain(feature);
     expect(JSON.stringify(response.data)).not.toMatch(/"(totalCount|plan|alertThresholdPercent|defaultRunTimeoutSeconds|id)":/);
   }
@@ -130,7 +133,11 @@ describe('a session user of several organizations: the schema holds its highest 
   // Every feature at MANAGE in one organization and at each weaker allowed level in the other.
   const cases = SPEC_TABLE.flatMap(([feature, allowed]) => allowed.filter((level) => level !== 'MANAGE').map((weaker) => [feature, weaker] as const));
   const schemaFields = async (token: string, type: 'Query' | 'Mutation' | 'Organization') => {
-    const response = await gw.gql<{ __type: { fields: Array<{ name: string }> } | null }>(token, 'query($type: String!) { __type(name: $type) { fields { name } } }', { type });
+    const response = await gw.gql<{ __type: { fields: Array<{ name: string }> } | null }>(
+      token,
+      'query($type: String!) { __type(name: $type) { fields { name } } }',
+      { type },
+    );
     expect(response.errors).toEqual([]);
     return (response.data?.__type?.fields ?? []).map((f) => f.name);
   };

@@ -28,7 +28,11 @@ let lazy: TestGateway;
 let statements = 0;
 
 async function post<T>(url: string, token: string, query: string, variables: Record<string, unknown>): Promise<GqlResponse<T>> {
-  const response = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` }, body: JSON.stringify({ query, variables }) });
+  const response = await fetch(url, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
+    body: JSON.stringify({ query, variables }),
+  });
   const raw = await response.text();
   const body = JSON.parse(raw) as { data?: T | null; errors?: GqlResponse<T>['errors'] };
   return { status: response.status, data: body.data ?? null, errors: body.errors ?? [], raw };
@@ -37,7 +41,13 @@ async function post<T>(url: string, token: string, query: string, variables: Rec
 beforeAll(async () => {
   // Every session whole here, whatever the run's AUTHZ_INLINE_ORGANIZATIONS.
   gw = await startTestGateway({ AUTHZ_INLINE_ORGANIZATIONS: '100000' }, { onQuery: () => void statements++ });
-  const gateway = new Gateway({ config: { ...gw.config, authzInlineOrganizations: 2 }, db: gw.db, secrets: new SecretBox(gw.secretKey), logger: pino({ level: 'silent' }), cluster: null });
+  const gateway = new Gateway({
+    config: { ...gw.config, authzInlineOrganizations: 2 },
+    db: gw.db,
+    secrets: new SecretBox(gw.secretKey),
+    logger: pino({ level: 'silent' }),
+    cluster: null,
+  });
   await gateway.start();
   const server = await gateway.listen(0, '127.0.0.1');
   const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/graphql`;
@@ -67,7 +77,13 @@ async function kept(userId: string): Promise<Kept | undefined> {
   const row = await gw.db.selectFrom('grantSummaries').selectAll().where('userId', '=', userId).executeTakeFirst();
   if (!row) return undefined;
   const levels = Object.fromEntries(FEATURES.map((feature) => [feature, row[FEATURE_COLUMN[feature]]])) as FeatureLevels;
-  return { member: row.memberships > 0, owner: row.owner, levels, automationManageGrant: row.automationManageGrant, organizationIds: row.organizationIds === '' ? [] : row.organizationIds.split(',').map(Number) };
+  return {
+    member: row.memberships > 0,
+    owner: row.owner,
+    levels,
+    automationManageGrant: row.automationManageGrant,
+    organizationIds: row.organizationIds === '' ? [] : row.organizationIds.split(',').map(Number),
+  };
 }
 
 /** What the user's grants, read whole, say: PackedGrants.summary() over every entry. */
@@ -96,7 +112,11 @@ describe('grant_summaries follows memberships, roles and automation grants', () 
     b = await createOrg(gw);
     roleA = await createRole(gw, a.organizationId, { crews_dashboards: 'READ', tools: 'MANAGE' });
     const automation = (organizationId: number, name: string) =>
-      gw.db.insertInto('automations').values({ organizationId, name, description: '', visibility: 'PRIVATE', createdByUserId: null }).returning('id').executeTakeFirstOrThrow();
+      gw.db
+        .insertInto('automations')
+        .values({ organizationId, name, description: '', visibility: 'PRIVATE', createdByUserId: null })
+        .returning('id')
+        .executeTakeFirstOrThrow();
     automationA = (await automation(a.organizationId, 'managed')).id;
     otherA = (await automation(a.organizationId, 'run')).id;
     automationB = (await automation(b.organizationId, 'managed')).id;
@@ -105,7 +125,15 @@ describe('grant_summaries follows memberships, roles and automation grants', () 
   const grant = async (key: string, organizationId: number, resourceId: string, who: { userId?: string; roleId?: string }, permissions: string[]) => {
     const row = await gw.db
       .insertInto('entityGrants')
-      .values({ organizationId, resourceType: 'AUTOMATION', resourceId, userId: who.userId ?? null, roleId: who.roleId ?? null, serviceAccountId: null, permissions })
+      .values({
+        organizationId,
+        resourceType: 'AUTOMATION',
+        resourceId,
+        userId: who.userId ?? null,
+        roleId: who.roleId ?? null,
+        serviceAccountId: null,
+        permissions,
+      })
       .returning('id')
       .executeTakeFirstOrThrow();
     grantIds[key] = row.id;
@@ -116,32 +144,89 @@ describe('grant_summaries follows memberships, roles and automation grants', () 
   // equals what the grants read whole say.
   const STEPS: Array<[string, () => Promise<unknown>, (k: Kept | undefined) => void]> = [
     ['no membership: no row', async () => undefined, (k) => expect(k).toBeUndefined()],
-    ['joins A with a custom role', () => gw.db.insertInto('memberships').values({ organizationId: a.organizationId, userId: user, roleId: roleA }).execute(), (k) => {
-      expect(k).toMatchObject({ member: true, owner: false, automationManageGrant: false, organizationIds: [a.organizationId] });
-      expect(k?.levels).toEqual({ ...NONE, crews_dashboards: 'READ', tools: 'MANAGE' });
-    }],
-    ['joins B as a Member: the highest of both', () => gw.db.insertInto('memberships').values({ organizationId: b.organizationId, userId: user, roleId: b.memberRoleId }).execute(), (k) => {
-      expect(k?.organizationIds).toEqual([a.organizationId, b.organizationId].sort((x, y) => x - y));
-      expect(k?.levels).toEqual({ ...MEMBER_DEFAULT_LEVELS, tools: 'MANAGE' });
-    }],
-    ["A's role gains organization_settings: MANAGE", () => setRole(roleA, 'organization_settings', 'MANAGE'), (k) => expect(k?.levels.organization_settings).toBe('MANAGE')],
-    ['a run and traces grant to the user changes nothing', () => grant('run', a.organizationId, otherA, { userId: user }, ['run', 'traces']), (k) => expect(k?.automationManageGrant).toBe(false)],
-    ['a manage_settings grant to the user in A', () => grant('manage', a.organizationId, automationA, { userId: user }, ['manage_settings']), (k) => expect(k?.automationManageGrant).toBe(true)],
-    ["A's role loses crews_dashboards: the grant is out of reach", () => setRole(roleA, 'crews_dashboards', 'NO_ACCESS'), (k) => expect(k?.automationManageGrant).toBe(false)],
+    [
+      'joins A with a custom role',
+      () => gw.db.insertInto('memberships').values({ organizationId: a.organizationId, userId: user, roleId: roleA }).execute(),
+      (k) => {
+        expect(k).toMatchObject({ member: true, owner: false, automationManageGrant: false, organizationIds: [a.organizationId] });
+        expect(k?.levels).toEqual({ ...NONE, crews_dashboards: 'READ', tools: 'MANAGE' });
+      },
+    ],
+    [
+      'joins B as a Member: the highest of both',
+      () => gw.db.insertInto('memberships').values({ organizationId: b.organizationId, userId: user, roleId: b.memberRoleId }).execute(),
+      (k) => {
+        expect(k?.organizationIds).toEqual([a.organizationId, b.organizationId].sort((x, y) => x - y));
+        expect(k?.levels).toEqual({ ...MEMBER_DEFAULT_LEVELS, tools: 'MANAGE' });
+      },
+    ],
+    [
+      "A's role gains organization_settings: MANAGE",
+      () => setRole(roleA, 'organization_settings', 'MANAGE'),
+      (k) => expect(k?.levels.organization_settings).toBe('MANAGE'),
+    ],
+    [
+      'a run and traces grant to the user changes nothing',
+      () => grant('run', a.organizationId, otherA, { userId: user }, ['run', 'traces']),
+      (k) => expect(k?.automationManageGrant).toBe(false),
+    ],
+    [
+      'a manage_settings grant to the user in A',
+      () => grant('manage', a.organizationId, automationA, { userId: user }, ['manage_settings']),
+      (k) => expect(k?.automationManageGrant).toBe(true),
+    ],
+    [
+      "A's role loses crews_dashboards: the grant is out of reach",
+      () => setRole(roleA, 'crews_dashboards', 'NO_ACCESS'),
+      (k) => expect(k?.automationManageGrant).toBe(false),
+    ],
     ["A's role gets crews_dashboards back", () => setRole(roleA, 'crews_dashboards', 'READ'), (k) => expect(k?.automationManageGrant).toBe(true)],
-    ['the manage grant is removed', () => gw.db.deleteFrom('entityGrants').where('id', '=', grantIds.manage ?? '').execute(), (k) => expect(k?.automationManageGrant).toBe(false)],
-    ["a full_access grant (an empty list) to B's Member role", () => grant('role', b.organizationId, automationB, { roleId: b.memberRoleId }, []), (k) => expect(k?.automationManageGrant).toBe(true)],
-    ['the role grant narrowed to run', () => gw.db.updateTable('entityGrants').set({ permissions: ['run'] }).where('id', '=', grantIds.role ?? '').execute(), (k) => expect(k?.automationManageGrant).toBe(false)],
-    ['made Owner of B (a role change of the membership)', () => gw.db.updateTable('memberships').set({ roleId: b.ownerRoleId }).where('organizationId', '=', b.organizationId).where('userId', '=', user).execute(), (k) => {
-      expect(k).toMatchObject({ owner: true, levels: OWNER_LEVELS });
-    }],
-    ['leaves B', () => gw.db.deleteFrom('memberships').where('organizationId', '=', b.organizationId).where('userId', '=', user).execute(), (k) => {
-      expect(k).toMatchObject({ owner: false, organizationIds: [a.organizationId] });
-      expect(k?.levels).toEqual({ ...NONE, crews_dashboards: 'READ', tools: 'MANAGE', organization_settings: 'MANAGE' });
-    }],
-    ['A is deleted', () => gw.db.deleteFrom('organizations').where('id', '=', a.organizationId).execute(), (k) => {
-      expect(k).toMatchObject({ member: false, owner: false, levels: NONE, automationManageGrant: false, organizationIds: [] });
-    }],
+    [
+      'the manage grant is removed',
+      () =>
+        gw.db
+          .deleteFrom('entityGrants')
+          .where('id', '=', grantIds.manage ?? '')
+          .execute(),
+      (k) => expect(k?.automationManageGrant).toBe(false),
+    ],
+    [
+      "a full_access grant (an empty list) to B's Member role",
+      () => grant('role', b.organizationId, automationB, { roleId: b.memberRoleId }, []),
+      (k) => expect(k?.automationManageGrant).toBe(true),
+    ],
+    [
+      'the role grant narrowed to run',
+      () =>
+        gw.db
+          .updateTable('entityGrants')
+          .set({ permissions: ['run'] })
+          .where('id', '=', grantIds.role ?? '')
+          .execute(),
+      (k) => expect(k?.automationManageGrant).toBe(false),
+    ],
+    [
+      'made Owner of B (a role change of the membership)',
+      () => gw.db.updateTable('memberships').set({ roleId: b.ownerRoleId }).where('organizationId', '=', b.organizationId).where('userId', '=', user).execute(),
+      (k) => {
+        expect(k).toMatchObject({ owner: true, levels: OWNER_LEVELS });
+      },
+    ],
+    [
+      'leaves B',
+      () => gw.db.deleteFrom('memberships').where('organizationId', '=', b.organizationId).where('userId', '=', user).execute(),
+      (k) => {
+        expect(k).toMatchObject({ owner: false, organizationIds: [a.organizationId] });
+        expect(k?.levels).toEqual({ ...NONE, crews_dashboards: 'READ', tools: 'MANAGE', organization_settings: 'MANAGE' });
+      },
+    ],
+    [
+      'A is deleted',
+      () => gw.db.deleteFrom('organizations').where('id', '=', a.organizationId).execute(),
+      (k) => {
+        expect(k).toMatchObject({ member: false, owner: false, levels: NONE, automationManageGrant: false, organizationIds: [] });
+      },
+    ],
     ['the user is deleted', () => gw.db.deleteFrom('users').where('id', '=', user).execute(), (k) => expect(k).toBeUndefined()],
   ];
 
@@ -180,10 +265,13 @@ describe('Authz with grants read on demand', () => {
 
   it('a member organization read before ensure() throws, naming it; after, it reads; others are not members without a read', async () => {
     const reads: number[][] = [];
-    const authz = new Authz(session, new LazyGrants('7,8', 2, summary, async (ids) => {
-      reads.push([...ids]);
-      return new PackedGrants(ids.map(entry).join(';'));
-    }));
+    const authz = new Authz(
+      session,
+      new LazyGrants('7,8', 2, summary, async (ids) => {
+        reads.push([...ids]);
+        return new PackedGrants(ids.map(entry).join(';'));
+      }),
+    );
     expect(() => authz.grant(7)).toThrow(GrantNotLoadedError);
     expect(() => authz.level(7, 'tools')).toThrow(/organization 7 was read before it was loaded/);
     expect(authz.grant(9)).toBeUndefined();
@@ -219,10 +307,25 @@ describe('a session above the inline limit answers what one read whole answers',
     const agentsOnly = await createRole(gw, custom.organizationId, { agents: 'MANAGE', organization_settings: 'MANAGE' });
     await gw.db.insertInto('memberships').values({ organizationId: custom.organizationId, userId: user.id, roleId: agentsOnly }).execute();
     const insert = (organizationId: number, visibility: 'ORGANIZATION' | 'PRIVATE', name: string) =>
-      gw.db.insertInto('automations').values({ organizationId, name, description: '', visibility, createdByUserId: null }).returning('id').executeTakeFirstOrThrow();
+      gw.db
+        .insertInto('automations')
+        .values({ organizationId, name, description: '', visibility, createdByUserId: null })
+        .returning('id')
+        .executeTakeFirstOrThrow();
     automation = (await insert(member.organizationId, 'ORGANIZATION', 'shared crew')).id;
     privateAutomation = (await insert(member.organizationId, 'PRIVATE', 'private crew')).id;
-    await gw.db.insertInto('entityGrants').values({ organizationId: member.organizationId, resourceType: 'AUTOMATION', resourceId: privateAutomation, userId: user.id, roleId: null, serviceAccountId: null, permissions: ['manage_settings'] }).execute();
+    await gw.db
+      .insertInto('entityGrants')
+      .values({
+        organizationId: member.organizationId,
+        resourceType: 'AUTOMATION',
+        resourceId: privateAutomation,
+        userId: user.id,
+        roleId: null,
+        serviceAccountId: null,
+        permissions: ['manage_settings'],
+      })
+      .execute();
     await insert(member.organizationId, 'PRIVATE', 'hidden crew');
     await addMember(gw, custom.organizationId, custom.memberRoleId);
     await addMember(gw, member.organizationId, member.memberRoleId);
@@ -260,7 +363,9 @@ describe('a session above the inline limit answers what one read whole answers',
 
   const shape = (response: GqlResponse<Record<string, unknown>>) => ({
     data: response.data,
-    errors: response.errors.map((error) => ({ code: error.extensions?.code, path: error.path })).sort((p, q) => JSON.stringify(p).localeCompare(JSON.stringify(q))),
+    errors: response.errors
+      .map((error) => ({ code: error.extensions?.code, path: error.path }))
+      .sort((p, q) => JSON.stringify(p).localeCompare(JSON.stringify(q))),
   });
 
   it.each(CASES)('%s', async (_what, query, variables) => {
@@ -293,7 +398,13 @@ describe('a session in a thousand organizations costs a few statements', () => {
   beforeAll(async () => {
     const tenant = await createOrg(gw);
     organizationId = tenant.organizationId;
-    automation = (await gw.db.insertInto('automations').values({ organizationId, name: 'crew', description: '', visibility: 'ORGANIZATION', createdByUserId: null }).returning('id').executeTakeFirstOrThrow()).id;
+    automation = (
+      await gw.db
+        .insertInto('automations')
+        .values({ organizationId, name: 'crew', description: '', visibility: 'ORGANIZATION', createdByUserId: null })
+        .returning('id')
+        .executeTakeFirstOrThrow()
+    ).id;
     const one = await findOrCreateUserByEmail(gw.db, 'single@example.com', 'Single');
     const many = await findOrCreateUserByEmail(gw.db, 'thousand@example.com', 'Thousand');
     for (const user of [one, many]) await gw.db.insertInto('memberships').values({ organizationId, userId: user.id, roleId: tenant.memberRoleId }).execute();

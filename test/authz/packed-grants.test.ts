@@ -16,13 +16,19 @@ const bit = (value: boolean) => (value ? '1' : '0');
 function pack(grants: OrganizationGrant[]): string | null {
   if (grants.length === 0) return null;
   return grants
-    .map((g) => `${g.organizationId},${g.roleId},${bit(g.isOwner)}${bit(g.entityRbac)}${bit(g.gitRepositoryRbac)}${bit(g.automationManageGrant)},${FEATURES.map((f) => LETTER[g.levels[f]]).join('')}`)
+    .map(
+      (g) =>
+        `${g.organizationId},${g.roleId},${bit(g.isOwner)}${bit(g.entityRbac)}${bit(g.gitRepositoryRbac)}${bit(g.automationManageGrant)},${FEATURES.map((f) => LETTER[g.levels[f]]).join('')}`,
+    )
     .join(';');
 }
 
 /** A grant whose levels and flags come from a seed, so that the table covers many mixes. */
 function grant(organizationId: number, seed: number): OrganizationGrant {
-  const levels = Object.fromEntries(FEATURES.map((feature, i) => [feature, LEVELS[Math.floor(seed / 3 ** (i % 7)) % 3] ?? 'NO_ACCESS'])) as Record<Feature, Level>;
+  const levels = Object.fromEntries(FEATURES.map((feature, i) => [feature, LEVELS[Math.floor(seed / 3 ** (i % 7)) % 3] ?? 'NO_ACCESS'])) as Record<
+    Feature,
+    Level
+  >;
   return {
     organizationId,
     roleId: `00000000-0000-4000-8000-${String(organizationId).padStart(12, '0')}`,
@@ -38,13 +44,16 @@ const CASES: Array<[string, OrganizationGrant[]]> = [
   ['no organization', []],
   ['one organization, a Member', [grant(7, 4)]],
   ['one organization, an Owner', [grant(7, 11)]],
-  ['a manage grant where automations are out of reach counts for nothing', [{ ...grant(3, 1), automationManageGrant: true, levels: { ...grant(3, 1).levels, crews_dashboards: 'NO_ACCESS' } }]],
+  [
+    'a manage grant where automations are out of reach counts for nothing',
+    [{ ...grant(3, 1), automationManageGrant: true, levels: { ...grant(3, 1).levels, crews_dashboards: 'NO_ACCESS' } }],
+  ],
   ['ids that are prefixes of each other (1, 12, 123)', [grant(1, 2), grant(12, 5), grant(123, 7)]],
   ['a thousand organizations', Array.from({ length: 1000 }, (_, i) => grant(i + 1, i * 7 + 3))],
 ];
 
 describe('PackedGrants reads what the grants say', () => {
-  it.each(CASES)('%s: each organization\'s grant, and none for others', (_what, grants) => {
+  it.each(CASES)("%s: each organization's grant, and none for others", (_what, grants) => {
     const packed = new PackedGrants(pack(grants));
     expect(packed.size).toBe(grants.length);
     expect([...packed.keys()]).toEqual(grants.map((g) => g.organizationId));
@@ -59,8 +68,11 @@ describe('PackedGrants reads what the grants say', () => {
     expect(permissionSetOf(packed)).toEqual(fromMap);
   });
 
-  it('a scoped token is not summarized: its levels are not its role\'s', () => {
-    const scoped = new Authz({ ...session, tokenId: 't', boundOrganizationId: 7, scope: { automationIds: [], permissions: ['RUN'] } }, new PackedGrants(pack([grant(7, 11)])));
+  it("a scoped token is not summarized: its levels are not its role's", () => {
+    const scoped = new Authz(
+      { ...session, tokenId: 't', boundOrganizationId: 7, scope: { automationIds: [], permissions: ['RUN'] } },
+      new PackedGrants(pack([grant(7, 11)])),
+    );
     expect(scoped.summary()).toBeUndefined();
     expect(permissionSetOf(scoped).levels.organization_settings).toBe('NO_ACCESS');
   });

@@ -9,9 +9,7 @@ const schema = buildExecutableSchema();
 const { rules, inherits } = authorization();
 const ROOTS = new Set(['Query', 'Mutation', 'Subscription']);
 
-const objectTypes = Object.values(schema.getTypeMap()).filter(
-  (type): type is GraphQLObjectType => isObjectType(type) && !type.name.startsWith('__'),
-);
+const objectTypes = Object.values(schema.getTypeMap()).filter((type): type is GraphQLObjectType => isObjectType(type) && !type.name.startsWith('__'));
 const fields = objectTypes.flatMap((type) => Object.keys(type.getFields()).map((field) => [type.name, field] as const));
 
 const ruled = (type: string, field: string) => Boolean(rules[type]?.[field]);
@@ -23,7 +21,9 @@ const inheriting = (typeName: string) => {
 /** Every field returning the named type, as [parent type, field]. */
 const returning = (typeName: string) =>
   objectTypes.flatMap((type) =>
-    Object.entries(type.getFields()).filter(([, field]) => getNamedType(field.type).name === typeName).map(([name]) => [type.name, name] as const),
+    Object.entries(type.getFields())
+      .filter(([, field]) => getNamedType(field.type).name === typeName)
+      .map(([name]) => [type.name, name] as const),
   );
 
 /**
@@ -35,7 +35,9 @@ function isContainer(typeName: string): boolean {
   const type = schema.getType(typeName);
   if (!isObjectType(type) || ROOTS.has(typeName)) return false;
   const own = Object.keys(type.getFields());
-  const relay = (typeName.endsWith('Connection') && own.includes('edges') && own.includes('pageInfo')) || (typeName.endsWith('Edge') && own.includes('node') && own.includes('cursor'));
+  const relay =
+    (typeName.endsWith('Connection') && own.includes('edges') && own.includes('pageInfo')) ||
+    (typeName.endsWith('Edge') && own.includes('node') && own.includes('cursor'));
   const incoming = returning(typeName);
   return relay || (incoming.length > 0 && incoming.every(([parent]) => ROOTS.has(parent)));
 }
@@ -61,9 +63,33 @@ function checked(parent: string, field: string, seen: ReadonlySet<string> = new 
  * until someone classifies it.
  */
 const SENSITIVE = [
-  'User', 'Viewer', 'Membership', 'Invitation', 'PendingInvitation', 'ServiceAccount', 'ApiToken', 'CreatedApiToken', 'OrganizationSettings',
-  'AccessEntry', 'AutomationAccessEntry', 'EnvVar', 'LLMConnection', 'GitRepo', 'Tool', 'Automation', 'Deployment', 'KubernetesObject',
-  'Execution', 'Span', 'SpanEvent', 'SpanLink', 'TraceResource', 'InstrumentationScope', 'HitlRequest', 'HitlResponder', 'AuditEntry',
+  'User',
+  'Viewer',
+  'Membership',
+  'Invitation',
+  'PendingInvitation',
+  'ServiceAccount',
+  'ApiToken',
+  'CreatedApiToken',
+  'OrganizationSettings',
+  'AccessEntry',
+  'AutomationAccessEntry',
+  'EnvVar',
+  'LLMConnection',
+  'GitRepo',
+  'Tool',
+  'Automation',
+  'Deployment',
+  'KubernetesObject',
+  'Execution',
+  'Span',
+  'SpanEvent',
+  'SpanLink',
+  'TraceResource',
+  'InstrumentationScope',
+  'HitlRequest',
+  'HitlResponder',
+  'AuditEntry',
 ];
 
 describe('schema coverage', () => {
@@ -86,7 +112,10 @@ describe('schema coverage', () => {
         for (const field of entry.fields) expect(Object.keys(graphqlType.getFields())).toContain(field);
       }
       for (const owner of entry.partOf ?? []) {
-        expect(returning(type).map(([parent]) => parent), `${type} is declared part of ${owner}, which has no field returning it`).toContain(owner);
+        expect(
+          returning(type).map(([parent]) => parent),
+          `${type} is declared part of ${owner}, which has no field returning it`,
+        ).toContain(owner);
       }
     }
   });

@@ -14,7 +14,12 @@ import { startTestGateway, type TestGateway } from '../support/harness.js';
 // and permission, the list holds exactly the automations the decision allows.
 
 type Name = 'owner' | 'runGrant' | 'emptyGrant' | 'roleHitl' | 'partnerTraces' | 'manageLevel' | 'manageGrant' | 'fullAccess' | 'noAccess' | 'readOnly';
-const ACTIONS: Array<[ActionPermission, string]> = [['run', 'RUN'], ['traces', 'TRACES'], ['manage_settings', 'MANAGE_SETTINGS'], ['human_in_the_loop', 'HUMAN_IN_THE_LOOP']];
+const ACTIONS: Array<[ActionPermission, string]> = [
+  ['run', 'RUN'],
+  ['traces', 'TRACES'],
+  ['manage_settings', 'MANAGE_SETTINGS'],
+  ['human_in_the_loop', 'HUMAN_IN_THE_LOOP'],
+];
 
 let gw: TestGateway;
 let org: OrgFixture;
@@ -22,8 +27,13 @@ const actors = {} as Record<Name, Actor>;
 const automations: string[] = [];
 
 async function setAccess(id: string, visibility: 'PRIVATE' | 'ORGANIZATION', access: Array<Record<string, unknown>>) {
-  await expectAllowed(gw, org.owner.token, `mutation($id: ID!, $v: AutomationVisibility!, $a: [AutomationAccessInput!]!) {
-    setAutomationAccess(id: $id, visibility: $v, access: $a) { id } }`, { id, v: visibility, a: access });
+  await expectAllowed(
+    gw,
+    org.owner.token,
+    `mutation($id: ID!, $v: AutomationVisibility!, $a: [AutomationAccessInput!]!) {
+    setAutomationAccess(id: $id, visibility: $v, access: $a) { id } }`,
+    { id, v: visibility, a: access },
+  );
 }
 
 beforeAll(async () => {
@@ -49,9 +59,12 @@ beforeAll(async () => {
   const user = (name: Name, permissions?: string[]) => ({ principalType: 'USER', principalId: actors[name].userId, ...(permissions ? { permissions } : {}) });
   const [privateA = '', privateB = '', orgA = '', orgB = ''] = automations;
   await setAccess(privateA, 'PRIVATE', [
-    user('runGrant', ['RUN']), user('emptyGrant'), { principalType: 'ROLE', principalId: hitlRole, permissions: ['HUMAN_IN_THE_LOOP'] },
+    user('runGrant', ['RUN']),
+    user('emptyGrant'),
+    { principalType: 'ROLE', principalId: hitlRole, permissions: ['HUMAN_IN_THE_LOOP'] },
     { principalType: 'SERVICE_ACCOUNT', principalId: actors.partnerTraces.serviceAccountId, permissions: ['TRACES'] },
-    user('noAccess'), user('manageGrant', ['MANAGE_SETTINGS']),
+    user('noAccess'),
+    user('manageGrant', ['MANAGE_SETTINGS']),
   ]);
   await setAccess(privateB, 'PRIVATE', [user('fullAccess', ['FULL_ACCESS'])]);
   await setAccess(orgA, 'ORGANIZATION', [user('runGrant', ['MANAGE_SETTINGS']), user('readOnly', ['RUN'])]);
@@ -68,7 +81,8 @@ function principalOf(actor: Actor): Principal {
 /** What the per-automation decision allows, as the frontend reads it. */
 async function decided(actor: Actor, automationId: string): Promise<Set<string>> {
   const response = await gw.gql<{ organization: { automation: { viewerPermissions: Array<{ permission: string; allowed: boolean }> } | null } }>(
-    actor.token, 'query($o: ID!, $id: ID!) { organization(id: $o) { automation(id: $id) { viewerPermissions { permission allowed } } } }',
+    actor.token,
+    'query($o: ID!, $id: ID!) { organization(id: $o) { automation(id: $id) { viewerPermissions { permission allowed } } } }',
     { o: String(org.organizationId), id: automationId },
   );
   // Not viewable (NOT_FOUND) or NO_ACCESS (FORBIDDEN): a null automation, nothing is allowed.

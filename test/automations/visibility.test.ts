@@ -10,29 +10,36 @@ import { startTestGateway, type TestGateway } from '../support/harness.js';
 // principal's automations could allow is not in its schema at all: the table's two automations
 // carry the same whitelist, and the ORGANIZATION one allows whatever the role level allows, so an
 // action is reachable exactly when the principal has a Y for it in some column.
-type Principal = 'Owner' | 'whitelisted user' | 'whitelisted role (run)' | 'service account (traces)' | 'not whitelisted, READ' | 'not whitelisted, MANAGE' | 'whitelisted, NO_ACCESS';
+type Principal =
+  | 'Owner'
+  | 'whitelisted user'
+  | 'whitelisted role (run)'
+  | 'service account (traces)'
+  | 'not whitelisted, READ'
+  | 'not whitelisted, MANAGE'
+  | 'whitelisted, NO_ACCESS';
 type Verdict = 'Y' | 'N';
 const ACTIONS = ['VIEW', 'RUN', 'TRACES', 'MANAGE_SETTINGS', 'HUMAN_IN_THE_LOOP'] as const;
 
 //                                            view run traces manage hitl
 const EXPECTED: Record<'PRIVATE' | 'ORGANIZATION', Record<Principal, string>> = {
   PRIVATE: {
-    Owner:                          'Y Y Y Y Y',
-    'whitelisted user':             'Y Y Y Y Y',
-    'whitelisted role (run)':       'Y Y N N N',
-    'service account (traces)':     'Y N Y N N',
-    'not whitelisted, READ':        'N N N N N',
-    'not whitelisted, MANAGE':      'N N N N N',
-    'whitelisted, NO_ACCESS':       'N N N N N',
+    Owner: 'Y Y Y Y Y',
+    'whitelisted user': 'Y Y Y Y Y',
+    'whitelisted role (run)': 'Y Y N N N',
+    'service account (traces)': 'Y N Y N N',
+    'not whitelisted, READ': 'N N N N N',
+    'not whitelisted, MANAGE': 'N N N N N',
+    'whitelisted, NO_ACCESS': 'N N N N N',
   },
   ORGANIZATION: {
-    Owner:                          'Y Y Y Y Y',
-    'whitelisted user':             'Y Y Y Y Y',
-    'whitelisted role (run)':       'Y Y Y N Y',
-    'service account (traces)':     'Y Y Y N Y',
-    'not whitelisted, READ':        'Y Y Y N Y',
-    'not whitelisted, MANAGE':      'Y Y Y Y Y',
-    'whitelisted, NO_ACCESS':       'N N N N N',
+    Owner: 'Y Y Y Y Y',
+    'whitelisted user': 'Y Y Y Y Y',
+    'whitelisted role (run)': 'Y Y Y N Y',
+    'service account (traces)': 'Y Y Y N Y',
+    'not whitelisted, READ': 'Y Y Y N Y',
+    'not whitelisted, MANAGE': 'Y Y Y Y Y',
+    'whitelisted, NO_ACCESS': 'N N N N N',
   },
 };
 
@@ -69,17 +76,22 @@ beforeAll(async () => {
   for (const visibility of ['PRIVATE', 'ORGANIZATION'] as const) {
     const { automationId } = await deployNew(gw, org.owner.token, org.organizationId, repo);
     automations[visibility] = automationId;
-    await expectAllowed(gw, org.owner.token, `mutation($id: ID!, $v: AutomationVisibility!, $access: [AutomationAccessInput!]!) {
-      setAutomationAccess(id: $id, visibility: $v, access: $access) { id } }`, {
-      id: automationId,
-      v: visibility,
-      access: [
-        { principalType: 'USER', principalId: user.userId },
-        { principalType: 'ROLE', principalId: runRole, permissions: ['RUN'] },
-        { principalType: 'SERVICE_ACCOUNT', principalId: partner.serviceAccountId, permissions: ['TRACES'] },
-        { principalType: 'USER', principalId: noAccess.userId },
-      ],
-    });
+    await expectAllowed(
+      gw,
+      org.owner.token,
+      `mutation($id: ID!, $v: AutomationVisibility!, $access: [AutomationAccessInput!]!) {
+      setAutomationAccess(id: $id, visibility: $v, access: $access) { id } }`,
+      {
+        id: automationId,
+        v: visibility,
+        access: [
+          { principalType: 'USER', principalId: user.userId },
+          { principalType: 'ROLE', principalId: runRole, permissions: ['RUN'] },
+          { principalType: 'SERVICE_ACCOUNT', principalId: partner.serviceAccountId, permissions: ['TRACES'] },
+          { principalType: 'USER', principalId: noAccess.userId },
+        ],
+      },
+    );
   }
 });
 afterAll(async () => gw.close());
@@ -105,8 +117,14 @@ describe('SPEC §3 decision procedure', () => {
       await expectHidden(gw, token, ONE, variables, 'automation');
       await expectHidden(gw, token, LIST, { org: String(org.organizationId) }, 'automations');
     } else {
-      const one = await gw.gql<{ organization: { automation: { viewerPermissions: Array<{ permission: string; allowed: boolean; reason: string }> } } }>(token, ONE, variables);
-      const list = await gw.gql<{ organization: { automations: { totalCount: number; edges: Array<{ node: { id: string } }> } } }>(token, LIST, { org: String(org.organizationId) });
+      const one = await gw.gql<{ organization: { automation: { viewerPermissions: Array<{ permission: string; allowed: boolean; reason: string }> } } }>(
+        token,
+        ONE,
+        variables,
+      );
+      const list = await gw.gql<{ organization: { automations: { totalCount: number; edges: Array<{ node: { id: string } }> } } }>(token, LIST, {
+        org: String(org.organizationId),
+      });
       expect(list.errors).toEqual([]);
       if (expected[0] === 'Y') {
         expect(one.errors).toEqual([]);
@@ -132,9 +150,9 @@ describe('SPEC §3 decision procedure', () => {
   });
 
   it('a denial says which rule decided', async () => {
-    const data = await expectAllowed<{ organization: { automation: { viewerPermissions: Array<{ permission: string; reason: string; explanation: string }> } } }>(
-      gw, tokens['whitelisted role (run)'], ONE, { org: String(org.organizationId), id: automations.PRIVATE },
-    );
+    const data = await expectAllowed<{
+      organization: { automation: { viewerPermissions: Array<{ permission: string; reason: string; explanation: string }> } };
+    }>(gw, tokens['whitelisted role (run)'], ONE, { org: String(org.organizationId), id: automations.PRIVATE });
     const manage = data.organization.automation.viewerPermissions.find((d) => d.permission === 'MANAGE_SETTINGS');
     expect(manage?.reason).toBe('MISSING_GRANT');
     expect(manage?.explanation).toContain('manage_settings');
@@ -145,7 +163,10 @@ describe('SPEC §3 decision procedure', () => {
     const repo = await connectRepo(gw, org.owner.token, org.organizationId);
     const { automationId } = await deployNew(gw, developer.token, org.organizationId, repo, { visibility: 'PRIVATE' });
     const data = await expectAllowed<{ organization: { automation: { viewerPermissions: Array<{ allowed: boolean; reason: string }> } } }>(
-      gw, developer.token, ONE, { org: String(org.organizationId), id: automationId },
+      gw,
+      developer.token,
+      ONE,
+      { org: String(org.organizationId), id: automationId },
     );
     expect(data.organization.automation.viewerPermissions.every((d) => d.allowed && d.reason === 'GRANT')).toBe(true);
   });

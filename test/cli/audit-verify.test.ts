@@ -20,7 +20,9 @@ const gatehouse = (...args: string[]) =>
 
 /** Opens the store in this process, runs `work`, closes it again. */
 async function withDb<T>(work: (db: Db) => Promise<T>): Promise<T> {
-  const handle = store.env.DATABASE_URL ? openDatabase({ url: store.env.DATABASE_URL, poolMax: 1 }) : openDatabase({ dataDir: store.env.DATA_DIR ?? '', holder: 'audit-verify.test.ts' });
+  const handle = store.env.DATABASE_URL
+    ? openDatabase({ url: store.env.DATABASE_URL, poolMax: 1 })
+    : openDatabase({ dataDir: store.env.DATA_DIR ?? '', holder: 'audit-verify.test.ts' });
   try {
     return await work(handle.db);
   } finally {
@@ -45,7 +47,13 @@ beforeAll(async () => {
   store = await createServerStore();
   await withDb(async (db) => {
     await migrateToLatest(db);
-    for (const [org, action] of [[1, 'a'], [2, 'b'], [1, 'c'], [1, 'd'], [2, 'e']] as const) {
+    for (const [org, action] of [
+      [1, 'a'],
+      [2, 'b'],
+      [1, 'c'],
+      [1, 'd'],
+      [2, 'e'],
+    ] as const) {
       await db.transaction().execute((trx) => insertAuditEntry(trx, entry(org, action)));
     }
   });
@@ -53,7 +61,7 @@ beforeAll(async () => {
 afterAll(async () => store.close());
 
 describe('gatehouse audit verify', { timeout: CLI_TIMEOUT_MS }, () => {
-  it('exits 0 with one line: the entries checked per chain and each chain\'s last hash', () => {
+  it("exits 0 with one line: the entries checked per chain and each chain's last hash", () => {
     const result = gatehouse('audit', 'verify');
     expect(result.status, result.stderr).toBe(0);
     expect(result.stdout.trim().split('\n')).toHaveLength(1);

@@ -12,11 +12,15 @@ beforeAll(async () => {
 afterAll(() => cli?.close());
 
 describe('gatehouse CLI', { timeout: CLI_TIMEOUT_MS }, () => {
-  it('org create prints one line of JSON with the Owner\'s token', () => {
+  it("org create prints one line of JSON with the Owner's token", () => {
     const result = gatehouse('org', 'create', '--name', 'Acme', '--owner-email', 'owner@acme.test');
     expect(result.status, result.stderr).toBe(0);
     expect(result.stdout.trim().split('\n')).toHaveLength(1);
-    expect(JSON.parse(result.stdout)).toEqual({ organizationId: 1, ownerUserId: expect.stringMatching(/^[0-9a-f-]{36}$/), token: expect.stringMatching(/^gth_/) });
+    expect(JSON.parse(result.stdout)).toEqual({
+      organizationId: 1,
+      ownerUserId: expect.stringMatching(/^[0-9a-f-]{36}$/),
+      token: expect.stringMatching(/^gth_/),
+    });
   });
 
   it('token create issues a token for an existing member, and refuses a stranger', () => {

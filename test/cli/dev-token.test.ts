@@ -44,7 +44,11 @@ afterAll(async () => {
 
 describe('gatehouse dev-token', () => {
   it('signs in as the invited person, who sees and accepts the invitation', async () => {
-    const invited = await gqlAt<{ inviteMember: { id: string } }>(server.url, ownerToken, 'mutation { inviteMember(organizationId: 1, input: { email: "newcomer@newcomer.test" }) { id } }');
+    const invited = await gqlAt<{ inviteMember: { id: string } }>(
+      server.url,
+      ownerToken,
+      'mutation { inviteMember(organizationId: 1, input: { email: "newcomer@newcomer.test" }) { id } }',
+    );
     expect(invited.errors).toEqual([]);
     const invitationId = invited.data?.inviteMember.id;
 
@@ -59,12 +63,18 @@ describe('gatehouse dev-token', () => {
       },
     });
 
-    const accepted = await gqlAt(server.url, token, 'mutation($id: ID!) { acceptInvitation(id: $id) { organization { name } role { name } } }', { id: invitationId });
+    const accepted = await gqlAt(server.url, token, 'mutation($id: ID!) { acceptInvitation(id: $id) { organization { name } role { name } } }', {
+      id: invitationId,
+    });
     expect(accepted.errors).toEqual([]);
     expect(accepted.data).toEqual({ acceptInvitation: { organization: { name: 'Newcomer Org' }, role: { name: 'Member' } } });
 
     // A second dev-token is the same sign-in identity, now a member.
-    const after = await gqlAt<{ viewer: { memberships: unknown[]; pendingInvitations: unknown[] } }>(server.url, await devToken('newcomer@newcomer.test'), VIEWER);
+    const after = await gqlAt<{ viewer: { memberships: unknown[]; pendingInvitations: unknown[] } }>(
+      server.url,
+      await devToken('newcomer@newcomer.test'),
+      VIEWER,
+    );
     expect(after.data?.viewer.memberships).toEqual([{ organization: { name: 'Newcomer Org' }, role: { name: 'Member' } }]);
     expect(after.data?.viewer.pendingInvitations).toEqual([]);
   }, 60_000);

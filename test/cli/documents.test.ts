@@ -44,7 +44,7 @@ describe('gatehouse documents register', SPAWNS, () => {
     expect(result.stdout).toBe('Registered 2 documents for client web: 0 new, 2 already registered.\n');
   });
 
-  it('refuses the whole file when one hash is not its text\'s, and writes nothing', () => {
+  it("refuses the whole file when one hash is not its text's, and writes nothing", () => {
     const fresh = 'query Fresh { viewer { user { id } } }';
     const tampered = { [sha256Hex(fresh)]: fresh, [sha256Hex(VIEWER)]: 'query Sneaky { viewer { memberships { role { name } } } }' };
     const result = gatehouse('documents', 'register', write('tampered.json', JSON.stringify(tampered)));
@@ -60,7 +60,9 @@ describe('gatehouse documents register', SPAWNS, () => {
     const unparsable = 'query {';
     const result = gatehouse('documents', 'register', write('invalid.json', manifest(valid, unknownField)), write('unparsable.graphql', unparsable));
     expect(result.status).toBe(2);
-    expect(result.stderr).toContain(`invalid.json, document ${sha256Hex(unknownField)}: it is not valid against the gateway's schema: Cannot query field "nope" on type "Viewer"`);
+    expect(result.stderr).toContain(
+      `invalid.json, document ${sha256Hex(unknownField)}: it is not valid against the gateway's schema: Cannot query field "nope" on type "Viewer"`,
+    );
     expect(result.stderr).toContain('unparsable.graphql: it does not parse: Syntax Error');
     expect(listed()).not.toContain(sha256Hex(valid));
   });
@@ -85,7 +87,7 @@ describe('gatehouse documents register', SPAWNS, () => {
 });
 
 describe('gatehouse documents list', SPAWNS, () => {
-  it('prints hash, operation, client and date, oldest first; --client keeps one client\'s', () => {
+  it("prints hash, operation, client and date, oldest first; --client keeps one client's", () => {
     const lines = listed().trimEnd().split('\n');
     expect(lines[0]).toMatch(/^SHA256 +OPERATION +CLIENT +REGISTERED$/);
     expect(lines).toHaveLength(5);

@@ -7,22 +7,35 @@ import { ROOT_DIR } from '../../src/paths.js';
 
 // `--help` and `--version` of the built bin. They must work before anything is set up, so the
 // environment points at a database that does not exist: help that opened it would fail.
-const env = { ...process.env, NODE_ENV: 'production', DATABASE_URL: 'postgres://nobody@127.0.0.1:1/none', GATEHOUSE_SECRET_KEY: Buffer.alloc(32, 1).toString('base64'), DATA_DIR: '/nonexistent' };
+const env = {
+  ...process.env,
+  NODE_ENV: 'production',
+  DATABASE_URL: 'postgres://nobody@127.0.0.1:1/none',
+  GATEHOUSE_SECRET_KEY: Buffer.alloc(32, 1).toString('base64'),
+  DATA_DIR: '/nonexistent',
+};
 const gatehouse = (...args: string[]) => spawnSync(process.execPath, [path.join(ROOT_DIR, 'dist/src/cli/main.js'), ...args], { env, encoding: 'utf8' });
 
 const version = (JSON.parse(fs.readFileSync(path.join(ROOT_DIR, 'package.json'), 'utf8')) as { version: string }).version;
 
 describe('gatehouse <command> --help', () => {
-  it.each(COMMANDS.map((spec) => [spec.command, spec.synopsis.split('\n')[0] ?? '']))('%s --help prints its usage to stdout and exits 0', (command, synopsis) => {
-    for (const args of [[...command.split(' '), '--help'], [...command.split(' '), '-h'], ['help', ...command.split(' ')]]) {
-      const result = gatehouse(...args);
-      expect(result.status, `${args.join(' ')}: ${result.stderr}`).toBe(0);
-      expect(result.stderr).toBe('');
-      expect(result.stdout.split('\n')[0]).toBe(`Usage: gatehouse ${synopsis}`);
-      // Its own usage, not the whole list.
-      expect(result.stdout).not.toContain('gatehouse --version');
-    }
-  });
+  it.each(COMMANDS.map((spec) => [spec.command, spec.synopsis.split('\n')[0] ?? '']))(
+    '%s --help prints its usage to stdout and exits 0',
+    (command, synopsis) => {
+      for (const args of [
+        [...command.split(' '), '--help'],
+        [...command.split(' '), '-h'],
+        ['help', ...command.split(' ')],
+      ]) {
+        const result = gatehouse(...args);
+        expect(result.status, `${args.join(' ')}: ${result.stderr}`).toBe(0);
+        expect(result.stderr).toBe('');
+        expect(result.stdout.split('\n')[0]).toBe(`Usage: gatehouse ${synopsis}`);
+        // Its own usage, not the whole list.
+        expect(result.stdout).not.toContain('gatehouse --version');
+      }
+    },
+  );
 
   it('--help with an operand or option of the command still prints its usage', () => {
     const result = gatehouse('flag', 'enable', 'k8s_namespace_isolation', '--org', '3', '--help');

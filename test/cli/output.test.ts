@@ -34,47 +34,72 @@ const allMigrations = Object.keys(migrations);
 const FRESH_DATABASE_MS = 120_000;
 
 describe('logs go to stderr', () => {
-  it('org create on a fresh PGlite, LOG_LEVEL=info: the migrations log line is on stderr, the result alone on stdout', () => {
-    const result = gatehouse({ ...freshPglite('info'), LOG_LEVEL: 'info' }, 'org', 'create', '--name', 'Acme', '--owner-email', 'owner@acme.test');
-    expect(onlyJson(result)).toMatchObject({ organizationId: 1, token: expect.stringMatching(/^gth_/) });
-    const logged = result.stderr.trim().split('\n').map((line) => JSON.parse(line) as { msg: string; level: number });
-    expect(logged).toContainEqual(expect.objectContaining({ msg: 'migrations applied' }));
-  }, FRESH_DATABASE_MS);
+  it(
+    'org create on a fresh PGlite, LOG_LEVEL=info: the migrations log line is on stderr, the result alone on stdout',
+    () => {
+      const result = gatehouse({ ...freshPglite('info'), LOG_LEVEL: 'info' }, 'org', 'create', '--name', 'Acme', '--owner-email', 'owner@acme.test');
+      expect(onlyJson(result)).toMatchObject({ organizationId: 1, token: expect.stringMatching(/^gth_/) });
+      const logged = result.stderr
+        .trim()
+        .split('\n')
+        .map((line) => JSON.parse(line) as { msg: string; level: number });
+      expect(logged).toContainEqual(expect.objectContaining({ msg: 'migrations applied' }));
+    },
+    FRESH_DATABASE_MS,
+  );
 
-  it.skipIf(!process.env.TEST_DATABASE_URL)('org create that warns (PostgreSQL without GATEHOUSE_SECRET_KEY): the warning is on stderr, the result alone on stdout', async () => {
-    const database = await createTestDatabase();
-    try {
-      const env = { DATABASE_URL: database.url ?? '', DATA_DIR: path.join(tmp, 'warn'), NODE_ENV: 'development', LOG_LEVEL: 'warn', GATEHOUSE_SECRET_KEY: '' };
-      const result = gatehouse(env, 'org', 'create', '--name', 'Acme', '--owner-email', 'owner@acme.test');
-      expect(onlyJson(result)).toMatchObject({ token: expect.stringMatching(/^gth_/) });
-      expect(result.stderr).toContain('GATEHOUSE_SECRET_KEY is not set');
-    } finally {
-      await database.close();
-    }
-  }, FRESH_DATABASE_MS);
+  it.skipIf(!process.env.TEST_DATABASE_URL)(
+    'org create that warns (PostgreSQL without GATEHOUSE_SECRET_KEY): the warning is on stderr, the result alone on stdout',
+    async () => {
+      const database = await createTestDatabase();
+      try {
+        const env = {
+          DATABASE_URL: database.url ?? '',
+          DATA_DIR: path.join(tmp, 'warn'),
+          NODE_ENV: 'development',
+          LOG_LEVEL: 'warn',
+          GATEHOUSE_SECRET_KEY: '',
+        };
+        const result = gatehouse(env, 'org', 'create', '--name', 'Acme', '--owner-email', 'owner@acme.test');
+        expect(onlyJson(result)).toMatchObject({ token: expect.stringMatching(/^gth_/) });
+        expect(result.stderr).toContain('GATEHOUSE_SECRET_KEY is not set');
+      } finally {
+        await database.close();
+      }
+    },
+    FRESH_DATABASE_MS,
+  );
 });
 
 describe('gatehouse migrate', () => {
-  it('on a fresh PGlite prints every migration it applied, then [] when run again', () => {
-    const env = freshPglite('migrate');
-    expect(onlyJson(gatehouse(env, 'migrate'))).toEqual({ migrated: allMigrations });
-    expect(onlyJson(gatehouse(env, 'migrate'))).toEqual({ migrated: [] });
-  }, FRESH_DATABASE_MS);
-
-  it.skipIf(!process.env.TEST_DATABASE_URL)('on a fresh PostgreSQL database prints every migration it applied, then []', async () => {
-    const admin = process.env.TEST_DATABASE_URL ?? '';
-    // Empty, not a clone of the suite's migrated template.
-    const name = `gatehouse_migrate_${crypto.randomBytes(4).toString('hex')}`;
-    const client = new pg.Client({ connectionString: admin });
-    await client.connect();
-    await client.query(`create database ${name}`);
-    try {
-      const env = { DATABASE_URL: urlFor(admin, name), NODE_ENV: 'development', DATA_DIR: path.join(tmp, 'pg-migrate') };
+  it(
+    'on a fresh PGlite prints every migration it applied, then [] when run again',
+    () => {
+      const env = freshPglite('migrate');
       expect(onlyJson(gatehouse(env, 'migrate'))).toEqual({ migrated: allMigrations });
       expect(onlyJson(gatehouse(env, 'migrate'))).toEqual({ migrated: [] });
-    } finally {
-      await client.query(`drop database if exists ${name} with (force)`);
-      await client.end();
-    }
-  }, FRESH_DATABASE_MS);
+    },
+    FRESH_DATABASE_MS,
+  );
+
+  it.skipIf(!process.env.TEST_DATABASE_URL)(
+    'on a fresh PostgreSQL database prints every migration it applied, then []',
+    async () => {
+      const admin = process.env.TEST_DATABASE_URL ?? '';
+      // Empty, not a clone of the suite's migrated template.
+      const name = `gatehouse_migrate_${crypto.randomBytes(4).toString('hex')}`;
+      const client = new pg.Client({ connectionString: admin });
+      await client.connect();
+      await client.query(`create database ${name}`);
+      try {
+        const env = { DATABASE_URL: urlFor(admin, name), NODE_ENV: 'development', DATA_DIR: path.join(tmp, 'pg-migrate') };
+        expect(onlyJson(gatehouse(env, 'migrate'))).toEqual({ migrated: allMigrations });
+        expect(onlyJson(gatehouse(env, 'migrate'))).toEqual({ migrated: [] });
+      } finally {
+        await client.query(`drop database if exists ${name} with (force)`);
+        await client.end();
+      }
+    },
+    FRESH_DATABASE_MS,
+  );
 });

@@ -24,7 +24,10 @@ describe('configuration is validated at start', () => {
     [{ NODE_ENV: 'production', AUTH_JWT_SECRET: 'x' }, /development only/],
     [{ AUTH_JWKS_URL: 'https://idp.test/jwks' }, /needs AUTH_JWT_ISSUER and AUTH_JWT_AUDIENCE/],
     [{ NODE_ENV: 'production', DATABASE_URL: 'postgres://x/y' }, /GATEHOUSE_SECRET_KEY is required/],
-    [{ RUNNER_URL_TEMPLATE: 'http://automation-{automationId}.{namespace}:8080/{executionId}' }, /RUNNER_URL_TEMPLATE must be an http\(s\) URL whose placeholders are among \{automationId\}, \{namespace\}, \{organizationId\}/],
+    [
+      { RUNNER_URL_TEMPLATE: 'http://automation-{automationId}.{namespace}:8080/{executionId}' },
+      /RUNNER_URL_TEMPLATE must be an http\(s\) URL whose placeholders are among \{automationId\}, \{namespace\}, \{organizationId\}/,
+    ],
     [{ RUNNER_URL_TEMPLATE: 'ftp://runner/{automationId}' }, /RUNNER_URL_TEMPLATE must be an http\(s\) URL/],
     [{ RUNNER_TIMEOUT_MS: '50' }, /RUNNER_TIMEOUT_MS must be a whole number/],
     [{ OTLP_MAX_BYTES: '10' }, /OTLP_MAX_BYTES must be a whole number/],

@@ -39,12 +39,15 @@ let largeTables: string[] = [];
 const statements = new Map<string, Statement>();
 
 beforeAll(async () => {
-  gw = await startTestGateway({}, {
-    onQuery: (event) => {
-      const text = event.query.sql;
-      if (capturing && /^\s*(select|with)\b/i.test(text)) statements.set(text, { sql: text, parameters: event.query.parameters });
+  gw = await startTestGateway(
+    {},
+    {
+      onQuery: (event) => {
+        const text = event.query.sql;
+        if (capturing && /^\s*(select|with)\b/i.test(text)) statements.set(text, { sql: text, parameters: event.query.parameters });
+      },
     },
-  });
+  );
   tenant = await seedTenant(gw.db);
   await seedOtherOrganizations(gw.db, tenant, { memberships: 200, grants: 20_000, spans: 50_000 }, () => undefined);
   // Many people in the other organizations: the users and memberships tables grow too.
@@ -55,7 +58,10 @@ beforeAll(async () => {
     join (select id, organization_id, row_number() over (order by organization_id) - 1 as k from roles where kind = 'MEMBER' and organization_id <> ${tenant.organizationId}) r
       on r.k = u.n % 199`.execute(gw.db);
   await analyze(gw.db);
-  const { rows } = await sql<{ relname: string; reltuples: number }>`select relname, reltuples from pg_class where relkind = 'r' and relnamespace = current_schema()::regnamespace`.execute(gw.db);
+  const { rows } = await sql<{
+    relname: string;
+    reltuples: number;
+  }>`select relname, reltuples from pg_class where relkind = 'r' and relnamespace = current_schema()::regnamespace`.execute(gw.db);
   largeTables = rows.filter((row) => Number(row.reltuples) >= LARGE).map((row) => row.relname);
 }, 600_000);
 afterAll(async () => gw?.close());
@@ -63,12 +69,14 @@ afterAll(async () => gw?.close());
 const SCREENS: Array<{ what: string; query: string; variables: (t: Tenant) => Record<string, unknown> }> = [
   {
     what: 'the automations screen',
-    query: 'query($o: ID!) { organization(id: $o) { name automations(first: 20) { totalCount edges { node { id name visibility latestDeployment { version status } } } } } }',
+    query:
+      'query($o: ID!) { organization(id: $o) { name automations(first: 20) { totalCount edges { node { id name visibility latestDeployment { version status } } } } } }',
     variables: (t) => ({ o: String(t.organizationId) }),
   },
   {
     what: 'one automation and its runs',
-    query: 'query($o: ID!, $id: ID!) { organization(id: $o) { automation(id: $id) { name executions(first: 20) { totalCount edges { node { id status createdAt } } } } } }',
+    query:
+      'query($o: ID!, $id: ID!) { organization(id: $o) { automation(id: $id) { name executions(first: 20) { totalCount edges { node { id status createdAt } } } } } }',
     variables: (t) => ({ o: String(t.organizationId), id: t.automationId }),
   },
   {
@@ -78,12 +86,13 @@ const SCREENS: Array<{ what: string; query: string; variables: (t: Tenant) => Re
   },
   {
     what: "one run's spans",
-    query: 'query($o: ID!, $id: ID!) { organization(id: $o) { execution(id: $id) { status spans(first: 50) { totalCount edges { node { name attributes } } } } } }',
+    query:
+      'query($o: ID!, $id: ID!) { organization(id: $o) { execution(id: $id) { status spans(first: 50) { totalCount edges { node { name attributes } } } } } }',
     variables: (t) => ({ o: String(t.organizationId), id: t.executionId }),
   },
 ];
 
-describe('with other tenants\' data stored, no statement of a screen reads a large table whole', () => {
+describe("with other tenants' data stored, no statement of a screen reads a large table whole", () => {
   it.each(SCREENS)('$what, as a Member with an API token and in a session of 200 organizations', async ({ query, variables }) => {
     const member = await findOrCreateUserByEmail(gw.db, tenant.memberEmail);
     const { secret } = await issueApiToken(gw.db, tenant.organizationId, { userId: member.id }, 'explain');
@@ -100,7 +109,9 @@ describe('with other tenants\' data stored, no statement of a screen reads a lar
     expect(largeTables).toEqual(expect.arrayContaining(['entity_grants', 'automations', 'memberships', 'users', 'executions', 'spans']));
     const found: string[] = [];
     for (const statement of statements.values()) {
-      const { rows } = await gw.db.executeQuery<{ 'QUERY PLAN': Array<{ Plan: PlanNode }> | string }>(CompiledQuery.raw(`explain (format json) ${statement.sql}`, [...statement.parameters]));
+      const { rows } = await gw.db.executeQuery<{ 'QUERY PLAN': Array<{ Plan: PlanNode }> | string }>(
+        CompiledQuery.raw(`explain (format json) ${statement.sql}`, [...statement.parameters]),
+      );
       const raw = rows[0]?.['QUERY PLAN'];
       const plan = (typeof raw === 'string' ? JSON.parse(raw) : raw) as Array<{ Plan: PlanNode }>;
       const tables = scans(plan[0]?.Plan as PlanNode).filter((table) => largeTables.includes(table));

@@ -91,7 +91,7 @@ describe('inTransaction retries deadlocks and serialization failures (issue 14 Â
     expect(attempts).toBe(1);
   });
 
-  it('does not retry inside the caller\'s transaction: the outer one is aborted and retries', async () => {
+  it("does not retry inside the caller's transaction: the outer one is aborted and retries", async () => {
     let inner = 0;
     let outer = 0;
     const result = await inTransaction(database.db, async (trx) => {

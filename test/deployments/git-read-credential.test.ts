@@ -45,7 +45,7 @@ function appliedEnv(automationId: string): Record<string, string> {
 
 describe('setGitRepoReadCredential: set, replace, clear', () => {
   const CASES: Array<{ step: string; credential: { accessToken: string; username?: string } | null; has: boolean; username: string | null }> = [
-    { step: 'set, with the provider\'s token username', credential: { accessToken: TOKEN }, has: true, username: 'x-access-token' },
+    { step: "set, with the provider's token username", credential: { accessToken: TOKEN }, has: true, username: 'x-access-token' },
     { step: 'replace, with a username of its own', credential: { accessToken: ROTATED, username: 'deploy-bot' }, has: true, username: 'deploy-bot' },
     { step: 'clear', credential: null, has: false, username: null },
   ];
@@ -81,11 +81,16 @@ describe('who may set it: whoever may configure the repository', () => {
     else await expectHidden(env.gw, actor.token, SET, variables, 'setGitRepoReadCredential');
   });
 
-  it('with Git RBAC on, a manager off the repository\'s access list gets NOT_FOUND', async () => {
+  it("with Git RBAC on, a manager off the repository's access list gets NOT_FOUND", async () => {
     const own = await createOrg(env.gw);
     const guarded = await connectRepo(env.gw, own.owner.token, own.organizationId);
     const manager = await addMember(env.gw, own.organizationId, await createRole(env.gw, own.organizationId, { organization_settings: 'MANAGE' }));
-    await expectAllowed(env.gw, own.owner.token, 'mutation($o: ID!) { updateOrganizationSettings(organizationId: $o, input: { gitRepositoryRbac: true }) { gitRepositoryRbac } }', { o: String(own.organizationId) });
+    await expectAllowed(
+      env.gw,
+      own.owner.token,
+      'mutation($o: ID!) { updateOrganizationSettings(organizationId: $o, input: { gitRepositoryRbac: true }) { gitRepositoryRbac } }',
+      { o: String(own.organizationId) },
+    );
     await expectDenied(env.gw, manager.token, SET, { id: guarded, credential: { accessToken: TOKEN } }, 'NOT_FOUND');
     await expectAllowed(env.gw, own.owner.token, SET, { id: guarded, credential: { accessToken: TOKEN } });
   });
@@ -95,7 +100,11 @@ describe('the clone URL', () => {
   it.each([
     ['GitHub by default', { fullName: 'acme/one' }, 'https://github.com/acme/one.git'],
     ['GitLab by default', { fullName: 'acme/two', provider: 'GITLAB' }, 'https://gitlab.com/acme/two.git'],
-    ['a self-hosted server', { fullName: 'acme/three', cloneUrl: 'https://git.example.com/platform/acme/three.git' }, 'https://git.example.com/platform/acme/three.git'],
+    [
+      'a self-hosted server',
+      { fullName: 'acme/three', cloneUrl: 'https://git.example.com/platform/acme/three.git' },
+      'https://git.example.com/platform/acme/three.git',
+    ],
   ])('%s', async (_case, input, expected) => {
     const data = await expectAllowed<{ connectGitRepo: { cloneUrl: string } }>(env.gw, org.owner.token, CONNECT, { ...orgVars(), input });
     expect(data.connectGitRepo.cloneUrl).toBe(expected);
@@ -125,7 +134,11 @@ describe('deploying from the repository', () => {
     // The manifests output keeps the Secret's keys and hides their values.
     const secret = deployment.manifests.find((manifest) => manifest.kind === 'Secret') as { data: Record<string, string> };
     expect(secret.data.GATEHOUSE_GIT_TOKEN).toBe('(redacted)');
-    const history = await env.gw.gql(org.owner.token, 'query($o: ID!) { organization(id: $o) { automations { edges { node { deployments { edges { node { manifests } } } } } } gitRepos { edges { node { id cloneUrl hasReadCredential readCredentialUpdatedAt } } } } }', { o: String(org.organizationId) });
+    const history = await env.gw.gql(
+      org.owner.token,
+      'query($o: ID!) { organization(id: $o) { automations { edges { node { deployments { edges { node { manifests } } } } } } gitRepos { edges { node { id cloneUrl hasReadCredential readCredentialUpdatedAt } } } } }',
+      { o: String(org.organizationId) },
+    );
     expect(history.errors).toEqual([]);
     expect(history.raw).toContain('GATEHOUSE_GIT_TOKEN');
     const audit = await env.gw.db.selectFrom('auditLog').select(['action', 'before', 'after']).where('organizationId', '=', org.organizationId).execute();
@@ -153,7 +166,10 @@ describe('deploying from the repository', () => {
 
   it('a public repository (no credential) deploys without one', async () => {
     const open = await connectRepo(env.gw, org.owner.token, org.organizationId, 'acme/public-crew');
-    const data = await expectAllowed<{ deployAutomation: { id: string } }>(env.gw, org.owner.token, DEPLOY, { ...orgVars(), input: { name: 'public', source: { gitRepoId: open } } });
+    const data = await expectAllowed<{ deployAutomation: { id: string } }>(env.gw, org.owner.token, DEPLOY, {
+      ...orgVars(),
+      input: { name: 'public', source: { gitRepoId: open } },
+    });
     const row = await env.gw.db.selectFrom('automationDeployments').select('automationId').where('id', '=', data.deployAutomation.id).executeTakeFirstOrThrow();
     expect(Object.keys(appliedSecret(row.automationId))).not.toContain('GATEHOUSE_GIT_TOKEN');
     expect(appliedEnv(row.automationId).GATEHOUSE_SOURCE_REPOSITORY_URL).toBe('https://github.com/acme/public-crew.git');
@@ -163,15 +179,21 @@ describe('deploying from the repository', () => {
 describe('never readable through GraphQL', () => {
   it('no field of GitRepo, nor any type, holds the credential; only the write-only input names it', async () => {
     const data = await expectAllowed<{ __schema: { types: Array<{ name: string; kind: string; fields: Array<{ name: string }> | null }> } }>(
-      env.gw, org.owner.token, '{ __schema { types { name kind fields { name } } } }',
+      env.gw,
+      org.owner.token,
+      '{ __schema { types { name kind fields { name } } } }',
     );
     const gitRepo = data.__schema.types.find((type) => type.name === 'GitRepo');
     expect(gitRepo?.fields?.map((field) => field.name)).toEqual(expect.arrayContaining(['cloneUrl', 'hasReadCredential', 'readCredentialUpdatedAt']));
-    const outputFields = data.__schema.types.filter((type) => type.kind === 'OBJECT' && !type.name.startsWith('__')).flatMap((type) => (type.fields ?? []).map((field) => `${type.name}.${field.name}`));
+    const outputFields = data.__schema.types
+      .filter((type) => type.kind === 'OBJECT' && !type.name.startsWith('__'))
+      .flatMap((type) => (type.fields ?? []).map((field) => `${type.name}.${field.name}`));
     // Only the mutation and the two fields that say whether, and since when, one is set.
-    expect(outputFields.filter((name) => /credential|ciphertext|accessToken|gitToken/i.test(name)).sort()).toEqual(
-      ['GitRepo.hasReadCredential', 'GitRepo.readCredentialUpdatedAt', 'Mutation.setGitRepoReadCredential'],
-    );
+    expect(outputFields.filter((name) => /credential|ciphertext|accessToken|gitToken/i.test(name)).sort()).toEqual([
+      'GitRepo.hasReadCredential',
+      'GitRepo.readCredentialUpdatedAt',
+      'Mutation.setGitRepoReadCredential',
+    ]);
     expect(data.__schema.types.find((type) => type.name === 'GitReadCredentialInput')?.kind).toBe('INPUT_OBJECT');
   });
 });

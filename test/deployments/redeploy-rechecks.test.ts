@@ -29,9 +29,16 @@ interface Loss {
 }
 
 const orgSettings = (s: Setup, input: string) =>
-  expectAllowed(s.gw, s.org.owner.token, `mutation($o: ID!) { updateOrganizationSettings(organizationId: $o, input: { ${input} }) { __typename } }`, { o: String(s.org.organizationId) });
+  expectAllowed(s.gw, s.org.owner.token, `mutation($o: ID!) { updateOrganizationSettings(organizationId: $o, input: { ${input} }) { __typename } }`, {
+    o: String(s.org.organizationId),
+  });
 const level = async (s: Setup, feature: string, value: string): Promise<void> => {
-  await expectAllowed(s.gw, s.org.owner.token, `mutation($id: ID!) { updateRole(id: $id, input: { features: [{ feature: ${feature}, level: ${value} }] }) { id } }`, { id: s.roleId });
+  await expectAllowed(
+    s.gw,
+    s.org.owner.token,
+    `mutation($id: ID!) { updateRole(id: $id, input: { features: [{ feature: ${feature}, level: ${value} }] }) { id } }`,
+    { id: s.roleId },
+  );
 };
 
 const LOSSES: Loss[] = [
@@ -41,7 +48,7 @@ const LOSSES: Loss[] = [
     says: /\(re-attaching the env vars of version \d+\) needs environment_variables: MANAGE; your role has NO_ACCESS/,
   },
   {
-    loss: 'the env var\'s access list (entity RBAC)',
+    loss: "the env var's access list (entity RBAC)",
     take: async (s) => {
       await expectAllowed(s.gw, s.org.owner.token, 'mutation($id: ID!) { setEnvVarAccess(id: $id, access: []) { id } }', { id: s.envVarId });
       await orgSettings(s, 'entityRbac: true');
@@ -54,7 +61,7 @@ const LOSSES: Loss[] = [
     says: /\(re-attaching the LLM connection of version \d+\) needs llm_connections: MANAGE; your role has NO_ACCESS/,
   },
   {
-    loss: 'the LLM connection\'s access list (entity RBAC)',
+    loss: "the LLM connection's access list (entity RBAC)",
     take: async (s) => {
       await expectAllowed(s.gw, s.org.owner.token, 'mutation($id: ID!) { setLLMConnectionAccess(id: $id, access: []) { id } }', { id: s.llmId });
       await orgSettings(s, 'entityRbac: true');
@@ -76,8 +83,22 @@ async function setup(): Promise<Setup & { automationId: string }> {
   const deployer = await addMember(gw, org.organizationId, roleId);
   const repo = await connectRepo(gw, org.owner.token, org.organizationId);
   const o = String(org.organizationId);
-  const envVarId = (await expectAllowed<{ createEnvVar: { id: string } }>(gw, org.owner.token, 'mutation($o: ID!) { createEnvVar(organizationId: $o, input: { name: "RECHECKED_SECRET", value: "v" }) { id } }', { o })).createEnvVar.id;
-  const llmId = (await expectAllowed<{ createLLMConnection: { id: string } }>(gw, org.owner.token, 'mutation($o: ID!) { createLLMConnection(organizationId: $o, input: { name: "rechecked", provider: OPENAI, apiKey: "sk-rechecked-123456" }) { id } }', { o })).createLLMConnection.id;
+  const envVarId = (
+    await expectAllowed<{ createEnvVar: { id: string } }>(
+      gw,
+      org.owner.token,
+      'mutation($o: ID!) { createEnvVar(organizationId: $o, input: { name: "RECHECKED_SECRET", value: "v" }) { id } }',
+      { o },
+    )
+  ).createEnvVar.id;
+  const llmId = (
+    await expectAllowed<{ createLLMConnection: { id: string } }>(
+      gw,
+      org.owner.token,
+      'mutation($o: ID!) { createLLMConnection(organizationId: $o, input: { name: "rechecked", provider: OPENAI, apiKey: "sk-rechecked-123456" }) { id } }',
+      { o },
+    )
+  ).createLLMConnection.id;
   const { automationId } = await deployNew(gw, deployer.token, org.organizationId, repo, { envVarIds: [envVarId], llmConnectionId: llmId });
   return { gw, org, deployer, roleId, envVarId, llmId, automationId };
 }

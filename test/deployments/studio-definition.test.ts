@@ -7,7 +7,8 @@ import { startTestGateway, type TestGateway } from '../support/harness.js';
 // refusal is BAD_USER_INPUT whose `extensions.path` names the bad element, as in this table.
 const CREATE = 'mutation($org: ID!, $input: CreateStudioProjectInput!) { createStudioProject(organizationId: $org, input: $input) { id definition } }';
 const UPDATE = 'mutation($id: ID!, $definition: JSONObject) { updateStudioProject(id: $id, input: { definition: $definition }) { id definition } }';
-const CREATE_TOOL = 'mutation($org: ID!, $name: String!) { createTool(organizationId: $org, input: { name: $name, kind: HTTP, config: { url: "https://search.example.com" } }) { id } }';
+const CREATE_TOOL =
+  'mutation($org: ID!, $name: String!) { createTool(organizationId: $org, input: { name: $name, kind: HTTP, config: { url: "https://search.example.com" } }) { id } }';
 
 type Definition = { process?: string; agents: Array<Record<string, unknown>>; tasks: Array<Record<string, unknown>> };
 
@@ -39,7 +40,10 @@ beforeAll(async () => {
   const other = await createOrg(gw);
   tool = await createTool(org, 'search');
   foreignTool = await createTool(other, 'theirs');
-  const data = await expectAllowed<{ createStudioProject: { id: string } }>(gw, org.owner.token, CREATE, { org: String(org.organizationId), input: { name: 'Crew' } });
+  const data = await expectAllowed<{ createStudioProject: { id: string } }>(gw, org.owner.token, CREATE, {
+    org: String(org.organizationId),
+    input: { name: 'Crew' },
+  });
   project = data.createStudioProject.id;
 });
 afterAll(async () => gw.close());
@@ -64,22 +68,35 @@ describe('a valid definition', () => {
 describe('an invalid definition is refused with the path of the bad element', () => {
   const CASES: Array<{ problem: string; path: string; change: (d: Definition) => void }> = [
     { problem: 'a task names an agent the definition does not have', path: 'tasks[1].agent', change: (d) => void (d.tasks[1]!.agent = 'editor') },
-    { problem: 'a tool reference names another organization\'s tool', path: 'agents[0].toolIds[0]', change: (d) => void (d.agents[0]!.toolIds = [foreignTool]) },
-    { problem: 'a tool reference names no tool at all', path: 'tasks[1].toolIds[0]', change: (d) => void (d.tasks[1]!.toolIds = ['00000000-0000-4000-8000-000000000000']) },
+    { problem: "a tool reference names another organization's tool", path: 'agents[0].toolIds[0]', change: (d) => void (d.agents[0]!.toolIds = [foreignTool]) },
+    {
+      problem: 'a tool reference names no tool at all',
+      path: 'tasks[1].toolIds[0]',
+      change: (d) => void (d.tasks[1]!.toolIds = ['00000000-0000-4000-8000-000000000000']),
+    },
     { problem: 'a tool reference is not an id', path: 'tasks[1].toolIds[0]', change: (d) => void (d.tasks[1]!.toolIds = ['search']) },
     { problem: 'two agents share a key', path: 'agents[1].key', change: (d) => void (d.agents[1]!.key = 'researcher') },
     { problem: 'a key is not a name', path: 'tasks[0].key', change: (d) => void (d.tasks[0]!.key = '1st task') },
     { problem: 'an agent has a property a definition does not', path: 'agents[0].llm', change: (d) => void (d.agents[0]!.llm = 'gpt-4o') },
     { problem: 'a task has no description', path: 'tasks[0].description', change: (d) => void (d.tasks[0]!.description = ' ') },
     { problem: 'a backstory is too long', path: 'agents[0].backstory', change: (d) => void (d.agents[0]!.backstory = 'x'.repeat(4001)) },
-    { problem: 'an agent references too many tools', path: 'agents[0].toolIds', change: (d) => void (d.agents[0]!.toolIds = Array.from({ length: 21 }, () => tool)) },
-    { problem: 'there are too many agents', path: 'agents', change: (d) => void (d.agents = Array.from({ length: 51 }, (_, i) => ({ key: `a${i}`, role: 'r', goal: 'g' }))) },
+    {
+      problem: 'an agent references too many tools',
+      path: 'agents[0].toolIds',
+      change: (d) => void (d.agents[0]!.toolIds = Array.from({ length: 21 }, () => tool)),
+    },
+    {
+      problem: 'there are too many agents',
+      path: 'agents',
+      change: (d) => void (d.agents = Array.from({ length: 51 }, (_, i) => ({ key: `a${i}`, role: 'r', goal: 'g' }))),
+    },
     { problem: 'there is no task', path: 'tasks', change: (d) => void (d.tasks = []) },
     { problem: 'the process is unknown', path: 'process', change: (d) => void (d.process = 'PARALLEL') },
     {
       problem: 'the whole is over 256 KiB',
       path: '',
-      change: (d) => void (d.agents = Array.from({ length: 50 }, (_, i) => ({ key: `a${i}`, role: 'r'.repeat(500), goal: 'g'.repeat(2000), backstory: 'b'.repeat(4000) }))),
+      change: (d) =>
+        void (d.agents = Array.from({ length: 50 }, (_, i) => ({ key: `a${i}`, role: 'r'.repeat(500), goal: 'g'.repeat(2000), backstory: 'b'.repeat(4000) }))),
     },
   ];
 
@@ -99,7 +116,13 @@ describe('an invalid definition is refused with the path of the bad element', ()
   it('createStudioProject checks the same way and creates nothing', async () => {
     const definition = valid();
     definition.tasks[0]!.agent = 'nobody';
-    const denied = await expectDenied(gw, org.owner.token, CREATE, { org: String(org.organizationId), input: { name: 'Refused', definition } }, 'BAD_USER_INPUT');
+    const denied = await expectDenied(
+      gw,
+      org.owner.token,
+      CREATE,
+      { org: String(org.organizationId), input: { name: 'Refused', definition } },
+      'BAD_USER_INPUT',
+    );
     expect(denied.errors[0]?.extensions?.path).toBe('tasks[0].agent');
     expect(await gw.db.selectFrom('studioProjects').select('id').where('name', '=', 'Refused').execute()).toEqual([]);
   });

@@ -45,7 +45,9 @@ async function viewer(url: string, token: string) {
     headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
     body: JSON.stringify({ query: '{ viewer { user { email } memberships { organization { id name } role { kind } } } }' }),
   });
-  return (await response.json()) as { data: { viewer: { user: { email: string }; memberships: Array<{ organization: { id: string; name: string }; role: { kind: string } }> } } };
+  return (await response.json()) as {
+    data: { viewer: { user: { email: string }; memberships: Array<{ organization: { id: string; name: string }; role: { kind: string } }> } };
+  };
 }
 
 afterAll(() => {

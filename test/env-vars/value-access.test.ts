@@ -32,7 +32,11 @@ beforeAll(async () => {
   org = await createOrg(gw);
   manager = await addMember(gw, org.organizationId, org.memberRoleId);
   noAccess = await addMember(gw, org.organizationId, await createRole(gw, org.organizationId, { environment_variables: 'NO_ACCESS', tools: 'READ' }));
-  const created = await expectAllowed<Created>(gw, org.owner.token, CREATE, { org: String(org.organizationId), name: 'DATABASE_URL', value: 'postgres://s3cret@db/app' });
+  const created = await expectAllowed<Created>(gw, org.owner.token, CREATE, {
+    org: String(org.organizationId),
+    name: 'DATABASE_URL',
+    value: 'postgres://s3cret@db/app',
+  });
   varId = created.createEnvVar.id;
 });
 afterAll(async () => gw.close());
@@ -72,7 +76,13 @@ describe('env var input is validated before anything is written', () => {
   it('a value up to 32 KiB is accepted and one byte more is BAD_USER_INPUT', async () => {
     const limit = 32 * 1024;
     await expectAllowed(gw, manager.token, CREATE, { org: String(org.organizationId), name: 'AT_LIMIT', value: 'x'.repeat(limit) });
-    const response = await expectDenied(gw, manager.token, CREATE, { org: String(org.organizationId), name: 'OVER_LIMIT', value: 'x'.repeat(limit + 1) }, 'BAD_USER_INPUT');
+    const response = await expectDenied(
+      gw,
+      manager.token,
+      CREATE,
+      { org: String(org.organizationId), name: 'OVER_LIMIT', value: 'x'.repeat(limit + 1) },
+      'BAD_USER_INPUT',
+    );
     expect(response.errors[0]?.message).toContain('32 KiB');
     await expectDenied(gw, manager.token, UPDATE, { id: varId, value: 'é'.repeat(limit / 2 + 1) }, 'BAD_USER_INPUT');
   });
@@ -86,7 +96,10 @@ describe('env var values are encrypted at rest', () => {
   it('the stored row does not contain the value, and the ciphertext is bound to its row', async () => {
     const value = 'plain-marker-7f3a9c';
     const created = await expectAllowed<Created>(gw, manager.token, CREATE, { org: String(org.organizationId), name: 'MARKER', value });
-    const { rows } = await sql<{ row: string; valueCiphertext: Uint8Array }>`select e::text as row, value_ciphertext from env_vars e where id = ${created.createEnvVar.id}`.execute(gw.db);
+    const { rows } = await sql<{
+      row: string;
+      valueCiphertext: Uint8Array;
+    }>`select e::text as row, value_ciphertext from env_vars e where id = ${created.createEnvVar.id}`.execute(gw.db);
     const stored = rows[0];
     if (!stored) throw new Error('env var row missing');
     expect(stored.row).not.toContain(value);

@@ -34,12 +34,9 @@ it('reading the value of 1,000 env vars re-checks visibility in one query', asyn
   const executor = gw.db.getExecutor();
   const spy = vi.spyOn(executor, 'executeQuery');
   try {
-    const data = await expectAllowed<{ organization: { envVars: { edges: { node: { name: string; value: string } }[] } } }>(
-      gw,
-      member.token,
-      LIST,
-      { org: String(org.organizationId) },
-    );
+    const data = await expectAllowed<{ organization: { envVars: { edges: { node: { name: string; value: string } }[] } } }>(gw, member.token, LIST, {
+      org: String(org.organizationId),
+    });
     expect(data.organization.envVars.edges).toHaveLength(COUNT);
     expect(data.organization.envVars.edges.every(({ node }) => node.value === `value-${node.name.slice(4)}`)).toBe(true);
     const envVarQueries = spy.mock.calls.filter(([query]) => /from "env_vars"/.test(query.sql));

@@ -22,7 +22,9 @@ afterAll(async () => {
 
 describe('error masking in production', () => {
   it('an internal failure is INTERNAL_SERVER_ERROR with a generic message, a request id and no details', async () => {
-    const response = await gw.gql(org.owner.token, 'query($id: ID!) { organization(id: $id) { name agents { totalCount } } }', { id: String(org.organizationId) });
+    const response = await gw.gql(org.owner.token, 'query($id: ID!) { organization(id: $id) { name agents { totalCount } } }', {
+      id: String(org.organizationId),
+    });
     expect(response.errors).toHaveLength(1);
     const [error] = response.errors;
     expect(error?.extensions?.code).toBe('INTERNAL_SERVER_ERROR');

@@ -33,16 +33,31 @@ const VIEWER = 'query { viewer { user { id } } }';
 function expectRefusal(response: GqlResponse<unknown>, code: string, message?: RegExp): void {
   const summary = `${response.status} ${response.raw}`;
   expect(response.status, summary).toBe(400);
-  expect(response.errors.map((e) => e.extensions?.code), summary).toEqual([code]);
+  expect(
+    response.errors.map((e) => e.extensions?.code),
+    summary,
+  ).toEqual([code]);
   if (message) expect(response.errors[0]?.message, summary).toMatch(message);
   expect(internalErrors(), JSON.stringify(lines)).toEqual([]);
 }
 
 describe('refusals the gateway means to give', () => {
   const apqCases: Array<[string, () => Promise<GqlResponse<unknown>>, RegExp]> = [
-    ['an APQ hash that is not the query\'s (POST)', () => post(gw, org.owner.token, { query: VIEWER, extensions: apq(sha256Hex('something else')) }), /is not the SHA-256 of `query`/],
-    ['an APQ hash that is not the query\'s (GET)', () => get(gw, org.owner.token, { query: VIEWER, extensions: JSON.stringify(apq(sha256Hex('other'))) }), /is not the SHA-256 of `query`/],
-    ['an APQ version other than 1', () => post(gw, org.owner.token, { query: VIEWER, extensions: { persistedQuery: { version: 2, sha256Hash: sha256Hex(VIEWER) } } }), /must be 1/],
+    [
+      "an APQ hash that is not the query's (POST)",
+      () => post(gw, org.owner.token, { query: VIEWER, extensions: apq(sha256Hex('something else')) }),
+      /is not the SHA-256 of `query`/,
+    ],
+    [
+      "an APQ hash that is not the query's (GET)",
+      () => get(gw, org.owner.token, { query: VIEWER, extensions: JSON.stringify(apq(sha256Hex('other'))) }),
+      /is not the SHA-256 of `query`/,
+    ],
+    [
+      'an APQ version other than 1',
+      () => post(gw, org.owner.token, { query: VIEWER, extensions: { persistedQuery: { version: 2, sha256Hash: sha256Hex(VIEWER) } } }),
+      /must be 1/,
+    ],
   ];
   it.each(apqCases)('%s is 400 BAD_REQUEST saying what to send, not logged as internal', async (_name, send, message) => {
     expectRefusal(await send(), 'BAD_REQUEST', message);
@@ -59,7 +74,10 @@ describe('refusals the gateway means to give', () => {
   });
 
   it('the alias limit is TOO_MANY_ALIASES', async () => {
-    expectRefusal(await gw.gql(org.owner.token, 'query { a: viewer { __typename } b: viewer { __typename } c: viewer { __typename } d: viewer { __typename } }'), 'TOO_MANY_ALIASES');
+    expectRefusal(
+      await gw.gql(org.owner.token, 'query { a: viewer { __typename } b: viewer { __typename } c: viewer { __typename } d: viewer { __typename } }'),
+      'TOO_MANY_ALIASES',
+    );
   });
 
   it('a validation failure is GRAPHQL_VALIDATION_FAILED', async () => {

@@ -67,10 +67,14 @@ function literalOf(value: unknown, type: GraphQLInputType): string {
   if (isEnumType(inner)) return String(value);
   if (isInputObjectType(inner) && typeof value === 'object' && value !== null) {
     const fields = inner.getFields();
-    return `{ ${Object.entries(value).map(([k, v]) => `${k}: ${literalOf(v, fields[k]?.type ?? inner)}`).join(', ')} }`;
+    return `{ ${Object.entries(value)
+      .map(([k, v]) => `${k}: ${literalOf(v, fields[k]?.type ?? inner)}`)
+      .join(', ')} }`;
   }
   if (isScalarType(inner) && inner.name === 'JSONObject' && typeof value === 'object' && value !== null) {
-    return `{ ${Object.entries(value).map(([k, v]) => `${k}: ${JSON.stringify(v)}`).join(', ')} }`;
+    return `{ ${Object.entries(value)
+      .map(([k, v]) => `${k}: ${JSON.stringify(v)}`)
+      .join(', ')} }`;
   }
   // JSON string escapes are GraphQL string escapes (\u0000 included).
   return JSON.stringify(value);
@@ -89,7 +93,10 @@ const selectionFor = (field: GraphQLField<unknown, unknown>) => (isLeafType(getN
 function pathsToTypes(schema: GraphQLSchema): Map<string, { root: 'query' | 'mutation'; wrap: (inner: string) => string }> {
   const paths = new Map<string, { root: 'query' | 'mutation'; wrap: (inner: string) => string }>();
   const queue: GraphQLObjectType[] = [];
-  for (const [root, type] of [['query', schema.getQueryType()], ['mutation', schema.getMutationType()]] as const) {
+  for (const [root, type] of [
+    ['query', schema.getQueryType()],
+    ['mutation', schema.getMutationType()],
+  ] as const) {
     if (type && !paths.has(type.name)) {
       paths.set(type.name, { root, wrap: (inner) => inner });
       queue.push(type);
@@ -181,7 +188,8 @@ function textInput(
   inside: readonly string[],
 ): TextInput {
   const argument = argumentPath(arg, inside);
-  const operation = (given: string, variables: string) => `${path.root}${variables} { ${path.wrap(`${field.name}${argumentList(field, { [arg.name]: given })}${selectionFor(field)}`)} }`;
+  const operation = (given: string, variables: string) =>
+    `${path.root}${variables} { ${path.wrap(`${field.name}${argumentList(field, { [arg.name]: given })}${selectionFor(field)}`)} }`;
   return {
     label: `${typeName}.${field.name}(${argument})`,
     argument,

@@ -25,7 +25,7 @@ const UNSTORABLE: Array<[string, string]> = [
 /** Cursors of impossible instants, and ones that are no cursor at all. */
 const BAD_CURSORS: Array<[string, string]> = [
   ['year 300000', b64(`+300000-01-01T00:00:00.000Z|${UUID}`)],
-  ['year +275760 (JavaScript\'s last)', b64(`+275760-09-13T00:00:00.000Z|${UUID}`)],
+  ["year +275760 (JavaScript's last)", b64(`+275760-09-13T00:00:00.000Z|${UUID}`)],
   ['a negative year', b64(`-100000-01-01T00:00:00.000Z|${UUID}`)],
   ['year 0', b64(`0000-01-01T00:00:00.000Z|${UUID}`)],
   ['before 1970', b64(`1969-12-31T23:59:59.999Z|${UUID}`)],
@@ -91,7 +91,9 @@ describe.each(BAD_CURSORS)('a cursor of %s', (_name, cursor) => {
 
 describe('what is refused is only what cannot be stored', () => {
   it('keeps well-formed text outside the BMP (a surrogate pair) and a real cursor', async () => {
-    const org = await gw.gql<{ createOrganization: { id: string } }>(owner, 'mutation($n: String!) { createOrganization(input: { name: $n }) { id } }', { n: 'Rocket 🚀 team' });
+    const org = await gw.gql<{ createOrganization: { id: string } }>(owner, 'mutation($n: String!) { createOrganization(input: { name: $n }) { id } }', {
+      n: 'Rocket 🚀 team',
+    });
     expect(org.errors).toEqual([]);
     const first = await gw.gql<{ organization: { invitations: { pageInfo: { endCursor: string | null } } } }>(
       owner,

@@ -21,12 +21,23 @@ let automations: [string, string, string];
 const STATUSES: ExecutionStatus[] = ['QUEUED', 'RUNNING', 'SUCCEEDED', 'FAILED'];
 
 async function newAutomation(name: string): Promise<string> {
-  const row = await gw.db.insertInto('automations').values({ organizationId: org.organizationId, name, createdByUserId: null }).returning('id').executeTakeFirstOrThrow();
+  const row = await gw.db
+    .insertInto('automations')
+    .values({ organizationId: org.organizationId, name, createdByUserId: null })
+    .returning('id')
+    .executeTakeFirstOrThrow();
   return row.id;
 }
 
 function newExecution(automationId: string, status: ExecutionStatus) {
-  return insertExecution(gw.db, { organizationId: org.organizationId, automationId, deploymentId: null, inputs: '{}', status, error: status === 'FAILED' ? 'failed' : null });
+  return insertExecution(gw.db, {
+    organizationId: org.organizationId,
+    automationId,
+    deploymentId: null,
+    inputs: '{}',
+    status,
+    error: status === 'FAILED' ? 'failed' : null,
+  });
 }
 
 // --- Executions -------------------------------------------------------------------------------
@@ -107,7 +118,9 @@ async function totalCountOf(c: ListCase, withPage = false): Promise<number | nul
 }
 
 async function realCount(c: ListCase): Promise<number> {
-  const result = await sql<{ n: number }>`select count(*)::integer as n from executions where organization_id = ${org.organizationId} and ${c.where()}`.execute(gw.db);
+  const result = await sql<{ n: number }>`select count(*)::integer as n from executions where organization_id = ${org.organizationId} and ${c.where()}`.execute(
+    gw.db,
+  );
   return result.rows[0]?.n ?? -1;
 }
 
@@ -178,18 +191,23 @@ describe('the totalCount of execution lists', () => {
   it('equals count(*) on a page past the last one, and for an automation that never ran', async () => {
     const page = `query($o: ID!, $a: ID!, $after: String) { organization(id: $o) { automation(id: $a) { executions(first: 50, after: $after) {
       totalCount edges { cursor } pageInfo { hasNextPage endCursor } } } } }`;
-    type Page = { organization: { automation: { executions: { totalCount: number; edges: unknown[]; pageInfo: { hasNextPage: boolean; endCursor: string | null } } } } };
+    type Page = {
+      organization: { automation: { executions: { totalCount: number; edges: unknown[]; pageInfo: { hasNextPage: boolean; endCursor: string | null } } } };
+    };
     let after: string | null = null;
     let last: Page['organization']['automation']['executions'];
     do {
-      last = (await expectAllowed<Page>(gw, org.owner.token, page, { o: String(org.organizationId), a: automations[0], after })).organization.automation.executions;
+      last = (await expectAllowed<Page>(gw, org.owner.token, page, { o: String(org.organizationId), a: automations[0], after })).organization.automation
+        .executions;
       after = last.pageInfo.endCursor ?? after;
     } while (last.pageInfo.hasNextPage);
-    const pastTheEnd = (await expectAllowed<Page>(gw, org.owner.token, page, { o: String(org.organizationId), a: automations[0], after })).organization.automation.executions;
+    const pastTheEnd = (await expectAllowed<Page>(gw, org.owner.token, page, { o: String(org.organizationId), a: automations[0], after })).organization
+      .automation.executions;
     expect(pastTheEnd.edges).toEqual([]);
     expect(pastTheEnd.totalCount).toBe(await realCount(LISTS[0] as ListCase));
     const idle = await newAutomation('counted-idle');
-    const never = (await expectAllowed<Page>(gw, org.owner.token, page, { o: String(org.organizationId), a: idle, after: null })).organization.automation.executions;
+    const never = (await expectAllowed<Page>(gw, org.owner.token, page, { o: String(org.organizationId), a: idle, after: null })).organization.automation
+      .executions;
     expect(never.totalCount).toBe(0);
   });
 
@@ -199,7 +217,11 @@ describe('the totalCount of execution lists', () => {
       if (!found) throw new Error(`no list ${list}`);
       return found;
     };
-    const [all, failed, windowed] = [named('Automation.executions'), named('Automation.executions(status: FAILED)'), named('Automation.executions(since: an hour ago), counted in the window')];
+    const [all, failed, windowed] = [
+      named('Automation.executions'),
+      named('Automation.executions(status: FAILED)'),
+      named('Automation.executions(since: an hour ago), counted in the window'),
+    ];
     const before = { all: await realCount(all), failed: await realCount(failed), windowed: await realCount(windowed) };
     await sql`update execution_counts set failed = failed + 1000 where automation_id = ${automations[0]}`.execute(gw.db);
     try {
@@ -233,7 +255,9 @@ describe('the cards of the automations screen', () => {
     expect(more.executionReads).toHaveLength(1);
     expect(more.executionReads[0]).toContain('"execution_counts"');
     for (const { node } of more.data.organization.automations.edges) {
-      const real = await sql<{ n: number }>`select count(*)::integer as n from executions where organization_id = ${org.organizationId} and automation_id = ${node.id}`.execute(gw.db);
+      const real = await sql<{
+        n: number;
+      }>`select count(*)::integer as n from executions where organization_id = ${org.organizationId} and automation_id = ${node.id}`.execute(gw.db);
       expect({ id: node.id, totalCount: node.executions.totalCount }).toEqual({ id: node.id, totalCount: real.rows[0]?.n });
     }
   });
@@ -267,10 +291,27 @@ describe('the totalCount of Execution.spans', () => {
   function spans(count: number, spanIds: string[] = Array.from({ length: count }, () => hex(8))) {
     const start = BigInt(Date.now()) * 1_000_000n;
     return spanIds.map((spanId, i) => ({
-      executionId, sourceId, traceId: i % 2 === 0 ? traceId : hex(16), spanId, parentSpanId: null, traceState: null, flags: null,
-      name: i % 2 === 0 ? 'tool' : 'llm', kind: 1, startTimeUnixNano: String(start + BigInt(i)), endTimeUnixNano: String(start + BigInt(i) + 10n),
-      statusCode: i % 3 === 0 ? 2 : 1, statusMessage: null, attributes: '{}', droppedAttributesCount: 0, events: null, droppedEventsCount: 0, links: null,
-      droppedLinksCount: 0, inputTokens: 0, outputTokens: 0,
+      executionId,
+      sourceId,
+      traceId: i % 2 === 0 ? traceId : hex(16),
+      spanId,
+      parentSpanId: null,
+      traceState: null,
+      flags: null,
+      name: i % 2 === 0 ? 'tool' : 'llm',
+      kind: 1,
+      startTimeUnixNano: String(start + BigInt(i)),
+      endTimeUnixNano: String(start + BigInt(i) + 10n),
+      statusCode: i % 3 === 0 ? 2 : 1,
+      statusMessage: null,
+      attributes: '{}',
+      droppedAttributesCount: 0,
+      events: null,
+      droppedEventsCount: 0,
+      links: null,
+      droppedLinksCount: 0,
+      inputTokens: 0,
+      outputTokens: 0,
     }));
   }
 

@@ -45,7 +45,11 @@ const b = { automationId: '', token: '', executionId: '' };
 
 beforeAll(async () => {
   runtime = await startRuntimeStub();
-  env = await startClusterEnv('automatic', { RUNNER_URL_TEMPLATE: runtime.urlTemplate, OTLP_MAX_BYTES: String(LIMIT), OTLP_MAX_SPANS_PER_REQUEST: String(MAX_SPANS) });
+  env = await startClusterEnv('automatic', {
+    RUNNER_URL_TEMPLATE: runtime.urlTemplate,
+    OTLP_MAX_BYTES: String(LIMIT),
+    OTLP_MAX_SPANS_PER_REQUEST: String(MAX_SPANS),
+  });
   org = await isolatedOrg(env.gw);
   for (const side of [a, b]) {
     side.automationId = (await deployNew(env.gw, org.owner.token, org.organizationId, org.repo)).automationId;
@@ -81,7 +85,7 @@ describe('authentication', () => {
   it.each([
     ['no Authorization header', () => undefined],
     ['a well-formed token that was never issued', () => `ghi_${crypto.randomBytes(32).toString('base64url')}`],
-    ['a user\'s API token', () => org.owner.token],
+    ["a user's API token", () => org.owner.token],
   ])('%s is 401 UNAUTHENTICATED, and nothing is stored', async (_what, token) => {
     const before = await spanCount(env.gw, a.executionId);
     const response = await postTraces(env.gw, token(), valid());
@@ -90,7 +94,7 @@ describe('authentication', () => {
     expect(await spanCount(env.gw, a.executionId)).toBe(before);
   });
 
-  it('the deployment\'s own token is accepted (the allowed twin)', async () => {
+  it("the deployment's own token is accepted (the allowed twin)", async () => {
     const before = await spanCount(env.gw, a.executionId);
     expect(await postTraces(env.gw, a.token, valid())).toMatchObject({ status: 200, body: {} });
     expect(await spanCount(env.gw, a.executionId)).toBe(before + 1);
@@ -102,7 +106,7 @@ describe('authentication', () => {
     expect(protobufStatus(response)).toEqual({ code: UNAUTHENTICATED, message: expect.stringContaining('ingest token') });
   });
 
-  it('a deleted automation\'s token stops working', async () => {
+  it("a deleted automation's token stops working", async () => {
     const gone = (await deployNew(env.gw, org.owner.token, org.organizationId, org.repo)).automationId;
     const token = ingestTokenOf(env, org.namespace, gone);
     const execution = await run(env.gw, org.owner.token, gone);
@@ -130,12 +134,16 @@ describe('what is sent', () => {
     const refused = await postTraces(env.gw, a.token, body(right), { 'content-type': wrong });
     expectStatus(refused, 415, INVALID_ARGUMENT, 'application/x-protobuf', 'application/json');
     expect(await spanCount(env.gw, a.executionId)).toBe(before);
-    const accepted = await fetch(tracesUrl(env.gw), { method: 'POST', headers: { authorization: `Bearer ${a.token}`, 'content-type': right }, body: body(right) });
+    const accepted = await fetch(tracesUrl(env.gw), {
+      method: 'POST',
+      headers: { authorization: `Bearer ${a.token}`, 'content-type': right },
+      body: body(right),
+    });
     expect(accepted.status).toBe(200);
     expect(await spanCount(env.gw, a.executionId)).toBe(before + 1);
   });
 
-  it.each([['br'], ['deflate'], ['zstd']])('Content-Encoding %s is 415 in the request\'s encoding; gzip and identity are accepted', async (encoding) => {
+  it.each([['br'], ['deflate'], ['zstd']])("Content-Encoding %s is 415 in the request's encoding; gzip and identity are accepted", async (encoding) => {
     const before = await spanCount(env.gw, a.executionId);
     const json = await postTraces(env.gw, a.token, valid(), { 'content-encoding': encoding });
     expectStatus(json, 415, INVALID_ARGUMENT, `Content-Encoding "${encoding}" is not supported`, NOTHING_STORED);
@@ -244,22 +252,52 @@ describe('a request whose structure is wrong is 400 and stores nothing, not even
   // Each row: the request with a valid span of a, broken one way, and its twin, mended.
   type Build = (span: Span) => unknown;
   const rs = (span: Span) => (otlpRequest([span]).resourceSpans as Span[])[0] as Span;
-  const ss = (span: Span) => ((rs(span).scopeSpans as Span[])[0] as Span);
+  const ss = (span: Span) => (rs(span).scopeSpans as Span[])[0] as Span;
   const STRUCTURE: Array<[string, Build, Build, string]> = [
     ['a body that is not an object', (s) => [otlpRequest([s])], (s) => otlpRequest([s]), 'The request body must be an object'],
     ['resourceSpans that is not a list', (s) => ({ resourceSpans: rs(s) }), (s) => ({ resourceSpans: [rs(s)] }), 'resourceSpans must be a list'],
-    ['a resourceSpans entry that is not an object', (s) => ({ resourceSpans: [rs(s), 'x'] }), (s) => ({ resourceSpans: [rs(s), {}] }), 'resourceSpans[1] must be an object'],
-    ['a resource that is not an object', (s) => ({ resourceSpans: [{ ...rs(s), resource: 'crew-runtime' }] }), (s) => ({ resourceSpans: [{ ...rs(s), resource: {} }] }), 'resourceSpans[0].resource must be an object'],
+    [
+      'a resourceSpans entry that is not an object',
+      (s) => ({ resourceSpans: [rs(s), 'x'] }),
+      (s) => ({ resourceSpans: [rs(s), {}] }),
+      'resourceSpans[1] must be an object',
+    ],
+    [
+      'a resource that is not an object',
+      (s) => ({ resourceSpans: [{ ...rs(s), resource: 'crew-runtime' }] }),
+      (s) => ({ resourceSpans: [{ ...rs(s), resource: {} }] }),
+      'resourceSpans[0].resource must be an object',
+    ],
     [
       'a resource attribute with two values',
       (s) => ({ resourceSpans: [{ ...rs(s), resource: { attributes: [{ key: 'service.name', value: { stringValue: 'crew', boolValue: true } }] } }] }),
       (s) => ({ resourceSpans: [{ ...rs(s), resource: { attributes: [{ key: 'service.name', value: { stringValue: 'crew' } }] } }] }),
       'resourceSpans[0].resource.attributes[0].value must hold one value, not stringValue and boolValue',
     ],
-    ['scopeSpans that is not a list', (s) => ({ resourceSpans: [{ ...rs(s), scopeSpans: ss(s) }] }), (s) => ({ resourceSpans: [{ ...rs(s), scopeSpans: [ss(s)] }] }), 'resourceSpans[0].scopeSpans must be a list'],
-    ['a scope that is not an object', (s) => ({ resourceSpans: [{ ...rs(s), scopeSpans: [{ ...ss(s), scope: 'crew' }] }] }), (s) => ({ resourceSpans: [{ ...rs(s), scopeSpans: [{ ...ss(s), scope: { name: 'crew' } }] }] }), 'resourceSpans[0].scopeSpans[0].scope must be an object'],
-    ['a scope name that is not a string', (s) => ({ resourceSpans: [{ ...rs(s), scopeSpans: [{ ...ss(s), scope: { name: 7 } }] }] }), (s) => ({ resourceSpans: [{ ...rs(s), scopeSpans: [{ ...ss(s), scope: { name: '7' } }] }] }), 'resourceSpans[0].scopeSpans[0].scope.name must be a string'],
-    ['spans that is not a list', (s) => ({ resourceSpans: [{ ...rs(s), scopeSpans: [{ spans: s }] }] }), (s) => ({ resourceSpans: [{ ...rs(s), scopeSpans: [{ spans: [s] }] }] }), 'resourceSpans[0].scopeSpans[0].spans must be a list'],
+    [
+      'scopeSpans that is not a list',
+      (s) => ({ resourceSpans: [{ ...rs(s), scopeSpans: ss(s) }] }),
+      (s) => ({ resourceSpans: [{ ...rs(s), scopeSpans: [ss(s)] }] }),
+      'resourceSpans[0].scopeSpans must be a list',
+    ],
+    [
+      'a scope that is not an object',
+      (s) => ({ resourceSpans: [{ ...rs(s), scopeSpans: [{ ...ss(s), scope: 'crew' }] }] }),
+      (s) => ({ resourceSpans: [{ ...rs(s), scopeSpans: [{ ...ss(s), scope: { name: 'crew' } }] }] }),
+      'resourceSpans[0].scopeSpans[0].scope must be an object',
+    ],
+    [
+      'a scope name that is not a string',
+      (s) => ({ resourceSpans: [{ ...rs(s), scopeSpans: [{ ...ss(s), scope: { name: 7 } }] }] }),
+      (s) => ({ resourceSpans: [{ ...rs(s), scopeSpans: [{ ...ss(s), scope: { name: '7' } }] }] }),
+      'resourceSpans[0].scopeSpans[0].scope.name must be a string',
+    ],
+    [
+      'spans that is not a list',
+      (s) => ({ resourceSpans: [{ ...rs(s), scopeSpans: [{ spans: s }] }] }),
+      (s) => ({ resourceSpans: [{ ...rs(s), scopeSpans: [{ spans: [s] }] }] }),
+      'resourceSpans[0].scopeSpans[0].spans must be a list',
+    ],
   ];
 
   it.each(STRUCTURE)('%s: 400 naming the path, and nothing stored', async (_what, wrong, _right, message) => {
@@ -278,32 +316,122 @@ describe('a request whose structure is wrong is 400 and stores nothing, not even
 describe('a span that is wrong on its own is rejected alone: 200, partial_success names it, its sibling is stored', () => {
   const exec = () => ({ key: 'gatehouse.execution.id', value: { stringValue: a.executionId } });
   type Change = (span: Span) => unknown;
-  const set = (changes: Record<string, unknown> | (() => Record<string, unknown>)): Change => (s) => ({ ...s, ...(typeof changes === 'function' ? changes() : changes) });
-  const without = (key: string): Change => (s) => Object.fromEntries(Object.entries(s).filter(([k]) => k !== key));
+  const set =
+    (changes: Record<string, unknown> | (() => Record<string, unknown>)): Change =>
+    (s) => ({ ...s, ...(typeof changes === 'function' ? changes() : changes) });
+  const without =
+    (key: string): Change =>
+    (s) =>
+      Object.fromEntries(Object.entries(s).filter(([k]) => k !== key));
   // [what, the rejected span, its accepted twin, the reason, which names the path]
   const SPANS: Array<[string, Change, Change, string]> = [
     ['a span that is not an object', () => 'span', (s) => s, `${SPAN} must be an object`],
-    ['a trace id in base64 (OTLP/JSON ids are hex)', (s) => ({ ...s, traceId: Buffer.from(String(s.traceId), 'hex').toString('base64') }), (s) => ({ ...s, traceId: String(s.traceId).toUpperCase() }), `${SPAN}.traceId must be 32 hex characters, not all zero (OTLP/JSON encodes ids as hex, not base64)`],
-    ['an all-zero trace id', set({ traceId: '0'.repeat(32) }), set({ traceId: `${'0'.repeat(31)}1` }), `${SPAN}.traceId must be 32 hex characters, not all zero`],
+    [
+      'a trace id in base64 (OTLP/JSON ids are hex)',
+      (s) => ({ ...s, traceId: Buffer.from(String(s.traceId), 'hex').toString('base64') }),
+      (s) => ({ ...s, traceId: String(s.traceId).toUpperCase() }),
+      `${SPAN}.traceId must be 32 hex characters, not all zero (OTLP/JSON encodes ids as hex, not base64)`,
+    ],
+    [
+      'an all-zero trace id',
+      set({ traceId: '0'.repeat(32) }),
+      set({ traceId: `${'0'.repeat(31)}1` }),
+      `${SPAN}.traceId must be 32 hex characters, not all zero`,
+    ],
     ['a short span id', set({ spanId: 'abc' }), set(() => ({ spanId: hex(8) })), `${SPAN}.spanId must be 16 hex characters`],
     ['a parent span id that is not hex', set({ parentSpanId: 'zz'.repeat(8) }), set({ parentSpanId: '' }), `${SPAN}.parentSpanId must be 16 hex characters`],
-    ['a missing start time', without('startTimeUnixNano'), set({ startTimeUnixNano: 1_000_000_000 }), `${SPAN}.startTimeUnixNano must be a time in nanoseconds`],
+    [
+      'a missing start time',
+      without('startTimeUnixNano'),
+      set({ startTimeUnixNano: 1_000_000_000 }),
+      `${SPAN}.startTimeUnixNano must be a time in nanoseconds`,
+    ],
     ['a zero start time', set({ startTimeUnixNano: '0' }), set({ startTimeUnixNano: '1' }), `${SPAN}.startTimeUnixNano must be a time in nanoseconds`],
-    ['a missing end time', without('endTimeUnixNano'), (s) => ({ ...s, endTimeUnixNano: s.startTimeUnixNano }), `${SPAN}.endTimeUnixNano must be a time in nanoseconds`],
-    ['an end before the start', set({ endTimeUnixNano: '1000000' }), (s) => ({ ...s, endTimeUnixNano: s.startTimeUnixNano }), `${SPAN}.endTimeUnixNano is before startTimeUnixNano`],
-    ['a status that is not an object', set({ status: 'ERROR' }), set({ status: { code: 'STATUS_CODE_ERROR', message: 'it broke' } }), `${SPAN}.status must be an object`],
-    ['a kind name OTLP does not define', set({ kind: 'SPAN_KIND_BOGUS' }), set({ kind: 'SPAN_KIND_SERVER' }), `${SPAN}.kind must be one of 0 (SPAN_KIND_UNSPECIFIED)`],
-    ['attributes that are not a list', set(() => ({ attributes: { 'gatehouse.execution.id': a.executionId } })), set(() => ({ attributes: [exec()] })), `${SPAN}.attributes must be a list`],
-    ['an AnyValue with two values', set(() => ({ attributes: [exec(), { key: 'x', value: { stringValue: 'a', intValue: '1' } }] })), set(() => ({ attributes: [exec(), { key: 'x', value: {} }] })), `${SPAN}.attributes[1].value must hold one value, not stringValue and intValue`],
-    ['an intValue that is not an integer', set(() => ({ attributes: [exec(), { key: 'n', value: { intValue: '1.5' } }] })), set(() => ({ attributes: [exec(), { key: 'n', value: { intValue: '-15' } }] })), `${SPAN}.attributes[1].value.intValue must be an integer`],
-    ['a negative dropped count', set({ droppedAttributesCount: -1 }), set({ droppedAttributesCount: 3 }), `${SPAN}.droppedAttributesCount must be a whole number`],
-    ['an event without a time', set({ events: [{ name: 'retry' }] }), (s) => ({ ...s, events: [{ name: 'retry', timeUnixNano: s.startTimeUnixNano }] }), `${SPAN}.events[0].timeUnixNano must be a time`],
-    ['a link with a short span id', (s) => ({ ...s, links: [{ traceId: s.traceId, spanId: 'ab' }] }), (s) => ({ ...s, links: [{ traceId: s.traceId, spanId: hex(8) }] }), `${SPAN}.links[0].spanId must be 16 hex characters`],
-    ['no execution id', set({ attributes: [] }), set(() => ({ attributes: [{ key: 'gatehouse.execution.id', value: { stringValue: a.executionId.toUpperCase() } }] })), `${SPAN} has no "gatehouse.execution.id" attribute (on the span or its resource)`],
-    ['an execution id that is not a UUID', set({ attributes: [{ key: 'gatehouse.execution.id', value: { stringValue: 'run-1' } }] }), set(() => ({ attributes: [{ key: 'gatehouse.execution.id', value: { stringValue: a.executionId.toUpperCase() } }] })), `${SPAN} attribute "gatehouse.execution.id" must be the executionId of the kickoff (a UUID)`],
-    ['an execution id that is not a string', set({ attributes: [{ key: 'gatehouse.execution.id', value: { intValue: '7' } }] }), set(() => ({ attributes: [exec()] })), `${SPAN} attribute "gatehouse.execution.id" must be the executionId of the kickoff`],
+    [
+      'a missing end time',
+      without('endTimeUnixNano'),
+      (s) => ({ ...s, endTimeUnixNano: s.startTimeUnixNano }),
+      `${SPAN}.endTimeUnixNano must be a time in nanoseconds`,
+    ],
+    [
+      'an end before the start',
+      set({ endTimeUnixNano: '1000000' }),
+      (s) => ({ ...s, endTimeUnixNano: s.startTimeUnixNano }),
+      `${SPAN}.endTimeUnixNano is before startTimeUnixNano`,
+    ],
+    [
+      'a status that is not an object',
+      set({ status: 'ERROR' }),
+      set({ status: { code: 'STATUS_CODE_ERROR', message: 'it broke' } }),
+      `${SPAN}.status must be an object`,
+    ],
+    [
+      'a kind name OTLP does not define',
+      set({ kind: 'SPAN_KIND_BOGUS' }),
+      set({ kind: 'SPAN_KIND_SERVER' }),
+      `${SPAN}.kind must be one of 0 (SPAN_KIND_UNSPECIFIED)`,
+    ],
+    [
+      'attributes that are not a list',
+      set(() => ({ attributes: { 'gatehouse.execution.id': a.executionId } })),
+      set(() => ({ attributes: [exec()] })),
+      `${SPAN}.attributes must be a list`,
+    ],
+    [
+      'an AnyValue with two values',
+      set(() => ({ attributes: [exec(), { key: 'x', value: { stringValue: 'a', intValue: '1' } }] })),
+      set(() => ({ attributes: [exec(), { key: 'x', value: {} }] })),
+      `${SPAN}.attributes[1].value must hold one value, not stringValue and intValue`,
+    ],
+    [
+      'an intValue that is not an integer',
+      set(() => ({ attributes: [exec(), { key: 'n', value: { intValue: '1.5' } }] })),
+      set(() => ({ attributes: [exec(), { key: 'n', value: { intValue: '-15' } }] })),
+      `${SPAN}.attributes[1].value.intValue must be an integer`,
+    ],
+    [
+      'a negative dropped count',
+      set({ droppedAttributesCount: -1 }),
+      set({ droppedAttributesCount: 3 }),
+      `${SPAN}.droppedAttributesCount must be a whole number`,
+    ],
+    [
+      'an event without a time',
+      set({ events: [{ name: 'retry' }] }),
+      (s) => ({ ...s, events: [{ name: 'retry', timeUnixNano: s.startTimeUnixNano }] }),
+      `${SPAN}.events[0].timeUnixNano must be a time`,
+    ],
+    [
+      'a link with a short span id',
+      (s) => ({ ...s, links: [{ traceId: s.traceId, spanId: 'ab' }] }),
+      (s) => ({ ...s, links: [{ traceId: s.traceId, spanId: hex(8) }] }),
+      `${SPAN}.links[0].spanId must be 16 hex characters`,
+    ],
+    [
+      'no execution id',
+      set({ attributes: [] }),
+      set(() => ({ attributes: [{ key: 'gatehouse.execution.id', value: { stringValue: a.executionId.toUpperCase() } }] })),
+      `${SPAN} has no "gatehouse.execution.id" attribute (on the span or its resource)`,
+    ],
+    [
+      'an execution id that is not a UUID',
+      set({ attributes: [{ key: 'gatehouse.execution.id', value: { stringValue: 'run-1' } }] }),
+      set(() => ({ attributes: [{ key: 'gatehouse.execution.id', value: { stringValue: a.executionId.toUpperCase() } }] })),
+      `${SPAN} attribute "gatehouse.execution.id" must be the executionId of the kickoff (a UUID)`,
+    ],
+    [
+      'an execution id that is not a string',
+      set({ attributes: [{ key: 'gatehouse.execution.id', value: { intValue: '7' } }] }),
+      set(() => ({ attributes: [exec()] })),
+      `${SPAN} attribute "gatehouse.execution.id" must be the executionId of the kickoff`,
+    ],
     // On a span with a parent, the status is ignored (README "Traces"), so the same value passes.
-    ['an unknown execution status on a root span', set(() => ({ attributes: [exec(), { key: 'gatehouse.execution.status', value: { stringValue: 'DONE' } }] })), set(() => ({ parentSpanId: hex(8), attributes: [exec(), { key: 'gatehouse.execution.status', value: { stringValue: 'DONE' } }] })), `${SPAN} attribute "gatehouse.execution.status" must be SUCCEEDED or FAILED`],
+    [
+      'an unknown execution status on a root span',
+      set(() => ({ attributes: [exec(), { key: 'gatehouse.execution.status', value: { stringValue: 'DONE' } }] })),
+      set(() => ({ parentSpanId: hex(8), attributes: [exec(), { key: 'gatehouse.execution.status', value: { stringValue: 'DONE' } }] })),
+      `${SPAN} attribute "gatehouse.execution.status" must be SUCCEEDED or FAILED`,
+    ],
   ];
 
   it.each(SPANS)('%s: rejected alone', async (_what, wrong, _right, reason) => {
@@ -364,7 +492,11 @@ describe('a span that is wrong on its own is rejected alone: 200, partial_succes
 
   it('over protobuf, the mended twin: both stored, and an empty ExportTraceServiceResponse', async () => {
     const before = await spanCount(env.gw, a.executionId);
-    const response = await postProtobuf(env.gw, a.token, protobufRequest(otlpRequest([otlpSpan({ executionId: a.executionId }), otlpSpan({ executionId: a.executionId })])));
+    const response = await postProtobuf(
+      env.gw,
+      a.token,
+      protobufRequest(otlpRequest([otlpSpan({ executionId: a.executionId }), otlpSpan({ executionId: a.executionId })])),
+    );
     expect(response.status).toBe(200);
     expect(response.bytes).toHaveLength(0);
     expect(decodeTraceResponse(response.bytes)).toEqual({});
@@ -374,7 +506,15 @@ describe('a span that is wrong on its own is rejected alone: 200, partial_succes
 
 describe('accepted with a note, not rejected', () => {
   const kindOf = async (spanId: string) =>
-    Number((await env.gw.db.selectFrom('spans').select('kind').where(sql`encode(span_id, 'hex')`, '=', spanId).executeTakeFirstOrThrow()).kind);
+    Number(
+      (
+        await env.gw.db
+          .selectFrom('spans')
+          .select('kind')
+          .where(sql`encode(span_id, 'hex')`, '=', spanId)
+          .executeTakeFirstOrThrow()
+      ).kind,
+    );
 
   it.each([
     [9, 0],
@@ -402,7 +542,9 @@ describe('accepted with a note, not rejected', () => {
     const span = otlpSpan({ executionId: a.executionId, attributes });
     const response = await postTraces(env.gw, a.token, otlpRequest([span]));
     expect(response.status).toBe(200);
-    expect(response.body).toEqual({ partialSuccess: { rejectedSpans: 0, errorMessage: expect.stringContaining('1 gen_ai.usage token count(s) were not whole numbers') } });
+    expect(response.body).toEqual({
+      partialSuccess: { rejectedSpans: 0, errorMessage: expect.stringContaining('1 gen_ai.usage token count(s) were not whole numbers') },
+    });
     expect(await storedSpanIds(env.gw, a.executionId)).toContain(span.spanId);
     expect(await spanCount(env.gw, a.executionId)).toBe(before.spans + 1);
     expect(await tokensOf()).toEqual(before.tokens);
@@ -419,23 +561,26 @@ describe('accepted with a note, not rejected', () => {
 describe('filing', () => {
   const MISSING = '00000000-0000-4000-8000-000000000000';
 
-  it('a span naming another automation\'s execution is rejected alone, its sibling stored; the other automation\'s execution gets nothing', async () => {
+  it("a span naming another automation's execution is rejected alone, its sibling stored; the other automation's execution gets nothing", async () => {
     const before = { a: await spanCount(env.gw, a.executionId), b: await spanCount(env.gw, b.executionId) };
     const sibling = otlpSpan({ executionId: a.executionId });
     const response = await postTraces(env.gw, a.token, otlpRequest([sibling, otlpSpan({ executionId: b.executionId })]));
     expect(response.status).toBe(200);
-    expect(response.body.partialSuccess).toEqual({ rejectedSpans: 1, errorMessage: expect.stringContaining(`${SPAN} attribute "gatehouse.execution.id" names ${b.executionId}, which is not an execution of this automation`) });
+    expect(response.body.partialSuccess).toEqual({
+      rejectedSpans: 1,
+      errorMessage: expect.stringContaining(`${SPAN} attribute "gatehouse.execution.id" names ${b.executionId}, which is not an execution of this automation`),
+    });
     expect(await storedSpanIds(env.gw, a.executionId)).toContain(sibling.spanId);
     expect({ a: await spanCount(env.gw, a.executionId), b: await spanCount(env.gw, b.executionId) }).toEqual({ a: before.a + 1, b: before.b });
   });
 
-  it('the twin: the same span sent with its own automation\'s token is stored', async () => {
+  it("the twin: the same span sent with its own automation's token is stored", async () => {
     const before = await spanCount(env.gw, b.executionId);
     expect(await postTraces(env.gw, b.token, otlpRequest([otlpSpan({ executionId: b.executionId })]))).toMatchObject({ status: 200, body: {} });
     expect(await spanCount(env.gw, b.executionId)).toBe(before + 1);
   });
 
-  it('an execution that does not exist gets the same words as another automation\'s: existence does not leak', async () => {
+  it("an execution that does not exist gets the same words as another automation's: existence does not leak", async () => {
     const reasonFor = async (executionId: string) => {
       const response = await postTraces(env.gw, a.token, otlpRequest([otlpSpan({ executionId: a.executionId }), otlpSpan({ executionId })]));
       expect(response.status).toBe(200);
@@ -461,9 +606,17 @@ describe('filing', () => {
 
   it('the execution id may sit on the resource instead of the span; NUL in text is stored as U+FFFD', async () => {
     const span = otlpSpan({ name: 'bad\u0000byte' });
-    const body = { resourceSpans: [{ resource: { attributes: [{ key: 'gatehouse.execution.id', value: { stringValue: a.executionId } }] }, scopeSpans: [{ spans: [span] }] }] };
+    const body = {
+      resourceSpans: [
+        { resource: { attributes: [{ key: 'gatehouse.execution.id', value: { stringValue: a.executionId } }] }, scopeSpans: [{ spans: [span] }] },
+      ],
+    };
     expect((await postTraces(env.gw, a.token, body)).status).toBe(200);
-    const row = await env.gw.db.selectFrom('spans').select('name').where(sql`encode(span_id, 'hex')`, '=', String(span.spanId)).executeTakeFirstOrThrow();
+    const row = await env.gw.db
+      .selectFrom('spans')
+      .select('name')
+      .where(sql`encode(span_id, 'hex')`, '=', String(span.spanId))
+      .executeTakeFirstOrThrow();
     expect(row.name).toBe('bad\uFFFDbyte');
   });
 });
@@ -475,7 +628,11 @@ describe('rate limit per deployment (OTLP_RATE_LIMIT_SPANS)', () => {
   const d = { token: '', executionId: '' };
 
   beforeAll(async () => {
-    rateEnv = await startClusterEnv('automatic', { RUNNER_URL_TEMPLATE: runtime.urlTemplate, OTLP_RATE_LIMIT_SPANS: String(RATE), OTLP_RATE_LIMIT_WINDOW_SECONDS: '300' });
+    rateEnv = await startClusterEnv('automatic', {
+      RUNNER_URL_TEMPLATE: runtime.urlTemplate,
+      OTLP_RATE_LIMIT_SPANS: String(RATE),
+      OTLP_RATE_LIMIT_WINDOW_SECONDS: '300',
+    });
     const rateOrg = await isolatedOrg(rateEnv.gw);
     for (const side of [c, d]) {
       const automationId = (await deployNew(rateEnv.gw, rateOrg.owner.token, rateOrg.organizationId, rateOrg.repo)).automationId;

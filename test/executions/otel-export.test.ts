@@ -44,7 +44,10 @@ const expectedTokens = new Map<string, { input: number; output: number }>();
 /** What the automation does on a kickoff: a root span and one child span per LLM call, then flush. */
 async function crew(tracer: Tracer, kickoff: Kickoff, calls: number): Promise<void> {
   const base = Date.now();
-  const root = tracer.startSpan('crew.kickoff', { startTime: base, attributes: { 'gatehouse.execution.id': kickoff.executionId, 'crew.topic': String(kickoff.inputs.topic) } });
+  const root = tracer.startSpan('crew.kickoff', {
+    startTime: base,
+    attributes: { 'gatehouse.execution.id': kickoff.executionId, 'crew.topic': String(kickoff.inputs.topic) },
+  });
   const parent = trace.setSpan(context.active(), root);
   const totals = { input: 0, output: 0 };
   for (let i = 1; i <= calls; i++) {
@@ -52,16 +55,20 @@ async function crew(tracer: Tracer, kickoff: Kickoff, calls: number): Promise<vo
     const output = 10 * i;
     totals.input += input;
     totals.output += output;
-    const span: Span = tracer.startSpan(`llm.chat ${i}`, {
-      startTime: base + i * 10,
-      attributes: {
-        'gatehouse.execution.id': kickoff.executionId,
-        'gen_ai.operation.name': 'chat',
-        'gen_ai.request.model': 'gpt-4o-mini',
-        'gen_ai.usage.input_tokens': input,
-        'gen_ai.usage.output_tokens': output,
+    const span: Span = tracer.startSpan(
+      `llm.chat ${i}`,
+      {
+        startTime: base + i * 10,
+        attributes: {
+          'gatehouse.execution.id': kickoff.executionId,
+          'gen_ai.operation.name': 'chat',
+          'gen_ai.request.model': 'gpt-4o-mini',
+          'gen_ai.usage.input_tokens': input,
+          'gen_ai.usage.output_tokens': output,
+        },
       },
-    }, parent);
+      parent,
+    );
     if (i === 1) span.addEvent('tool.output', { 'tool.name': 'search', 'result.count': 3 }, base + i * 10 + 2);
     span.end(base + i * 10 + 5);
   }
@@ -77,7 +84,9 @@ beforeAll(async () => {
   org = await isolatedOrg(env.gw);
   automationId = (await deployNew(env.gw, org.owner.token, org.organizationId, org.repo)).automationId;
   // The exporter as the pod would configure it from its Secret, with the address the test can reach.
-  exporter = new RecordingExporter(new OTLPTraceExporter({ url: tracesUrl(env.gw), headers: { authorization: `Bearer ${ingestTokenOf(env, org.namespace, automationId)}` } }));
+  exporter = new RecordingExporter(
+    new OTLPTraceExporter({ url: tracesUrl(env.gw), headers: { authorization: `Bearer ${ingestTokenOf(env, org.namespace, automationId)}` } }),
+  );
   provider = new BasicTracerProvider({
     resource: resourceFromAttributes({ 'service.name': 'crew-runtime', 'gatehouse.automation.id': automationId }),
     spanProcessors: [new BatchSpanProcessor(exporter, { maxExportBatchSize: 10, scheduledDelayMillis: 50 })],
@@ -105,7 +114,13 @@ interface SpanNode {
   events: Array<{ name: string; attributes: Record<string, unknown> }>;
 }
 interface SpanPage {
-  organization: { execution: { status: string; automation: { id: string }; spans: { totalCount: number; pageInfo: { hasNextPage: boolean; endCursor: string | null }; edges: Array<{ node: SpanNode }> } } };
+  organization: {
+    execution: {
+      status: string;
+      automation: { id: string };
+      spans: { totalCount: number; pageInfo: { hasNextPage: boolean; endCursor: string | null }; edges: Array<{ node: SpanNode }> };
+    };
+  };
 }
 const SPANS = `query($o: ID!, $id: ID!, $after: String) { organization(id: $o) { execution(id: $id) { status automation { id }
   spans(first: 10, after: $after) { totalCount pageInfo { hasNextPage endCursor } edges { node { spanId parentSpanId traceId name inputTokens outputTokens attributes events { name attributes } } } } } } }`;
@@ -122,9 +137,10 @@ async function allSpans(executionId: string): Promise<{ pages: number; nodes: Sp
 }
 
 describe('spans exported by the OpenTelemetry SDK over OTLP/HTTP', () => {
-  it('the deployment\'s Secret configures the exporter: traces endpoint and ingest token header', () => {
+  it("the deployment's Secret configures the exporter: traces endpoint and ingest token header", () => {
     const secret: unknown = env.stub.objects.secrets.get(`${org.namespace}/automation-${automationId}-env`);
-    const data = typeof secret === 'object' && secret !== null && 'data' in secret && typeof secret.data === 'object' && secret.data !== null ? secret.data : {};
+    const data =
+      typeof secret === 'object' && secret !== null && 'data' in secret && typeof secret.data === 'object' && secret.data !== null ? secret.data : {};
     const read = (key: string) => (key in data ? Buffer.from(String(Reflect.get(data, key)), 'base64').toString('utf8') : undefined);
     expect(read('OTEL_EXPORTER_OTLP_TRACES_ENDPOINT')).toBe('http://gatehouse.crewai.svc.cluster.local:4000/v1/traces');
     expect(read('OTEL_EXPORTER_OTLP_HEADERS')).toBe(`authorization=Bearer ${read('GATEHOUSE_INGEST_TOKEN')}`);
@@ -161,13 +177,21 @@ describe('spans exported by the OpenTelemetry SDK over OTLP/HTTP', () => {
 
   it('the automation lists its executions oldest first; another automation lists none of them', async () => {
     const otherAutomation = (await deployNew(env.gw, org.owner.token, org.organizationId, org.repo)).automationId;
-    const query = 'query($o: ID!, $id: ID!) { organization(id: $o) { automation(id: $id) { executions(first: 1) { totalCount edges { node { id status inputs } } pageInfo { hasNextPage } } } } }';
-    const mine = await expectAllowed<{ organization: { automation: { executions: { totalCount: number; edges: Array<{ node: { inputs: { topic: string }; status: string } }>; pageInfo: { hasNextPage: boolean } } } } }>(
-      env.gw, org.owner.token, query, { o: String(org.organizationId), id: automationId },
-    );
+    const query =
+      'query($o: ID!, $id: ID!) { organization(id: $o) { automation(id: $id) { executions(first: 1) { totalCount edges { node { id status inputs } } pageInfo { hasNextPage } } } } }';
+    const mine = await expectAllowed<{
+      organization: {
+        automation: {
+          executions: { totalCount: number; edges: Array<{ node: { inputs: { topic: string }; status: string } }>; pageInfo: { hasNextPage: boolean } };
+        };
+      };
+    }>(env.gw, org.owner.token, query, { o: String(org.organizationId), id: automationId });
     expect(mine.organization.automation.executions).toMatchObject({ totalCount: 2, pageInfo: { hasNextPage: true } });
     expect(mine.organization.automation.executions.edges.map((e) => [e.node.inputs.topic, e.node.status])).toEqual([['otters', 'SUCCEEDED']]);
-    const theirs = await expectAllowed<{ organization: { automation: { executions: { totalCount: number } } } }>(env.gw, org.owner.token, query, { o: String(org.organizationId), id: otherAutomation });
+    const theirs = await expectAllowed<{ organization: { automation: { executions: { totalCount: number } } } }>(env.gw, org.owner.token, query, {
+      o: String(org.organizationId),
+      id: otherAutomation,
+    });
     expect(theirs.organization.automation.executions.totalCount).toBe(0);
   });
 });

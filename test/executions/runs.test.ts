@@ -16,10 +16,19 @@ let privateId: string;
 const tokens: Record<string, string> = {};
 
 const ACCESS = `mutation($id: ID!, $access: [AutomationAccessInput!]!) { setAutomationAccess(id: $id, visibility: PRIVATE, access: $access) { id } }`;
-const EXECUTIONS = 'query($o: ID!, $id: ID!) { organization(id: $o) { automation(id: $id) { executions(first: 100) { totalCount edges { node { id status error } } } } } }';
+const EXECUTIONS =
+  'query($o: ID!, $id: ID!) { organization(id: $o) { automation(id: $id) { executions(first: 100) { totalCount edges { node { id status error } } } } } }';
 
 const executionsOf = async (id: string) =>
-  Number((await env.gw.db.selectFrom('executions').select((eb) => eb.fn.countAll<number>().as('n')).where('automationId', '=', id).executeTakeFirstOrThrow()).n);
+  Number(
+    (
+      await env.gw.db
+        .selectFrom('executions')
+        .select((eb) => eb.fn.countAll<number>().as('n'))
+        .where('automationId', '=', id)
+        .executeTakeFirstOrThrow()
+    ).n,
+  );
 
 beforeAll(async () => {
   runtime = await startRuntimeStub();
@@ -84,7 +93,7 @@ describe('runAutomation needs run on the automation (SPEC §3)', () => {
 });
 
 describe('the kickoff', () => {
-  it('goes to the automation\'s address with the execution id and inputs; the execution is RUNNING', async () => {
+  it("goes to the automation's address with the execution id and inputs; the execution is RUNNING", async () => {
     const execution = await run(env.gw, org.owner.token, automationId, { topic: 'otters', depth: 2 });
     expect(execution).toMatchObject({ status: 'RUNNING', error: null, finishedAt: null, inputs: { topic: 'otters', depth: 2 }, deployment: { version: 1 } });
     const kickoff = runtime.kickoffs.at(-1);
@@ -100,9 +109,9 @@ describe('the kickoff', () => {
       expect(execution.error).toContain('HTTP 503');
       expect(execution.error).toContain('model is still warming up');
       expect(execution.finishedAt).not.toBeNull();
-      const listed = await expectAllowed<{ organization: { automation: { executions: { edges: Array<{ node: { id: string; status: string; error: string } }> } } } }>(
-        env.gw, org.owner.token, EXECUTIONS, { o: String(org.organizationId), id: automationId },
-      );
+      const listed = await expectAllowed<{
+        organization: { automation: { executions: { edges: Array<{ node: { id: string; status: string; error: string } }> } } };
+      }>(env.gw, org.owner.token, EXECUTIONS, { o: String(org.organizationId), id: automationId });
       expect(listed.organization.automation.executions.edges.map((e) => e.node)).toContainEqual({ id: execution.id, status: 'FAILED', error: execution.error });
     } finally {
       runtime.answer({ status: 202 });

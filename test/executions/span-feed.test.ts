@@ -1,6 +1,17 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { deployNew } from '../support/automation-fixtures.js';
-import { hex, ingestTokenOf, otlpRequest, otlpSpan, postProtobuf, postTraces, protobufRequest, run, spanCount, storedSpanIds } from '../support/execution-fixtures.js';
+import {
+  hex,
+  ingestTokenOf,
+  otlpRequest,
+  otlpSpan,
+  postProtobuf,
+  postTraces,
+  protobufRequest,
+  run,
+  spanCount,
+  storedSpanIds,
+} from '../support/execution-fixtures.js';
 import { expectAllowed, expectDenied } from '../support/expect.js';
 import { isolatedOrg, startClusterEnv, type ClusterEnv } from '../support/k8s-setup.js';
 import { startRuntimeStub, type RuntimeStub } from '../support/runtime-stub.js';
@@ -97,7 +108,12 @@ describe('a reader resuming from its cursor', () => {
   it('RECEIVED: resuming returns exactly what arrived since, the root span that started first included', async () => {
     // A later step, then the root span: it started before every step and ends, so arrives, last.
     await send([child(6)]);
-    await send([{ ...otlpSpan({ name: 'root', traceId, spanId: rootId, start: t0, durationMs: 100 }), attributes: [{ key: 'gatehouse.execution.status', value: { stringValue: 'SUCCEEDED' } }] }]);
+    await send([
+      {
+        ...otlpSpan({ name: 'root', traceId, spanId: rootId, start: t0, durationMs: 100 }),
+        attributes: [{ key: 'gatehouse.execution.status', value: { stringValue: 'SUCCEEDED' } }],
+      },
+    ]);
     const resumed = await readFrom(executionId, 'RECEIVED', saved.RECEIVED.cursor);
     expect(resumed.names).toEqual(['step 6', 'root']);
     expect(resumed.totalCount).toBe(7);
@@ -135,7 +151,9 @@ describe('a reader resuming from its cursor', () => {
 
   it('START_TIME orders the start times as numbers: a span of 1999 (18 digits of nanoseconds) comes before one of 2026', async () => {
     const times = await run(env.gw, org.owner.token, automationId);
-    const spans = [Date.UTC(2026, 0, 1), Date.UTC(1999, 0, 1), Date.UTC(2001, 8, 9, 1, 46, 40)].map((start, i) => otlpSpan({ executionId: times.id, name: `at ${i}`, start }));
+    const spans = [Date.UTC(2026, 0, 1), Date.UTC(1999, 0, 1), Date.UTC(2001, 8, 9, 1, 46, 40)].map((start, i) =>
+      otlpSpan({ executionId: times.id, name: `at ${i}`, start }),
+    );
     expect((await postTraces(env.gw, token, otlpRequest(spans))).status).toBe(200);
     for (const first of [1, 10]) expect((await readFrom(times.id, 'START_TIME', null, first)).names).toEqual(['at 1', 'at 2', 'at 0']);
   });
@@ -188,7 +206,7 @@ describe('a cursor belongs to its order', () => {
   });
 });
 
-describe('totalCount is the execution\'s counter: what was stored, once', () => {
+describe("totalCount is the execution's counter: what was stored, once", () => {
   it('a re-sent batch, a rejected span and a span of another execution count nothing; totalCount equals the spans paged', async () => {
     const executionId = (await run(env.gw, org.owner.token, automationId)).id;
     const other = (await run(env.gw, org.owner.token, automationId)).id;
@@ -215,18 +233,22 @@ describe('concurrent exports while a reader polls', () => {
     const sent = new Set<string>();
     const now = Date.now();
     // Start times all over the place: some before anything read so far, as root spans are.
-    const batch = () => Array.from({ length: SPANS_PER_BATCH }, () => {
-      const span = otlpSpan({ executionId, start: now - Math.floor(Math.random() * 100_000) });
-      sent.add(String(span.spanId));
-      return span;
-    });
+    const batch = () =>
+      Array.from({ length: SPANS_PER_BATCH }, () => {
+        const span = otlpSpan({ executionId, start: now - Math.floor(Math.random() * 100_000) });
+        sent.add(String(span.spanId));
+        return span;
+      });
 
     let exporting = true;
     const exporters = Array.from({ length: EXPORTERS }, async (_, exporter) => {
       for (let b = 0; b < BATCHES; b++) {
         const request = otlpRequest(batch());
         // Half speak protobuf; every third batch is sent twice, as an exporter retrying would.
-        const post = () => (exporter % 2 === 0 ? postTraces(env.gw, token, request).then((r) => r.status) : postProtobuf(env.gw, token, protobufRequest(request)).then((r) => r.status));
+        const post = () =>
+          exporter % 2 === 0
+            ? postTraces(env.gw, token, request).then((r) => r.status)
+            : postProtobuf(env.gw, token, protobufRequest(request)).then((r) => r.status);
         expect(await post()).toBe(200);
         if (b % 3 === 0) expect(await post()).toBe(200);
       }
@@ -260,7 +282,9 @@ describe('concurrent exports while a reader polls', () => {
     expect(seen).toEqual(stored);
     const final = await page(executionId, { first: 1, order: 'RECEIVED' });
     expect(final.totalCount).toBe(seen.length);
-    console.log(`[span-feed] ${seen.length} spans from ${EXPORTERS} concurrent exporters, read in ${polls} polls, ${newsWhileExporting} of them with new spans while exports went on`);
+    console.log(
+      `[span-feed] ${seen.length} spans from ${EXPORTERS} concurrent exporters, read in ${polls} polls, ${newsWhileExporting} of them with new spans while exports went on`,
+    );
     // The reader did read while spans arrived, not only once at the end.
     expect(newsWhileExporting).toBeGreaterThanOrEqual(1);
   });

@@ -107,7 +107,15 @@ interface RecordedSpan {
   droppedAttributesCount: number;
   events: Array<{ name: string; time: HrTime; attributes: Record<string, unknown>; droppedAttributesCount: number }>;
   droppedEventsCount: number;
-  links: Array<{ traceId: string; spanId: string; traceState: string | null; traceFlags: number; isRemote: boolean; attributes: Record<string, unknown>; droppedAttributesCount: number }>;
+  links: Array<{
+    traceId: string;
+    spanId: string;
+    traceState: string | null;
+    traceFlags: number;
+    isRemote: boolean;
+    attributes: Record<string, unknown>;
+    droppedAttributesCount: number;
+  }>;
   droppedLinksCount: number;
   resource: { attributes: Record<string, unknown>; schemaUrl: string | null };
   scope: { name: string; version: string | null; schemaUrl: string | null };
@@ -146,9 +154,22 @@ function expected(span: RecordedSpan): Record<string, unknown> {
     statusMessage: span.status.message || null,
     attributes: span.attributes,
     droppedAttributesCount: span.droppedAttributesCount,
-    events: span.events.map((e) => ({ name: e.name, time: isoOf(nanos(e.time)), timeUnixNano: nanos(e.time), attributes: e.attributes, droppedAttributesCount: e.droppedAttributesCount })),
+    events: span.events.map((e) => ({
+      name: e.name,
+      time: isoOf(nanos(e.time)),
+      timeUnixNano: nanos(e.time),
+      attributes: e.attributes,
+      droppedAttributesCount: e.droppedAttributesCount,
+    })),
     droppedEventsCount: span.droppedEventsCount,
-    links: span.links.map((l) => ({ traceId: l.traceId, spanId: l.spanId, traceState: l.traceState || null, flags: otlpFlags(l.traceFlags, l.isRemote), attributes: l.attributes, droppedAttributesCount: l.droppedAttributesCount })),
+    links: span.links.map((l) => ({
+      traceId: l.traceId,
+      spanId: l.spanId,
+      traceState: l.traceState || null,
+      flags: otlpFlags(l.traceFlags, l.isRemote),
+      attributes: l.attributes,
+      droppedAttributesCount: l.droppedAttributesCount,
+    })),
     droppedLinksCount: span.droppedLinksCount,
     resource: { attributes: span.resource.attributes, droppedAttributesCount: 0, schemaUrl: span.resource.schemaUrl },
     scope: { name: span.scope.name, version: span.scope.version, attributes: {}, droppedAttributesCount: 0, schemaUrl: span.scope.schemaUrl },
@@ -186,7 +207,10 @@ beforeAll(async () => {
   org = await isolatedOrg(env.gw);
   automationId = (await deployNew(env.gw, org.owner.token, org.organizationId, org.repo)).automationId;
   // Read over the Kubernetes API, as kubectl does: data values are base64.
-  const secret = await env.stub.kubeConfig().makeApiClient(CoreV1Api).readNamespacedSecret({ namespace: org.namespace, name: `automation-${automationId}-env` });
+  const secret = await env.stub
+    .kubeConfig()
+    .makeApiClient(CoreV1Api)
+    .readNamespacedSecret({ namespace: org.namespace, name: `automation-${automationId}-env` });
   secretEnv = Object.fromEntries(Object.entries(secret.data ?? {}).map(([key, value]) => [key, Buffer.from(value, 'base64').toString('utf8')]));
 });
 afterAll(async () => {
@@ -202,7 +226,7 @@ async function runStockRuntime(flavour: 'proto' | 'http', executionId: string): 
   return JSON.parse(last) as RuntimeOutput;
 }
 
-describe('stock OpenTelemetry exporters configured by the deployment\'s Secret alone', () => {
+describe("stock OpenTelemetry exporters configured by the deployment's Secret alone", () => {
   it('the Secret points the exporter at the gateway, over http/protobuf, with the ingest token', () => {
     expect(secretEnv).toMatchObject({
       OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: `${proxy.url}/v1/traces`,
@@ -234,7 +258,9 @@ describe('stock OpenTelemetry exporters configured by the deployment\'s Secret a
       expect(request).toMatchObject({ method: 'POST', path: '/v1/traces', contentType, contentEncoding: 'gzip', status: 200 });
       expect([...request.body.subarray(0, 2)]).toEqual([0x1f, 0x8b]);
       const plain = zlib.gunzipSync(request.body);
-      const body = (flavour === 'proto' ? decodeTraceRequest(plain) : JSON.parse(plain.toString('utf8'))) as { resourceSpans: Array<{ scopeSpans: Array<{ spans: unknown[] }> }> };
+      const body = (flavour === 'proto' ? decodeTraceRequest(plain) : JSON.parse(plain.toString('utf8'))) as {
+        resourceSpans: Array<{ scopeSpans: Array<{ spans: unknown[] }> }>;
+      };
       spansSent += body.resourceSpans.flatMap((r) => r.scopeSpans.flatMap((s) => s.spans)).length;
       expect(flavour === 'proto' ? decodeTraceResponse(request.response) : JSON.parse(request.response.toString('utf8'))).toEqual({});
     }
@@ -258,13 +284,30 @@ describe('stock OpenTelemetry exporters configured by the deployment\'s Secret a
       // Nanosecond precision: a millisecond clock would leave these digits zero.
       expect(BigInt(String(n.startTimeUnixNano)) % 1_000_000n).not.toBe(0n);
       expect(n.resource).toEqual({
-        attributes: { 'service.name': 'crew-runtime', 'service.version': '2.0.1', 'deployment.environment.name': 'ci', 'host.cpu.count': 2, 'gatehouse.execution.id': execution.id },
+        attributes: {
+          'service.name': 'crew-runtime',
+          'service.version': '2.0.1',
+          'deployment.environment.name': 'ci',
+          'host.cpu.count': 2,
+          'gatehouse.execution.id': execution.id,
+        },
         droppedAttributesCount: 0,
         schemaUrl: 'https://opentelemetry.io/schemas/1.30.0',
       });
-      expect(n.scope).toEqual({ name: 'crew.runtime', version: '2.0.1', attributes: {}, droppedAttributesCount: 0, schemaUrl: 'https://opentelemetry.io/schemas/1.28.0' });
+      expect(n.scope).toEqual({
+        name: 'crew.runtime',
+        version: '2.0.1',
+        attributes: {},
+        droppedAttributesCount: 0,
+        schemaUrl: 'https://opentelemetry.io/schemas/1.28.0',
+      });
     }
-    expect(node('crew.kickoff')).toMatchObject({ parentSpanId: null, flags: 0x101, statusCode: 'OK', attributes: { 'crew.agents': ['researcher', 'writer'], 'gatehouse.execution.status': 'SUCCEEDED' } });
+    expect(node('crew.kickoff')).toMatchObject({
+      parentSpanId: null,
+      flags: 0x101,
+      statusCode: 'OK',
+      attributes: { 'crew.agents': ['researcher', 'writer'], 'gatehouse.execution.status': 'SUCCEEDED' },
+    });
     expect(node('llm.chat')).toMatchObject({
       inputTokens: 321,
       outputTokens: 45,
@@ -281,8 +324,21 @@ describe('stock OpenTelemetry exporters configured by the deployment\'s Secret a
       events: [{ name: 'retry', attributes: { 'retry.attempt': 2, 'retry.delay_ms': 12.5 } }],
     });
     expect(node('queue.publish')).toMatchObject({
-      links: [{ traceId: '5b8efff798038103d269b633813fc60c', spanId: 'eee19b7ec3c1b174', traceState: 'vendor=abc,other=1', flags: 0x301, attributes: { 'link.note': 'upstream request' } }],
+      links: [
+        {
+          traceId: '5b8efff798038103d269b633813fc60c',
+          spanId: 'eee19b7ec3c1b174',
+          traceState: 'vendor=abc,other=1',
+          flags: 0x301,
+          attributes: { 'link.note': 'upstream request' },
+        },
+      ],
     });
-    expect(node('queue.consume')).toMatchObject({ parentSpanId: node('queue.publish').spanId, traceState: 'gatehouse=consume,vendor=abc', flags: 0x301, events: [{ name: 'message.ack', attributes: {} }] });
+    expect(node('queue.consume')).toMatchObject({
+      parentSpanId: node('queue.publish').spanId,
+      traceState: 'gatehouse=consume,vendor=abc',
+      flags: 0x301,
+      events: [{ name: 'message.ack', attributes: {} }],
+    });
   });
 });

@@ -41,10 +41,22 @@ const executions = {} as Record<'ORGANIZATION' | 'PRIVATE', string>;
 const SPANS_PER_RUN = 3;
 
 async function recordRun(automationId: string, status: ExecutionStatus, daysAgo = 0): Promise<string> {
-  const row = await insertExecution(gw.db, { organizationId: org.organizationId, automationId, deploymentId: null, inputs: '{}', status, error: status === 'FAILED' ? 'it broke' : null });
+  const row = await insertExecution(gw.db, {
+    organizationId: org.organizationId,
+    automationId,
+    deploymentId: null,
+    inputs: '{}',
+    status,
+    error: status === 'FAILED' ? 'it broke' : null,
+  });
   if (daysAgo) await sql`update executions set created_at = now() - make_interval(days => ${daysAgo}) where id = ${row.id}`.execute(gw.db);
   const now = Date.now();
-  await storeSpans(gw.db, org.organizationId, row.id, Array.from({ length: SPANS_PER_RUN }, (_, i) => ({ name: `step ${i}`, start: now + i, end: now + i + 1, inputTokens: 1, outputTokens: 2 })));
+  await storeSpans(
+    gw.db,
+    org.organizationId,
+    row.id,
+    Array.from({ length: SPANS_PER_RUN }, (_, i) => ({ name: `step ${i}`, start: now + i, end: now + i + 1, inputTokens: 1, outputTokens: 2 })),
+  );
   return row.id;
 }
 
@@ -64,21 +76,28 @@ beforeAll(async () => {
     'member, NO_ACCESS': (await addMember(gw, org.organizationId, await createRole(gw, org.organizationId, { crews_dashboards: 'NO_ACCESS' }))).token,
   });
   const repo = await connectRepo(gw, org.owner.token, org.organizationId);
-  for (const which of ['ORGANIZATION', 'PRIVATE', 'FILTERS'] as const) automations[which] = (await deployNew(gw, org.owner.token, org.organizationId, repo)).automationId;
-  await expectAllowed(gw, org.owner.token, 'mutation($id: ID!, $access: [AutomationAccessInput!]!) { setAutomationAccess(id: $id, visibility: PRIVATE, access: $access) { id } }', {
-    id: automations.PRIVATE,
-    access: [
-      { principalType: 'USER', principalId: runner.userId, permissions: ['RUN'] },
-      { principalType: 'USER', principalId: tracer.userId, permissions: ['TRACES'] },
-      { principalType: 'SERVICE_ACCOUNT', principalId: partner.serviceAccountId, permissions: ['TRACES'] },
-    ],
-  });
+  for (const which of ['ORGANIZATION', 'PRIVATE', 'FILTERS'] as const)
+    automations[which] = (await deployNew(gw, org.owner.token, org.organizationId, repo)).automationId;
+  await expectAllowed(
+    gw,
+    org.owner.token,
+    'mutation($id: ID!, $access: [AutomationAccessInput!]!) { setAutomationAccess(id: $id, visibility: PRIVATE, access: $access) { id } }',
+    {
+      id: automations.PRIVATE,
+      access: [
+        { principalType: 'USER', principalId: runner.userId, permissions: ['RUN'] },
+        { principalType: 'USER', principalId: tracer.userId, permissions: ['TRACES'] },
+        { principalType: 'SERVICE_ACCOUNT', principalId: partner.serviceAccountId, permissions: ['TRACES'] },
+      ],
+    },
+  );
   executions.ORGANIZATION = await recordRun(automations.ORGANIZATION, 'SUCCEEDED');
   executions.PRIVATE = await recordRun(automations.PRIVATE, 'SUCCEEDED');
 });
 afterAll(async () => gw.close());
 
-const LIST = 'query($o: ID!, $id: ID!) { organization(id: $o) { automation(id: $id) { executions { totalCount edges { node { id spans { totalCount } } } } } } }';
+const LIST =
+  'query($o: ID!, $id: ID!) { organization(id: $o) { automation(id: $id) { executions { totalCount edges { node { id spans { totalCount } } } } } } }';
 const ONE = 'query($o: ID!, $id: ID!) { organization(id: $o) { execution(id: $id) { id automation { id } spans { totalCount edges { node { name } } } } } }';
 const RANDOM_UUID = '00000000-0000-4000-8000-000000000000';
 
@@ -91,10 +110,17 @@ describe('reading executions and spans needs traces (SPEC §3)', () => {
     const variables = { o: String(org.organizationId), id: automations[visibility] };
     const one = { o: String(org.organizationId), id: executions[visibility] };
     if (outcome === 'ok') {
-      const list = await expectAllowed<{ organization: { automation: { executions: { totalCount: number; edges: Array<{ node: { id: string; spans: { totalCount: number } } }> } } } }>(gw, tokens[principal], LIST, variables);
+      const list = await expectAllowed<{
+        organization: { automation: { executions: { totalCount: number; edges: Array<{ node: { id: string; spans: { totalCount: number } } }> } } };
+      }>(gw, tokens[principal], LIST, variables);
       expect(list.organization.automation.executions.totalCount).toBe(1);
       expect(list.organization.automation.executions.edges.map((e) => e.node)).toEqual([{ id: executions[visibility], spans: { totalCount: SPANS_PER_RUN } }]);
-      const read = await expectAllowed<{ organization: { execution: { automation: { id: string }; spans: { edges: Array<{ node: { name: string } }> } } } }>(gw, tokens[principal], ONE, one);
+      const read = await expectAllowed<{ organization: { execution: { automation: { id: string }; spans: { edges: Array<{ node: { name: string } }> } } } }>(
+        gw,
+        tokens[principal],
+        ONE,
+        one,
+      );
       expect(read.organization.execution.automation.id).toBe(automations[visibility]);
       expect(read.organization.execution.spans.edges.map((e) => e.node.name)).toEqual(['step 0', 'step 1', 'step 2']);
       return;
@@ -122,19 +148,32 @@ describe('reading executions and spans needs traces (SPEC §3)', () => {
     if (outcome === 'FORBIDDEN' && principal === 'whitelisted, run only') expect(byId.errors[0]?.message).toContain('needs the traces permission');
   });
 
-  it('a private automation\'s executions are in no list or total of a member off its whitelist', async () => {
-    const listed = await expectAllowed<{ organization: { automations: { totalCount: number; edges: Array<{ node: { id: string; executions: { totalCount: number } } }> } } }>(
-      gw, tokens['member, READ'], 'query($o: ID!) { organization(id: $o) { automations(first: 100) { totalCount edges { node { id executions { totalCount } } } } } }', { o: String(org.organizationId) },
+  it("a private automation's executions are in no list or total of a member off its whitelist", async () => {
+    const listed = await expectAllowed<{
+      organization: { automations: { totalCount: number; edges: Array<{ node: { id: string; executions: { totalCount: number } } }> } };
+    }>(
+      gw,
+      tokens['member, READ'],
+      'query($o: ID!) { organization(id: $o) { automations(first: 100) { totalCount edges { node { id executions { totalCount } } } } } }',
+      { o: String(org.organizationId) },
     );
     expect(listed.organization.automations.edges.map((e) => e.node.id)).not.toContain(automations.PRIVATE);
     expect(listed.organization.automations.totalCount).toBe(listed.organization.automations.edges.length);
   });
 
-  it('a runner without traces gets its run back, but not the run\'s spans', async () => {
+  it("a runner without traces gets its run back, but not the run's spans", async () => {
     const runner = tokens['whitelisted, run only'];
-    const ran = await expectAllowed<{ runAutomation: { status: string } }>(gw, runner, 'mutation($id: ID!) { runAutomation(id: $id) { status } }', { id: automations.PRIVATE });
+    const ran = await expectAllowed<{ runAutomation: { status: string } }>(gw, runner, 'mutation($id: ID!) { runAutomation(id: $id) { status } }', {
+      id: automations.PRIVATE,
+    });
     expect(ran.runAutomation.status).toBe('FAILED');
-    const denied = await expectDenied(gw, runner, 'mutation($id: ID!) { runAutomation(id: $id) { id spans { totalCount } } }', { id: automations.PRIVATE }, 'FORBIDDEN');
+    const denied = await expectDenied(
+      gw,
+      runner,
+      'mutation($id: ID!) { runAutomation(id: $id) { id spans { totalCount } } }',
+      { id: automations.PRIVATE },
+      'FORBIDDEN',
+    );
     expect(denied.errors[0]?.message).toContain('Execution.spans needs the traces permission');
   });
 });
@@ -142,13 +181,30 @@ describe('reading executions and spans needs traces (SPEC §3)', () => {
 describe('Automation.executions', () => {
   const QUERY = `query($o: ID!, $id: ID!, $first: Int, $after: String, $status: ExecutionStatus, $since: DateTime, $until: DateTime) { organization(id: $o) { automation(id: $id) {
     executions(first: $first, after: $after, status: $status, since: $since, until: $until) { totalCount pageInfo { hasNextPage endCursor } edges { node { id status } } } } } }`;
-  type Page = { organization: { automation: { executions: { totalCount: number; pageInfo: { hasNextPage: boolean; endCursor: string | null }; edges: Array<{ node: { id: string; status: string } }> } } } };
+  type Page = {
+    organization: {
+      automation: {
+        executions: {
+          totalCount: number;
+          pageInfo: { hasNextPage: boolean; endCursor: string | null };
+          edges: Array<{ node: { id: string; status: string } }>;
+        };
+      };
+    };
+  };
   const ids: string[] = [];
   const page = async (variables: Record<string, unknown>) =>
-    (await expectAllowed<Page>(gw, org.owner.token, QUERY, { o: String(org.organizationId), id: automations.FILTERS, ...variables })).organization.automation.executions;
+    (await expectAllowed<Page>(gw, org.owner.token, QUERY, { o: String(org.organizationId), id: automations.FILTERS, ...variables })).organization.automation
+      .executions;
 
   beforeAll(async () => {
-    for (const [status, daysAgo] of [['SUCCEEDED', 3], ['FAILED', 2], ['RUNNING', 1], ['SUCCEEDED', 0]] as const) ids.push(await recordRun(automations.FILTERS, status, daysAgo));
+    for (const [status, daysAgo] of [
+      ['SUCCEEDED', 3],
+      ['FAILED', 2],
+      ['RUNNING', 1],
+      ['SUCCEEDED', 0],
+    ] as const)
+      ids.push(await recordRun(automations.FILTERS, status, daysAgo));
   });
 
   it('pages oldest first, in a stable order, with the total', async () => {

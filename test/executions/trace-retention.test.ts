@@ -22,10 +22,22 @@ let automationId: string;
 const SPANS = 5;
 
 async function recordRun(daysAgo: number): Promise<string> {
-  const row = await insertExecution(gw.db, { organizationId: org.organizationId, automationId, deploymentId: null, inputs: '{}', status: 'SUCCEEDED', error: null });
+  const row = await insertExecution(gw.db, {
+    organizationId: org.organizationId,
+    automationId,
+    deploymentId: null,
+    inputs: '{}',
+    status: 'SUCCEEDED',
+    error: null,
+  });
   await sql`update executions set created_at = now() - make_interval(days => ${daysAgo}) where id = ${row.id}`.execute(gw.db);
   const start = Date.now() - daysAgo * 86_400_000;
-  await storeSpans(gw.db, org.organizationId, row.id, Array.from({ length: SPANS }, (_, i) => ({ name: `step ${i}`, start: start + i, end: start + i + 1, inputTokens: 10, outputTokens: 1 })));
+  await storeSpans(
+    gw.db,
+    org.organizationId,
+    row.id,
+    Array.from({ length: SPANS }, (_, i) => ({ name: `step ${i}`, start: start + i, end: start + i + 1, inputTokens: 10, outputTokens: 1 })),
+  );
   return row.id;
 }
 
@@ -71,7 +83,10 @@ describe('trace retention', () => {
   it('removes resources no span names any more, once past the cutoff', async () => {
     const id = await recordRun(50);
     await sql`update span_sources set created_at = now() - interval '60 days'`.execute(gw.db);
-    const before = await gw.db.selectFrom('spanSources').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow();
+    const before = await gw.db
+      .selectFrom('spanSources')
+      .select((eb) => eb.fn.countAll<number>().as('n'))
+      .executeTakeFirstOrThrow();
     // Everything older than 10 days goes: no span names the shared source any more.
     const result = await pruneTraces(gw.db, { retentionDays: 10 });
     expect(result.spans).toBeGreaterThanOrEqual(SPANS);
@@ -92,9 +107,20 @@ describe('trace retention', () => {
     const ids = await sourceIds(gw.db, org.organizationId, [held, idle]);
     await sql`update span_sources set created_at = now() - interval '60 days'`.execute(gw.db);
     const exists = async (source: SpanSource) =>
-      (await gw.db.selectFrom('spanSources').select('id').where('id', '=', ids.get(source) ?? -1).executeTakeFirst()) !== undefined;
+      (await gw.db
+        .selectFrom('spanSources')
+        .select('id')
+        .where('id', '=', ids.get(source) ?? -1)
+        .executeTakeFirst()) !== undefined;
 
-    const execution = await insertExecution(gw.db, { organizationId: org.organizationId, automationId, deploymentId: null, inputs: '{}', status: 'RUNNING', error: null });
+    const execution = await insertExecution(gw.db, {
+      organizationId: org.organizationId,
+      automationId,
+      deploymentId: null,
+      inputs: '{}',
+      status: 'RUNNING',
+      error: null,
+    });
     let stored!: () => void;
     let commit!: () => void;
     const spansStored = new Promise<void>((resolve) => (stored = resolve));
@@ -104,11 +130,31 @@ describe('trace retention', () => {
       const sourceId = (await sourceIds(trx, org.organizationId, [held])).get(held) ?? -1;
       expect(sourceId).toBe(ids.get(held));
       const start = Date.now();
-      await insertSpans(trx, org.organizationId, [{
-        executionId: execution.id, sourceId, traceId: hex(16), spanId: hex(8), parentSpanId: null, traceState: null, flags: null, name: 'resumed', kind: 1,
-        startTimeUnixNano: `${start}000000`, endTimeUnixNano: `${start + 1}000000`, statusCode: 0, statusMessage: null,
-        attributes: '{}', droppedAttributesCount: 0, events: null, droppedEventsCount: 0, links: null, droppedLinksCount: 0, inputTokens: 0, outputTokens: 0,
-      }]);
+      await insertSpans(trx, org.organizationId, [
+        {
+          executionId: execution.id,
+          sourceId,
+          traceId: hex(16),
+          spanId: hex(8),
+          parentSpanId: null,
+          traceState: null,
+          flags: null,
+          name: 'resumed',
+          kind: 1,
+          startTimeUnixNano: `${start}000000`,
+          endTimeUnixNano: `${start + 1}000000`,
+          statusCode: 0,
+          statusMessage: null,
+          attributes: '{}',
+          droppedAttributesCount: 0,
+          events: null,
+          droppedEventsCount: 0,
+          links: null,
+          droppedLinksCount: 0,
+          inputTokens: 0,
+          outputTokens: 0,
+        },
+      ]);
       stored();
       await committing;
     });
@@ -123,8 +169,13 @@ describe('trace retention', () => {
     await pruneTraces(gw.db, { retentionDays: 30 });
     expect(await exists(held)).toBe(true);
     const query = `query($o: ID!, $id: ID!) { organization(id: $o) { execution(id: $id) { spans(first: 10) { edges { node { name resource { attributes } } } } } } }`;
-    const data = await expectAllowed<{ organization: { execution: { spans: { edges: Array<{ node: unknown }> } } } }>(gw, org.owner.token, query, { o: String(org.organizationId), id: execution.id });
-    expect(data.organization.execution.spans.edges.map((e) => e.node)).toEqual([{ name: 'resumed', resource: { attributes: { 'service.name': 'resumes-now' } } }]);
+    const data = await expectAllowed<{ organization: { execution: { spans: { edges: Array<{ node: unknown }> } } } }>(gw, org.owner.token, query, {
+      o: String(org.organizationId),
+      id: execution.id,
+    });
+    expect(data.organization.execution.spans.edges.map((e) => e.node)).toEqual([
+      { name: 'resumed', resource: { attributes: { 'service.name': 'resumes-now' } } },
+    ]);
   });
 
   it('gatehouse traces prune refuses a bad --older-than-days with exit 2', () => {

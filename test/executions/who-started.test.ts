@@ -34,7 +34,8 @@ afterAll(async () => {
 });
 
 const STARTED_BY = 'query($o: ID!, $id: ID!) { organization(id: $o) { execution(id: $id) { status startedBy { principalType principalId displayName } } } }';
-const AUDIT = 'query($o: ID!) { organization(id: $o) { auditLog(first: 100) { edges { node { action targetType targetId actorUserId actorServiceAccountId } } } } }';
+const AUDIT =
+  'query($o: ID!) { organization(id: $o) { auditLog(first: 100) { edges { node { action targetType targetId actorUserId actorServiceAccountId } } } } }';
 
 describe('who started a run', () => {
   it.each([
@@ -47,16 +48,23 @@ describe('who started a run', () => {
     expect(runtime.kickoffs.at(-1)?.executionId).toBe(execution.id);
     expect(committedAtKickoff.get(execution.id)).toBe(true);
     const data = await expectAllowed<{ organization: { execution: { startedBy: { principalType: string; principalId: string; displayName: string } } } }>(
-      env.gw, org.owner.token, STARTED_BY, { o: String(org.organizationId), id: execution.id },
+      env.gw,
+      org.owner.token,
+      STARTED_BY,
+      { o: String(org.organizationId), id: execution.id },
     );
     expect(data.organization.execution.startedBy).toMatchObject(expected());
     expect(data.organization.execution.startedBy.displayName).not.toBe('');
-    const log = await expectAllowed<{ organization: { auditLog: { edges: Array<{ node: { action: string; targetId: string; actorUserId: string | null; actorServiceAccountId: string | null } }> } } }>(
-      env.gw, org.owner.token, AUDIT, { o: String(org.organizationId) },
-    );
+    const log = await expectAllowed<{
+      organization: {
+        auditLog: { edges: Array<{ node: { action: string; targetId: string; actorUserId: string | null; actorServiceAccountId: string | null } }> };
+      };
+    }>(env.gw, org.owner.token, AUDIT, { o: String(org.organizationId) });
     const entries = log.organization.auditLog.edges.map((e) => e.node).filter((n) => n.action === 'execution.start' && n.targetId === execution.id);
     expect(entries).toHaveLength(1);
     const { principalType, principalId } = expected();
-    expect(entries[0]).toMatchObject(principalType === 'USER' ? { actorUserId: principalId, actorServiceAccountId: null } : { actorUserId: null, actorServiceAccountId: principalId });
+    expect(entries[0]).toMatchObject(
+      principalType === 'USER' ? { actorUserId: principalId, actorServiceAccountId: null } : { actorUserId: null, actorServiceAccountId: principalId },
+    );
   });
 });

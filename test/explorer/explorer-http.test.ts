@@ -141,7 +141,10 @@ describe('the explorer over HTTP (enabled, the default outside production)', () 
   it('answers 404 with what to do for an asset it does not have', async () => {
     const missing = await request(gw, '/explorer/assets/graphiql.0000000000000000.js');
     expect(missing.status).toBe(404);
-    expect(JSON.parse(missing.body.toString())).toEqual({ error: 'NOT_FOUND', message: 'No explorer file /explorer/assets/graphiql.0000000000000000.js; it may be from an older release: reload /explorer.' });
+    expect(JSON.parse(missing.body.toString())).toEqual({
+      error: 'NOT_FOUND',
+      message: 'No explorer file /explorer/assets/graphiql.0000000000000000.js; it may be from an older release: reload /explorer.',
+    });
   });
 });
 
@@ -155,9 +158,19 @@ const PRODUCTION = {
 };
 
 describe.each([
-  { setting: 'production by default', env: PRODUCTION, served: false, message: 'The API explorer is off in production; set EXPLORER_ENABLED=true to serve it.' },
+  {
+    setting: 'production by default',
+    env: PRODUCTION,
+    served: false,
+    message: 'The API explorer is off in production; set EXPLORER_ENABLED=true to serve it.',
+  },
   { setting: 'production with EXPLORER_ENABLED=true', env: { ...PRODUCTION, EXPLORER_ENABLED: 'true' }, served: true, message: '' },
-  { setting: 'development with EXPLORER_ENABLED=false', env: { NODE_ENV: 'development', EXPLORER_ENABLED: 'false' }, served: false, message: 'The API explorer is off (EXPLORER_ENABLED=false); set EXPLORER_ENABLED=true to serve it.' },
+  {
+    setting: 'development with EXPLORER_ENABLED=false',
+    env: { NODE_ENV: 'development', EXPLORER_ENABLED: 'false' },
+    served: false,
+    message: 'The API explorer is off (EXPLORER_ENABLED=false); set EXPLORER_ENABLED=true to serve it.',
+  },
 ])('the explorer in $setting', ({ env, served, message }) => {
   let gw: TestGateway;
   beforeAll(async () => {
@@ -165,15 +178,18 @@ describe.each([
   });
   afterAll(() => gw?.close());
 
-  it(served ? 'is served at /explorer and to a browser at /graphql' : 'answers 404 at /explorer and to a browser at /graphql, saying how to turn it on', async () => {
-    for (const response of [await request(gw, '/explorer'), await request(gw, '/graphql', { headers: { accept: BROWSER_ACCEPT } })]) {
-      if (served) {
-        expect(response.status).toBe(200);
-        expect(response.body.toString()).toContain('<div id="explorer"></div>');
-      } else {
-        expect(response.status).toBe(404);
-        expect(JSON.parse(response.body.toString())).toEqual({ error: 'NOT_FOUND', message });
+  it(
+    served ? 'is served at /explorer and to a browser at /graphql' : 'answers 404 at /explorer and to a browser at /graphql, saying how to turn it on',
+    async () => {
+      for (const response of [await request(gw, '/explorer'), await request(gw, '/graphql', { headers: { accept: BROWSER_ACCEPT } })]) {
+        if (served) {
+          expect(response.status).toBe(200);
+          expect(response.body.toString()).toContain('<div id="explorer"></div>');
+        } else {
+          expect(response.status).toBe(404);
+          expect(JSON.parse(response.body.toString())).toEqual({ error: 'NOT_FOUND', message });
+        }
       }
-    }
-  });
+    },
+  );
 });

@@ -103,7 +103,7 @@ describe('who may read and change flags', () => {
     ['Mutation.setFeatureFlag', SET, { name: 'admin_flag', enabled: true, org: null }],
   ] as const;
 
-  it.each(operations)('%s: an instance administrator\'s API token may', async (_field, query, variables) => {
+  it.each(operations)("%s: an instance administrator's API token may", async (_field, query, variables) => {
     await expectAllowed(gw, admin.token, query, { ...variables });
   });
 

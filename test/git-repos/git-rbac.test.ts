@@ -7,11 +7,14 @@ import { startTestGateway, type TestGateway } from '../support/harness.js';
 
 // SPEC §3 Git RBAC: with the organization setting `gitRepositoryRbac` on, a connected repository
 // is usable (listing it, deploying from it) only by Owners and those on its access list.
-const CONNECT = 'mutation($org: ID!, $name: String!) { connectGitRepo(organizationId: $org, input: { fullName: $name }) { id fullName provider defaultBranch } }';
-const SET_ACCESS = 'mutation($id: ID!, $access: [AccessEntryInput!]!) { setGitRepoAccess(id: $id, access: $access) { id accessList { principalType principalId } } }';
+const CONNECT =
+  'mutation($org: ID!, $name: String!) { connectGitRepo(organizationId: $org, input: { fullName: $name }) { id fullName provider defaultBranch } }';
+const SET_ACCESS =
+  'mutation($id: ID!, $access: [AccessEntryInput!]!) { setGitRepoAccess(id: $id, access: $access) { id accessList { principalType principalId } } }';
 const LIST = 'query($org: ID!) { organization(id: $org) { gitRepos { totalCount edges { node { fullName } } } } }';
 const WITH_ACCESS = 'query($org: ID!) { organization(id: $org) { gitRepos { edges { node { fullName accessList { principalId } } } } } }';
-const SETTINGS = 'mutation($org: ID!, $on: Boolean!) { updateOrganizationSettings(organizationId: $org, input: { gitRepositoryRbac: $on }) { gitRepositoryRbac } }';
+const SETTINGS =
+  'mutation($org: ID!, $on: Boolean!) { updateOrganizationSettings(organizationId: $org, input: { gitRepositoryRbac: $on }) { gitRepositoryRbac } }';
 
 let gw: TestGateway;
 let org: OrgFixture;
@@ -24,7 +27,12 @@ const ids: Record<string, string> = {};
 const vars = (extra: Record<string, unknown> = {}) => ({ org: String(org.organizationId), ...extra });
 
 async function names(actor: Actor): Promise<{ names: string[]; totalCount: number }> {
-  const data = await expectAllowed<{ organization: { gitRepos: { totalCount: number; edges: { node: { fullName: string } }[] } } }>(gw, actor.token, LIST, vars());
+  const data = await expectAllowed<{ organization: { gitRepos: { totalCount: number; edges: { node: { fullName: string } }[] } } }>(
+    gw,
+    actor.token,
+    LIST,
+    vars(),
+  );
   return { names: data.organization.gitRepos.edges.map((e) => e.node.fullName).sort(), totalCount: data.organization.gitRepos.totalCount };
 }
 
@@ -41,7 +49,10 @@ beforeAll(async () => {
   }
   await expectAllowed(gw, org.owner.token, SET_ACCESS, { id: ids['acme/for-user'], access: [{ principalType: 'USER', principalId: userOnList.userId }] });
   await expectAllowed(gw, org.owner.token, SET_ACCESS, { id: ids['acme/for-role'], access: [{ principalType: 'ROLE', principalId: listedRole }] });
-  await expectAllowed(gw, org.owner.token, SET_ACCESS, { id: ids['acme/for-bot'], access: [{ principalType: 'SERVICE_ACCOUNT', principalId: serviceAccount.serviceAccountId }] });
+  await expectAllowed(gw, org.owner.token, SET_ACCESS, {
+    id: ids['acme/for-bot'],
+    access: [{ principalType: 'SERVICE_ACCOUNT', principalId: serviceAccount.serviceAccountId }],
+  });
 });
 afterAll(async () => gw.close());
 
@@ -69,7 +80,8 @@ describe('with Git RBAC on', () => {
   });
 
   it('paging with first/after walks the same filtered list, one row at a time', async () => {
-    const page = 'query($org: ID!, $after: String) { organization(id: $org) { gitRepos(first: 1, after: $after) { pageInfo { hasNextPage endCursor } edges { node { fullName } } } } }';
+    const page =
+      'query($org: ID!, $after: String) { organization(id: $org) { gitRepos(first: 1, after: $after) { pageInfo { hasNextPage endCursor } edges { node { fullName } } } } }';
     interface Paged {
       organization: { gitRepos: { pageInfo: { hasNextPage: boolean; endCursor: string | null }; edges: { node: { fullName: string } }[] } };
     }
@@ -87,7 +99,8 @@ describe('with Git RBAC on', () => {
   });
 
   it('deploying from a repository hidden by Git RBAC is NOT_FOUND, as from one that does not exist, and names nothing', async () => {
-    const deploy = (actor: Actor, gitRepoId: string) => gw.gql(actor.token, DEPLOY, vars({ input: { name: `from-${gitRepoId.slice(0, 8)}`, source: { gitRepoId } } }));
+    const deploy = (actor: Actor, gitRepoId: string) =>
+      gw.gql(actor.token, DEPLOY, vars({ input: { name: `from-${gitRepoId.slice(0, 8)}`, source: { gitRepoId } } }));
     const hidden = await deploy(userOnList, ids['acme/unlisted'] ?? '');
     const missing = await deploy(userOnList, randomUUID());
     for (const response of [hidden, missing]) expect(response.errors.map((e) => e.extensions?.code)).toEqual(['NOT_FOUND']);
@@ -101,7 +114,11 @@ describe('with Git RBAC on', () => {
   });
 
   it('a repository hidden by Git RBAC is NOT_FOUND for an admin not on its list', async () => {
-    const admin = await addMember(gw, org.organizationId, await createRole(gw, org.organizationId, { crews_dashboards: 'READ', organization_settings: 'MANAGE' }));
+    const admin = await addMember(
+      gw,
+      org.organizationId,
+      await createRole(gw, org.organizationId, { crews_dashboards: 'READ', organization_settings: 'MANAGE' }),
+    );
     await expectDenied(gw, admin.token, SET_ACCESS, { id: ids['acme/unlisted'], access: [] }, 'NOT_FOUND');
     await expectDenied(gw, admin.token, 'mutation($id: ID!) { disconnectGitRepo(id: $id) }', { id: ids['acme/unlisted'] }, 'NOT_FOUND');
   });
@@ -124,7 +141,12 @@ describe('Git RBAC access lists are organization configuration', () => {
     await expectHidden(gw, userOnList.token, CONNECT, vars({ name: 'acme/new' }), 'connectGitRepo');
     await expectHidden(gw, userOnList.token, SET_ACCESS, { id: ids['acme/for-user'], access: [] }, 'setGitRepoAccess');
     await expectHidden(gw, userOnList.token, 'mutation($id: ID!) { disconnectGitRepo(id: $id) }', { id: ids['acme/for-user'] }, 'disconnectGitRepo');
-    const data = await expectAllowed<{ organization: { gitRepos: { edges: { node: { fullName: string; accessList: { principalId: string }[] } }[] } } }>(gw, org.owner.token, WITH_ACCESS, vars());
+    const data = await expectAllowed<{ organization: { gitRepos: { edges: { node: { fullName: string; accessList: { principalId: string }[] } }[] } } }>(
+      gw,
+      org.owner.token,
+      WITH_ACCESS,
+      vars(),
+    );
     expect(data.organization.gitRepos.edges.map((e) => e.node.fullName).sort()).toEqual(ALL);
     expect(data.organization.gitRepos.edges.find((e) => e.node.fullName === 'acme/for-user')?.node.accessList).toEqual([{ principalId: userOnList.userId }]);
   });
@@ -158,7 +180,11 @@ describe('connecting a repository', () => {
   it('disconnecting removes it with its access list', async () => {
     await expectAllowed(gw, org.owner.token, 'mutation($id: ID!) { disconnectGitRepo(id: $id) }', { id: ids['acme/for-bot'] });
     expect((await names(serviceAccount)).names).toEqual([]);
-    const grants = await gw.db.selectFrom('entityGrants').select('id').where('resourceId', '=', ids['acme/for-bot'] ?? '').execute();
+    const grants = await gw.db
+      .selectFrom('entityGrants')
+      .select('id')
+      .where('resourceId', '=', ids['acme/for-bot'] ?? '')
+      .execute();
     expect(grants).toEqual([]);
   });
 });

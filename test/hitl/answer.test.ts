@@ -3,8 +3,15 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { addMember, createRole } from '../support/fixtures.js';
 import { expectAllowed, expectDenied } from '../support/expect.js';
 import {
-  ANSWER, answerOk, deployAutomation, OF_AUTOMATION, PENDING, raiseOk, startHitlEnv,
-  type HitlEnv, type HitlRequestResult,
+  ANSWER,
+  answerOk,
+  deployAutomation,
+  OF_AUTOMATION,
+  PENDING,
+  raiseOk,
+  startHitlEnv,
+  type HitlEnv,
+  type HitlRequestResult,
 } from '../support/hitl-fixtures.js';
 import type { Actor } from '../support/fixtures.js';
 
@@ -29,9 +36,9 @@ const org = () => String(h.org.organizationId);
 describe('answering a human-in-the-loop request', () => {
   it('a principal with human_in_the_loop sees the pending request, answers it, and the automation receives the answer', async () => {
     const id = await raiseOk(h.gw, automation.token, { question: 'Refund order 1001?', context: { order: 1001 } });
-    const pending = await expectAllowed<{ organization: { pendingHitlRequests: { totalCount: number; edges: Array<{ node: { id: string; question: string } }> } } }>(
-      h.gw, operator.token, PENDING, { org: org() },
-    );
+    const pending = await expectAllowed<{
+      organization: { pendingHitlRequests: { totalCount: number; edges: Array<{ node: { id: string; question: string } }> } };
+    }>(h.gw, operator.token, PENDING, { org: org() });
     expect(pending.organization.pendingHitlRequests.edges.map((e) => e.node)).toContainEqual({ id, question: 'Refund order 1001?' });
 
     const answered = await answerOk(h.gw, operator.token, id, { approved: true, note: 'ok' });
@@ -48,14 +55,22 @@ describe('answering a human-in-the-loop request', () => {
     expect(Math.abs(Date.parse(answered.answeredAt ?? '') - Date.now())).toBeLessThan(60_000);
 
     const forwarded = h.standIn.received.filter((r) => r.path.endsWith(`/hitl/${id}`));
-    expect(forwarded).toEqual([{
-      path: `/${h.org.namespace}/${automation.automationId}/hitl/${id}`,
-      body: { requestId: id, answer: { approved: true, note: 'ok' }, answeredBy: { principalType: 'USER', id: operator.userId, name: operator.email?.split('@')[0] } },
-    }]);
+    expect(forwarded).toEqual([
+      {
+        path: `/${h.org.namespace}/${automation.automationId}/hitl/${id}`,
+        body: {
+          requestId: id,
+          answer: { approved: true, note: 'ok' },
+          answeredBy: { principalType: 'USER', id: operator.userId, name: operator.email?.split('@')[0] },
+        },
+      },
+    ]);
 
     const row = await h.gw.db.selectFrom('hitlRequests').selectAll().where('id', '=', id).executeTakeFirstOrThrow();
     expect(row).toMatchObject({ status: 'ANSWERED', answeredByUserId: operator.userId, answeredByServiceAccountId: null, forwardStatus: 'DELIVERED' });
-    const after = await expectAllowed<{ organization: { pendingHitlRequests: { edges: Array<{ node: { id: string } }> } } }>(h.gw, operator.token, PENDING, { org: org() });
+    const after = await expectAllowed<{ organization: { pendingHitlRequests: { edges: Array<{ node: { id: string } }> } } }>(h.gw, operator.token, PENDING, {
+      org: org(),
+    });
     expect(after.organization.pendingHitlRequests.edges.map((e) => e.node.id)).not.toContain(id);
   });
 
@@ -73,7 +88,9 @@ describe('answering a human-in-the-loop request', () => {
   it('of two concurrent answers exactly one succeeds and only it is forwarded', async () => {
     const id = await raiseOk(h.gw, automation.token);
     const results = await Promise.all(
-      ['a', 'b', 'c', 'd'].map((choice, i) => h.gw.gql<{ answerHitlRequest: HitlRequestResult }>(i % 2 ? operator.token : h.org.owner.token, ANSWER, { id, answer: { choice } })),
+      ['a', 'b', 'c', 'd'].map((choice, i) =>
+        h.gw.gql<{ answerHitlRequest: HitlRequestResult }>(i % 2 ? operator.token : h.org.owner.token, ANSWER, { id, answer: { choice } }),
+      ),
     );
     const winners = results.filter((r) => r.errors.length === 0);
     expect(winners).toHaveLength(1);
@@ -89,10 +106,15 @@ describe('answering a human-in-the-loop request', () => {
     const denied = await expectDenied(h.gw, operator.token, ANSWER, { id, answer: { late: true } }, 'CONFLICT');
     expect(denied.errors[0]?.message).toMatch(/expired/);
     const data = await expectAllowed<{ organization: { automation: { hitlRequests: { edges: Array<{ node: HitlRequestResult }> } } } }>(
-      h.gw, operator.token, OF_AUTOMATION, { org: org(), id: automation.automationId, status: 'EXPIRED' },
+      h.gw,
+      operator.token,
+      OF_AUTOMATION,
+      { org: org(), id: automation.automationId, status: 'EXPIRED' },
     );
     expect(data.organization.automation.hitlRequests.edges.map((e) => e.node.id)).toContain(id);
-    const pending = await expectAllowed<{ organization: { pendingHitlRequests: { edges: Array<{ node: { id: string } }> } } }>(h.gw, operator.token, PENDING, { org: org() });
+    const pending = await expectAllowed<{ organization: { pendingHitlRequests: { edges: Array<{ node: { id: string } }> } } }>(h.gw, operator.token, PENDING, {
+      org: org(),
+    });
     expect(pending.organization.pendingHitlRequests.edges.map((e) => e.node.id)).not.toContain(id);
     expect((await h.gw.db.selectFrom('hitlRequests').select('status').where('id', '=', id).executeTakeFirstOrThrow()).status).toBe('EXPIRED');
   });
@@ -108,11 +130,19 @@ describe('answering a human-in-the-loop request', () => {
     const ids = [await raiseOk(h.gw, fresh.token), await raiseOk(h.gw, fresh.token), await raiseOk(h.gw, fresh.token)];
     await answerOk(h.gw, operator.token, ids[1] ?? '', { ok: true });
     const of = async (status: string | null) =>
-      (await expectAllowed<{ organization: { automation: { hitlRequests: { totalCount: number; edges: Array<{ node: { id: string } }> } } } }>(
-        h.gw, operator.token, OF_AUTOMATION, { org: org(), id: fresh.automationId, status },
-      )).organization.automation.hitlRequests;
+      (
+        await expectAllowed<{ organization: { automation: { hitlRequests: { totalCount: number; edges: Array<{ node: { id: string } }> } } } }>(
+          h.gw,
+          operator.token,
+          OF_AUTOMATION,
+          { org: org(), id: fresh.automationId, status },
+        )
+      ).organization.automation.hitlRequests;
     expect((await of(null)).edges.map((e) => e.node.id)).toEqual(ids);
-    expect(await of('PENDING')).toEqual({ totalCount: 2, edges: [{ node: expect.objectContaining({ id: ids[0] }) }, { node: expect.objectContaining({ id: ids[2] }) }] });
+    expect(await of('PENDING')).toEqual({
+      totalCount: 2,
+      edges: [{ node: expect.objectContaining({ id: ids[0] }) }, { node: expect.objectContaining({ id: ids[2] }) }],
+    });
     expect((await of('ANSWERED')).edges.map((e) => e.node.id)).toEqual([ids[1]]);
   });
 });

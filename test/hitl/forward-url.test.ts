@@ -7,13 +7,29 @@ import type { HitlRequestRow } from '../../src/modules/hitl/hitl.table.js';
 // request's callbackPath picks the path on the automation's own origin, never another host.
 
 const request = (callbackPath: string | null): HitlRequestRow => ({
-  id: 'req-1', organizationId: 7, automationId: 'auto-1', deploymentId: 'dep-1', executionId: null, question: 'q', context: {}, callbackPath,
-  status: 'ANSWERED', answer: {}, answeredByUserId: null, answeredByServiceAccountId: null, answeredAt: new Date(), forwardStatus: 'PENDING',
-  forwardError: null, forwardAttempts: 1, forwardAttemptedAt: new Date(), createdAt: new Date(), expiresAt: new Date(),
+  id: 'req-1',
+  organizationId: 7,
+  automationId: 'auto-1',
+  deploymentId: 'dep-1',
+  executionId: null,
+  question: 'q',
+  context: {},
+  callbackPath,
+  status: 'ANSWERED',
+  answer: {},
+  answeredByUserId: null,
+  answeredByServiceAccountId: null,
+  answeredAt: new Date(),
+  forwardStatus: 'PENDING',
+  forwardError: null,
+  forwardAttempts: 1,
+  forwardAttemptedAt: new Date(),
+  createdAt: new Date(),
+  expiresAt: new Date(),
 });
 
 describe('HITL_FORWARD_URL_TEMPLATE', () => {
-  it('defaults to the automation\'s in-cluster Service', () => {
+  it("defaults to the automation's in-cluster Service", () => {
     const config = loadConfig({}).k8s;
     expect(forwardUrl(config, request(null), 'crewai-org-7').href).toBe('http://automation-auto-1.crewai-org-7.svc.cluster.local:8080/hitl/req-1');
   });

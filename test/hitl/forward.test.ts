@@ -1,10 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { addMember, createRole, type Actor } from '../support/fixtures.js';
 import { expectAllowed, expectDenied } from '../support/expect.js';
-import {
-  answerOk, deployAutomation, raiseOk, RETRY, startHitlEnv,
-  type HitlEnv, type HitlRequestResult,
-} from '../support/hitl-fixtures.js';
+import { answerOk, deployAutomation, raiseOk, RETRY, startHitlEnv, type HitlEnv, type HitlRequestResult } from '../support/hitl-fixtures.js';
 
 // Issue 4: the gateway forwards the answer to the automation. A failed forward never loses the
 // answer: it stays recorded, forwardStatus says FAILED with the reason, and a retry delivers it.
@@ -19,9 +16,13 @@ beforeAll(async () => {
   h = await startHitlEnv();
   automation = await deployAutomation(h, { visibility: 'PRIVATE' });
   runOnly = await addMember(h.gw, h.org.organizationId, await createRole(h.gw, h.org.organizationId, { crews_dashboards: 'READ' }));
-  await expectAllowed(h.gw, h.org.owner.token, `mutation($id: ID!, $u: ID!) {
+  await expectAllowed(
+    h.gw,
+    h.org.owner.token,
+    `mutation($id: ID!, $u: ID!) {
     setAutomationAccess(id: $id, visibility: PRIVATE, access: [{ principalType: USER, principalId: $u, permissions: [RUN] }]) { id } }`,
-  { id: automation.automationId, u: runOnly.userId });
+    { id: automation.automationId, u: runOnly.userId },
+  );
 });
 afterAll(async () => h.close());
 

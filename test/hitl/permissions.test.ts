@@ -12,7 +12,9 @@ let privateAutomation: { automationId: string; token: string };
 let orgWide: { automationId: string; token: string };
 const who = {} as Record<'runOnly' | 'hitl' | 'outsider' | 'noAccess' | 'partner', Actor>;
 
-interface PendingList { organization: { pendingHitlRequests: { totalCount: number; edges: Array<{ node: { id: string } }> } } }
+interface PendingList {
+  organization: { pendingHitlRequests: { totalCount: number; edges: Array<{ node: { id: string } }> } };
+}
 const pendingIds = async (actor: Actor) => {
   const list = (await expectAllowed<PendingList>(h.gw, actor.token, PENDING, { org: String(h.org.organizationId) })).organization.pendingHitlRequests;
   expect(list.totalCount).toBe(list.edges.length);
@@ -30,16 +32,21 @@ beforeAll(async () => {
   who.partner = await addServiceAccount(h.gw, org, read);
   privateAutomation = await deployAutomation(h, { visibility: 'PRIVATE' });
   orgWide = await deployAutomation(h);
-  await expectAllowed(h.gw, h.org.owner.token, `mutation($id: ID!, $access: [AutomationAccessInput!]!) {
-    setAutomationAccess(id: $id, visibility: PRIVATE, access: $access) { id } }`, {
-    id: privateAutomation.automationId,
-    access: [
-      { principalType: 'USER', principalId: who.runOnly.userId, permissions: ['RUN'] },
-      { principalType: 'USER', principalId: who.hitl.userId, permissions: ['HUMAN_IN_THE_LOOP'] },
-      { principalType: 'SERVICE_ACCOUNT', principalId: who.partner.serviceAccountId, permissions: ['TRACES', 'HUMAN_IN_THE_LOOP'] },
-      { principalType: 'USER', principalId: who.noAccess.userId },
-    ],
-  });
+  await expectAllowed(
+    h.gw,
+    h.org.owner.token,
+    `mutation($id: ID!, $access: [AutomationAccessInput!]!) {
+    setAutomationAccess(id: $id, visibility: PRIVATE, access: $access) { id } }`,
+    {
+      id: privateAutomation.automationId,
+      access: [
+        { principalType: 'USER', principalId: who.runOnly.userId, permissions: ['RUN'] },
+        { principalType: 'USER', principalId: who.hitl.userId, permissions: ['HUMAN_IN_THE_LOOP'] },
+        { principalType: 'SERVICE_ACCOUNT', principalId: who.partner.serviceAccountId, permissions: ['TRACES', 'HUMAN_IN_THE_LOOP'] },
+        { principalType: 'USER', principalId: who.noAccess.userId },
+      ],
+    },
+  );
 });
 afterAll(async () => h.close());
 

@@ -9,7 +9,15 @@ import { deployAutomation, OF_AUTOMATION, raise, startHitlEnv, type HitlEnv, typ
 let h: HitlEnv;
 let automation: { automationId: string; token: string };
 
-const stored = async () => Number((await h.gw.db.selectFrom('hitlRequests').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow()).n);
+const stored = async () =>
+  Number(
+    (
+      await h.gw.db
+        .selectFrom('hitlRequests')
+        .select((eb) => eb.fn.countAll<number>().as('n'))
+        .executeTakeFirstOrThrow()
+    ).n,
+  );
 
 beforeAll(async () => {
   h = await startHitlEnv();
@@ -31,14 +39,34 @@ describe('raising a human-in-the-loop request', () => {
     expect(Math.abs(expiresAt - Date.now() - 3600_000)).toBeLessThan(60_000);
 
     const row = await h.gw.db.selectFrom('hitlRequests').selectAll().where('id', '=', String(response.body.id)).executeTakeFirstOrThrow();
-    const deployment = await h.gw.db.selectFrom('automationDeployments').select('id').where('automationId', '=', automation.automationId).executeTakeFirstOrThrow();
-    expect(row).toMatchObject({ organizationId: h.org.organizationId, automationId: automation.automationId, deploymentId: deployment.id, status: 'PENDING', answer: null });
+    const deployment = await h.gw.db
+      .selectFrom('automationDeployments')
+      .select('id')
+      .where('automationId', '=', automation.automationId)
+      .executeTakeFirstOrThrow();
+    expect(row).toMatchObject({
+      organizationId: h.org.organizationId,
+      automationId: automation.automationId,
+      deploymentId: deployment.id,
+      status: 'PENDING',
+      answer: null,
+    });
 
     const data = await expectAllowed<{ organization: { automation: { hitlRequests: { edges: Array<{ node: HitlRequestResult }> } } } }>(
-      h.gw, h.org.owner.token, OF_AUTOMATION, { org: String(h.org.organizationId), id: automation.automationId },
+      h.gw,
+      h.org.owner.token,
+      OF_AUTOMATION,
+      { org: String(h.org.organizationId), id: automation.automationId },
     );
     expect(data.organization.automation.hitlRequests.edges.map((e) => e.node)).toContainEqual(
-      expect.objectContaining({ id: response.body.id, question: 'Send the quote to ACME?', context: { amount: 1200, currency: 'EUR' }, executionId: 'exec-42', status: 'PENDING', forwardStatus: null }),
+      expect.objectContaining({
+        id: response.body.id,
+        question: 'Send the quote to ACME?',
+        context: { amount: 1200, currency: 'EUR' },
+        executionId: 'exec-42',
+        status: 'PENDING',
+        forwardStatus: null,
+      }),
     );
   });
 

@@ -20,7 +20,10 @@ const WIDE: SpanLimits = { attributeValueLength: 100_000, attributeCount: 1_000,
 function recordSpans(): ReadableSpan[] {
   const memory = new InMemorySpanExporter();
   const crew = new BasicTracerProvider({
-    resource: resourceFromAttributes({ 'service.name': 'crew-runtime', 'service.version': '2.0.1', 'host.cpu.count': 2, 'gatehouse.execution.id': '6f1c1b4e-5f7e-4d35-9a3e-0d6f0b3f7a11' }, { schemaUrl: 'https://opentelemetry.io/schemas/1.30.0' }),
+    resource: resourceFromAttributes(
+      { 'service.name': 'crew-runtime', 'service.version': '2.0.1', 'host.cpu.count': 2, 'gatehouse.execution.id': '6f1c1b4e-5f7e-4d35-9a3e-0d6f0b3f7a11' },
+      { schemaUrl: 'https://opentelemetry.io/schemas/1.30.0' },
+    ),
     sampler: new AlwaysOnSampler(),
     // Low enough that the SDK drops and counts: the dropped_*_count fields have to survive too.
     spanLimits: { attributeCountLimit: 6, eventCountLimit: 2, linkCountLimit: 2, attributePerEventCountLimit: 2, attributePerLinkCountLimit: 1 },
@@ -39,30 +42,58 @@ function recordSpans(): ReadableSpan[] {
   const root = tracer.startSpan('crew.kickoff', {
     kind: SpanKind.SERVER,
     startTime: t(base, 1),
-    attributes: { 'crew.topic': 'otters ü 🦦', 'crew.agents': ['researcher', 'writer'], 'crew.weights': [0.5, 1.5], 'crew.flags': [true, false], 'crew.empty': '' },
+    attributes: {
+      'crew.topic': 'otters ü 🦦',
+      'crew.agents': ['researcher', 'writer'],
+      'crew.weights': [0.5, 1.5],
+      'crew.flags': [true, false],
+      'crew.empty': '',
+    },
   });
   const inRoot = trace.setSpan(context.active(), root);
-  const llm = llmTracer.startSpan('llm.chat', {
-    kind: SpanKind.CLIENT,
-    startTime: t(base, 999_999_999),
-    attributes: { 'gen_ai.usage.input_tokens': 321, 'gen_ai.usage.output_tokens': 45, 'gen_ai.request.temperature': -0.25, 'delta': -7, 'too.many.1': 1, 'too.many.2': 2, 'too.many.3': 3 },
-  }, inRoot);
+  const llm = llmTracer.startSpan(
+    'llm.chat',
+    {
+      kind: SpanKind.CLIENT,
+      startTime: t(base, 999_999_999),
+      attributes: {
+        'gen_ai.usage.input_tokens': 321,
+        'gen_ai.usage.output_tokens': 45,
+        'gen_ai.request.temperature': -0.25,
+        delta: -7,
+        'too.many.1': 1,
+        'too.many.2': 2,
+        'too.many.3': 3,
+      },
+    },
+    inRoot,
+  );
   llm.addEvent('first', { a: 1 }, t(base + 1, 1));
   llm.addEvent('second', { b: 'two', c: 3, d: 4 }, t(base + 1, 2));
   llm.addEvent('third', undefined, t(base + 1, 3));
   llm.end(t(base + 1, 500_000_001));
 
-  const upstream = { traceId: '5b8efff798038103d269b633813fc60c', spanId: 'eee19b7ec3c1b174', traceFlags: TraceFlags.SAMPLED, isRemote: true, traceState: createTraceState('vendor=abc,other=1') };
-  const publish = tracer.startSpan('queue.publish', {
-    kind: SpanKind.PRODUCER,
-    startTime: t(base + 2, 0),
-    links: [
-      // Past linkCountLimit the SDK drops the oldest: this one.
-      { context: llm.spanContext() },
-      { context: { ...upstream, spanId: 'aaaaaaaaaaaaaaaa', traceFlags: TraceFlags.NONE, isRemote: false, traceState: undefined } },
-      { context: upstream, attributes: { 'link.note': 'upstream', 'link.extra': 'dropped' } },
-    ],
-  }, inRoot);
+  const upstream = {
+    traceId: '5b8efff798038103d269b633813fc60c',
+    spanId: 'eee19b7ec3c1b174',
+    traceFlags: TraceFlags.SAMPLED,
+    isRemote: true,
+    traceState: createTraceState('vendor=abc,other=1'),
+  };
+  const publish = tracer.startSpan(
+    'queue.publish',
+    {
+      kind: SpanKind.PRODUCER,
+      startTime: t(base + 2, 0),
+      links: [
+        // Past linkCountLimit the SDK drops the oldest: this one.
+        { context: llm.spanContext() },
+        { context: { ...upstream, spanId: 'aaaaaaaaaaaaaaaa', traceFlags: TraceFlags.NONE, isRemote: false, traceState: undefined } },
+        { context: upstream, attributes: { 'link.note': 'upstream', 'link.extra': 'dropped' } },
+      ],
+    },
+    inRoot,
+  );
   publish.end(t(base + 2, 1));
 
   const propagated = trace.setSpanContext(ROOT_CONTEXT, {
@@ -132,7 +163,12 @@ function expected(span: ReadableSpan): Omit<OtlpSpan, 'path'> {
     statusMessage: span.status.message || null,
     attributes: attributesOf(span.attributes),
     droppedAttributesCount: span.droppedAttributesCount,
-    events: span.events.map((e) => ({ name: e.name, timeUnixNano: nanos(e.time).toString(), attributes: attributesOf(e.attributes), droppedAttributesCount: e.droppedAttributesCount ?? 0 })),
+    events: span.events.map((e) => ({
+      name: e.name,
+      timeUnixNano: nanos(e.time).toString(),
+      attributes: attributesOf(e.attributes),
+      droppedAttributesCount: e.droppedAttributesCount ?? 0,
+    })),
     droppedEventsCount: span.droppedEventsCount,
     links: span.links.map((l) => ({
       traceId: l.context.traceId,
@@ -145,7 +181,13 @@ function expected(span: ReadableSpan): Omit<OtlpSpan, 'path'> {
     droppedLinksCount: span.droppedLinksCount,
     source: {
       resource: { attributes: attributesOf(span.resource.attributes), droppedAttributesCount: 0, schemaUrl: span.resource.schemaUrl ?? null },
-      scope: { name: scope.name, version: scope.version || null, attributes: attributesOf(scope.attributes), droppedAttributesCount: scope.droppedAttributesCount ?? 0, schemaUrl: scope.schemaUrl ?? null },
+      scope: {
+        name: scope.name,
+        version: scope.version || null,
+        attributes: attributesOf(scope.attributes),
+        droppedAttributesCount: scope.droppedAttributesCount ?? 0,
+        schemaUrl: scope.schemaUrl ?? null,
+      },
     },
   };
 }
@@ -160,7 +202,8 @@ function bothEncodings(spans: ReadableSpan[], limits: SpanLimits) {
   };
 }
 
-const bySpanId = <T extends { spanId: string; name: string }>(list: T[]) => [...list].sort((a, b) => `${a.spanId}${a.name}`.localeCompare(`${b.spanId}${b.name}`));
+const bySpanId = <T extends { spanId: string; name: string }>(list: T[]) =>
+  [...list].sort((a, b) => `${a.spanId}${a.name}`.localeCompare(`${b.spanId}${b.name}`));
 const withoutPath = (spans: OtlpSpan[]) => spans.map(({ path: _path, ...rest }) => rest);
 
 describe('OTLP from @opentelemetry/otlp-transformer, protobuf and JSON, read by the ingest', () => {
@@ -193,12 +236,22 @@ describe('OTLP from @opentelemetry/otlp-transformer, protobuf and JSON, read by 
     const far = fromProtobuf.spans.find((s) => s.name === 'far.future');
     expect(far?.startTimeUnixNano).toBe(9_000_000_000_123_456_789n);
     const handMade = fromProtobuf.spans.find((s) => s.source.scope.name === 'hand.made');
-    expect(handMade?.attributes).toMatchObject({ 'payload.bytes': 'AAEC/v8=', 'payload.map': { a: 'b', n: 2, nested: { deep: [1, 'two', true] } }, 'payload.nested': [[1, 2], ['x']] });
-    expect(handMade?.source.scope).toEqual({ name: 'hand.made', version: '1', attributes: { 'scope.kind': 'test', 'scope.n': 1 }, droppedAttributesCount: 2, schemaUrl: null });
+    expect(handMade?.attributes).toMatchObject({
+      'payload.bytes': 'AAEC/v8=',
+      'payload.map': { a: 'b', n: 2, nested: { deep: [1, 'two', true] } },
+      'payload.nested': [[1, 2], ['x']],
+    });
+    expect(handMade?.source.scope).toEqual({
+      name: 'hand.made',
+      version: '1',
+      attributes: { 'scope.kind': 'test', 'scope.n': 1 },
+      droppedAttributesCount: 2,
+      schemaUrl: null,
+    });
     expect(fromProtobuf.spans.find((s) => s.name === 'llm.chat')?.attributes).toMatchObject({ delta: -7, 'gen_ai.request.temperature': -0.25 });
   });
 
-  it('the gateway\'s own caps cut both encodings alike', () => {
+  it("the gateway's own caps cut both encodings alike", () => {
     const tight: SpanLimits = { attributeValueLength: 3, attributeCount: 2, eventCount: 1, linkCount: 1 };
     const { fromProtobuf, fromJson } = bothEncodings(spans, tight);
     expect(fromProtobuf.truncatedValues).toBeGreaterThan(0);
@@ -213,7 +266,13 @@ describe('OTLP from @opentelemetry/otlp-transformer, protobuf and JSON, read by 
 /** Edge cases in OTLP/JSON (hex ids, int64 as strings, base64 bytes); protobufRequest encodes the same with protobufjs. */
 function edgeRequest(): Record<string, unknown> {
   const kv = (key: string, value?: Record<string, unknown>) => (value === undefined ? { key } : { key, value });
-  const base = { traceId: '0af7651916cd43dd8448eb211c80319c', name: 'edge', kind: 1, startTimeUnixNano: '1764000000000000001', endTimeUnixNano: '1764000000000000002' };
+  const base = {
+    traceId: '0af7651916cd43dd8448eb211c80319c',
+    name: 'edge',
+    kind: 1,
+    startTimeUnixNano: '1764000000000000001',
+    endTimeUnixNano: '1764000000000000002',
+  };
   let deep: Record<string, unknown> = { intValue: '1' };
   for (let i = 0; i < 17; i++) deep = { arrayValue: { values: [deep] } };
   return {
@@ -221,12 +280,31 @@ function edgeRequest(): Record<string, unknown> {
       {
         resource: {
           attributes: [
-            kv('int64.max', { intValue: '9223372036854775807' }), kv('int64.min', { intValue: '-9223372036854775808' }),
-            kv('int64.safe', { intValue: '9007199254740991' }), kv('int64.unsafe', { intValue: '-9007199254740993' }), kv('int64.neg', { intValue: '-42' }),
-            kv('int64.zero', { intValue: '0' }), kv('double.zero', { doubleValue: 0 }), kv('double.nan', { doubleValue: 'NaN' }), kv('double.inf', { doubleValue: '-Infinity' }),
-            kv('string.empty', { stringValue: '' }), kv('bool.false', { boolValue: false }), kv('bytes.empty', { bytesValue: '' }), kv('bytes', { bytesValue: 'AP8=' }),
-            kv('empty.value', {}), kv('no.value'), kv('array.empty', { arrayValue: {} }), kv('kvlist.empty', { kvlistValue: {} }),
-            kv('kvlist', { kvlistValue: { values: [kv('a', { arrayValue: { values: [{ intValue: '1' }, {}, { kvlistValue: { values: [kv('b')] } }] } }), kv('a', { stringValue: 'last wins' })] } }),
+            kv('int64.max', { intValue: '9223372036854775807' }),
+            kv('int64.min', { intValue: '-9223372036854775808' }),
+            kv('int64.safe', { intValue: '9007199254740991' }),
+            kv('int64.unsafe', { intValue: '-9007199254740993' }),
+            kv('int64.neg', { intValue: '-42' }),
+            kv('int64.zero', { intValue: '0' }),
+            kv('double.zero', { doubleValue: 0 }),
+            kv('double.nan', { doubleValue: 'NaN' }),
+            kv('double.inf', { doubleValue: '-Infinity' }),
+            kv('string.empty', { stringValue: '' }),
+            kv('bool.false', { boolValue: false }),
+            kv('bytes.empty', { bytesValue: '' }),
+            kv('bytes', { bytesValue: 'AP8=' }),
+            kv('empty.value', {}),
+            kv('no.value'),
+            kv('array.empty', { arrayValue: {} }),
+            kv('kvlist.empty', { kvlistValue: {} }),
+            kv('kvlist', {
+              kvlistValue: {
+                values: [
+                  kv('a', { arrayValue: { values: [{ intValue: '1' }, {}, { kvlistValue: { values: [kv('b')] } }] } }),
+                  kv('a', { stringValue: 'last wins' }),
+                ],
+              },
+            }),
           ],
           droppedAttributesCount: 3,
         },
@@ -237,9 +315,26 @@ function edgeRequest(): Record<string, unknown> {
               // Unset fields all round; reserved flag bits, unknown kind and status numbers.
               { ...base, spanId: '00f067aa0ba902b7', parentSpanId: '', kind: 9, flags: 0xffffffff, status: { code: 7, message: '' }, traceState: '', name: '' },
               {
-                ...base, spanId: '00f067aa0ba902b8', parentSpanId: '00f067aa0ba902b7', flags: 0x100, droppedAttributesCount: 1, droppedEventsCount: 2, droppedLinksCount: 3,
-                events: [{ timeUnixNano: '9223372036854775807' }, { name: 'e', timeUnixNano: '1', attributes: [kv('x', { stringValue: 'y' })], droppedAttributesCount: 1 }],
-                links: [{ traceId: '0af7651916cd43dd8448eb211c80319d', spanId: '00f067aa0ba902b9', traceState: 'k=v', flags: 1, attributes: [kv('l', { boolValue: true })] }],
+                ...base,
+                spanId: '00f067aa0ba902b8',
+                parentSpanId: '00f067aa0ba902b7',
+                flags: 0x100,
+                droppedAttributesCount: 1,
+                droppedEventsCount: 2,
+                droppedLinksCount: 3,
+                events: [
+                  { timeUnixNano: '9223372036854775807' },
+                  { name: 'e', timeUnixNano: '1', attributes: [kv('x', { stringValue: 'y' })], droppedAttributesCount: 1 },
+                ],
+                links: [
+                  {
+                    traceId: '0af7651916cd43dd8448eb211c80319d',
+                    spanId: '00f067aa0ba902b9',
+                    traceState: 'k=v',
+                    flags: 1,
+                    attributes: [kv('l', { boolValue: true })],
+                  },
+                ],
                 status: { code: 2, message: 'failed' },
               },
               // Refused one by one, alike in both encodings.
@@ -268,13 +363,14 @@ function decodedAsBefore(bytes: Uint8Array): unknown {
 describe('the decoded protobuf message, read directly', () => {
   const limits: SpanLimits[] = [WIDE, { attributeValueLength: 3, attributeCount: 2, eventCount: 1, linkCount: 0 }];
 
-  it('reads as its toObject copy did: the SDK\'s spans and the edge cases, with wide and tight caps', () => {
+  it("reads as its toObject copy did: the SDK's spans and the edge cases, with wide and tight caps", () => {
     const protobuf = ProtobufTraceSerializer.serializeRequest(recordSpans());
     if (!protobuf) throw new Error('the serializer produced nothing');
     // Two values in one AnyValue: on the wire the last one wins (proto3), as protobufjs reads it.
     const twoValues = protobufRequest({ resourceSpans: [{ resource: { attributes: [{ key: 'two', value: { stringValue: 'a', intValue: '1' } }] } }] });
     for (const bytes of [protobuf, protobufRequest(edgeRequest()), twoValues]) {
-      for (const caps of limits) expect(readTraceRequest(decodeTraceRequest(bytes), 'bytes', caps)).toEqual(readTraceRequest(decodedAsBefore(bytes), 'bytes', caps));
+      for (const caps of limits)
+        expect(readTraceRequest(decodeTraceRequest(bytes), 'bytes', caps)).toEqual(readTraceRequest(decodedAsBefore(bytes), 'bytes', caps));
     }
   });
 
@@ -295,14 +391,47 @@ describe('the decoded protobuf message, read directly', () => {
       'nests deeper than 16 levels',
     ]);
     const [unset, full] = spans;
-    expect(unset).toMatchObject({ parentSpanId: null, traceState: null, flags: 0x3ff, name: '', kind: 0, statusCode: 0, statusMessage: null, events: [], links: [], droppedLinksCount: 0 });
-    expect(full).toMatchObject({ parentSpanId: '00f067aa0ba902b7', flags: 0x100, statusCode: 2, droppedAttributesCount: 1, droppedEventsCount: 2, droppedLinksCount: 3 });
+    expect(unset).toMatchObject({
+      parentSpanId: null,
+      traceState: null,
+      flags: 0x3ff,
+      name: '',
+      kind: 0,
+      statusCode: 0,
+      statusMessage: null,
+      events: [],
+      links: [],
+      droppedLinksCount: 0,
+    });
+    expect(full).toMatchObject({
+      parentSpanId: '00f067aa0ba902b7',
+      flags: 0x100,
+      statusCode: 2,
+      droppedAttributesCount: 1,
+      droppedEventsCount: 2,
+      droppedLinksCount: 3,
+    });
     expect(full?.events[0]?.timeUnixNano).toBe('9223372036854775807');
     expect(unset?.source.resource).toEqual({
       attributes: {
-        'int64.max': '9223372036854775807', 'int64.min': '-9223372036854775808', 'int64.safe': 9007199254740991, 'int64.unsafe': '-9007199254740993', 'int64.neg': -42,
-        'int64.zero': 0, 'double.zero': 0, 'double.nan': 'NaN', 'double.inf': '-Infinity', 'string.empty': '', 'bool.false': false, 'bytes.empty': '', bytes: 'AP8=',
-        'empty.value': null, 'no.value': null, 'array.empty': [], 'kvlist.empty': {}, kvlist: { a: 'last wins' },
+        'int64.max': '9223372036854775807',
+        'int64.min': '-9223372036854775808',
+        'int64.safe': 9007199254740991,
+        'int64.unsafe': '-9007199254740993',
+        'int64.neg': -42,
+        'int64.zero': 0,
+        'double.zero': 0,
+        'double.nan': 'NaN',
+        'double.inf': '-Infinity',
+        'string.empty': '',
+        'bool.false': false,
+        'bytes.empty': '',
+        bytes: 'AP8=',
+        'empty.value': null,
+        'no.value': null,
+        'array.empty': [],
+        'kvlist.empty': {},
+        kvlist: { a: 'last wins' },
       },
       droppedAttributesCount: 3,
       schemaUrl: null,
@@ -311,7 +440,7 @@ describe('the decoded protobuf message, read directly', () => {
   });
 });
 
-describe('strings of the decoded message (Node\'s UTF-8 decoding in place of protobufjs\'s)', () => {
+describe("strings of the decoded message (Node's UTF-8 decoding in place of protobufjs's)", () => {
   // A span named with placeholder bytes, then given other bytes of the same length on the wire.
   const PLACEHOLDER = 'QQQQQQQQQQQQ';
   function withName(bytes: number[]): Uint8Array {

@@ -68,11 +68,15 @@ describe('acceptInvitation', () => {
   it('cannot accept an expired invitation: NOT_FOUND', async () => {
     const email = freshEmail();
     const id = await invite(gw, org.owner.token, org.organizationId, email);
-    await gw.db.updateTable('invitations').set({ expiresAt: new Date(Date.now() - 1000) }).where('id', '=', id).execute();
+    await gw.db
+      .updateTable('invitations')
+      .set({ expiresAt: new Date(Date.now() - 1000) })
+      .where('id', '=', id)
+      .execute();
     await expectDenied(gw, await jwtFor(email), ACCEPT, { id }, 'NOT_FOUND');
   });
 
-  it('needs a signed-in user: for an API token, even the invitee\'s own, acceptInvitation is not in its schema', async () => {
+  it("needs a signed-in user: for an API token, even the invitee's own, acceptInvitation is not in its schema", async () => {
     const other = await createOrg(gw);
     const invitee = await addMember(gw, other.organizationId, other.memberRoleId);
     const id = await invite(gw, org.owner.token, org.organizationId, invitee.email ?? '');

@@ -17,7 +17,7 @@ beforeAll(async () => {
 afterAll(async () => gw.close());
 
 describe('invitations across organizations', () => {
-  it('revokeInvitation of another organization\'s invitation is NOT_FOUND, like a missing one, and leaves it pending', async () => {
+  it("revokeInvitation of another organization's invitation is NOT_FOUND, like a missing one, and leaves it pending", async () => {
     const id = await invite(gw, theirs.owner.token, theirs.organizationId, freshEmail());
     const foreign = await expectDenied(gw, mine.owner.token, REVOKE, { id }, 'NOT_FOUND');
     const missing = await expectDenied(gw, mine.owner.token, REVOKE, { id: '00000000-0000-4000-8000-000000000000' }, 'NOT_FOUND');

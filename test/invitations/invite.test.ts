@@ -49,7 +49,11 @@ describe('inviteMember', () => {
   it('replaces an expired invitation to the same email instead of refusing', async () => {
     const email = freshEmail();
     const first = await invite(gw, manager, org.organizationId, email);
-    await gw.db.updateTable('invitations').set({ expiresAt: new Date(Date.now() - 1000) }).where('id', '=', first).execute();
+    await gw.db
+      .updateTable('invitations')
+      .set({ expiresAt: new Date(Date.now() - 1000) })
+      .where('id', '=', first)
+      .execute();
     await expectAllowed(gw, manager, INVITE, vars(email));
   });
 
@@ -63,7 +67,7 @@ describe('inviteMember', () => {
     expect(response.errors[0]?.extensions?.field).toBe('email');
   });
 
-  it('refuses another organization\'s role as NOT_FOUND and writes nothing', async () => {
+  it("refuses another organization's role as NOT_FOUND and writes nothing", async () => {
     const other = await createOrg(gw);
     const email = freshEmail();
     await expectDenied(gw, manager, INVITE, vars(email, other.memberRoleId), 'NOT_FOUND');

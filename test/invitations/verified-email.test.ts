@@ -37,7 +37,9 @@ describe('a sign-in whose identity provider does not verify the email', () => {
     expect(await usersWith(email)).toEqual([{ id: seen.viewer.user.id, authSubject: `dev|squatter-${email}`, emailVerified: false }]);
 
     const denied = await expectDenied(gw, squatter, ACCEPT, { id }, 'FORBIDDEN');
-    expect(denied.errors[0]?.message).toMatch(/needs an email your identity provider has verified: .*sign in with one that marks it verified \(email_verified\)/);
+    expect(denied.errors[0]?.message).toMatch(
+      /needs an email your identity provider has verified: .*sign in with one that marks it verified \(email_verified\)/,
+    );
     expect(await statusOf(id)).toBe('PENDING');
   });
 

@@ -20,12 +20,19 @@ describe('deploying with namespace isolation in automatic mode', () => {
     const { deployment, automationId } = await deployNew(env.gw, org.owner.token, org.organizationId, org.repo);
     expect(deployment).toMatchObject({ status: 'DEPLOYED', message: null, namespace: org.namespace, isolated: true });
     const namespace = env.stub.objects.namespaces.get(org.namespace) as Labels | undefined;
-    expect(namespace?.metadata?.labels).toMatchObject({ 'app.kubernetes.io/managed-by': 'gatehouse', 'gatehouse.dev/organization-id': String(org.organizationId) });
+    expect(namespace?.metadata?.labels).toMatchObject({
+      'app.kubernetes.io/managed-by': 'gatehouse',
+      'gatehouse.dev/organization-id': String(org.organizationId),
+    });
     expect(env.stub.objects.secrets.has(`${org.namespace}/${REGISTRY_SECRET}`)).toBe(true);
     expect(env.stub.objects.secrets.has(`${org.namespace}/automation-${automationId}-env`)).toBe(true);
     expect(env.stub.objects.deployments.has(`${org.namespace}/automation-${automationId}`)).toBe(true);
     expect(env.stub.objects.services.has(`${org.namespace}/automation-${automationId}`)).toBe(true);
-    expect(deployment.appliedObjects.map((o) => [o.kind, o.namespace])).toEqual([['Secret', org.namespace], ['Deployment', org.namespace], ['Service', org.namespace]]);
+    expect(deployment.appliedObjects.map((o) => [o.kind, o.namespace])).toEqual([
+      ['Secret', org.namespace],
+      ['Deployment', org.namespace],
+      ['Service', org.namespace],
+    ]);
     expect(deployment.appliedObjects.every((o) => o.resourceVersion)).toBe(true);
     expect(env.stub.count({ verb: 'create', resource: 'namespaces' })).toBe(1);
   });
@@ -90,7 +97,12 @@ describe('deploying with namespace isolation in automatic mode', () => {
     expect(deployment.status).toBe('FAILED');
     expect(deployment.retryable).toBe(true);
     expect(deployment.message).toContain('redeploy');
-    const again = await expectAllowed<{ redeployAutomation: { status: string; version: number } }>(env.gw, org.owner.token, 'mutation($id: ID!) { redeployAutomation(id: $id) { status version } }', { id: automationId });
+    const again = await expectAllowed<{ redeployAutomation: { status: string; version: number } }>(
+      env.gw,
+      org.owner.token,
+      'mutation($id: ID!) { redeployAutomation(id: $id) { status version } }',
+      { id: automationId },
+    );
     expect(again.redeployAutomation).toEqual({ status: 'DEPLOYED', version: 2 });
     const ofAutomation = [...env.stub.objects.deployments.keys()].filter((key) => key.endsWith(automationId));
     expect(ofAutomation).toEqual([`${org.namespace}/automation-${automationId}`]);
@@ -106,16 +118,26 @@ describe('deploying with namespace isolation in automatic mode', () => {
     expect(deployment.message).toContain('no answer');
   });
 
-  it('rollback applies the earlier version\'s source as a new version', async () => {
+  it("rollback applies the earlier version's source as a new version", async () => {
     const org = await isolatedOrg(env.gw);
     const { automationId } = await deployNew(env.gw, org.owner.token, org.organizationId, org.repo);
-    await expectAllowed(env.gw, org.owner.token, 'mutation($org: ID!, $input: DeployAutomationInput!) { deployAutomation(organizationId: $org, input: $input) { status } }', {
-      org: String(org.organizationId),
-      input: { automationId, source: { gitRepoId: org.repo, ref: 'release-2' } },
-    });
+    await expectAllowed(
+      env.gw,
+      org.owner.token,
+      'mutation($org: ID!, $input: DeployAutomationInput!) { deployAutomation(organizationId: $org, input: $input) { status } }',
+      {
+        org: String(org.organizationId),
+        input: { automationId, source: { gitRepoId: org.repo, ref: 'release-2' } },
+      },
+    );
     const key = `${org.namespace}/automation-${automationId}`;
     expect((env.stub.objects.deployments.get(key) as Labels).metadata?.annotations?.['gatehouse.dev/source']).toContain('@release-2');
-    const rolled = await expectAllowed<{ rollbackAutomation: { status: string; version: number; gitRef: string } }>(env.gw, org.owner.token, 'mutation($id: ID!) { rollbackAutomation(id: $id, toVersion: 1) { status version gitRef } }', { id: automationId });
+    const rolled = await expectAllowed<{ rollbackAutomation: { status: string; version: number; gitRef: string } }>(
+      env.gw,
+      org.owner.token,
+      'mutation($id: ID!) { rollbackAutomation(id: $id, toVersion: 1) { status version gitRef } }',
+      { id: automationId },
+    );
     expect(rolled.rollbackAutomation).toEqual({ status: 'DEPLOYED', version: 3, gitRef: 'main' });
     expect((env.stub.objects.deployments.get(key) as Labels).metadata?.annotations?.['gatehouse.dev/source']).toContain('@main');
     expect((env.stub.objects.deployments.get(key) as Labels).metadata?.labels?.['gatehouse.dev/version']).toBe('3');
@@ -124,26 +146,50 @@ describe('deploying with namespace isolation in automatic mode', () => {
   it('delete removes the Kubernetes objects and keeps the history', async () => {
     const org = await isolatedOrg(env.gw);
     const { automationId } = await deployNew(env.gw, org.owner.token, org.organizationId, org.repo);
-    const deleted = await expectAllowed<{ deleteAutomation: { deletedAt: string | null } }>(env.gw, org.owner.token, 'mutation($id: ID!) { deleteAutomation(id: $id) { deletedAt } }', { id: automationId });
+    const deleted = await expectAllowed<{ deleteAutomation: { deletedAt: string | null } }>(
+      env.gw,
+      org.owner.token,
+      'mutation($id: ID!) { deleteAutomation(id: $id) { deletedAt } }',
+      { id: automationId },
+    );
     expect(deleted.deleteAutomation.deletedAt).not.toBeNull();
     expect(env.stub.objects.deployments.has(`${org.namespace}/automation-${automationId}`)).toBe(false);
     expect(env.stub.objects.secrets.has(`${org.namespace}/automation-${automationId}-env`)).toBe(false);
     expect(env.stub.objects.services.has(`${org.namespace}/automation-${automationId}`)).toBe(false);
     const history = await expectAllowed<{ organization: { automation: { deployments: { totalCount: number } } } }>(
-      env.gw, org.owner.token, 'query($o: ID!, $id: ID!) { organization(id: $o) { automation(id: $id) { deployments { totalCount } } } }', { o: String(org.organizationId), id: automationId },
+      env.gw,
+      org.owner.token,
+      'query($o: ID!, $id: ID!) { organization(id: $o) { automation(id: $id) { deployments { totalCount } } } }',
+      { o: String(org.organizationId), id: automationId },
     );
     expect(history.organization.automation.deployments.totalCount).toBe(1);
-    const listed = await expectAllowed<{ organization: { automations: { totalCount: number } } }>(env.gw, org.owner.token, 'query($o: ID!) { organization(id: $o) { automations { totalCount } } }', { o: String(org.organizationId) });
+    const listed = await expectAllowed<{ organization: { automations: { totalCount: number } } }>(
+      env.gw,
+      org.owner.token,
+      'query($o: ID!) { organization(id: $o) { automations { totalCount } } }',
+      { o: String(org.organizationId) },
+    );
     expect(listed.organization.automations.totalCount).toBe(0);
   });
 
   it('the admin view shows the expected namespace and whether it is ready', async () => {
     const org = await isolatedOrg(env.gw);
     const query = 'query($o: ID!) { organization(id: $o) { namespace { organizationId namespace expectedNamespace isolated mode ready message } } }';
-    const before = await expectAllowed<{ organization: { namespace: Record<string, unknown> } }>(env.gw, org.owner.token, query, { o: String(org.organizationId) });
-    expect(before.organization.namespace).toMatchObject({ organizationId: String(org.organizationId), namespace: org.namespace, expectedNamespace: org.namespace, isolated: true, mode: 'AUTOMATIC', ready: false });
+    const before = await expectAllowed<{ organization: { namespace: Record<string, unknown> } }>(env.gw, org.owner.token, query, {
+      o: String(org.organizationId),
+    });
+    expect(before.organization.namespace).toMatchObject({
+      organizationId: String(org.organizationId),
+      namespace: org.namespace,
+      expectedNamespace: org.namespace,
+      isolated: true,
+      mode: 'AUTOMATIC',
+      ready: false,
+    });
     await deployNew(env.gw, org.owner.token, org.organizationId, org.repo);
-    const after = await expectAllowed<{ organization: { namespace: { ready: boolean; message: string | null } } }>(env.gw, org.owner.token, query, { o: String(org.organizationId) });
+    const after = await expectAllowed<{ organization: { namespace: { ready: boolean; message: string | null } } }>(env.gw, org.owner.token, query, {
+      o: String(org.organizationId),
+    });
     expect(after.organization.namespace).toMatchObject({ ready: true, message: null });
   });
 });

@@ -73,22 +73,29 @@ describe('concurrent first deploys into one new organization', () => {
     expect(env.stub.count({ verb: 'create', resource: 'secrets', namespace: org.namespace })).toBe(1 + 50);
   }, 120_000);
 
-  it.skipIf(!process.env.TEST_DATABASE_URL)('50 at once through two gateway processes sharing PostgreSQL: still one namespace create', async () => {
-    const org = await isolatedOrg(env.gw);
-    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'gatehouse-kube-'));
-    const kubeconfig = path.join(dir, 'config');
-    fs.writeFileSync(kubeconfig, env.stub.kubeConfig().exportConfig());
-    const processes = await Promise.all([startGatewayProcess(env.gw.database.url ?? '', kubeconfig), startGatewayProcess(env.gw.database.url ?? '', kubeconfig)]);
-    try {
-      env.stub.resetCalls();
-      const results = await Promise.all(
-        Array.from({ length: 50 }, (_, i) => deployOver((processes[i % 2] ?? processes[0])?.url ?? '', org.owner.token, org.organizationId, org.repo, i)),
-      );
-      expect(results.map((r) => r.errors ?? r.data?.deployAutomation.status)).toEqual(Array(50).fill('DEPLOYED'));
-      expect(env.stub.count({ verb: 'create', resource: 'namespaces' })).toBe(1);
-    } finally {
-      for (const { child } of processes) child.kill('SIGTERM');
-      fs.rmSync(dir, { recursive: true, force: true });
-    }
-  }, 120_000);
+  it.skipIf(!process.env.TEST_DATABASE_URL)(
+    '50 at once through two gateway processes sharing PostgreSQL: still one namespace create',
+    async () => {
+      const org = await isolatedOrg(env.gw);
+      const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'gatehouse-kube-'));
+      const kubeconfig = path.join(dir, 'config');
+      fs.writeFileSync(kubeconfig, env.stub.kubeConfig().exportConfig());
+      const processes = await Promise.all([
+        startGatewayProcess(env.gw.database.url ?? '', kubeconfig),
+        startGatewayProcess(env.gw.database.url ?? '', kubeconfig),
+      ]);
+      try {
+        env.stub.resetCalls();
+        const results = await Promise.all(
+          Array.from({ length: 50 }, (_, i) => deployOver((processes[i % 2] ?? processes[0])?.url ?? '', org.owner.token, org.organizationId, org.repo, i)),
+        );
+        expect(results.map((r) => r.errors ?? r.data?.deployAutomation.status)).toEqual(Array(50).fill('DEPLOYED'));
+        expect(env.stub.count({ verb: 'create', resource: 'namespaces' })).toBe(1);
+      } finally {
+        for (const { child } of processes) child.kill('SIGTERM');
+        fs.rmSync(dir, { recursive: true, force: true });
+      }
+    },
+    120_000,
+  );
 });

@@ -17,7 +17,8 @@ const SAMPLES = 100;
 
 let env: ClusterEnv;
 
-const AUTOMATIONS = 'query($org: ID!) { organization(id: $org) { name automations(first: 20) { edges { node { id name latestDeployment { version status } } } } } }';
+const AUTOMATIONS =
+  'query($org: ID!) { organization(id: $org) { name automations(first: 20) { edges { node { id name latestDeployment { version status } } } } } }';
 
 function p99(samples: number[]): number {
   const sorted = [...samples].sort((a, b) => a - b);
@@ -57,19 +58,32 @@ describe.skipIf(!process.env.TEST_DATABASE_URL)("one organization's hung namespa
 
     env.stub.failNext({ method: 'POST', path: /^\/api\/v1\/namespaces$/, hang: true });
     const deploys = Array.from({ length: QUEUED }, (_, i) =>
-      env.gw.gql<{ deployAutomation: DeploymentResult }>(a.owner.token, DEPLOY, { org: String(a.organizationId), input: { name: `stalled-${i}`, source: { gitRepoId: a.repo } } }),
+      env.gw.gql<{ deployAutomation: DeploymentResult }>(a.owner.token, DEPLOY, {
+        org: String(a.organizationId),
+        input: { name: `stalled-${i}`, source: { gitRepoId: a.repo } },
+      }),
     );
     // Every deploy recorded, and the namespace create sent and unanswered. Time is the clock's: a
     // gateway that held its connections would delay these very queries until the hang ended.
     const hangStarted = performance.now();
     for (;;) {
-      const recorded = await env.gw.db.selectFrom('automationDeployments').select((eb) => eb.fn.countAll<string>().as('n')).where('organizationId', '=', a.organizationId).executeTakeFirstOrThrow();
+      const recorded = await env.gw.db
+        .selectFrom('automationDeployments')
+        .select((eb) => eb.fn.countAll<string>().as('n'))
+        .where('organizationId', '=', a.organizationId)
+        .executeTakeFirstOrThrow();
       if (Number(recorded.n) === QUEUED && env.stub.calls.some((c) => c.verb === 'create' && c.name === a.namespace && c.status === 0)) break;
-      if (performance.now() - hangStarted > RECORDED_WITHIN_MS) throw new Error(`only ${recorded.n} of ${QUEUED} deploys recorded within ${RECORDED_WITHIN_MS} ms of the hang`);
+      if (performance.now() - hangStarted > RECORDED_WITHIN_MS)
+        throw new Error(`only ${recorded.n} of ${QUEUED} deploys recorded within ${RECORDED_WITHIN_MS} ms of the hang`);
       await new Promise((resolve) => setTimeout(resolve, 50));
     }
     const stalled = await measure(b.owner.token, b.organizationId);
-    const finished = await env.gw.db.selectFrom('automationDeployments').select('id').where('organizationId', '=', a.organizationId).where('status', 'in', ['DEPLOYED', 'FAILED']).execute();
+    const finished = await env.gw.db
+      .selectFrom('automationDeployments')
+      .select('id')
+      .where('organizationId', '=', a.organizationId)
+      .where('status', 'in', ['DEPLOYED', 'FAILED'])
+      .execute();
     expect(finished, 'none of the deploys had finished while B was measured').toEqual([]);
     expect(env.stub.releaseHung(), 'the namespace create was still hanging').toBe(1);
 
@@ -96,7 +110,12 @@ describe.skipIf(!process.env.TEST_DATABASE_URL)("one organization's hung namespa
     expect(failed[0]?.message).toContain('redeploy to retry');
     const id = failed[0]?.id ?? '';
     const row = await env.gw.db.selectFrom('automationDeployments').select('automationId').where('id', '=', id).executeTakeFirstOrThrow();
-    const again = await expectAllowed<{ redeployAutomation: { status: string } }>(env.gw, a.owner.token, 'mutation($id: ID!) { redeployAutomation(id: $id) { status } }', { id: row.automationId });
+    const again = await expectAllowed<{ redeployAutomation: { status: string } }>(
+      env.gw,
+      a.owner.token,
+      'mutation($id: ID!) { redeployAutomation(id: $id) { status } }',
+      { id: row.automationId },
+    );
     expect(again.redeployAutomation.status).toBe('DEPLOYED');
   }, 300_000);
 });

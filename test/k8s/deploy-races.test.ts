@@ -54,34 +54,63 @@ describe('concurrent deploys, redeploys and rollbacks of one automation', () => 
           return async (): Promise<Outcome> => {
             await new Promise((resolve) => setTimeout(resolve, startAfter));
             if (pick < 0.4) {
-              const data = await expectAllowed<{ redeployAutomation: Outcome }>(env.gw, org.owner.token, `mutation($id: ID!) { redeployAutomation(id: $id) { ${FIELDS} } }`, { id: automationId });
+              const data = await expectAllowed<{ redeployAutomation: Outcome }>(
+                env.gw,
+                org.owner.token,
+                `mutation($id: ID!) { redeployAutomation(id: $id) { ${FIELDS} } }`,
+                { id: automationId },
+              );
               return data.redeployAutomation;
             }
             if (pick < 0.7) {
-              const data = await expectAllowed<{ rollbackAutomation: Outcome }>(env.gw, org.owner.token, `mutation($id: ID!, $to: Int!) { rollbackAutomation(id: $id, toVersion: $to) { ${FIELDS} } }`, { id: automationId, to: toVersion });
+              const data = await expectAllowed<{ rollbackAutomation: Outcome }>(
+                env.gw,
+                org.owner.token,
+                `mutation($id: ID!, $to: Int!) { rollbackAutomation(id: $id, toVersion: $to) { ${FIELDS} } }`,
+                { id: automationId, to: toVersion },
+              );
               return data.rollbackAutomation;
             }
-            const data = await expectAllowed<{ deployAutomation: Outcome }>(env.gw, org.owner.token, `mutation($org: ID!, $input: DeployAutomationInput!) { deployAutomation(organizationId: $org, input: $input) { ${FIELDS} } }`, {
-              org: String(org.organizationId),
-              input: { automationId, source: { gitRepoId: org.repo, ref } },
-            });
+            const data = await expectAllowed<{ deployAutomation: Outcome }>(
+              env.gw,
+              org.owner.token,
+              `mutation($org: ID!, $input: DeployAutomationInput!) { deployAutomation(organizationId: $org, input: $input) { ${FIELDS} } }`,
+              {
+                org: String(org.organizationId),
+                input: { automationId, source: { gitRepoId: org.repo, ref } },
+              },
+            );
             return data.deployAutomation;
           };
         });
         const outcomes = await Promise.all(operations.map((run) => run()));
         for (const outcome of outcomes) tally[outcome.status] = (tally[outcome.status] ?? 0) + 1;
         // Without injected faults nothing fails: a deploy either applies or is superseded.
-        expect(outcomes.filter((o) => o.status !== 'DEPLOYED' && o.status !== 'SUPERSEDED'), `round ${round} (seed ${SEED})`).toEqual([]);
+        expect(
+          outcomes.filter((o) => o.status !== 'DEPLOYED' && o.status !== 'SUPERSEDED'),
+          `round ${round} (seed ${SEED})`,
+        ).toEqual([]);
         newest = Math.max(newest, ...outcomes.map((o) => o.version));
 
-        const listed = await expectAllowed<{ organization: { automation: { deployments: { edges: Array<{ node: { version: number; status: string } }> } } } }>(env.gw, org.owner.token, VERSIONS, { org: String(org.organizationId), id: automationId });
-        const latestDeployed = Math.max(...listed.organization.automation.deployments.edges.filter((e) => e.node.status === 'DEPLOYED').map((e) => e.node.version));
+        const listed = await expectAllowed<{ organization: { automation: { deployments: { edges: Array<{ node: { version: number; status: string } }> } } } }>(
+          env.gw,
+          org.owner.token,
+          VERSIONS,
+          { org: String(org.organizationId), id: automationId },
+        );
+        const latestDeployed = Math.max(
+          ...listed.organization.automation.deployments.edges.filter((e) => e.node.status === 'DEPLOYED').map((e) => e.node.version),
+        );
         const running = (['secrets', 'deployments', 'services'] as const).map((kind) => {
           const name = kind === 'secrets' ? `automation-${automationId}-env` : `automation-${automationId}`;
           const object = env.stub.objects[kind].get(`${org.namespace}/${name}`) as { metadata?: { labels?: Record<string, string> } } | undefined;
           return Number(object?.metadata?.labels?.['gatehouse.dev/version']);
         });
-        expect(running, `round ${round} (seed ${SEED}): Secret, Deployment, Service versions against the latest DEPLOYED ${latestDeployed}`).toEqual([latestDeployed, latestDeployed, latestDeployed]);
+        expect(running, `round ${round} (seed ${SEED}): Secret, Deployment, Service versions against the latest DEPLOYED ${latestDeployed}`).toEqual([
+          latestDeployed,
+          latestDeployed,
+          latestDeployed,
+        ]);
       }
     } finally {
       env.stub.setLatency(null);
@@ -96,7 +125,8 @@ describe('concurrent deploys, redeploys and rollbacks of one automation', () => 
     const { automationId } = await deployNew(env.gw, org.owner.token, org.organizationId, org.repo);
     // Version 2 waits on its first write long enough for version 3 to apply everything first.
     env.stub.failNext({ method: 'POST', path: /\/secrets$/, delayMs: 400 });
-    const redeploy = (): Promise<{ redeployAutomation: Outcome }> => expectAllowed(env.gw, org.owner.token, `mutation($id: ID!) { redeployAutomation(id: $id) { ${FIELDS} } }`, { id: automationId });
+    const redeploy = (): Promise<{ redeployAutomation: Outcome }> =>
+      expectAllowed(env.gw, org.owner.token, `mutation($id: ID!) { redeployAutomation(id: $id) { ${FIELDS} } }`, { id: automationId });
     const slow = redeploy();
     await new Promise((resolve) => setTimeout(resolve, 100));
     const fast = await redeploy();

@@ -41,7 +41,10 @@ function applyNamespaceManifests(env: ClusterEnv, org: Org): void {
   const [namespace, role] = organizationNamespaceManifests(env.gw.config.k8s, org.organizationId);
   const name = namespace.metadata?.name ?? '';
   if (!env.stub.objects.namespaces.has(name)) env.stub.seedNamespace(name, namespace.metadata?.labels);
-  env.stub.bindInNamespace(name, (role.rules ?? []).map((rule) => ({ verbs: [...rule.verbs], resources: [...(rule.resources ?? [])] })));
+  env.stub.bindInNamespace(
+    name,
+    (role.rules ?? []).map((rule) => ({ verbs: [...rule.verbs], resources: [...(rule.resources ?? [])] })),
+  );
 }
 
 const AUTOMATIC: AdviceCase[] = [
@@ -106,7 +109,11 @@ const MANUAL: AdviceCase[] = [
   {
     failure: "the shared namespace's Role lacks a verb the deploy needs (manual mode)",
     isolated: false,
-    breakIt: (env) => env.stub.bindInNamespace(SHARED_NAMESPACE, fullRole.filter((rule) => !rule.resources.includes('deployments'))),
+    breakIt: (env) =>
+      env.stub.bindInNamespace(
+        SHARED_NAMESPACE,
+        fullRole.filter((rule) => !rule.resources.includes('deployments')),
+      ),
     names: () => [`create deployments in namespace "${SHARED_NAMESPACE}"`],
     advice: () => `Grant the gateway's ServiceAccount "gatehouse" these permissions in "${SHARED_NAMESPACE}"`,
     retryable: false,
@@ -135,7 +142,10 @@ const MANUAL: AdviceCase[] = [
     isolated: true,
     breakIt: (env, org) => {
       env.stub.seedNamespace(org.namespace);
-      env.stub.bindInNamespace(org.namespace, fullRole.map((rule) => (rule.resources.includes('deployments') ? { ...rule, verbs: rule.verbs.filter((verb) => verb !== 'update') } : rule)));
+      env.stub.bindInNamespace(
+        org.namespace,
+        fullRole.map((rule) => (rule.resources.includes('deployments') ? { ...rule, verbs: rule.verbs.filter((verb) => verb !== 'update') } : rule)),
+      );
     },
     names: (org) => [`namespace "${org.namespace}"`, 'update deployments'],
     advice: (org) => `Re-apply it from \`gatehouse manifests namespace --org ${org.organizationId}\``,
@@ -150,7 +160,12 @@ async function newOrg(env: ClusterEnv, isolated: boolean): Promise<Org> {
     return { organizationId: org.organizationId, token: org.owner.token, repo: org.repo, namespace: org.namespace };
   }
   const org = await createOrg(env.gw);
-  return { organizationId: org.organizationId, token: org.owner.token, repo: await connectRepo(env.gw, org.owner.token, org.organizationId), namespace: SHARED_NAMESPACE };
+  return {
+    organizationId: org.organizationId,
+    token: org.owner.token,
+    repo: await connectRepo(env.gw, org.owner.token, org.organizationId),
+    namespace: SHARED_NAMESPACE,
+  };
 }
 
 async function followTheAdvice(env: ClusterEnv, row: AdviceCase): Promise<void> {
@@ -159,15 +174,27 @@ async function followTheAdvice(env: ClusterEnv, row: AdviceCase): Promise<void> 
   if (row.deployedBefore) automationId = (await deployNew(env.gw, org.token, org.organizationId, org.repo)).automationId;
   row.breakIt(env, org);
   const failed = automationId
-    ? (await expectAllowed<{ redeployAutomation: { status: string; message: string; retryable: boolean } }>(env.gw, org.token, 'mutation($id: ID!) { redeployAutomation(id: $id) { status message retryable } }', { id: automationId })).redeployAutomation
-    : (await deployNew(env.gw, org.token, org.organizationId, org.repo).then((r) => ((automationId = r.automationId), r.deployment)));
+    ? (
+        await expectAllowed<{ redeployAutomation: { status: string; message: string; retryable: boolean } }>(
+          env.gw,
+          org.token,
+          'mutation($id: ID!) { redeployAutomation(id: $id) { status message retryable } }',
+          { id: automationId },
+        )
+      ).redeployAutomation
+    : await deployNew(env.gw, org.token, org.organizationId, org.repo).then((r) => ((automationId = r.automationId), r.deployment));
   expect(failed.status).toBe('FAILED');
   for (const name of [org.namespace, ...row.names(org)]) expect(failed.message).toContain(name);
   expect(failed.message).toContain(row.advice(org));
   expect(failed.retryable).toBe(row.retryable);
 
   row.follow(env, org);
-  const again = await expectAllowed<{ redeployAutomation: { status: string; message: string | null } }>(env.gw, org.token, 'mutation($id: ID!) { redeployAutomation(id: $id) { status message } }', { id: automationId });
+  const again = await expectAllowed<{ redeployAutomation: { status: string; message: string | null } }>(
+    env.gw,
+    org.token,
+    'mutation($id: ID!) { redeployAutomation(id: $id) { status message } }',
+    { id: automationId },
+  );
   expect(again.redeployAutomation, `after following "${row.advice(org)}"`).toEqual({ status: 'DEPLOYED', message: null });
 }
 
@@ -180,13 +207,17 @@ describe('failure advice that works, automatic mode', () => {
 
   it.each(AUTOMATIC)('$failure: the message names the call, and following it succeeds', (row) => followTheAdvice(env, row), 30_000);
 
-  it('a missing shared namespace is reported by /readyz and by the operators\' namespace view, until it is created', async () => {
+  it("a missing shared namespace is reported by /readyz and by the operators' namespace view, until it is created", async () => {
     const org = await createOrg(env.gw);
     await grantInstanceAdmin(env.gw.db, org.owner.userId ?? '');
     const view = async () =>
-      (await expectAllowed<{ organizationNamespaces: Array<{ organizationId: string; ready: boolean; message: string | null }> }>(env.gw, org.owner.token, '{ organizationNamespaces { organizationId ready message } }')).organizationNamespaces.find(
-        (row) => row.organizationId === String(org.organizationId),
-      );
+      (
+        await expectAllowed<{ organizationNamespaces: Array<{ organizationId: string; ready: boolean; message: string | null }> }>(
+          env.gw,
+          org.owner.token,
+          '{ organizationNamespaces { organizationId ready message } }',
+        )
+      ).organizationNamespaces.find((row) => row.organizationId === String(org.organizationId));
     const shared = env.stub.objects.namespaces.get(SHARED_NAMESPACE);
     env.stub.objects.namespaces.delete(SHARED_NAMESPACE);
     try {

@@ -44,7 +44,13 @@ afterAll(async () => {
 /** The modules the server imported until it served, as resolved URLs. */
 async function modulesLoadedBy(env: Record<string, string>): Promise<string[]> {
   const trace = path.join(dir, `modules-${Date.now()}.txt`);
-  const server = await startServerProcess({ ...store.env, NODE_OPTIONS: `--import ${TRACE_HOOK}`, MODULE_TRACE_FILE: trace, KUBERNETES_SERVICE_HOST: '', ...env });
+  const server = await startServerProcess({
+    ...store.env,
+    NODE_OPTIONS: `--import ${TRACE_HOOK}`,
+    MODULE_TRACE_FILE: trace,
+    KUBERNETES_SERVICE_HOST: '',
+    ...env,
+  });
   server.child.kill('SIGTERM');
   await server.exited;
   return fs.readFileSync(trace, 'utf8').split('\n');
@@ -53,16 +59,28 @@ async function modulesLoadedBy(env: Record<string, string>): Promise<string[]> {
 describe('the server loads the Kubernetes client only when a cluster is configured', () => {
   const missing = () => path.join(dir, 'no-such-kubeconfig');
   const cases: { configuration: string; env: () => Record<string, string>; loadsClient: boolean }[] = [
-    { configuration: 'KUBE_CONFIG_SOURCE=auto, not in a pod, no kubeconfig', env: () => ({ KUBE_CONFIG_SOURCE: 'auto', KUBECONFIG: missing() }), loadsClient: false },
-    { configuration: 'KUBE_CONFIG_SOURCE=off, though a kubeconfig is there', env: () => ({ KUBE_CONFIG_SOURCE: 'off', KUBECONFIG: kubeconfig }), loadsClient: false },
+    {
+      configuration: 'KUBE_CONFIG_SOURCE=auto, not in a pod, no kubeconfig',
+      env: () => ({ KUBE_CONFIG_SOURCE: 'auto', KUBECONFIG: missing() }),
+      loadsClient: false,
+    },
+    {
+      configuration: 'KUBE_CONFIG_SOURCE=off, though a kubeconfig is there',
+      env: () => ({ KUBE_CONFIG_SOURCE: 'off', KUBECONFIG: kubeconfig }),
+      loadsClient: false,
+    },
     { configuration: 'KUBE_CONFIG_SOURCE=auto with a kubeconfig', env: () => ({ KUBE_CONFIG_SOURCE: 'auto', KUBECONFIG: kubeconfig }), loadsClient: true },
     { configuration: 'KUBE_CONFIG_SOURCE=kubeconfig', env: () => ({ KUBE_CONFIG_SOURCE: 'kubeconfig', KUBECONFIG: kubeconfig }), loadsClient: true },
   ];
 
-  it.each(cases)('$configuration: loads the client: $loadsClient', async ({ env, loadsClient }) => {
-    const modules = await modulesLoadedBy(env());
-    // The trace saw the server's own modules: an empty trace would pass the "not loaded" rows.
-    expect(modules.some((url) => url.endsWith('/dist/src/main.js'))).toBe(true);
-    expect(modules.some((url) => url.includes(CLIENT))).toBe(loadsClient);
-  }, 60_000);
+  it.each(cases)(
+    '$configuration: loads the client: $loadsClient',
+    async ({ env, loadsClient }) => {
+      const modules = await modulesLoadedBy(env());
+      // The trace saw the server's own modules: an empty trace would pass the "not loaded" rows.
+      expect(modules.some((url) => url.endsWith('/dist/src/main.js'))).toBe(true);
+      expect(modules.some((url) => url.includes(CLIENT))).toBe(loadsClient);
+    },
+    60_000,
+  );
 });

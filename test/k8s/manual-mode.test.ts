@@ -14,7 +14,7 @@ afterAll(async () => env.close());
 const binding = NAMESPACE_PERMISSIONS.map((rule) => ({ verbs: [...rule.verbs], resources: [rule.resource] }));
 
 describe('deploying with namespace isolation in manual mode', () => {
-  it('a namespace with the RoleBinding of exactly the deploy\'s verbs deploys, without creating anything cluster-wide', async () => {
+  it("a namespace with the RoleBinding of exactly the deploy's verbs deploys, without creating anything cluster-wide", async () => {
     const org = await isolatedOrg(env.gw);
     env.stub.seedNamespace(org.namespace);
     env.stub.bindInNamespace(org.namespace, binding);
@@ -60,7 +60,10 @@ describe('deploying with namespace isolation in manual mode', () => {
   it('a binding without some verbs is reported as "permission missing" with the verbs', async () => {
     const org = await isolatedOrg(env.gw);
     env.stub.seedNamespace(org.namespace);
-    env.stub.bindInNamespace(org.namespace, [{ verbs: ['get', 'create', 'update', 'delete'], resources: ['secrets'] }, { verbs: ['get'], resources: ['deployments'] }]);
+    env.stub.bindInNamespace(org.namespace, [
+      { verbs: ['get', 'create', 'update', 'delete'], resources: ['secrets'] },
+      { verbs: ['get'], resources: ['deployments'] },
+    ]);
     const { deployment } = await deployNew(env.gw, org.owner.token, org.organizationId, org.repo);
     expect(deployment.status).toBe('FAILED');
     expect(deployment.message).toContain('Permission missing');

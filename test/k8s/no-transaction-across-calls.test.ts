@@ -50,13 +50,20 @@ const deployed = (deployment: DeploymentResult | null | undefined): Outcome => (
 async function firstDeploy(): Promise<Operation> {
   const org = await isolatedOrg(env.gw);
   const variables = { org: String(org.organizationId), input: { name: 'first', source: { gitRepoId: org.repo } } };
-  return { namespace: org.namespace, run: async () => deployed((await env.gw.gql<{ deployAutomation: DeploymentResult }>(org.owner.token, DEPLOY, variables)).data?.deployAutomation) };
+  return {
+    namespace: org.namespace,
+    run: async () => deployed((await env.gw.gql<{ deployAutomation: DeploymentResult }>(org.owner.token, DEPLOY, variables)).data?.deployAutomation),
+  };
 }
 
 async function redeploy(): Promise<Operation> {
   const org = await isolatedOrg(env.gw);
   const { automationId } = await deployNew(env.gw, org.owner.token, org.organizationId, org.repo);
-  return { namespace: org.namespace, run: async () => deployed((await env.gw.gql<{ redeployAutomation: DeploymentResult }>(org.owner.token, REDEPLOY, { id: automationId })).data?.redeployAutomation) };
+  return {
+    namespace: org.namespace,
+    run: async () =>
+      deployed((await env.gw.gql<{ redeployAutomation: DeploymentResult }>(org.owner.token, REDEPLOY, { id: automationId })).data?.redeployAutomation),
+  };
 }
 
 async function deleteAutomation(): Promise<Operation> {
@@ -83,7 +90,9 @@ async function namespaceStatus(): Promise<Operation> {
   return {
     namespace: org.namespace,
     run: async () => {
-      const response = await env.gw.gql<{ organization: { namespace: { ready: boolean; message: string | null } } }>(org.owner.token, STATUS, { o: String(org.organizationId) });
+      const response = await env.gw.gql<{ organization: { namespace: { ready: boolean; message: string | null } } }>(org.owner.token, STATUS, {
+        o: String(org.organizationId),
+      });
       const status = response.data?.organization.namespace;
       return { failed: status?.ready === false, retryable: /retry/.test(status?.message ?? ''), message: status?.message ?? '' };
     },
@@ -121,7 +130,11 @@ const ROWS: Row[] = [
   { operation: 'deleteAutomation: the Service delete', held: (ns) => ({ method: 'DELETE', path: core(ns, 'services/') }), prepare: deleteAutomation },
   { operation: 'deleteAutomation: the Deployment delete', held: (ns) => ({ method: 'DELETE', path: apps(ns, 'deployments/') }), prepare: deleteAutomation },
   { operation: 'deleteAutomation: the Secret delete', held: (ns) => ({ method: 'DELETE', path: core(ns, 'secrets/') }), prepare: deleteAutomation },
-  { operation: 'Organization.namespace: the status read', held: (ns) => ({ method: 'GET', path: new RegExp(`^/api/v1/namespaces/${escape(ns)}$`) }), prepare: namespaceStatus },
+  {
+    operation: 'Organization.namespace: the status read',
+    held: (ns) => ({ method: 'GET', path: new RegExp(`^/api/v1/namespaces/${escape(ns)}$`) }),
+    prepare: namespaceStatus,
+  },
   { operation: 'gatehouse namespaces migrate: the namespace create', held: () => ({ method: 'POST', path: /^\/api\/v1\/namespaces$/ }), prepare: migrateCli },
 ];
 
@@ -130,7 +143,9 @@ async function heldCall(from: number, held: { method: string; path: RegExp }): P
     if (env.stub.calls.slice(from).some((call) => call.status === 0 && call.method === held.method && held.path.test(call.path))) return;
     await new Promise((resolve) => setTimeout(resolve, 20));
   }
-  throw new Error(`the stand-in never received ${held.method} ${String(held.path)}: ${JSON.stringify(env.stub.calls.slice(from).map((c) => `${c.method} ${c.path} ${c.status}`))}`);
+  throw new Error(
+    `the stand-in never received ${held.method} ${String(held.path)}: ${JSON.stringify(env.stub.calls.slice(from).map((c) => `${c.method} ${c.path} ${c.status}`))}`,
+  );
 }
 
 /** Backends of the test database that hold a transaction open or wait for a lock, this client aside. */
@@ -156,19 +171,23 @@ describe.skipIf(!process.env.TEST_DATABASE_URL)('no transaction is held across a
     await env?.close();
   });
 
-  it.each(ROWS.map((row) => [row.operation, row] as const))('%s', async (_operation, row) => {
-    const operation = await row.prepare();
-    const held = row.held(operation.namespace);
-    const from = env.stub.calls.length;
-    env.stub.failNext({ ...held, hang: true });
-    const answer = operation.run();
-    await heldCall(from, held);
-    const holding = await holdingBackends();
-    // Awaited before asserting, so that a held transaction ends here and not in the next row.
-    const outcome = await answer;
-    expect(holding).toEqual([]);
-    expect(outcome).toMatchObject({ failed: true, retryable: true });
-    expect(outcome.message).toContain(`"${operation.namespace}"`);
-    expect(outcome.message).toContain('no answer');
-  }, 30_000);
+  it.each(ROWS.map((row) => [row.operation, row] as const))(
+    '%s',
+    async (_operation, row) => {
+      const operation = await row.prepare();
+      const held = row.held(operation.namespace);
+      const from = env.stub.calls.length;
+      env.stub.failNext({ ...held, hang: true });
+      const answer = operation.run();
+      await heldCall(from, held);
+      const holding = await holdingBackends();
+      // Awaited before asserting, so that a held transaction ends here and not in the next row.
+      const outcome = await answer;
+      expect(holding).toEqual([]);
+      expect(outcome).toMatchObject({ failed: true, retryable: true });
+      expect(outcome.message).toContain(`"${operation.namespace}"`);
+      expect(outcome.message).toContain('no answer');
+    },
+    30_000,
+  );
 });

@@ -191,7 +191,10 @@ describe('kube-stub: RBAC', () => {
       expect(status.message).toBe(forbiddenMessage('secrets "regcred"', verb, 'secrets', '', `in the namespace "${ns}"`));
     }
     const list = await rejection(core.listNamespacedSecret({ namespace: ns }));
-    expect(list.status).toMatchObject({ message: forbiddenMessage('secrets', 'list', 'secrets', '', `in the namespace "${ns}"`), details: { kind: 'secrets' } });
+    expect(list.status).toMatchObject({
+      message: forbiddenMessage('secrets', 'list', 'secrets', '', `in the namespace "${ns}"`),
+      details: { kind: 'secrets' },
+    });
     expect((await rejection(core.readNamespacedSecret({ namespace: 'crewai-org-5', name: 'regcred' }))).error.code).toBe(403);
     expect((await rejection(apps.listNamespacedDeployment({ namespace: ns }))).error.code).toBe(403);
     expect((await rejection(core.listNamespace())).status.message).toContain('at the cluster scope');
@@ -224,12 +227,36 @@ describe('kube-stub: RBAC', () => {
     });
     stub.grantClusterWide([{ verbs: ['create'], resources: ['namespaces', 'deployments'] }]);
     const cases: Array<{ verb: string; resource: string; group: string; namespace?: string; call: () => Promise<unknown> }> = [
-      { verb: 'get', resource: 'secrets', group: '', namespace: 'crewai-org-7', call: () => core.readNamespacedSecret({ namespace: 'crewai-org-7', name: 'regcred' }) },
-      { verb: 'delete', resource: 'secrets', group: '', namespace: 'crewai-org-7', call: () => core.deleteNamespacedSecret({ namespace: 'crewai-org-7', name: 'regcred' }) },
-      { verb: 'get', resource: 'secrets', group: '', namespace: 'crewai-org-8', call: () => core.readNamespacedSecret({ namespace: 'crewai-org-8', name: 'regcred' }) },
+      {
+        verb: 'get',
+        resource: 'secrets',
+        group: '',
+        namespace: 'crewai-org-7',
+        call: () => core.readNamespacedSecret({ namespace: 'crewai-org-7', name: 'regcred' }),
+      },
+      {
+        verb: 'delete',
+        resource: 'secrets',
+        group: '',
+        namespace: 'crewai-org-7',
+        call: () => core.deleteNamespacedSecret({ namespace: 'crewai-org-7', name: 'regcred' }),
+      },
+      {
+        verb: 'get',
+        resource: 'secrets',
+        group: '',
+        namespace: 'crewai-org-8',
+        call: () => core.readNamespacedSecret({ namespace: 'crewai-org-8', name: 'regcred' }),
+      },
       { verb: 'create', resource: 'namespaces', group: '', call: () => core.createNamespace({ body: { metadata: { name: 'crewai-org-9' } } }) },
       { verb: 'list', resource: 'namespaces', group: '', call: () => core.listNamespace() },
-      { verb: 'create', resource: 'deployments', group: 'apps', namespace: 'crewai-org-7', call: () => apps.createNamespacedDeployment({ namespace: 'crewai-org-7', body: deployment('a') }) },
+      {
+        verb: 'create',
+        resource: 'deployments',
+        group: 'apps',
+        namespace: 'crewai-org-7',
+        call: () => apps.createNamespacedDeployment({ namespace: 'crewai-org-7', body: deployment('a') }),
+      },
     ];
     for (const c of cases) {
       const answer = await review(c.verb, c.resource, c.namespace, c.group);
@@ -255,20 +282,30 @@ describe('kube-stub: updates', () => {
     const created = await core.createNamespacedSecret({ namespace: 'crewai-org-3', body: { metadata: { name: 'regcred' }, stringData: { token: 'one' } } });
     const first = await core.replaceNamespacedSecret({ namespace: 'crewai-org-3', name: 'regcred', body: { ...created, stringData: { token: 'two' } } });
     expect(Number(first.metadata?.resourceVersion)).toBeGreaterThan(Number(created.metadata?.resourceVersion));
-    const { status } = await rejection(core.replaceNamespacedSecret({ namespace: 'crewai-org-3', name: 'regcred', body: { ...created, stringData: { token: 'three' } } }));
+    const { status } = await rejection(
+      core.replaceNamespacedSecret({ namespace: 'crewai-org-3', name: 'regcred', body: { ...created, stringData: { token: 'three' } } }),
+    );
     expect(status).toMatchObject({
       code: 409,
       reason: 'Conflict',
-      message: 'Operation cannot be fulfilled on secrets "regcred": the object has been modified; please apply your changes to the latest version and try again',
+      message:
+        'Operation cannot be fulfilled on secrets "regcred": the object has been modified; please apply your changes to the latest version and try again',
       details: { name: 'regcred', kind: 'secrets' },
     });
     const patch = { metadata: { resourceVersion: created.metadata?.resourceVersion, labels: { a: 'b' } } };
-    expect((await rejection(core.patchNamespacedSecret({ namespace: 'crewai-org-3', name: 'regcred', body: patch }, mergePatch))).status.reason).toBe('Conflict');
-    expect(Buffer.from((await core.readNamespacedSecret({ namespace: 'crewai-org-3', name: 'regcred' })).data?.['token'] ?? '', 'base64').toString()).toBe('two');
+    expect((await rejection(core.patchNamespacedSecret({ namespace: 'crewai-org-3', name: 'regcred', body: patch }, mergePatch))).status.reason).toBe(
+      'Conflict',
+    );
+    expect(Buffer.from((await core.readNamespacedSecret({ namespace: 'crewai-org-3', name: 'regcred' })).data?.['token'] ?? '', 'base64').toString()).toBe(
+      'two',
+    );
   });
 
   it('PUT without resourceVersion is an unconditional update; an unchanged PUT writes nothing', async () => {
-    const created = await core.createNamespacedSecret({ namespace: 'crewai-org-3', body: { metadata: { name: 'regcred' }, type: 'kubernetes.io/basic-auth', data: { username: 'dQ==' } } });
+    const created = await core.createNamespacedSecret({
+      namespace: 'crewai-org-3',
+      body: { metadata: { name: 'regcred' }, type: 'kubernetes.io/basic-auth', data: { username: 'dQ==' } },
+    });
     const updated = await core.replaceNamespacedSecret({
       namespace: 'crewai-org-3',
       name: 'regcred',
@@ -278,9 +315,15 @@ describe('kube-stub: updates', () => {
     expect(updated.metadata?.uid).toBe(created.metadata?.uid);
     expect(updated.metadata?.creationTimestamp).toEqual(created.metadata?.creationTimestamp);
     expect(updated.metadata?.resourceVersion).not.toBe(created.metadata?.resourceVersion);
-    const again = await core.replaceNamespacedSecret({ namespace: 'crewai-org-3', name: 'regcred', body: { metadata: { name: 'regcred' }, type: 'kubernetes.io/basic-auth', data: { username: 'dg==' } } });
+    const again = await core.replaceNamespacedSecret({
+      namespace: 'crewai-org-3',
+      name: 'regcred',
+      body: { metadata: { name: 'regcred' }, type: 'kubernetes.io/basic-auth', data: { username: 'dg==' } },
+    });
     expect(again.metadata?.resourceVersion).toBe(updated.metadata?.resourceVersion);
-    const typeChange = await rejection(core.replaceNamespacedSecret({ namespace: 'crewai-org-3', name: 'regcred', body: { metadata: { name: 'regcred' }, type: 'Opaque' } }));
+    const typeChange = await rejection(
+      core.replaceNamespacedSecret({ namespace: 'crewai-org-3', name: 'regcred', body: { metadata: { name: 'regcred' }, type: 'Opaque' } }),
+    );
     expect(typeChange.status.message).toBe('Secret "regcred" is invalid: type: Invalid value: "Opaque": field is immutable');
     const missing = await rejection(core.replaceNamespacedSecret({ namespace: 'crewai-org-3', name: 'nope', body: { metadata: { name: 'nope' } } }));
     expect(missing.status.message).toBe('secrets "nope" not found');
@@ -296,9 +339,16 @@ describe('kube-stub: updates', () => {
     stub.seedSecret('crewai-org-3', 'regcred', 'Opaque', { a: 'YQ==', b: 'Yg==' });
     const merged = await core.patchNamespacedSecret({ namespace: 'crewai-org-3', name: 'regcred', body: { data: { b: null, c: 'Yw==' } } }, mergePatch);
     expect(merged.data).toEqual({ a: 'YQ==', c: 'Yw==' });
-    const strategic = await core.patchNamespacedSecret({ namespace: 'crewai-org-3', name: 'regcred', body: { metadata: { labels: { tier: 'org' } } } }, strategicMergePatch);
+    const strategic = await core.patchNamespacedSecret(
+      { namespace: 'crewai-org-3', name: 'regcred', body: { metadata: { labels: { tier: 'org' } } } },
+      strategicMergePatch,
+    );
     expect(strategic.metadata?.labels).toEqual({ tier: 'org' });
-    const jsonPatch = await core.patchNamespacedSecret({ namespace: 'crewai-org-3', name: 'regcred', body: [{ op: 'replace', path: '/data/a', value: 'eg==' }] });
+    const jsonPatch = await core.patchNamespacedSecret({
+      namespace: 'crewai-org-3',
+      name: 'regcred',
+      body: [{ op: 'replace', path: '/data/a', value: 'eg==' }],
+    });
     expect(jsonPatch.data?.['a']).toBe('eg==');
     const objectAsJsonPatch = await rejection(core.patchNamespacedSecret({ namespace: 'crewai-org-3', name: 'regcred', body: { data: {} } }));
     expect(objectAsJsonPatch.status).toMatchObject({ code: 400, message: 'json: cannot unmarshal object into Go value of type jsonpatch.Patch' });
@@ -321,12 +371,20 @@ describe('kube-stub: updates', () => {
     const replaced = await apps.replaceNamespacedDeployment({ namespace: 'crewai-org-3', name: 'agent', body: read });
     expect([replaced.metadata?.resourceVersion, replaced.metadata?.generation]).toEqual([read.metadata?.resourceVersion, 2]); // read-modify-write without a change is a no-op
     const invalid = await rejection(
-      apps.createNamespacedDeployment({ namespace: 'crewai-org-3', body: { metadata: { name: 'empty' }, spec: { selector: { matchLabels: { app: 'x' } }, template: { metadata: { labels: { app: 'x' } } } } } }),
+      apps.createNamespacedDeployment({
+        namespace: 'crewai-org-3',
+        body: { metadata: { name: 'empty' }, spec: { selector: { matchLabels: { app: 'x' } }, template: { metadata: { labels: { app: 'x' } } } } },
+      }),
     );
     expect(invalid.status).toMatchObject({
       code: 422,
       message: 'Deployment.apps "empty" is invalid: spec.template.spec.containers: Required value',
-      details: { name: 'empty', group: 'apps', kind: 'Deployment', causes: [{ reason: 'FieldValueRequired', message: 'Required value', field: 'spec.template.spec.containers' }] },
+      details: {
+        name: 'empty',
+        group: 'apps',
+        kind: 'Deployment',
+        causes: [{ reason: 'FieldValueRequired', message: 'Required value', field: 'spec.template.spec.containers' }],
+      },
     });
   });
 });
@@ -346,10 +404,16 @@ describe('kube-stub: validation', () => {
       status: 'Failure',
       message: `Namespace "Crewai_Org" is invalid: metadata.name: Invalid value: "Crewai_Org": ${labelRule}`,
       reason: 'Invalid',
-      details: { name: 'Crewai_Org', kind: 'Namespace', causes: [{ reason: 'FieldValueInvalid', message: `Invalid value: "Crewai_Org": ${labelRule}`, field: 'metadata.name' }] },
+      details: {
+        name: 'Crewai_Org',
+        kind: 'Namespace',
+        causes: [{ reason: 'FieldValueInvalid', message: `Invalid value: "Crewai_Org": ${labelRule}`, field: 'metadata.name' }],
+      },
       code: 422,
     });
-    expect((await rejection(core.createNamespace({ body: { metadata: { name: 'crewai.org' } } }))).status.details?.causes?.[0]?.message).toBe('Invalid value: "crewai.org": must not contain dots');
+    expect((await rejection(core.createNamespace({ body: { metadata: { name: 'crewai.org' } } }))).status.details?.causes?.[0]?.message).toBe(
+      'Invalid value: "crewai.org": must not contain dots',
+    );
     const long = await rejection(core.createNamespace({ body: { metadata: { name: 'a'.repeat(64) } } }));
     expect(long.status.details?.causes?.map((c) => c.message)).toContain(`Invalid value: "${'a'.repeat(64)}": must be no more than 63 characters`);
     const unnamed = await rejection(core.createNamespace({ body: { metadata: {} } }));
@@ -357,7 +421,9 @@ describe('kube-stub: validation', () => {
     stub.seedNamespace('crewai-org-1');
     await core.createNamespacedSecret({ namespace: 'crewai-org-1', body: { metadata: { name: 'docker.regcred' } } });
     const secret = await rejection(core.createNamespacedSecret({ namespace: 'crewai-org-1', body: { metadata: { name: 'Reg_Cred' } } }));
-    expect(secret.status.message).toContain("Secret \"Reg_Cred\" is invalid: metadata.name: Invalid value: \"Reg_Cred\": a lowercase RFC 1123 subdomain must consist of");
+    expect(secret.status.message).toContain(
+      'Secret "Reg_Cred" is invalid: metadata.name: Invalid value: "Reg_Cred": a lowercase RFC 1123 subdomain must consist of',
+    );
   });
 
   it('secrets: stringData is stored as base64 data, type is kept, a dockerconfigjson secret needs its key', async () => {
@@ -371,9 +437,13 @@ describe('kube-stub: validation', () => {
     expect(created.data).toEqual({ '.dockerconfigjson': dockerConfig, note: 'aGk=' });
     expect(created.stringData).toBeUndefined();
     expect(stub.objects.secrets.get('crewai-org-1/regcred')).toMatchObject({ type: 'kubernetes.io/dockerconfigjson', data: { note: 'aGk=' } });
-    const missing = await rejection(core.createNamespacedSecret({ namespace: 'crewai-org-1', body: { metadata: { name: 'bad' }, type: 'kubernetes.io/dockerconfigjson', data: {} } }));
+    const missing = await rejection(
+      core.createNamespacedSecret({ namespace: 'crewai-org-1', body: { metadata: { name: 'bad' }, type: 'kubernetes.io/dockerconfigjson', data: {} } }),
+    );
     expect(missing.status.message).toBe('Secret "bad" is invalid: data[.dockerconfigjson]: Required value');
-    const notBase64 = await rejection(core.createNamespacedSecret({ namespace: 'crewai-org-1', body: { metadata: { name: 'bad' }, data: { a: 'not base64!' } } }));
+    const notBase64 = await rejection(
+      core.createNamespacedSecret({ namespace: 'crewai-org-1', body: { metadata: { name: 'bad' }, data: { a: 'not base64!' } } }),
+    );
     expect(notBase64.status).toMatchObject({ code: 400, reason: 'BadRequest' });
   });
 
@@ -461,11 +531,43 @@ describe('kube-stub: failures, calls and the client', () => {
     expect(stub.calls).toEqual([
       // A create's name comes from the object (the URL has none), as in an audit log.
       { method: 'POST', path: '/api/v1/namespaces', status: 201, verb: 'create', resource: 'namespaces', namespace: null, name: 'crewai-org-1' },
-      { method: 'POST', path: '/api/v1/namespaces/crewai-org-1/secrets', status: 201, verb: 'create', resource: 'secrets', namespace: 'crewai-org-1', name: 'regcred' },
-      { method: 'GET', path: '/api/v1/namespaces/crewai-org-1/secrets/regcred', status: 200, verb: 'get', resource: 'secrets', namespace: 'crewai-org-1', name: 'regcred' },
+      {
+        method: 'POST',
+        path: '/api/v1/namespaces/crewai-org-1/secrets',
+        status: 201,
+        verb: 'create',
+        resource: 'secrets',
+        namespace: 'crewai-org-1',
+        name: 'regcred',
+      },
+      {
+        method: 'GET',
+        path: '/api/v1/namespaces/crewai-org-1/secrets/regcred',
+        status: 200,
+        verb: 'get',
+        resource: 'secrets',
+        namespace: 'crewai-org-1',
+        name: 'regcred',
+      },
       // RequestInfo puts a namespace's own name in `namespace` too.
-      { method: 'GET', path: '/api/v1/namespaces/crewai-org-1', status: 200, verb: 'get', resource: 'namespaces', namespace: 'crewai-org-1', name: 'crewai-org-1' },
-      { method: 'POST', path: '/apis/authorization.k8s.io/v1/selfsubjectaccessreviews', status: 201, verb: 'create', resource: 'selfsubjectaccessreviews', namespace: null, name: null },
+      {
+        method: 'GET',
+        path: '/api/v1/namespaces/crewai-org-1',
+        status: 200,
+        verb: 'get',
+        resource: 'namespaces',
+        namespace: 'crewai-org-1',
+        name: 'crewai-org-1',
+      },
+      {
+        method: 'POST',
+        path: '/apis/authorization.k8s.io/v1/selfsubjectaccessreviews',
+        status: 201,
+        verb: 'create',
+        resource: 'selfsubjectaccessreviews',
+        namespace: null,
+        name: null,
+      },
     ]);
     expect(stub.count({ verb: 'create' })).toBe(3);
     expect(stub.count({ method: 'get', resource: 'secrets' })).toBe(1);
@@ -503,10 +605,13 @@ describe('kube-stub: failures, calls and the client', () => {
       contexts: [{ name: 'x', cluster: 'c', user: 'u' }],
       currentContext: 'x',
     });
-    const unauthorized = await wrong.makeApiClient(CoreV1Api).listNamespace().then(
-      () => null,
-      (e: unknown) => e,
-    );
+    const unauthorized = await wrong
+      .makeApiClient(CoreV1Api)
+      .listNamespace()
+      .then(
+        () => null,
+        (e: unknown) => e,
+      );
     expect(unauthorized).toBeInstanceOf(ApiException);
     if (!(unauthorized instanceof ApiException)) return;
     expect(unauthorized.code).toBe(401);

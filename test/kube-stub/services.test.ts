@@ -30,7 +30,11 @@ function service(port = 8080): V1Service {
     secretData: {},
   });
   // Hashed again after the change, as the manifest builder would hash a different port.
-  return withHash<V1Service>({ ...body, metadata: { ...body.metadata, annotations: {} }, spec: { ...body.spec, ports: [{ name: 'http', port, targetPort: 'http', protocol: 'TCP' }] } });
+  return withHash<V1Service>({
+    ...body,
+    metadata: { ...body.metadata, annotations: {} },
+    spec: { ...body.spec, ports: [{ name: 'http', port, targetPort: 'http', protocol: 'TCP' }] },
+  });
 }
 
 async function code(promise: Promise<unknown>): Promise<number> {

@@ -36,19 +36,19 @@ const ASSUMED: Record<string, [size: number, why: string]> = {
   'Automation.viewerPermissions': [enumSize('AutomationPermission'), 'one decision per permission'],
   'AutomationAccessEntry.permissions': [enumSize('AutomationGrantPermission'), 'each grantable permission at most once'],
   'ApiTokenScope.permissions': [enumSize('AutomationPermission'), 'each permission at most once'],
-  'WebhookScope.permissions': [enumSize('AutomationPermission'), 'a token scope\'s, copied'],
+  'WebhookScope.permissions': [enumSize('AutomationPermission'), "a token scope's, copied"],
   'ApiTokenScope.automationIds': [MAX_SCOPE_AUTOMATIONS, 'MAX_SCOPE_AUTOMATIONS'],
-  'WebhookScope.automationIds': [MAX_SCOPE_AUTOMATIONS, 'a token scope\'s, copied'],
+  'WebhookScope.automationIds': [MAX_SCOPE_AUTOMATIONS, "a token scope's, copied"],
   'Webhook.events': [enumSize('WebhookEventType'), 'each event type at most once'],
   'Deployment.appliedObjects': [Object.keys(APPLIED).length, 'the Secret, Deployment and Service a deploy applies'],
-  'Deployment.manifests': [Object.keys(APPLIED).length, 'the same objects\' manifests'],
+  'Deployment.manifests': [Object.keys(APPLIED).length, "the same objects' manifests"],
   'Usage.days': [MAX_WINDOW_DAYS + 1, 'a window of MAX_WINDOW_DAYS touches one UTC day more when it starts mid-day'],
-  'Span.events': [ingest.eventCount, 'OTLP_SPAN_EVENT_COUNT_LIMIT\'s default'],
-  'Span.links': [ingest.linkCount, 'OTLP_SPAN_LINK_COUNT_LIMIT\'s default'],
+  'Span.events': [ingest.eventCount, "OTLP_SPAN_EVENT_COUNT_LIMIT's default"],
+  'Span.links': [ingest.linkCount, "OTLP_SPAN_LINK_COUNT_LIMIT's default"],
   'Viewer.memberships': [UNBOUNDED, 'no bound: the organizations a user belongs to'],
   'Viewer.pendingInvitations': [UNBOUNDED, 'no bound'],
   'Organization.roles': [UNBOUNDED, 'no bound on custom roles'],
-  'Organization.viewerApiTokens': [UNBOUNDED, 'no bound on a member\'s tokens'],
+  'Organization.viewerApiTokens': [UNBOUNDED, "no bound on a member's tokens"],
   'ServiceAccount.apiTokens': [UNBOUNDED, 'no bound'],
   'Automation.accessList': [UNBOUNDED, 'no bound'],
   'EnvVar.accessList': [UNBOUNDED, 'no bound'],
@@ -78,7 +78,11 @@ describe('@listSize covers every list', () => {
   });
 
   it('each unpaginated list assumes what its data can hold (the table says why)', () => {
-    const declared = Object.fromEntries(listSizes(schema).filter((f) => f.listSize.slicingArguments.length === 0).map((f) => [f.name, f.listSize.assumedSize]));
+    const declared = Object.fromEntries(
+      listSizes(schema)
+        .filter((f) => f.listSize.slicingArguments.length === 0)
+        .map((f) => [f.name, f.listSize.assumedSize]),
+    );
     expect(declared).toEqual(Object.fromEntries(Object.entries(ASSUMED).map(([name, [size]]) => [name, size])));
   });
 
@@ -100,11 +104,31 @@ describe('@listSize covers every list', () => {
   // The audit on schemas missing what it checks: each sentence says what to change.
   it.each([
     ['a list without @listSize', 'type Query { items: [Int!]! }', 'Query.items returns a list but has no @listSize'],
-    ['a connection without @listSize', 'type Query { page(first: Int): C } type C { edges: [Int!]! pageInfo: Int }', 'Query.page returns a connection but has no @listSize'],
-    ['a connection that sizes not its edges', 'type Query { page(first: Int): C @listSize(slicingArguments: ["first"]) } type C { edges: [Int!]! pageInfo: Int }', 'Query.page returns a connection: its @listSize must size its edges'],
-    ['a slicing argument that is not an Int argument', 'type Query { items(first: String): [Int!]! @listSize(slicingArguments: ["first", "last"]) }', '@listSize slicing argument "first" is not an Int argument'],
-    ['a sized field that is not a list', 'type Query { page(first: Int): C @listSize(slicingArguments: ["first"], sizedFields: ["count"]) } type C { count: Int }', '@listSize sized field "count" is not a list field of C'],
-    ['a size left unknown', 'type Query { items(first: Int): [Int!]! @listSize(slicingArguments: ["first"], requireOneSlicingArgument: false) }', 'leaves the size unknown'],
+    [
+      'a connection without @listSize',
+      'type Query { page(first: Int): C } type C { edges: [Int!]! pageInfo: Int }',
+      'Query.page returns a connection but has no @listSize',
+    ],
+    [
+      'a connection that sizes not its edges',
+      'type Query { page(first: Int): C @listSize(slicingArguments: ["first"]) } type C { edges: [Int!]! pageInfo: Int }',
+      'Query.page returns a connection: its @listSize must size its edges',
+    ],
+    [
+      'a slicing argument that is not an Int argument',
+      'type Query { items(first: String): [Int!]! @listSize(slicingArguments: ["first", "last"]) }',
+      '@listSize slicing argument "first" is not an Int argument',
+    ],
+    [
+      'a sized field that is not a list',
+      'type Query { page(first: Int): C @listSize(slicingArguments: ["first"], sizedFields: ["count"]) } type C { count: Int }',
+      '@listSize sized field "count" is not a list field of C',
+    ],
+    [
+      'a size left unknown',
+      'type Query { items(first: Int): [Int!]! @listSize(slicingArguments: ["first"], requireOneSlicingArgument: false) }',
+      'leaves the size unknown',
+    ],
     ['@listSize on a single value', 'type Query { item: Int @listSize(assumedSize: 3) }', 'must name the list fields it sizes'],
     ['a negative weight', 'type Query { item: Int @cost(weight: -1) }', 'Query.item: @cost(weight:) must be an Int of 0 or more.'],
     ['a negative assumedSize', 'type Query { items: [Int] @listSize(assumedSize: -1) }', '@listSize(assumedSize:) must be an Int of 0 or more.'],
@@ -113,7 +137,8 @@ describe('@listSize covers every list', () => {
   });
 
   it('a list that every field returning its type sizes needs no @listSize of its own', () => {
-    const sdl = 'type Query { page(first: Int): C @listSize(assumedSize: 5, slicingArguments: ["first"], sizedFields: ["edges"], requireOneSlicingArgument: false) } type C { edges: [Int!]! pageInfo: Int }';
+    const sdl =
+      'type Query { page(first: Int): C @listSize(assumedSize: 5, slicingArguments: ["first"], sizedFields: ["edges"], requireOneSlicingArgument: false) } type C { edges: [Int!]! pageInfo: Int }';
     expect(costDirectiveProblems(schemaWithCostDirectives(sdl))).toEqual([]);
   });
 });

@@ -1,6 +1,16 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { buildSchema, Kind, parse, specifiedRules, validate, type DocumentNode, type FragmentDefinitionNode, type GraphQLSchema, type OperationDefinitionNode } from 'graphql';
+import {
+  buildSchema,
+  Kind,
+  parse,
+  specifiedRules,
+  validate,
+  type DocumentNode,
+  type FragmentDefinitionNode,
+  type GraphQLSchema,
+  type OperationDefinitionNode,
+} from 'graphql';
 import { slicingArgumentsRule } from '../../src/graphql/limits/slicing-arguments.rule.js';
 import { operationDepth } from '../../src/graphql/limits/depth-limit.rule.js';
 import { operationCost } from '../../src/graphql/limits/operation-cost.js';

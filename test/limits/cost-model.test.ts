@@ -41,9 +41,9 @@ type Row = [what: string, query: string, variables: Record<string, unknown>, cos
 const weights: Row[] = [
   ['an object costs 1, its scalars 0', '{ item { id name } }', {}, 1],
   ['__typename costs 0', '{ item { __typename } a: __typename }', {}, 1],
-  ['a field @cost replaces its type\'s 0', '{ item { big } }', {}, 1 + 4],
-  ['an enum type\'s @cost applies to each field returning it', '{ item { kind } }', {}, 1 + 2],
-  ['an object type\'s @cost replaces its 1', '{ heavy { id } }', {}, 6],
+  ["a field @cost replaces its type's 0", '{ item { big } }', {}, 1 + 4],
+  ["an enum type's @cost applies to each field returning it", '{ item { kind } }', {}, 1 + 2],
+  ["an object type's @cost replaces its 1", '{ heavy { id } }', {}, 6],
   ['a list of scalars costs 0 whatever its size', '{ tags }', {}, 0],
   ['a mutation starts at MUTATION_BASE_COST', 'mutation { touch(id: 1) { id } }', {}, MUTATION_BASE_COST + 1],
 ];
@@ -56,12 +56,17 @@ const slicing: Row[] = [
   ['from a variable', 'query($n: Int) { items(first: $n) { id } }', { n: 11 }, 11 * 1],
   ['a variable not sent: assumedSize', 'query($n: Int) { items(first: $n) { id } }', {}, 7 * 1],
   ['a variable not sent: its default in the operation', 'query($n: Int = 6) { items(first: $n) { id } }', {}, 6 * 1],
-  ['the argument\'s default in the SDL', '{ defaulted { id } }', {}, 5 * 1],
+  ["the argument's default in the SDL", '{ defaulted { id } }', {}, 5 * 1],
   ['a negative size counts 0', '{ items(first: -3) { id } }', {}, 0],
 ];
 
 const sized: Row[] = [
-  ['sizedFields: first sizes edges, the connection itself counts once', '{ page(first: 10) { edges { node { id } } totalCount pageInfo { hasNextPage } } }', {}, 1 + 10 * (1 + 1) + 1],
+  [
+    'sizedFields: first sizes edges, the connection itself counts once',
+    '{ page(first: 10) { edges { node { id } } totalCount pageInfo { hasNextPage } } }',
+    {},
+    1 + 10 * (1 + 1) + 1,
+  ],
   ['sizedFields without first: assumedSize', '{ page { edges { cursor } } }', {}, 1 + 20 * 1],
   ['sizing passes through an inline fragment', '{ page(first: 10) { ... on ItemConnection { edges { node { id } } } } }', {}, 1 + 10 * 2],
   ['and through a named fragment', '{ page(first: 10) { ...P } } fragment P on ItemConnection { edges { node { id } } }', {}, 1 + 10 * 2],
@@ -89,14 +94,24 @@ const skipped: Row[] = [
 const argumentRows: Row[] = [
   ['an input object costs 1, its fields their @cost', '{ search(filter: { name: "x" }) { id } }', {}, 2 * 1 + (1 + 3)],
   ['scalar arguments and lists of scalars cost 0', '{ search(ids: ["1", "2", "3"]) { id } }', {}, 2 * 1],
-  ['an argument\'s @cost when given', '{ weighed(limit: 1) { id } }', {}, 1 + 4],
+  ["an argument's @cost when given", '{ weighed(limit: 1) { id } }', {}, 1 + 4],
   ['from variables, as sent', 'query($f: Filter) { search(filter: $f) { id } }', { f: { name: 'x', tags: ['a', 'b'] } }, 2 + (1 + 3)],
-  ['a list of input objects: each one', 'mutation($items: [Filter!]!) { bulk(items: $items) { id } }', { items: Array.from({ length: 100 }, () => ({})) }, MUTATION_BASE_COST + 1 + 100],
-  ['an array nested deeper than the type adds nothing', 'mutation($items: [Filter!]!) { bulk(items: $items) { id } }', { items: [[[{}]]] }, MUTATION_BASE_COST + 1],
+  [
+    'a list of input objects: each one',
+    'mutation($items: [Filter!]!) { bulk(items: $items) { id } }',
+    { items: Array.from({ length: 100 }, () => ({})) },
+    MUTATION_BASE_COST + 1 + 100,
+  ],
+  [
+    'an array nested deeper than the type adds nothing',
+    'mutation($items: [Filter!]!) { bulk(items: $items) { id } }',
+    { items: [[[{}]]] },
+    MUTATION_BASE_COST + 1,
+  ],
 ];
 
 const introspection: Row[] = [
-  ['introspection\'s lists (no @listSize) count once: their size is the schema\'s', '{ __schema { types { name fields { name } } } }', {}, 1 + 1 * (1 + 1 * 1)],
+  ["introspection's lists (no @listSize) count once: their size is the schema's", '{ __schema { types { name fields { name } } } }', {}, 1 + 1 * (1 + 1 * 1)],
 ];
 
 describe('the cost model (README "Limits")', () => {
@@ -115,7 +130,8 @@ describe('the cost model (README "Limits")', () => {
   });
 
   it('a variable cannot make the cost infinite or negative', () => {
-    const nested = '{ items(first: 2147483647) { children { children { children { children { children { children { children { children { children { id } } } } } } } } } } }';
+    const nested =
+      '{ items(first: 2147483647) { children { children { children { children { children { children { children { children { children { id } } } } } } } } } } }';
     expect(costOf(schema, nested)).toBeLessThanOrEqual(Number.MAX_SAFE_INTEGER);
     expect(costOf(schema, 'query($n: Int) { items(first: $n) { id } }', { n: 1e308 })).toBe(2_147_483_647);
     expect(costOf(schema, 'query($n: Int) { items(first: $n) { id } }', { n: 'ten' })).toBe(7);
@@ -130,9 +146,21 @@ describe('the cost model (README "Limits")', () => {
 
 describe('requireOneSlicingArgument (true by default)', () => {
   it.each([
-    ['none', '{ exactlyOne { id } }', ['Query.exactlyOne needs exactly one of the arguments "first", "last" to size its list; the operation gives none. Pass exactly one.']],
-    ['two', '{ exactlyOne(first: 1, last: 2) { id } }', ['Query.exactlyOne needs exactly one of the arguments "first", "last" to size its list; the operation gives "first" and "last". Pass exactly one.']],
-    ['a literal null only', '{ exactlyOne(first: null) { id } }', ['Query.exactlyOne needs exactly one of the arguments "first", "last" to size its list; the operation gives none. Pass exactly one.']],
+    [
+      'none',
+      '{ exactlyOne { id } }',
+      ['Query.exactlyOne needs exactly one of the arguments "first", "last" to size its list; the operation gives none. Pass exactly one.'],
+    ],
+    [
+      'two',
+      '{ exactlyOne(first: 1, last: 2) { id } }',
+      ['Query.exactlyOne needs exactly one of the arguments "first", "last" to size its list; the operation gives "first" and "last". Pass exactly one.'],
+    ],
+    [
+      'a literal null only',
+      '{ exactlyOne(first: null) { id } }',
+      ['Query.exactlyOne needs exactly one of the arguments "first", "last" to size its list; the operation gives none. Pass exactly one.'],
+    ],
   ])('giving %s is invalid', (_what, query, errors) => {
     expect(slicingErrors(schema, query)).toEqual(errors);
   });

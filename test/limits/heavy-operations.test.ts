@@ -189,9 +189,38 @@ describe('largeRows: a page of large rows in short turns', () => {
   const context = () => withResponseBudget({}, new ResponseBudget(1_000_000_000, new Semaphore(1)));
 
   it.each([
-    { what: 'small rows: one chunk, then the rest at once', total: 200, size: 100, count: 101, reads: [[0, 16], [16, 85]] },
-    { what: 'large rows (64 KiB): chunks of 16', total: 200, size: 65_536, count: 51, reads: [[0, 16], [16, 16], [32, 16], [48, 3]] },
-    { what: 'a list shorter than the page stops at its end', total: 20, size: 65_536, count: 51, reads: [[0, 16], [16, 16]] },
+    {
+      what: 'small rows: one chunk, then the rest at once',
+      total: 200,
+      size: 100,
+      count: 101,
+      reads: [
+        [0, 16],
+        [16, 85],
+      ],
+    },
+    {
+      what: 'large rows (64 KiB): chunks of 16',
+      total: 200,
+      size: 65_536,
+      count: 51,
+      reads: [
+        [0, 16],
+        [16, 16],
+        [32, 16],
+        [48, 3],
+      ],
+    },
+    {
+      what: 'a list shorter than the page stops at its end',
+      total: 20,
+      size: 65_536,
+      count: 51,
+      reads: [
+        [0, 16],
+        [16, 16],
+      ],
+    },
     { what: 'a page of at most one chunk is one read', total: 200, size: 65_536, count: 11, reads: [[0, 11]] },
   ])('$what', async ({ total, size, count, reads }) => {
     const rows = table(total, size);
@@ -217,7 +246,12 @@ describe('through the gateway', () => {
     // Every operation costing 2 or more is heavy; one turn in the whole process. Turns only: with
     // a share, each operation's rest is three times its run, and on a loaded CI machine five of
     // them in a row outlast the test (the share is tested above, on fake timers).
-    gw = await startTestGateway({ HEAVY_OPERATION_COST: '2', HEAVY_OPERATIONS_PER_PRINCIPAL: '1', HEAVY_OPERATIONS: '1', HEAVY_OPERATION_SHARE_PERCENT: '100' });
+    gw = await startTestGateway({
+      HEAVY_OPERATION_COST: '2',
+      HEAVY_OPERATIONS_PER_PRINCIPAL: '1',
+      HEAVY_OPERATIONS: '1',
+      HEAVY_OPERATION_SHARE_PERCENT: '100',
+    });
     org = await createOrg(gw);
   });
   afterAll(async () => gw.close());

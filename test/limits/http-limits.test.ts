@@ -67,7 +67,11 @@ describe('cost (MAX_QUERY_COST)', () => {
     const nested = 'query($o: ID!) { organization(id: $o) { automations(first: 6) { edges { node { deployments { edges { node { id } } } } } } } }';
     // organization 1 + automations 1 + 6 × (edge 1 + node 1 + deployments (1 + 20 × 2)) = 260: passes. first: 7 → 303: refused.
     expectWithinLimits(await gw.gql(org.owner.token, nested, { o: o() }));
-    expectRefused(await gw.gql(org.owner.token, nested.replace('first: 6', 'first: 7'), { o: o() }), 400, 'QUERY_TOO_COMPLEX', { name: 'cost', max: 301, actual: 303 });
+    expectRefused(await gw.gql(org.owner.token, nested.replace('first: 6', 'first: 7'), { o: o() }), 400, 'QUERY_TOO_COMPLEX', {
+      name: 'cost',
+      max: 301,
+      actual: 303,
+    });
   });
 
   it('the same selection on llmConnections and tools costs the same: no list is guessed from a type name', async () => {

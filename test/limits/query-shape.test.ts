@@ -17,7 +17,7 @@ const depth8 = '{ viewer { memberships { organization { automations { edges { no
 const depth9 = '{ viewer { memberships { organization { automations { edges { node { latestDeployment { deployedBy { id } } } } } } } } }';
 
 describe('depth (MAX_QUERY_DEPTH, default 8)', () => {
-  it('the frontend\'s deepest queries pass', async () => {
+  it("the frontend's deepest queries pass", async () => {
     expectWithinLimits(await gw.gql(org.owner.token, depth8));
     expectWithinLimits(await gw.gql(org.owner.token, '{ viewer { memberships { organization { id name } role { features { feature level } } } } }'));
   });
@@ -32,7 +32,7 @@ describe('depth (MAX_QUERY_DEPTH, default 8)', () => {
     expectRefused(await gw.gql(org.owner.token, viaFragments), 400, 'QUERY_TOO_DEEP', { name: 'depth', max: 8 });
   });
 
-  it('a fragment cycle is graphql-js\'s own validation error, not a hang', async () => {
+  it("a fragment cycle is graphql-js's own validation error, not a hang", async () => {
     const response = await gw.gql(org.owner.token, '{ viewer { ...A } } fragment A on Viewer { memberships { organization { id } } ...A }');
     expect(response.status).toBe(400);
     expect(response.errors[0]?.extensions?.code).toBe('GRAPHQL_VALIDATION_FAILED');
@@ -46,7 +46,7 @@ describe('aliases (MAX_QUERY_ALIASES, default 15)', () => {
     expectRefused(await gw.gql(org.owner.token, aliased(16)), 400, 'TOO_MANY_ALIASES', { name: 'aliases', max: 15, actual: 16 });
   });
 
-  it('a fragment\'s aliases count once per spread', async () => {
+  it("a fragment's aliases count once per spread", async () => {
     const query = `{ ${'...F '.repeat(8)} } fragment F on Query { a: __typename b: __typename }`;
     expectRefused(await gw.gql(org.owner.token, query), 400, 'TOO_MANY_ALIASES', { name: 'aliases', max: 15, actual: 16 });
   });
@@ -79,9 +79,15 @@ describe('tokens (MAX_QUERY_TOKENS, default 1,000)', () => {
     expectRefused(await gw.gql(org.owner.token, tokens(2)), 400, 'TOO_MANY_TOKENS', { name: 'tokens', max: 1000 });
   });
 
-  it('the explorer\'s introspection query fits every limit', async () => {
+  it("the explorer's introspection query fits every limit", async () => {
     const { getIntrospectionQuery } = await import('graphql');
-    const query = getIntrospectionQuery({ descriptions: true, specifiedByUrl: true, directiveIsRepeatable: true, schemaDescription: true, inputValueDeprecation: true });
+    const query = getIntrospectionQuery({
+      descriptions: true,
+      specifiedByUrl: true,
+      directiveIsRepeatable: true,
+      schemaDescription: true,
+      inputValueDeprecation: true,
+    });
     expectWithinLimits(await gw.gql(org.owner.token, query));
   });
 });

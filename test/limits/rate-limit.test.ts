@@ -62,7 +62,12 @@ describe('over HTTP, counted in this process', () => {
   beforeAll(async () => {
     // One trusted proxy: each test sends from its own X-Forwarded-For address, so the address
     // counts of one test never reach another.
-    gw = await startTestGateway({ RATE_LIMIT_PER_TOKEN: '3', RATE_LIMIT_PER_ADDRESS: '5', RATE_LIMIT_WINDOW_SECONDS: String(WINDOW_SECONDS), TRUSTED_PROXY_HOPS: '1' });
+    gw = await startTestGateway({
+      RATE_LIMIT_PER_TOKEN: '3',
+      RATE_LIMIT_PER_ADDRESS: '5',
+      RATE_LIMIT_WINDOW_SECONDS: String(WINDOW_SECONDS),
+      TRUSTED_PROXY_HOPS: '1',
+    });
     a = await createOrg(gw);
     b = await createOrg(gw);
   });
@@ -112,7 +117,13 @@ describe('a limit of 0 is off', () => {
   const times = <T>(count: number, make: (i: number) => T): T[] => Array.from({ length: count }, (_, i) => make(i));
 
   it('both 0: any number of requests pass', async () => {
-    expect(await allowed(0, 0, times(100, () => ({ address: '203.0.113.9', credential: 'Bearer x' })))).toEqual(times(100, () => true));
+    expect(
+      await allowed(
+        0,
+        0,
+        times(100, () => ({ address: '203.0.113.9', credential: 'Bearer x' })),
+      ),
+    ).toEqual(times(100, () => true));
   });
 
   it('RATE_LIMIT_PER_TOKEN=0: one token from many addresses is never refused; its twin with 2 refuses the third', async () => {
@@ -161,7 +172,13 @@ describe('with REDIS_URL', () => {
   let org: OrgFixture;
   beforeAll(async () => {
     admin = new Redis(REDIS_URL);
-    gw = await startTestGateway({ RATE_LIMIT_PER_TOKEN: '3', RATE_LIMIT_PER_ADDRESS: '0', RATE_LIMIT_WINDOW_SECONDS: String(WINDOW_SECONDS), REDIS_URL, RATE_LIMIT_REDIS_PREFIX: prefix });
+    gw = await startTestGateway({
+      RATE_LIMIT_PER_TOKEN: '3',
+      RATE_LIMIT_PER_ADDRESS: '0',
+      RATE_LIMIT_WINDOW_SECONDS: String(WINDOW_SECONDS),
+      REDIS_URL,
+      RATE_LIMIT_REDIS_PREFIX: prefix,
+    });
     org = await createOrg(gw);
   });
   afterAll(async () => {
@@ -236,7 +253,14 @@ describe('Redis lost while running', () => {
     const lines: Array<{ level: number; msg: string }> = [];
     const logger = pino({ level: 'info' }, { write: (line: string) => void lines.push(JSON.parse(line) as { level: number; msg: string }) });
     const rl = createRateLimiter(
-      { ...loadConfig({}).rateLimit, perToken: 3, perAddress: 0, windowSeconds: WINDOW_SECONDS, redisUrl: `redis://127.0.0.1:${redis.port}`, redisKeyPrefix: prefix },
+      {
+        ...loadConfig({}).rateLimit,
+        perToken: 3,
+        perAddress: 0,
+        windowSeconds: WINDOW_SECONDS,
+        redisUrl: `redis://127.0.0.1:${redis.port}`,
+        redisKeyPrefix: prefix,
+      },
       logger,
     );
     const request = { address: '203.0.113.9', credential: 'Bearer lost-and-found' };
@@ -272,7 +296,12 @@ describe('with REDIS_URL and Redis unreachable', () => {
   let gw: TestGateway;
   let org: OrgFixture;
   beforeAll(async () => {
-    gw = await startTestGateway({ RATE_LIMIT_PER_TOKEN: '2', RATE_LIMIT_PER_ADDRESS: '0', RATE_LIMIT_WINDOW_SECONDS: String(WINDOW_SECONDS), REDIS_URL: DEAD_REDIS_URL });
+    gw = await startTestGateway({
+      RATE_LIMIT_PER_TOKEN: '2',
+      RATE_LIMIT_PER_ADDRESS: '0',
+      RATE_LIMIT_WINDOW_SECONDS: String(WINDOW_SECONDS),
+      REDIS_URL: DEAD_REDIS_URL,
+    });
     org = await createOrg(gw);
   });
   afterAll(async () => gw.close());

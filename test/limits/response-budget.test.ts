@@ -13,18 +13,25 @@ beforeAll(async () => {
   gw = await startTestGateway({ MAX_RESPONSE_BYTES: String(MAX) });
   org = await createOrg(gw);
   for (let i = 0; i < 6; i++) {
-    await expectAllowed(gw, org.owner.token, 'mutation($o: ID!, $name: String!, $value: String!) { createEnvVar(organizationId: $o, input: { name: $name, value: $value }) { id } }', {
-      o: String(org.organizationId),
-      name: `LARGE_${i}`,
-      value: 'x'.repeat(1000),
-    });
+    await expectAllowed(
+      gw,
+      org.owner.token,
+      'mutation($o: ID!, $name: String!, $value: String!) { createEnvVar(organizationId: $o, input: { name: $name, value: $value }) { id } }',
+      {
+        o: String(org.organizationId),
+        name: `LARGE_${i}`,
+        value: 'x'.repeat(1000),
+      },
+    );
   }
 });
 afterAll(async () => gw.close());
 
 const LIST = 'query($o: ID!, $first: Int!) { organization(id: $o) { envVars(first: $first) { edges { node { name value } } } } }';
 
-async function post(first: number): Promise<{ status: number; body: { data?: unknown; errors?: Array<{ message: string; extensions: Record<string, unknown> }> } }> {
+async function post(
+  first: number,
+): Promise<{ status: number; body: { data?: unknown; errors?: Array<{ message: string; extensions: Record<string, unknown> }> } }> {
   const response = await fetch(gw.url, {
     method: 'POST',
     headers: { 'content-type': 'application/json', authorization: `Bearer ${org.owner.token}` },

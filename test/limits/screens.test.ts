@@ -24,11 +24,13 @@ const measured = measure(schema, screens);
 // A screen may grow by a third before it meets the cost limit, and by one level before the depth limit.
 const COST_HEADROOM = 0.75;
 
-describe('the frontend\'s screens fit the default limits with headroom', () => {
+describe("the frontend's screens fit the default limits with headroom", () => {
   it('the defaults are the ones README "Limits" derives', () => {
     expect({ maxCost: limits.maxCost, maxDepth: limits.maxDepth }).toEqual({ maxCost: 12_000, maxDepth: 8 });
     expect(measured.length).toBeGreaterThanOrEqual(6);
-    console.log(['| screen | cost | depth |', '| --- | ---: | ---: |', ...measured.map((m) => `| ${m.name} | ${m.cost.toLocaleString('en')} | ${m.depth} |`)].join('\n'));
+    console.log(
+      ['| screen | cost | depth |', '| --- | ---: | ---: |', ...measured.map((m) => `| ${m.name} | ${m.cost.toLocaleString('en')} | ${m.depth} |`)].join('\n'),
+    );
   });
 
   it.each(measured.map((m) => [m.name, m] as const))('%s', (_name, { cost, depth }) => {

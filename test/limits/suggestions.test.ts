@@ -6,7 +6,10 @@ import { startTestGateway, type TestGateway } from '../support/harness.js';
 const probes: [string, Record<string, unknown>][] = [
   ['{ viewr { user { id } } }', {}],
   ['{ viewer { memberships(firs: 1) { role { id } } } }', {}],
-  ['query($f: Feature!) { viewer { memberships { role { id } } } __typename @skip(if: false) f: __type(name: "Feature") { enumValues { name } } } ', { f: 'tool' }],
+  [
+    'query($f: Feature!) { viewer { memberships { role { id } } } __typename @skip(if: false) f: __type(name: "Feature") { enumValues { name } } } ',
+    { f: 'tool' },
+  ],
 ];
 
 describe('suggestions', () => {
@@ -25,13 +28,16 @@ describe('suggestions', () => {
       expect(response.raw).not.toMatch(/did you mean/i);
       expect(response.raw).not.toContain('stacktrace');
     }
-    const deep = await prod.gql(org.owner.token, '{ viewer { memberships { organization { automations { edges { node { latestDeployment { deployedBy { id } } } } } } } } }');
+    const deep = await prod.gql(
+      org.owner.token,
+      '{ viewer { memberships { organization { automations { edges { node { latestDeployment { deployedBy { id } } } } } } } } }',
+    );
     expect(deep.errors[0]?.extensions?.code).toBe('QUERY_TOO_DEEP');
   });
 
   // Without a token nothing is parsed (401), so the probes carry one. Suggestions come from the
   // caller's own schema: a field outside it is never suggested.
-  it('development: suggestions stay, from the caller\'s own schema', async () => {
+  it("development: suggestions stay, from the caller's own schema", async () => {
     const dev = await startTestGateway({ NODE_ENV: 'development' });
     try {
       const own = await createOrg(dev);

@@ -37,7 +37,9 @@ afterAll(async () => gw.close());
 describe('the API key never leaves the gateway', () => {
   it('create returns the masked hint of the last four characters and no key', async () => {
     const input = { name: 'OpenAI prod', provider: 'OPENAI', apiKey: KEY, baseUrl: 'https://api.openai.com/v1', defaultModel: 'gpt-4o' };
-    const response = await record(gw.gql<{ createLLMConnection: { id: string; apiKeyHint: string } }>(manager.token, CREATE, { org: String(org.organizationId), input }));
+    const response = await record(
+      gw.gql<{ createLLMConnection: { id: string; apiKeyHint: string } }>(manager.token, CREATE, { org: String(org.organizationId), input }),
+    );
     expect(response.errors).toEqual([]);
     connectionId = response.data?.createLLMConnection.id ?? '';
     expect(response.data?.createLLMConnection.apiKeyHint).toBe('••••8e0b');
@@ -46,17 +48,25 @@ describe('the API key never leaves the gateway', () => {
   it('every read, update and failed write answers without the key', async () => {
     await record(gw.gql(manager.token, LIST, { org: String(org.organizationId) }));
     await record(gw.gql(org.owner.token, LIST, { org: String(org.organizationId) }));
-    const rotated = await record(gw.gql<{ updateLLMConnection: { apiKeyHint: string } }>(manager.token, UPDATE, { id: connectionId, input: { apiKey: NEW_KEY } }));
+    const rotated = await record(
+      gw.gql<{ updateLLMConnection: { apiKeyHint: string } }>(manager.token, UPDATE, { id: connectionId, input: { apiKey: NEW_KEY } }),
+    );
     expect(rotated.data?.updateLLMConnection.apiKeyHint).toBe('••••77aa');
     await record(gw.gql(manager.token, UPDATE, { id: connectionId, input: { name: 'renamed' } }));
     // Failures echo nothing of the input: a duplicate name, an invalid URL, a bad id.
     const duplicate = { name: 'RENAMED', provider: 'OPENAI', apiKey: KEY };
     expect((await record(gw.gql(manager.token, CREATE, { org: String(org.organizationId), input: duplicate }))).errors[0]?.extensions?.code).toBe('CONFLICT');
     const badUrl = { name: 'bad', provider: 'OTHER', apiKey: KEY, baseUrl: `ftp://${KEY}@example.com` };
-    expect((await record(gw.gql(manager.token, CREATE, { org: String(org.organizationId), input: badUrl }))).errors[0]?.extensions?.code).toBe('BAD_USER_INPUT');
+    expect((await record(gw.gql(manager.token, CREATE, { org: String(org.organizationId), input: badUrl }))).errors[0]?.extensions?.code).toBe(
+      'BAD_USER_INPUT',
+    );
     await record(gw.gql(manager.token, UPDATE, { id: 'nope', input: { apiKey: NEW_KEY } }));
     // And there is no field to ask for it.
-    const asked = await record(gw.gql(manager.token, `query($org: ID!) { organization(id: $org) { llmConnections { edges { node { apiKey } } } } }`, { org: String(org.organizationId) }));
+    const asked = await record(
+      gw.gql(manager.token, `query($org: ID!) { organization(id: $org) { llmConnections { edges { node { apiKey } } } } }`, {
+        org: String(org.organizationId),
+      }),
+    );
     expect(asked.errors.length).toBeGreaterThan(0);
 
     expect(bodies.length).toBeGreaterThanOrEqual(9);
@@ -78,7 +88,10 @@ describe('the API key never leaves the gateway', () => {
 
 describe('the API key is encrypted at rest', () => {
   it('no column of the stored row holds the key’s bytes; the ciphertext opens only in its own row', async () => {
-    const { rows } = await sql<{ row: string; apiKeyCiphertext: Uint8Array }>`select c::text as row, api_key_ciphertext from llm_connections c where id = ${connectionId}`.execute(gw.db);
+    const { rows } = await sql<{
+      row: string;
+      apiKeyCiphertext: Uint8Array;
+    }>`select c::text as row, api_key_ciphertext from llm_connections c where id = ${connectionId}`.execute(gw.db);
     const stored = rows[0];
     if (!stored) throw new Error('connection row missing');
     for (const key of [KEY, NEW_KEY]) {
@@ -93,15 +106,30 @@ describe('the API key is encrypted at rest', () => {
 
 describe('connection input is validated', () => {
   it.each([['ftp://example.com'], ['javascript:alert(1)'], ['not a url'], ['https://user:pw@example.com']])('baseUrl %j is BAD_USER_INPUT', async (baseUrl) => {
-    await expectDenied(gw, manager.token, CREATE, { org: String(org.organizationId), input: { name: `n-${baseUrl.length}`, provider: 'OTHER', apiKey: 'k-123456789', baseUrl } }, 'BAD_USER_INPUT');
+    await expectDenied(
+      gw,
+      manager.token,
+      CREATE,
+      { org: String(org.organizationId), input: { name: `n-${baseUrl.length}`, provider: 'OTHER', apiKey: 'k-123456789', baseUrl } },
+      'BAD_USER_INPUT',
+    );
   });
 
   it('an empty API key is BAD_USER_INPUT', async () => {
-    await expectDenied(gw, manager.token, CREATE, { org: String(org.organizationId), input: { name: 'empty', provider: 'OTHER', apiKey: '  ' } }, 'BAD_USER_INPUT');
+    await expectDenied(
+      gw,
+      manager.token,
+      CREATE,
+      { org: String(org.organizationId), input: { name: 'empty', provider: 'OTHER', apiKey: '  ' } },
+      'BAD_USER_INPUT',
+    );
   });
 
   it('baseUrl null clears it', async () => {
-    const data = await expectAllowed<{ updateLLMConnection: { baseUrl: string | null } }>(gw, manager.token, UPDATE, { id: connectionId, input: { baseUrl: null } });
+    const data = await expectAllowed<{ updateLLMConnection: { baseUrl: string | null } }>(gw, manager.token, UPDATE, {
+      id: connectionId,
+      input: { baseUrl: null },
+    });
     expect(data.updateLLMConnection.baseUrl).toBeNull();
   });
 });

@@ -4,7 +4,8 @@ import { addMember, createOrg, createRole, type Actor, type OrgFixture } from '.
 import { startTestGateway, type TestGateway } from '../support/harness.js';
 
 // SPEC §3 "Entity RBAC for other resources", LLM connections: the same rule as env vars.
-const CREATE = 'mutation($org: ID!, $name: String!) { createLLMConnection(organizationId: $org, input: { name: $name, provider: ANTHROPIC, apiKey: "sk-ant-0123456789" }) { id } }';
+const CREATE =
+  'mutation($org: ID!, $name: String!) { createLLMConnection(organizationId: $org, input: { name: $name, provider: ANTHROPIC, apiKey: "sk-ant-0123456789" }) { id } }';
 const SET_ACCESS = 'mutation($id: ID!, $access: [AccessEntryInput!]) { setLLMConnectionAccess(id: $id, access: $access) { id accessRestricted } }';
 const LIST = 'query($org: ID!) { organization(id: $org) { llmConnections { totalCount edges { node { name } } } } }';
 const UPDATE = 'mutation($id: ID!) { updateLLMConnection(id: $id, input: { defaultModel: "claude" }) { id } }';
@@ -32,7 +33,8 @@ beforeAll(async () => {
   onList = await addMember(gw, org.organizationId, org.memberRoleId);
   roleOnList = await addMember(gw, org.organizationId, role);
   notOnList = await addMember(gw, org.organizationId, org.memberRoleId);
-  const create = (name: string) => expectAllowed<{ createLLMConnection: { id: string } }>(gw, org.owner.token, CREATE, { org: String(org.organizationId), name });
+  const create = (name: string) =>
+    expectAllowed<{ createLLMConnection: { id: string } }>(gw, org.owner.token, CREATE, { org: String(org.organizationId), name });
   restrictedId = (await create('restricted')).createLLMConnection.id;
   await create('open');
   await expectAllowed(gw, org.owner.token, SET_ACCESS, {

@@ -10,7 +10,8 @@ import type { PolicyRule } from '../support/kube-stub/index.js';
 // a deploy must succeed with exactly those rules (issue 6 item 8).
 
 /** RBAC rules as the stand-in evaluates them (it ignores API groups; the schema tests check those). */
-const stubRules = (rules: V1PolicyRule[] | undefined): PolicyRule[] => (rules ?? []).map((rule) => ({ verbs: [...rule.verbs], resources: [...(rule.resources ?? [])] }));
+const stubRules = (rules: V1PolicyRule[] | undefined): PolicyRule[] =>
+  (rules ?? []).map((rule) => ({ verbs: [...rule.verbs], resources: [...(rule.resources ?? [])] }));
 const find = <T extends KubernetesObject>(objects: readonly KubernetesObject[], kind: string) => objects.find((o): o is T => o.kind === kind);
 
 describe('manual mode: the manifests an operator applies by hand are enough to deploy', () => {

@@ -49,17 +49,25 @@ describe('the Dockerfile builds what `gatehouse manifests` runs', () => {
     expect(instructions[0]).toMatchObject({ keyword: 'ARG' });
     expect(instructions[0]?.value).toMatch(/^NODE_IMAGE=node:22(-|$)/);
     expect(stages.length).toBeGreaterThanOrEqual(2);
-    const runs = instructions.filter((i) => i.keyword === 'RUN' && i.stage !== runtimeStage).map((i) => i.value).join(' && ');
+    const runs = instructions
+      .filter((i) => i.keyword === 'RUN' && i.stage !== runtimeStage)
+      .map((i) => i.value)
+      .join(' && ');
     expect(runs).toContain('npm ci');
     expect(runs).toContain('npm run build');
     expect(runs).toMatch(/npm (prune|ci) .*--omit=dev/);
     expect(instructions.filter((i) => i.keyword === 'FROM').every((i) => i.value.startsWith('${NODE_IMAGE}'))).toBe(true);
   });
 
-  it('the image\'s numeric USER is the pod\'s runAsUser and runAsGroup; non-root, read-only root, nothing added, RuntimeDefault seccomp', () => {
+  it("the image's numeric USER is the pod's runAsUser and runAsGroup; non-root, read-only root, nothing added, RuntimeDefault seccomp", () => {
     expect(runtime('USER')).toEqual([`${GATEWAY_UID}:${GATEWAY_UID}`]);
     expect(pod?.securityContext).toEqual({ runAsNonRoot: true, runAsUser: GATEWAY_UID, runAsGroup: GATEWAY_UID, seccompProfile: { type: 'RuntimeDefault' } });
-    expect(container?.securityContext).toEqual({ allowPrivilegeEscalation: false, readOnlyRootFilesystem: true, runAsNonRoot: true, capabilities: { drop: ['ALL'] } });
+    expect(container?.securityContext).toEqual({
+      allowPrivilegeEscalation: false,
+      readOnlyRootFilesystem: true,
+      runAsNonRoot: true,
+      capabilities: { drop: ['ALL'] },
+    });
   });
 
   it('the ENTRYPOINT (exec form) is what the container runs: no command, no args; it is what `npm start` runs', () => {
@@ -92,7 +100,10 @@ describe('the Dockerfile builds what `gatehouse manifests` runs', () => {
   });
 
   it('.dockerignore keeps local state, build output and the Git directory out of the build context', () => {
-    const ignored = fs.readFileSync(path.join(ROOT_DIR, '.dockerignore'), 'utf8').split('\n').map((line) => line.trim());
+    const ignored = fs
+      .readFileSync(path.join(ROOT_DIR, '.dockerignore'), 'utf8')
+      .split('\n')
+      .map((line) => line.trim());
     for (const entry of ['node_modules', 'dist', 'data', 'test-artifacts', '.git']) expect(ignored).toContain(entry);
   });
 });

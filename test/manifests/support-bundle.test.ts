@@ -64,7 +64,11 @@ describe('the SupportBundle from the database', () => {
     // Automation pods, by the labels the gateway puts on them (src/k8s/labels.ts).
     expect(logs[1]?.selector).toEqual(['app.kubernetes.io/managed-by=gatehouse', 'gatehouse.dev/automation-id']);
     expect(logs[2]?.selector).toEqual(['app.kubernetes.io/managed-by=gatehouse', 'gatehouse.dev/automation-id', `gatehouse.dev/organization-id=${isolated}`]);
-    expect(logs[3]?.selector).toEqual(['app.kubernetes.io/managed-by=gatehouse', 'gatehouse.dev/automation-id', `gatehouse.dev/organization-id=${wasIsolated}`]);
+    expect(logs[3]?.selector).toEqual([
+      'app.kubernetes.io/managed-by=gatehouse',
+      'gatehouse.dev/automation-id',
+      `gatehouse.dev/organization-id=${wasIsolated}`,
+    ]);
     for (const log of logs) expect(log.limits).toEqual({ maxAge: '72h', maxLines: 10_000 });
     expect(new Set(logs.map((l) => l.name)).size).toBe(logs.length);
     expect(new Set(logs.map((l) => l.collectorName)).size).toBe(logs.length);

@@ -54,7 +54,10 @@ describe('Owners demoting each other concurrently (issue 14 §4)', () => {
       expect(responses).toHaveLength(OWNERS * (OWNERS - 1));
 
       const errors = responses.flatMap((r) => r.errors);
-      expect(errors.filter((e) => e.extensions?.code === 'INTERNAL_SERVER_ERROR'), `round ${round}: ${JSON.stringify(errors)}`).toEqual([]);
+      expect(
+        errors.filter((e) => e.extensions?.code === 'INTERNAL_SERVER_ERROR'),
+        `round ${round}: ${JSON.stringify(errors)}`,
+      ).toEqual([]);
       for (const error of errors) {
         // A caller demoted before its request began no longer has updateMemberRole in its schema
         // (test/members/owners.test.ts); one that got in waits on the lock and is told CONFLICT.

@@ -22,12 +22,28 @@ beforeAll(async () => {
   // Alice deploys (createdBy, deployedBy) and starts a run (startedBy).
   const repo = await connectRepo(gw, org.owner.token, org.organizationId);
   automationId = (await deployNew(gw, alice.token, org.organizationId, repo)).automationId;
-  await insertExecution(gw.db, { organizationId: org.organizationId, automationId, deploymentId: null, inputs: '{}', status: 'SUCCEEDED', error: null, startedByUserId: alice.userId });
+  await insertExecution(gw.db, {
+    organizationId: org.organizationId,
+    automationId,
+    deploymentId: null,
+    inputs: '{}',
+    status: 'SUCCEEDED',
+    error: null,
+    startedByUserId: alice.userId,
+  });
 
-  const settingsManager = await addMember(gw, org.organizationId, await createRole(gw, org.organizationId, { organization_settings: 'MANAGE', crews_dashboards: 'READ' }));
+  const settingsManager = await addMember(
+    gw,
+    org.organizationId,
+    await createRole(gw, org.organizationId, { organization_settings: 'MANAGE', crews_dashboards: 'READ' }),
+  );
   const member = await addMember(gw, org.organizationId, org.memberRoleId);
   const partner = await addServiceAccount(gw, org.organizationId, await createRole(gw, org.organizationId, { crews_dashboards: 'READ' }));
-  const adminAccount = await addServiceAccount(gw, org.organizationId, await createRole(gw, org.organizationId, { crews_dashboards: 'READ', organization_settings: 'MANAGE' }));
+  const adminAccount = await addServiceAccount(
+    gw,
+    org.organizationId,
+    await createRole(gw, org.organizationId, { crews_dashboards: 'READ', organization_settings: 'MANAGE' }),
+  );
   // Owner of an organization of their own, and a plain member here: managing elsewhere, where
   // Alice is no member, reads nothing of hers.
   const elsewhere = await createOrg(gw);
@@ -52,8 +68,16 @@ const PATHS = {
 type Path = keyof typeof PATHS;
 
 /** Alice as the path shows her, and the errors at her (on `members`, other members' are left out). */
-async function aliceThrough(token: string, path: Path, selection: string): Promise<{ user: Record<string, unknown> | undefined; errors: Array<{ code: unknown; path: string }> }> {
-  const response = await gw.gql<Record<string, unknown>>(token, PATHS[path](selection), path === 'members' ? { o: String(org.organizationId) } : { o: String(org.organizationId), a: automationId });
+async function aliceThrough(
+  token: string,
+  path: Path,
+  selection: string,
+): Promise<{ user: Record<string, unknown> | undefined; errors: Array<{ code: unknown; path: string }> }> {
+  const response = await gw.gql<Record<string, unknown>>(
+    token,
+    PATHS[path](selection),
+    path === 'members' ? { o: String(org.organizationId) } : { o: String(org.organizationId), a: automationId },
+  );
   const automation = (response.data?.organization as Record<string, Record<string, unknown>> | undefined)?.automation;
   const organization = response.data?.organization as Record<string, unknown> | undefined;
   const users: Record<Path, () => unknown> = {
@@ -90,7 +114,13 @@ describe('User.email', () => {
     const token = await viewers[viewer]?.();
     if (!token) throw new Error(`no viewer ${viewer}`);
     if (outcome === 'hidden') {
-      await expectHidden(gw, token, PATHS[path]('id name email'), path === 'members' ? { o: String(org.organizationId) } : { o: String(org.organizationId), a: automationId }, 'email');
+      await expectHidden(
+        gw,
+        token,
+        PATHS[path]('id name email'),
+        path === 'members' ? { o: String(org.organizationId) } : { o: String(org.organizationId), a: automationId },
+        'email',
+      );
       const { user, errors } = await aliceThrough(token, path, 'id name');
       expect(errors).toEqual([]);
       expect(user).toEqual({ id: alice.userId, name: alice.email?.split('@')[0] });
@@ -118,9 +148,17 @@ describe('User.email', () => {
     const startedBy = (selection: string) =>
       `query($o: ID!, $a: ID!) { organization(id: $o) { automation(id: $a) { executions { edges { node { startedBy { ${selection} } } } } } } }`;
     const variables = { o: String(org.organizationId), a: automationId };
-    const data = await gw.gql<{ organization: { automation: { executions: { edges: Array<{ node: { startedBy: unknown } }> } } } }>(token, startedBy('principalType principalId displayName'), variables);
+    const data = await gw.gql<{ organization: { automation: { executions: { edges: Array<{ node: { startedBy: unknown } }> } } } }>(
+      token,
+      startedBy('principalType principalId displayName'),
+      variables,
+    );
     expect(data.errors).toEqual([]);
-    expect(data.data?.organization.automation.executions.edges[0]?.node.startedBy).toEqual({ principalType: 'USER', principalId: alice.userId, displayName: alice.email?.split('@')[0] });
+    expect(data.data?.organization.automation.executions.edges[0]?.node.startedBy).toEqual({
+      principalType: 'USER',
+      principalId: alice.userId,
+      displayName: alice.email?.split('@')[0],
+    });
     await expectHidden(gw, token, startedBy('principalId email'), variables, 'email');
   });
 
@@ -135,11 +173,11 @@ describe('User.email', () => {
   });
 
   it('a denied email leaves the rest of the screen: other members and their roles still answer', async () => {
-    const response = await gw.gql<{ organization: { members: { edges: Array<{ node: { user: { id: string; email: string | null }; role: { kind: string } } }> } } }>(
-      await viewers['member without it']!(),
-      PATHS.members('id email').replace('user { id email }', 'user { id email } role { kind }'),
-      { o: String(org.organizationId) },
-    );
+    const response = await gw.gql<{
+      organization: { members: { edges: Array<{ node: { user: { id: string; email: string | null }; role: { kind: string } } }> } };
+    }>(await viewers['member without it']!(), PATHS.members('id email').replace('user { id email }', 'user { id email } role { kind }'), {
+      o: String(org.organizationId),
+    });
     const nodes = response.data?.organization.members.edges.map((e) => e.node) ?? [];
     expect(nodes.length).toBeGreaterThan(3);
     expect(nodes.every((n) => n.role.kind.length > 0)).toBe(true);

@@ -19,7 +19,10 @@ const REMOVE = 'mutation($org: ID!, $user: ID!) { removeMember(organizationId: $
 
 async function ownerCount(organizationId: number, token: string): Promise<number> {
   const data = await expectAllowed<{ organization: { members: { edges: Array<{ node: { role: { kind: string } } }> } } }>(
-    gw, token, 'query($id: ID!) { organization(id: $id) { members(first: 100) { edges { node { role { kind } } } } } }', { id: String(organizationId) },
+    gw,
+    token,
+    'query($id: ID!) { organization(id: $id) { members(first: 100) { edges { node { role { kind } } } } } }',
+    { id: String(organizationId) },
   );
   return data.organization.members.edges.filter((e) => e.node.role.kind === 'OWNER').length;
 }
@@ -55,12 +58,15 @@ describe('an organization always keeps at least one Owner (SPEC §2)', () => {
     expect(await ownerCount(org.organizationId, survivor)).toBe(1);
   });
 
-  it('two demotions decided with both Owners\' permissions serialize on the lock: one CONFLICT', async () => {
+  it("two demotions decided with both Owners' permissions serialize on the lock: one CONFLICT", async () => {
     const org = await createOrg(gw);
     const second = await addMember(gw, org.organizationId, org.ownerRoleId);
     const member = await findRoleByKind(gw.db, org.organizationId, 'MEMBER');
     const authzOf = async (userId: string) =>
-      new Authz({ kind: 'user', userId, email: '', emailVerified: true, name: '' }, await preloadGrants(gw.db, { kind: 'user', userId, email: '', emailVerified: true, name: '' }));
+      new Authz(
+        { kind: 'user', userId, email: '', emailVerified: true, name: '' },
+        await preloadGrants(gw.db, { kind: 'user', userId, email: '', emailVerified: true, name: '' }),
+      );
     const [authzA, authzB] = await Promise.all([authzOf(org.owner.userId ?? ''), authzOf(second.userId ?? '')]);
     const results = await Promise.allSettled([
       changeMemberRole(gw.db, authzA, org.organizationId, second.userId ?? '', member),
@@ -86,7 +92,7 @@ describe('an organization always keeps at least one Owner (SPEC §2)', () => {
     expect(await ownerCount(org.organizationId, heir.token)).toBe(1);
   });
 
-  it('a removed member\'s token stops working on the next request', async () => {
+  it("a removed member's token stops working on the next request", async () => {
     const org = await createOrg(gw);
     const leaver = await addMember(gw, org.organizationId, org.memberRoleId);
     await expectAllowed(gw, leaver.token, '{ viewer { memberships { role { kind } } } }');

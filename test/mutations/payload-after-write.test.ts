@@ -53,7 +53,8 @@ const user = () => `{ principalType: USER, principalId: ${q(member.userId ?? '')
 const role = () => `{ principalType: ROLE, principalId: ${q(otherRoleId)} }`;
 
 /** The node with `id` of a connection. */
-const nodeOf = (connection: unknown, id: string) => (connection as { edges: Array<{ node: { id: string } }> }).edges.map((e) => e.node).find((n) => n.id === id);
+const nodeOf = (connection: unknown, id: string) =>
+  (connection as { edges: Array<{ node: { id: string } }> }).edges.map((e) => e.node).find((n) => n.id === id);
 
 interface Row {
   mutation: string;
@@ -100,7 +101,8 @@ const ROWS: Row[] = [
   },
   {
     mutation: 'updateRole',
-    write: (turn) => `updateRole(id: ${q(otherRoleId)}, input: { features: [{ feature: tools, level: ${turn === 0 ? 'READ' : 'MANAGE'} }] }) { id name features { feature level } }`,
+    write: (turn) =>
+      `updateRole(id: ${q(otherRoleId)}, input: { features: [{ feature: tools, level: ${turn === 0 ? 'READ' : 'MANAGE'} }] }) { id name features { feature level } }`,
     read: () => `{ organization(id: ${q(o())}) { roles { id name features { feature level } } } }`,
     pick: (data) => ((data.organization as Record<string, unknown>).roles as Array<{ id: string }>).find((r) => r.id === otherRoleId),
   },
@@ -116,13 +118,15 @@ const ROWS: Row[] = [
   },
   {
     mutation: 'updateOrganizationSettings',
-    write: (turn) => `updateOrganizationSettings(organizationId: ${q(o())}, input: { plan: ${turn === 0 ? 'TEAM' : 'ENTERPRISE'}, entityRbac: ${turn === 0} }) { plan billingEmail zipDeploymentsEnabled gitRepositoryRbac entityRbac }`,
+    write: (turn) =>
+      `updateOrganizationSettings(organizationId: ${q(o())}, input: { plan: ${turn === 0 ? 'TEAM' : 'ENTERPRISE'}, entityRbac: ${turn === 0} }) { plan billingEmail zipDeploymentsEnabled gitRepositoryRbac entityRbac }`,
     read: () => `{ organization(id: ${q(o())}) { settings { plan billingEmail zipDeploymentsEnabled gitRepositoryRbac entityRbac } } }`,
     pick: (data) => (data.organization as Record<string, unknown>).settings,
   },
   {
     mutation: 'updateUsageBudget',
-    write: (turn) => `updateUsageBudget(organizationId: ${q(o())}, input: { alertThresholdPercent: ${turn === 0 ? 70 : 85} }) { monthlyTokenBudget alertThresholdPercent }`,
+    write: (turn) =>
+      `updateUsageBudget(organizationId: ${q(o())}, input: { alertThresholdPercent: ${turn === 0 ? 70 : 85} }) { monthlyTokenBudget alertThresholdPercent }`,
     read: () => `{ organization(id: ${q(o())}) { usage { monthlyTokenBudget alertThresholdPercent } } }`,
     pick: (data) => (data.organization as Record<string, unknown>).usage,
   },

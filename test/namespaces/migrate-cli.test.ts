@@ -55,7 +55,12 @@ describe.skipIf(!process.env.TEST_DATABASE_URL)('gatehouse namespaces migrate --
     const result = await gatehouse({}, 'namespaces', 'migrate', '--org', String(org.organizationId));
     expect(result.status, result.stderr).toBe(0);
     expect(result.stdout.trim().split('\n')).toHaveLength(1);
-    const summary = JSON.parse(result.stdout) as { namespace: string; moved: number; failed: number; automations: Array<{ automationId: string; status: string }> };
+    const summary = JSON.parse(result.stdout) as {
+      namespace: string;
+      moved: number;
+      failed: number;
+      automations: Array<{ automationId: string; status: string }>;
+    };
     expect(summary).toMatchObject({ namespace: org.namespace, moved: 2, failed: 0 });
     expect(summary.automations.map((a) => a.automationId).sort()).toEqual([...org.automationIds].sort());
     expect(result.stderr).toContain('2 automation(s) to move');

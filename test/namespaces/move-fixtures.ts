@@ -35,7 +35,11 @@ export async function isolatedAfterDeploys(env: ClusterEnv, count: number): Prom
 /** Which of the automation's Secret, Deployment and Service the stand-in holds in `namespace`. */
 export function objectsIn(env: ClusterEnv, namespace: string, automationId: string): [boolean, boolean, boolean] {
   const { secrets, deployments, services } = env.stub.objects;
-  return [secrets.has(`${namespace}/automation-${automationId}-env`), deployments.has(`${namespace}/automation-${automationId}`), services.has(`${namespace}/automation-${automationId}`)];
+  return [
+    secrets.has(`${namespace}/automation-${automationId}-env`),
+    deployments.has(`${namespace}/automation-${automationId}`),
+    services.has(`${namespace}/automation-${automationId}`),
+  ];
 }
 
 export const ALL = [true, true, true];
@@ -52,7 +56,9 @@ export interface Outside {
 
 /** The admin view's list of automations outside the organization's namespace. */
 export async function outside(env: ClusterEnv, org: SharedOrg): Promise<Outside[]> {
-  const data = await expectAllowed<{ organization: { namespace: { automationsOutsideNamespace: Outside[] } } }>(env.gw, org.owner.token, VIEW, { o: String(org.organizationId) });
+  const data = await expectAllowed<{ organization: { namespace: { automationsOutsideNamespace: Outside[] } } }>(env.gw, org.owner.token, VIEW, {
+    o: String(org.organizationId),
+  });
   return data.organization.namespace.automationsOutsideNamespace;
 }
 

@@ -20,10 +20,18 @@ describe('organization namespaces for operators', () => {
     const shared = await createOrg(gw);
     await setFlag(gw.db, K8S_NAMESPACE_ISOLATION_FLAG, true, isolated.organizationId);
     await grantInstanceAdmin(gw.db, isolated.owner.userId ?? '');
-    const data = await expectAllowed<{ organizationNamespaces: Array<{ organizationId: string; namespace: string; isolated: boolean; mode: string; ready: boolean }> }>(gw, isolated.owner.token, QUERY);
+    const data = await expectAllowed<{
+      organizationNamespaces: Array<{ organizationId: string; namespace: string; isolated: boolean; mode: string; ready: boolean }>;
+    }>(gw, isolated.owner.token, QUERY);
     expect(data.organizationNamespaces).toEqual(
       expect.arrayContaining([
-        { organizationId: String(isolated.organizationId), namespace: `platform-org-${isolated.organizationId}`, isolated: true, mode: 'AUTOMATIC', ready: false },
+        {
+          organizationId: String(isolated.organizationId),
+          namespace: `platform-org-${isolated.organizationId}`,
+          isolated: true,
+          mode: 'AUTOMATIC',
+          ready: false,
+        },
         { organizationId: String(shared.organizationId), namespace: 'platform', isolated: false, mode: 'SHARED', ready: true },
       ]),
     );

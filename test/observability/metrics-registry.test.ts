@@ -79,7 +79,7 @@ describe('Metrics', () => {
   });
 });
 
-describe('the database handle\'s poolStats (src/db/connect.ts)', () => {
+describe("the database handle's poolStats (src/db/connect.ts)", () => {
   let gw: TestGateway;
   beforeAll(async () => {
     gw = await startTestGateway();

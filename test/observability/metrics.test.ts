@@ -104,7 +104,11 @@ describe('authorization denials', () => {
     const text = await scrape(gw);
     expect(valueOf(text, 'gatehouse_authz_denials_total', reason)).toBe(before + 1);
     expect(valueOf(text, 'gatehouse_authz_denials_total', { reason: 'other' })).toBe(0);
-    const values = parseExposition(text).samples.flatMap((s) => Object.entries(s.labels).filter(([name]) => name !== 'le').map(([, value]) => value));
+    const values = parseExposition(text).samples.flatMap((s) =>
+      Object.entries(s.labels)
+        .filter(([name]) => name !== 'le')
+        .map(([, value]) => value),
+    );
     expect(values).not.toContain(String(stranger.organizationId));
   });
 });
@@ -119,7 +123,11 @@ describe('what the metrics never contain', () => {
       expect(text).not.toContain(secret);
     }
     expect(text).not.toMatch(UUID);
-    const values = parseExposition(text).samples.flatMap((s) => Object.entries(s.labels).filter(([name]) => name !== 'le').map(([, value]) => value));
+    const values = parseExposition(text).samples.flatMap((s) =>
+      Object.entries(s.labels)
+        .filter(([name]) => name !== 'le')
+        .map(([, value]) => value),
+    );
     expect(values).not.toContain(String(org.organizationId));
   });
 });

@@ -6,7 +6,16 @@ import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { DEPLOY, type DeploymentResult } from '../support/automation-fixtures.js';
 import { DOCKER_CONFIG, REGISTRY_SECRET, SHARED_NAMESPACE } from '../support/k8s-setup.js';
 import { startKubeStub, type KubeStub } from '../support/kube-stub/index.js';
-import { createServerStore, gqlAt, killServerProcesses, postGraphQL, runCli, startServerProcess, type ServerProcess, type ServerStore } from '../support/server-process.js';
+import {
+  createServerStore,
+  gqlAt,
+  killServerProcesses,
+  postGraphQL,
+  runCli,
+  startServerProcess,
+  type ServerProcess,
+  type ServerStore,
+} from '../support/server-process.js';
 
 // Issue 6: SIGTERM stops accepting connections, lets in-flight requests (a deploy included) finish,
 // closes what is still open after SHUTDOWN_GRACE_MS, closes the pool and exits 0. The built server
@@ -67,7 +76,12 @@ async function connectRepo(server: ServerProcess): Promise<string> {
  * Starts a deploy and resolves once the server is inside it (its first Kubernetes call has
  * arrived), with the answer still to come.
  */
-async function deployInFlight(server: ServerProcess, name: string, repo: string, agent?: http.Agent): Promise<{ answer: Promise<{ status: number; raw: string }> }> {
+async function deployInFlight(
+  server: ServerProcess,
+  name: string,
+  repo: string,
+  agent?: http.Agent,
+): Promise<{ answer: Promise<{ status: number; raw: string }> }> {
   stub.resetCalls();
   const answer = postGraphQL(server.url, owner.token, DEPLOY, { org: String(owner.organizationId), input: { name, source: { gitRepoId: repo } } }, agent);
   // Keep a rejection observed while the test is still waiting; each case awaits `answer` itself.
@@ -134,7 +148,11 @@ describe('SIGTERM during a long request', () => {
 
     const again = await start({});
     try {
-      const automations = await gqlAt<{ organization: { automations: { edges: Array<{ node: { id: string; name: string; latestDeployment: { status: string; retryable: boolean } | null } }> } } }>(
+      const automations = await gqlAt<{
+        organization: {
+          automations: { edges: Array<{ node: { id: string; name: string; latestDeployment: { status: string; retryable: boolean } | null } }> };
+        };
+      }>(
         again.url,
         owner.token,
         'query($org: ID!) { organization(id: $org) { automations(first: 20) { edges { node { id name latestDeployment { status retryable } } } } } }',
@@ -145,7 +163,12 @@ describe('SIGTERM during a long request', () => {
       // The version was committed before any Kubernetes call; the shutdown recorded it as an
       // interrupted, retryable failure, which a redeploy completes (on PostgreSQL and PGlite alike).
       expect(interrupted?.latestDeployment).toEqual({ status: 'FAILED', retryable: true });
-      const response = await gqlAt<{ redeployAutomation: { status: string } }>(again.url, owner.token, 'mutation($id: ID!) { redeployAutomation(id: $id) { status } }', { id: interrupted?.id });
+      const response = await gqlAt<{ redeployAutomation: { status: string } }>(
+        again.url,
+        owner.token,
+        'mutation($id: ID!) { redeployAutomation(id: $id) { status } }',
+        { id: interrupted?.id },
+      );
       const redeployed = response.data?.redeployAutomation;
       expect(redeployed?.status).toBe('DEPLOYED');
     } finally {

@@ -51,7 +51,7 @@ describe('with a cluster', () => {
   });
   afterAll(async () => env.close());
 
-  it('/readyz is 200 and reports the API server\'s version', async () => {
+  it("/readyz is 200 and reports the API server's version", async () => {
     const ready = await get(env.gw, '/readyz');
     expect(ready.status).toBe(200);
     expect(ready.body.status).toBe('ready');

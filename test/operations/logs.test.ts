@@ -24,7 +24,11 @@ afterAll(async () => gw.close());
 async function post(token: string | undefined, query: string, requestId?: string): Promise<Response> {
   return fetch(gw.url, {
     method: 'POST',
-    headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}), ...(requestId ? { 'x-request-id': requestId } : {}) },
+    headers: {
+      'content-type': 'application/json',
+      ...(token ? { authorization: `Bearer ${token}` } : {}),
+      ...(requestId ? { 'x-request-id': requestId } : {}),
+    },
     body: JSON.stringify({ query }),
   });
 }
@@ -41,7 +45,13 @@ describe('logs', () => {
 
   it('an internal error and a refused token are logged under their request id, and no line holds a secret', async () => {
     await (await post(`${org.owner.token}x`, '{ viewer { user { email } } }', 'bad-token-0001')).text();
-    const created = await (await post(org.owner.token, `mutation { createEnvVar(organizationId: "${org.organizationId}", input: { name: "K", value: "s3cr3t-env-value" }) { id value } }`, 'env-var-0001')).text();
+    const created = await (
+      await post(
+        org.owner.token,
+        `mutation { createEnvVar(organizationId: "${org.organizationId}", input: { name: "K", value: "s3cr3t-env-value" }) { id value } }`,
+        'env-var-0001',
+      )
+    ).text();
     expect(created).toContain('s3cr3t-env-value');
     const ours = lines.filter((l) => typeof l.requestId === 'string' && ['bad-token-0001', 'env-var-0001'].includes(l.requestId));
     expect(ours.length).toBeGreaterThanOrEqual(2);

@@ -36,16 +36,30 @@ beforeAll(async () => {
   const repo = await connectRepo(gw, org.owner.token, org.organizationId);
   automation = (await deployNew(gw, org.owner.token, org.organizationId, repo)).automationId;
   const other = (await deployNew(gw, org.owner.token, org.organizationId, repo)).automationId;
-  for (const [automationId, status] of [[automation, 'SUCCEEDED'], [other, 'SUCCEEDED'], [automation, 'FAILED']] as const) {
-    const row = await insertExecution(gw.db, { organizationId: org.organizationId, automationId, deploymentId: null, inputs: '{}', status, error: status === 'FAILED' ? 'broke' : null });
-    await storeSpans(gw.db, org.organizationId, row.id, [{ name: 'crew.kickoff', start: Date.now(), end: Date.now() + 5 }, { name: 'llm.chat', start: Date.now() + 1, end: Date.now() + 2 }]);
+  for (const [automationId, status] of [
+    [automation, 'SUCCEEDED'],
+    [other, 'SUCCEEDED'],
+    [automation, 'FAILED'],
+  ] as const) {
+    const row = await insertExecution(gw.db, {
+      organizationId: org.organizationId,
+      automationId,
+      deploymentId: null,
+      inputs: '{}',
+      status,
+      error: status === 'FAILED' ? 'broke' : null,
+    });
+    await storeSpans(gw.db, org.organizationId, row.id, [
+      { name: 'crew.kickoff', start: Date.now(), end: Date.now() + 5 },
+      { name: 'llm.chat', start: Date.now() + 1, end: Date.now() + 2 },
+    ]);
     if (automationId === automation) run = row.id;
   }
 });
 afterAll(async () => gw.close());
 
 describe('README "For partners"', () => {
-  it('the shell blocks run as pasted: a scoped token pages its automation\'s runs and spans, and is refused the rest', async () => {
+  it("the shell blocks run as pasted: a scoped token pages its automation's runs and spans, and is refused the rest", async () => {
     const script = ['set -euo pipefail', ...blocks('sh'), 'echo "PARTNER_TOKEN=$PARTNER_TOKEN"'].join('\n');
     const { stdout } = await execFileAsync('bash', ['-c', script], {
       env: { PATH: process.env.PATH, GATEHOUSE: new URL(gw.url).origin, OWNER_TOKEN: org.owner.token, ORG: String(org.organizationId), AUTOMATION: automation },
@@ -54,7 +68,10 @@ describe('README "For partners"', () => {
     const lines = stdout.trim().split('\n');
     const runs = lines.filter((line) => line.startsWith('{"id"')).map((line) => JSON.parse(line) as { id: string; status: string; automation: { id: string } });
     // Both finished runs of its automation, oldest first; none of the other automation.
-    expect(runs.map((r) => [r.status, r.automation.id])).toEqual([['SUCCEEDED', automation], ['FAILED', automation]]);
+    expect(runs.map((r) => [r.status, r.automation.id])).toEqual([
+      ['SUCCEEDED', automation],
+      ['FAILED', automation],
+    ]);
     expect(runs.at(-1)?.id).toBe(run);
     expect(lines.filter((line) => line.startsWith('{"name"')).map((line) => JSON.parse(line))).toEqual([
       { name: 'crew.kickoff', statusCode: 'OK' },
@@ -68,7 +85,10 @@ describe('README "For partners"', () => {
     const [ts = ''] = blocks('ts');
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'partner-ts-'));
     const file = path.join(dir, 'client.mts');
-    fs.writeFileSync(file, `${ts}\nconst result = await spansSince(process.argv[2] ?? '');\nconsole.log(JSON.stringify({ names: result.spans.map((s) => s.name), status: result.status, again: (await spansSince(process.argv[2] ?? '', result.cursor)).spans.length }));\n`);
+    fs.writeFileSync(
+      file,
+      `${ts}\nconst result = await spansSince(process.argv[2] ?? '');\nconsole.log(JSON.stringify({ names: result.spans.map((s) => s.name), status: result.status, again: (await spansSince(process.argv[2] ?? '', result.cursor)).spans.length }));\n`,
+    );
     const tsx = path.join(ROOT_DIR, 'node_modules/.bin/tsx');
     const out = await execFileAsync(tsx, [file, run], {
       env: { PATH: process.env.PATH, GATEHOUSE: new URL(gw.url).origin, PARTNER_TOKEN: token, ORG: String(org.organizationId) },

@@ -26,11 +26,27 @@ const CREATE = `mutation($o: ID!, $input: CreateApiTokenInput!) { createApiToken
   secret apiToken { id scope { automationIds permissions } } } }`;
 
 async function recordRun(automationId: string): Promise<string> {
-  const row = await insertExecution(gw.db, { organizationId: org.organizationId, automationId, deploymentId: null, inputs: '{}', status: 'SUCCEEDED', error: null });
+  const row = await insertExecution(gw.db, {
+    organizationId: org.organizationId,
+    automationId,
+    deploymentId: null,
+    inputs: '{}',
+    status: 'SUCCEEDED',
+    error: null,
+  });
   const start = Date.UTC(2026, 10, 30, 12);
-  await storeSpans(gw.db, org.organizationId, row.id, Array.from({ length: SPANS }, (_, i) => ({ name: `step ${i}`, start: start + i, end: start + i + 1 })));
+  await storeSpans(
+    gw.db,
+    org.organizationId,
+    row.id,
+    Array.from({ length: SPANS }, (_, i) => ({ name: `step ${i}`, start: start + i, end: start + i + 1 })),
+  );
   const deployment = await gw.db.selectFrom('automationDeployments').select('id').where('automationId', '=', automationId).executeTakeFirstOrThrow();
-  await insertHitlRequest(gw.db, { organizationId: org.organizationId, automationId, deploymentId: deployment.id, executionId: row.id, question: 'Go?', context: '{}', callbackPath: null }, 3600);
+  await insertHitlRequest(
+    gw.db,
+    { organizationId: org.organizationId, automationId, deploymentId: deployment.id, executionId: row.id, question: 'Go?', context: '{}', callbackPath: null },
+    3600,
+  );
   return row.id;
 }
 
@@ -44,10 +60,15 @@ beforeAll(async () => {
   ids.confined = (await deployNew(gw, org.owner.token, org.organizationId, repo, { visibility: 'PRIVATE' })).automationId;
   partner = await addServiceAccount(gw, org.organizationId, await createRole(gw, org.organizationId, { crews_dashboards: 'READ' }, 'Partner'));
   // The partner's principal may do everything on the private one: the scope still keeps it out.
-  await expectAllowed(gw, org.owner.token, 'mutation($id: ID!, $sa: ID!) { setAutomationAccess(id: $id, visibility: PRIVATE, access: [{ principalType: SERVICE_ACCOUNT, principalId: $sa }]) { id } }', {
-    id: ids.confined,
-    sa: partner.serviceAccountId,
-  });
+  await expectAllowed(
+    gw,
+    org.owner.token,
+    'mutation($id: ID!, $sa: ID!) { setAutomationAccess(id: $id, visibility: PRIVATE, access: [{ principalType: SERVICE_ACCOUNT, principalId: $sa }]) { id } }',
+    {
+      id: ids.confined,
+      sa: partner.serviceAccountId,
+    },
+  );
   await addMember(gw, org.organizationId, org.memberRoleId);
   ids.inScopeRun = await recordRun(ids.inScope);
   ids.sharedRun = await recordRun(ids.shared);
@@ -64,10 +85,24 @@ afterAll(async () => gw.close());
 const o = () => String(org.organizationId);
 
 describe('a token scoped to TRACES on one automation', () => {
-  it('pages that automation\'s executions and spans', async () => {
+  it("pages that automation's executions and spans", async () => {
     const query = `query($o: ID!, $a: ID!, $after: String) { organization(id: $o) { automation(id: $a) { id
       executions(first: 10) { totalCount edges { node { id spans(first: 2, after: $after) { totalCount pageInfo { hasNextPage endCursor } edges { node { name } } } } } } } } }`;
-    type Page = { organization: { automation: { executions: { totalCount: number; edges: Array<{ node: { id: string; spans: { totalCount: number; pageInfo: { hasNextPage: boolean; endCursor: string }; edges: Array<{ node: { name: string } }> } } }> } } } };
+    type Page = {
+      organization: {
+        automation: {
+          executions: {
+            totalCount: number;
+            edges: Array<{
+              node: {
+                id: string;
+                spans: { totalCount: number; pageInfo: { hasNextPage: boolean; endCursor: string }; edges: Array<{ node: { name: string } }> };
+              };
+            }>;
+          };
+        };
+      };
+    };
     const first = await expectAllowed<Page>(gw, scopedToken, query, { o: o(), a: ids.inScope, after: null });
     const executions = first.organization.automation.executions;
     expect(executions.totalCount).toBe(1);
@@ -80,7 +115,9 @@ describe('a token scoped to TRACES on one automation', () => {
   });
 
   it('lists only that automation, and no human-in-the-loop request (its scope has no human_in_the_loop)', async () => {
-    const data = await expectAllowed<{ organization: { automations: { totalCount: number; edges: Array<{ node: { id: string } }> }; pendingHitlRequests: { totalCount: number } } }>(
+    const data = await expectAllowed<{
+      organization: { automations: { totalCount: number; edges: Array<{ node: { id: string } }> }; pendingHitlRequests: { totalCount: number } };
+    }>(
       gw,
       scopedToken,
       'query($o: ID!) { organization(id: $o) { automations(first: 50) { totalCount edges { node { id } } } pendingHitlRequests { totalCount } } }',
@@ -114,7 +151,10 @@ describe('a token scoped to TRACES on one automation', () => {
     for (const name of Object.keys(full.getMutationType()?.getFields() ?? {}).filter((name) => !mutations.includes(name))) {
       const response = await gw.gql(scopedToken, `mutation { ${name} }`);
       expect(response.status, name).toBe(400);
-      expect(response.errors.map((e) => e.extensions?.code), name).toContain('GRAPHQL_VALIDATION_FAILED');
+      expect(
+        response.errors.map((e) => e.extensions?.code),
+        name,
+      ).toContain('GRAPHQL_VALIDATION_FAILED');
     }
   });
 
@@ -123,7 +163,16 @@ describe('a token scoped to TRACES on one automation', () => {
     const unscoped = fieldsOf(await introspect(gw, partner.token));
     const seen = fieldsOf(visible);
     expect([...seen].filter((f) => !unscoped.has(f) && !isWebhookField(f))).toEqual([]);
-    for (const field of ['Organization.members', 'Organization.roles', 'Organization.envVars', 'Organization.llmConnections', 'Organization.tools', 'Organization.viewerApiTokens', 'Organization.usage', 'User.email']) {
+    for (const field of [
+      'Organization.members',
+      'Organization.roles',
+      'Organization.envVars',
+      'Organization.llmConnections',
+      'Organization.tools',
+      'Organization.viewerApiTokens',
+      'Organization.usage',
+      'User.email',
+    ]) {
       expect(seen.has(field), field).toBe(false);
     }
     // Every field it does show answers without an error, walked from the organization.
@@ -133,8 +182,23 @@ describe('a token scoped to TRACES on one automation', () => {
     expect(response.errors).toEqual([]);
     // No type of another domain is reachable at all (its own Role and ServiceAccount are, through
     // Query.viewer and Organization.viewerPermissions: who the caller is).
-    const types = Object.values(visible.getTypeMap()).filter((t) => isObjectType(t) && !t.name.startsWith('__')).map((t) => t.name);
-    for (const type of ['Membership', 'EnvVar', 'LLMConnection', 'GitRepo', 'Tool', 'Agent', 'StudioProject', 'TrainingRun', 'ApiToken', 'Invitation', 'AuditEntry', 'Usage']) {
+    const types = Object.values(visible.getTypeMap())
+      .filter((t) => isObjectType(t) && !t.name.startsWith('__'))
+      .map((t) => t.name);
+    for (const type of [
+      'Membership',
+      'EnvVar',
+      'LLMConnection',
+      'GitRepo',
+      'Tool',
+      'Agent',
+      'StudioProject',
+      'TrainingRun',
+      'ApiToken',
+      'Invitation',
+      'AuditEntry',
+      'Usage',
+    ]) {
       expect(types, type).not.toContain(type);
     }
     expect(getNamedType(visible.getQueryType()?.getFields().organization?.type ?? full.getQueryType()!.getFields().viewer!.type).name).toBe('Organization');
@@ -157,7 +221,7 @@ describe('creating a scoped token', () => {
   it.each([
     ['no automation', () => ({ automationIds: [], permissions: ['TRACES'] }), 'scope.automationIds'],
     ['no permission', () => ({ automationIds: [ids.inScope], permissions: [] }), 'scope.permissions'],
-    ['another organization\'s automation', () => ({ automationIds: [ids.inScope, otherOrgAutomation], permissions: ['TRACES'] }), 'scope.automationIds[1]'],
+    ["another organization's automation", () => ({ automationIds: [ids.inScope, otherOrgAutomation], permissions: ['TRACES'] }), 'scope.automationIds[1]'],
     ['an id that is no automation', () => ({ automationIds: ['00000000-0000-4000-8000-000000000000'], permissions: ['RUN'] }), 'scope.automationIds[0]'],
   ])('%s is BAD_USER_INPUT naming the field', async (_what, scope, field) => {
     const denied = await expectDenied(gw, org.owner.token, CREATE, scoped(scope()), 'BAD_USER_INPUT');
@@ -177,7 +241,7 @@ describe('creating a scoped token', () => {
     expect(response.errors.map((e) => e.message).join('\n')).toMatch(/Cannot query field "createApiToken"|Unknown type "CreateApiTokenInput"/);
   });
 
-  it('works for people too: a Member\'s own token scoped to RUN can run, not read traces', async () => {
+  it("works for people too: a Member's own token scoped to RUN can run, not read traces", async () => {
     const member = await addMember(gw, org.organizationId, org.memberRoleId);
     const created = await expectAllowed<{ createApiToken: { secret: string } }>(gw, member.token, CREATE, {
       o: o(),
@@ -187,16 +251,25 @@ describe('creating a scoped token', () => {
     const spans = `query($o: ID!, $id: ID!) { organization(id: $o) { execution(id: $id) { id } } }`;
     const hidden = await gw.gql(token, spans, { o: o(), id: ids.inScopeRun });
     expect(hidden.status).toBe(400);
-    const viewer = await expectAllowed<{ organization: { automation: { viewerPermissions: Array<{ permission: string; allowed: boolean; reason: string }> } } }>(
-      gw, token, 'query($o: ID!, $a: ID!) { organization(id: $o) { automation(id: $a) { viewerPermissions { permission allowed reason } } } }', { o: o(), a: ids.inScope },
-    );
+    const viewer = await expectAllowed<{
+      organization: { automation: { viewerPermissions: Array<{ permission: string; allowed: boolean; reason: string }> } };
+    }>(gw, token, 'query($o: ID!, $a: ID!) { organization(id: $o) { automation(id: $a) { viewerPermissions { permission allowed reason } } } }', {
+      o: o(),
+      a: ids.inScope,
+    });
     const decisions = Object.fromEntries(viewer.organization.automation.viewerPermissions.map((d) => [d.permission, [d.allowed, d.reason]]));
-    expect(decisions).toMatchObject({ VIEW: [true, 'ROLE_LEVEL'], RUN: [true, 'ROLE_LEVEL'], TRACES: [false, 'TOKEN_SCOPE'], MANAGE_SETTINGS: [false, 'MISSING_GRANT'] });
+    expect(decisions).toMatchObject({
+      VIEW: [true, 'ROLE_LEVEL'],
+      RUN: [true, 'ROLE_LEVEL'],
+      TRACES: [false, 'TOKEN_SCOPE'],
+      MANAGE_SETTINGS: [false, 'MISSING_GRANT'],
+    });
   });
 });
 
 let otherOrgAutomation = '';
 beforeAll(async () => {
   const other = await createOrg(gw);
-  otherOrgAutomation = (await deployNew(gw, other.owner.token, other.organizationId, await connectRepo(gw, other.owner.token, other.organizationId))).automationId;
+  otherOrgAutomation = (await deployNew(gw, other.owner.token, other.organizationId, await connectRepo(gw, other.owner.token, other.organizationId)))
+    .automationId;
 });

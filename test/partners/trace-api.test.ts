@@ -21,20 +21,50 @@ const DAY = 86_400_000;
 const T0 = Date.UTC(2026, 10, 30, 12);
 
 async function record(automationId: string, status: ExecutionStatus, startedDaysAgo: number): Promise<string> {
-  const row = await insertExecution(gw.db, { organizationId: org.organizationId, automationId, deploymentId: null, inputs: '{}', status, error: status === 'FAILED' ? 'broke' : null });
-  await sql`update executions set created_at = now() - make_interval(days => ${startedDaysAgo}), updated_at = now() - make_interval(days => ${startedDaysAgo}) where id = ${row.id}`.execute(gw.db);
+  const row = await insertExecution(gw.db, {
+    organizationId: org.organizationId,
+    automationId,
+    deploymentId: null,
+    inputs: '{}',
+    status,
+    error: status === 'FAILED' ? 'broke' : null,
+  });
+  await sql`update executions set created_at = now() - make_interval(days => ${startedDaysAgo}), updated_at = now() - make_interval(days => ${startedDaysAgo}) where id = ${row.id}`.execute(
+    gw.db,
+  );
   runs.push({ id: row.id, automationId, status, startedDaysAgo, updatedDaysAgo: startedDaysAgo });
   return row.id;
 }
 
 /** Seven spans: three named llm.chat (one an error), two of the second trace, times a second apart. */
 async function storeTrace(executionId: string): Promise<void> {
-  const source = { resource: { attributes: {}, droppedAttributesCount: 0, schemaUrl: null }, scope: { name: 'crew', version: null, attributes: {}, droppedAttributesCount: 0, schemaUrl: null } };
+  const source = {
+    resource: { attributes: {}, droppedAttributesCount: 0, schemaUrl: null },
+    scope: { name: 'crew', version: null, attributes: {}, droppedAttributesCount: 0, schemaUrl: null },
+  };
   const sourceId = (await sourceIds(gw.db, org.organizationId, [source])).get(source) ?? -1;
   const spans = ['crew', 'llm.chat', 'llm.chat', 'tool', 'llm.chat', 'tool', 'end'].map((name, i) => ({
-    executionId, sourceId, traceId: i >= 5 ? TRACE : 'a'.repeat(32), spanId: hex(8), parentSpanId: null, traceState: null, flags: null, name, kind: 1,
-    startTimeUnixNano: `${T0 + i * 1000}000000`, endTimeUnixNano: `${T0 + i * 1000 + 10}000000`, statusCode: i === 2 ? 2 : 1, statusMessage: i === 2 ? 'rate limited' : null,
-    attributes: '{}', droppedAttributesCount: 0, events: null, droppedEventsCount: 0, links: null, droppedLinksCount: 0, inputTokens: 0, outputTokens: 0,
+    executionId,
+    sourceId,
+    traceId: i >= 5 ? TRACE : 'a'.repeat(32),
+    spanId: hex(8),
+    parentSpanId: null,
+    traceState: null,
+    flags: null,
+    name,
+    kind: 1,
+    startTimeUnixNano: `${T0 + i * 1000}000000`,
+    endTimeUnixNano: `${T0 + i * 1000 + 10}000000`,
+    statusCode: i === 2 ? 2 : 1,
+    statusMessage: i === 2 ? 'rate limited' : null,
+    attributes: '{}',
+    droppedAttributesCount: 0,
+    events: null,
+    droppedEventsCount: 0,
+    links: null,
+    droppedLinksCount: 0,
+    inputTokens: 0,
+    outputTokens: 0,
   }));
   await insertSpans(gw.db, org.organizationId, spans);
 }
@@ -87,18 +117,29 @@ describe('Organization.executions', () => {
     ['statuses', () => ({ statuses: ['SUCCEEDED', 'QUEUED'] }), (r) => r.status === 'SUCCEEDED' || r.status === 'QUEUED'],
     ['started after', () => ({ startedAfter: ago(3) }), (r) => r.startedDaysAgo <= 3],
     ['started before', () => ({ startedBefore: ago(2) }), (r) => r.startedDaysAgo > 2],
-    ['a window and a status', () => ({ startedAfter: ago(5), startedBefore: ago(1), statuses: ['SUCCEEDED'] }), (r) => r.startedDaysAgo <= 5 && r.startedDaysAgo > 1 && r.status === 'SUCCEEDED'],
+    [
+      'a window and a status',
+      () => ({ startedAfter: ago(5), startedBefore: ago(1), statuses: ['SUCCEEDED'] }),
+      (r) => r.startedDaysAgo <= 5 && r.startedDaysAgo > 1 && r.status === 'SUCCEEDED',
+    ],
     ['updated since', () => ({ updatedSince: ago(2) }), (r) => r.updatedDaysAgo <= 2],
     ['an empty automation list', () => ({ automationIds: [] }), () => false],
   ])('%s: pages list exactly the matching runs, oldest first, and totalCount agrees', async (_what, filter, matches) => {
-    const expected = byAge().filter(matches).map((r) => r.id);
+    const expected = byAge()
+      .filter(matches)
+      .map((r) => r.id);
     expect(await pageAll(filter())).toEqual({ ids: expected, totalCount: expected.length });
   });
 
   it('UPDATED_AT lists by last change; a run that changes moves to the end', async () => {
     const before = await pageAll({}, 'UPDATED_AT');
     // The traced run changed last (its spans), and came after every run recorded before it.
-    expect(before.ids.slice(0, 4)).toEqual(byAge().filter((r) => r.id !== traced).slice(0, 4).map((r) => r.id));
+    expect(before.ids.slice(0, 4)).toEqual(
+      byAge()
+        .filter((r) => r.id !== traced)
+        .slice(0, 4)
+        .map((r) => r.id),
+    );
     expect(before.ids.at(-1)).toBe(traced);
     const queued = runs.find((r) => r.status === 'QUEUED')?.id ?? '';
     await sql`update executions set status = 'RUNNING', updated_at = now() where id = ${queued}`.execute(gw.db);
@@ -109,18 +150,28 @@ describe('Organization.executions', () => {
 
   it('a cursor of one order is BAD_USER_INPUT in the other', async () => {
     const query = `query($o: ID!, $after: String, $order: ExecutionOrder) { organization(id: $o) { executions(first: 1, after: $after, orderBy: $order) { pageInfo { endCursor } } } }`;
-    const first = await expectAllowed<{ organization: { executions: { pageInfo: { endCursor: string } } } }>(gw, org.owner.token, query, { o: o(), order: 'CREATED_AT' });
+    const first = await expectAllowed<{ organization: { executions: { pageInfo: { endCursor: string } } } }>(gw, org.owner.token, query, {
+      o: o(),
+      order: 'CREATED_AT',
+    });
     await expectDenied(gw, org.owner.token, query, { o: o(), after: first.organization.executions.pageInfo.endCursor, order: 'UPDATED_AT' }, 'BAD_USER_INPUT');
   });
 
   it('a malformed automation id names the field', async () => {
-    const denied = await expectDenied(gw, org.owner.token, 'query($o: ID!) { organization(id: $o) { executions(filter: { automationIds: ["x"] }) { totalCount } } }', { o: o() }, 'BAD_USER_INPUT');
+    const denied = await expectDenied(
+      gw,
+      org.owner.token,
+      'query($o: ID!) { organization(id: $o) { executions(filter: { automationIds: ["x"] }) { totalCount } } }',
+      { o: o() },
+      'BAD_USER_INPUT',
+    );
     expect(denied.errors[0]?.extensions?.field).toBe('filter.automationIds[0]');
   });
 
   it('Automation.executions takes the same filter, with its own status, since and until', async () => {
     const data = await expectAllowed<{ organization: { automation: { executions: ExecutionPage } } }>(
-      gw, org.owner.token,
+      gw,
+      org.owner.token,
       'query($o: ID!, $a: ID!, $since: DateTime) { organization(id: $o) { automation(id: $a) { executions(status: SUCCEEDED, filter: { startedAfter: $since }) { totalCount edges { node { id } } } } } }',
       { o: o(), a: automations[0], since: ago(6) },
     );
@@ -131,7 +182,9 @@ describe('Organization.executions', () => {
 
 describe('Execution.spans filters', () => {
   const SPANS = `query($o: ID!, $id: ID!, $f: SpanFilter) { organization(id: $o) { execution(id: $id) { spans(first: 100, filter: $f) { totalCount edges { node { name statusCode traceId } } } } } }`;
-  type Spans = { organization: { execution: { spans: { totalCount: number; edges: Array<{ node: { name: string; statusCode: string; traceId: string } }> } } } };
+  type Spans = {
+    organization: { execution: { spans: { totalCount: number; edges: Array<{ node: { name: string; statusCode: string; traceId: string } }> } } };
+  };
   it.each<[string, Record<string, unknown>, string[]]>([
     ['none', {}, ['crew', 'llm.chat', 'llm.chat', 'tool', 'llm.chat', 'tool', 'end']],
     ['by name', { name: 'llm.chat' }, ['llm.chat', 'llm.chat', 'llm.chat']],

@@ -25,16 +25,30 @@ describe('custom roles (SPEC §2)', () => {
     ['organization_settings', 'READ', 'MANAGE, NO_ACCESS'],
     ['studio_projects', 'READ', 'MANAGE, NO_ACCESS'],
   ])('a level outside the allowed ones (%s: %s) is BAD_USER_INPUT naming the feature and its levels', async (feature, level, allowed) => {
-    const response = await expectDenied(gw, org.owner.token, CREATE, { org: String(org.organizationId), input: { name: `bad-${feature}`, features: [{ feature, level }] } }, 'BAD_USER_INPUT');
+    const response = await expectDenied(
+      gw,
+      org.owner.token,
+      CREATE,
+      { org: String(org.organizationId), input: { name: `bad-${feature}`, features: [{ feature, level }] } },
+      'BAD_USER_INPUT',
+    );
     expect(response.errors[0]?.message).toContain(feature);
     expect(response.errors[0]?.message).toContain(allowed);
-    const roles = await expectAllowed<{ organization: { roles: Array<{ name: string }> } }>(gw, org.owner.token, 'query($id: ID!) { organization(id: $id) { roles { name } } }', { id: String(org.organizationId) });
+    const roles = await expectAllowed<{ organization: { roles: Array<{ name: string }> } }>(
+      gw,
+      org.owner.token,
+      'query($id: ID!) { organization(id: $id) { roles { name } } }',
+      { id: String(org.organizationId) },
+    );
     expect(roles.organization.roles.map((r) => r.name)).not.toContain(`bad-${feature}`);
   });
 
   it('a role made from the Ops template has organization_settings NO_ACCESS and says why', async () => {
     const data = await expectAllowed<{ createRole: { template: string; description: string; features: Array<{ feature: string; level: string }> } }>(
-      gw, org.owner.token, CREATE, { org: String(org.organizationId), input: { name: 'Ops team', template: 'OPS' } },
+      gw,
+      org.owner.token,
+      CREATE,
+      { org: String(org.organizationId), input: { name: 'Ops team', template: 'OPS' } },
     );
     expect(data.createRole.template).toBe('OPS');
     expect(data.createRole.features.find((f) => f.feature === 'organization_settings')?.level).toBe('NO_ACCESS');
@@ -43,7 +57,11 @@ describe('custom roles (SPEC §2)', () => {
   });
 
   it('role templates are offered with the three patterns of the docs', async () => {
-    const data = await expectAllowed<{ roleTemplates: Array<{ template: string }> }>(gw, org.owner.token, '{ roleTemplates { template name features { feature level } } }');
+    const data = await expectAllowed<{ roleTemplates: Array<{ template: string }> }>(
+      gw,
+      org.owner.token,
+      '{ roleTemplates { template name features { feature level } } }',
+    );
     expect(data.roleTemplates.map((t) => t.template)).toEqual(['DEVELOPER', 'VIEWER', 'OPS']);
   });
 
@@ -60,9 +78,10 @@ describe('custom roles (SPEC §2)', () => {
   it('the Member role keeps its name and cannot be deleted, but its levels can change', async () => {
     await expectDenied(gw, org.owner.token, UPDATE, { id: org.memberRoleId, input: { name: 'Staff' } }, 'FORBIDDEN');
     await expectDenied(gw, org.owner.token, DELETE, { id: org.memberRoleId }, 'FORBIDDEN');
-    const data = await expectAllowed<{ updateRole: { features: Array<{ feature: string; level: string }> } }>(
-      gw, org.owner.token, UPDATE, { id: org.memberRoleId, input: { features: [{ feature: 'agents', level: 'NO_ACCESS' }] } },
-    );
+    const data = await expectAllowed<{ updateRole: { features: Array<{ feature: string; level: string }> } }>(gw, org.owner.token, UPDATE, {
+      id: org.memberRoleId,
+      input: { features: [{ feature: 'agents', level: 'NO_ACCESS' }] },
+    });
     expect(data.updateRole.features.find((f) => f.feature === 'agents')?.level).toBe('NO_ACCESS');
     await expectAllowed(gw, org.owner.token, UPDATE, { id: org.memberRoleId, input: { features: [{ feature: 'agents', level: 'READ' }] } });
   });
@@ -86,7 +105,11 @@ describe('custom roles (SPEC §2)', () => {
     const member = await addMember(gw, org.organizationId, roleId);
     const tools = 'query($id: ID!) { organization(id: $id) { tools { totalCount } } }';
     const organizationFields = async () => {
-      const data = await expectAllowed<{ __type: { fields: Array<{ name: string }> } }>(gw, member.token, '{ __type(name: "Organization") { fields { name } } }');
+      const data = await expectAllowed<{ __type: { fields: Array<{ name: string }> } }>(
+        gw,
+        member.token,
+        '{ __type(name: "Organization") { fields { name } } }',
+      );
       return data.__type.fields.map((f) => f.name);
     };
     await expectAllowed(gw, member.token, tools, { id: String(org.organizationId) });

@@ -33,12 +33,17 @@ beforeAll(async () => {
   repo = await serveGitRepo('acme/crew.git', CREW_FILES, TOKEN);
   trust = { GIT_SSL_CAINFO: repo.caFile };
   const { gw } = h.cluster;
-  const connected = await expectAllowed<{ connectGitRepo: { id: string; cloneUrl: string } }>(gw, h.org.owner.token, CONNECT, { org: String(h.org.organizationId), url: repo.url });
+  const connected = await expectAllowed<{ connectGitRepo: { id: string; cloneUrl: string } }>(gw, h.org.owner.token, CONNECT, {
+    org: String(h.org.organizationId),
+    url: repo.url,
+  });
   expect(connected.connectGitRepo.cloneUrl).toBe(repo.url);
   await expectAllowed(gw, h.org.owner.token, SET_CREDENTIAL, { id: connected.connectGitRepo.id, token: TOKEN });
   const deployed = await h.deploy({ gitRepoId: connected.connectGitRepo.id, ref: 'v1' });
   automationId = deployed.automationId;
-  const deployment = deployed.deployment.manifests.find((m) => m.kind === 'Deployment') as { spec: { template: { spec: { containers: Array<{ env: Array<{ name: string }> }> } } } };
+  const deployment = deployed.deployment.manifests.find((m) => m.kind === 'Deployment') as {
+    spec: { template: { spec: { containers: Array<{ env: Array<{ name: string }> }> } } };
+  };
   deployedEnv = deployment.spec.template.spec.containers[0]?.env.map((e) => e.name) ?? [];
   podEnv = await h.podEnv(automationId);
   runner = await h.launch(automationId, { ...podEnv, ...trust });
@@ -59,10 +64,15 @@ describe('a Git deployment, run by the reference runner from its environment alo
     });
     expect(deployedEnv).toEqual(expect.arrayContaining(['GATEHOUSE_SOURCE_REPOSITORY_URL', 'GATEHOUSE_SOURCE_REF']));
     expect(deployedEnv.filter((name) => name.startsWith('GATEHOUSE_GIT_'))).toEqual([]);
-    expect(runner.events[0]).toMatchObject({ event: 'listening', source: { 'gatehouse.source.type': 'git', 'gatehouse.source.ref': 'v1', 'gatehouse.source.commit': repo.commit } });
+    expect(runner.events[0]).toMatchObject({
+      event: 'listening',
+      source: { 'gatehouse.source.type': 'git', 'gatehouse.source.ref': 'v1', 'gatehouse.source.commit': repo.commit },
+    });
     // git sends the credential once the server asks for it (401), then fetches with it.
     expect(repo.requests[0]).toEqual({ path: '/acme/crew.git/info/refs', status: 401 });
-    expect(repo.requests.filter((r) => r.status === 200).map((r) => r.path)).toEqual(expect.arrayContaining(['/acme/crew.git/info/refs', '/acme/crew.git/HEAD']));
+    expect(repo.requests.filter((r) => r.status === 200).map((r) => r.path)).toEqual(
+      expect.arrayContaining(['/acme/crew.git/info/refs', '/acme/crew.git/HEAD']),
+    );
   });
 
   it('kickoff, spans, a question answered through GraphQL, and the execution SUCCEEDED with its trace', async () => {
@@ -70,8 +80,15 @@ describe('a Git deployment, run by the reference runner from its environment alo
     expect(exchange.kickoff.status).toBe('RUNNING');
     expect(exchange.question.question).toBe('Publish "A short note about badgers."?');
     expect(exchange.answered).toMatchObject({ status: 'ANSWERED', forwardStatus: 'DELIVERED' });
-    expectCrewTrace(exchange, { 'gatehouse.source.type': 'git', 'gatehouse.source.repository': repo.url, 'gatehouse.source.ref': 'v1', 'gatehouse.source.commit': repo.commit });
-    expect(exchange.execution.spans.find((s) => s.parentSpanId === null)?.attributes['gatehouse.output']).toBe('{"draft":"A short note about badgers.","published":false}');
+    expectCrewTrace(exchange, {
+      'gatehouse.source.type': 'git',
+      'gatehouse.source.repository': repo.url,
+      'gatehouse.source.ref': 'v1',
+      'gatehouse.source.commit': repo.commit,
+    });
+    expect(exchange.execution.spans.find((s) => s.parentSpanId === null)?.attributes['gatehouse.output']).toBe(
+      '{"draft":"A short note about badgers.","published":false}',
+    );
   });
 
   it.each([
@@ -79,7 +96,9 @@ describe('a Git deployment, run by the reference runner from its environment alo
     ['with a credential the server does not take', { GATEHOUSE_GIT_TOKEN: 'ghs_revoked' }, /Authentication failed/],
   ])('%s the clone fails and the runner never listens', async (_case, change, message) => {
     const before = repo.requests.length;
-    const env = Object.fromEntries(Object.entries({ ...podEnv, ...change, ...trust, ...LOCAL_OVERRIDES }).filter((entry): entry is [string, string] => entry[1] !== undefined));
+    const env = Object.fromEntries(
+      Object.entries({ ...podEnv, ...change, ...trust, ...LOCAL_OVERRIDES }).filter((entry): entry is [string, string] => entry[1] !== undefined),
+    );
     const failed = await startRunner(env).catch((error: unknown) => error);
     expect(failed).toBeInstanceOf(RunnerStartError);
     expect(failed).toMatchObject({ exitCode: 1, stderr: expect.stringMatching(message) });

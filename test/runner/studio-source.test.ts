@@ -44,23 +44,34 @@ beforeAll(async () => {
 afterAll(async () => h?.close());
 
 describe('a Studio deployment, run by the reference runner from its environment alone', () => {
-  it('the pod fetches the frozen definition with its ingest token and checks it against the Deployment\'s digest', () => {
+  it("the pod fetches the frozen definition with its ingest token and checks it against the Deployment's digest", () => {
     const sha256 = podEnv.GATEHOUSE_SOURCE_DEFINITION_SHA256;
     expect(sha256).toMatch(/^[0-9a-f]{64}$/);
     expect(podEnv.GATEHOUSE_CODE_URL).toBe(`${h.network.ingestBaseUrl}/v1/code`);
     const code = h.network.ingestCalls.filter((call) => call.path === '/v1/code');
-    expect(code).toMatchObject([{ method: 'GET', authorization: `Bearer ${podEnv.GATEHOUSE_INGEST_TOKEN}`, status: 200, contentType: expect.stringMatching(/^application\/json/) }]);
+    expect(code).toMatchObject([
+      { method: 'GET', authorization: `Bearer ${podEnv.GATEHOUSE_INGEST_TOKEN}`, status: 200, contentType: expect.stringMatching(/^application\/json/) },
+    ]);
     expect(runner.events[0]).toMatchObject({ event: 'listening', source: { 'gatehouse.source.type': 'studio', 'gatehouse.source.sha256': sha256 } });
   });
 
-  it('each task is a span; the editor\'s question is answered through GraphQL; the execution SUCCEEDED', async () => {
+  it("each task is a span; the editor's question is answered through GraphQL; the execution SUCCEEDED", async () => {
     const exchange = await runAndAnswer(h, automationId, { topic: 'herons' }, { approved: true });
     expect(exchange.question).toMatchObject({ question: 'Publish the note about herons?', context: { task: 'approve', expectedOutput: 'yes or no' } });
     expect(exchange.answered).toMatchObject({ status: 'ANSWERED', forwardStatus: 'DELIVERED' });
-    const { root, byName } = expectContractTrace(exchange, { 'gatehouse.source.type': 'studio', 'gatehouse.source.sha256': podEnv.GATEHOUSE_SOURCE_DEFINITION_SHA256 });
+    const { root, byName } = expectContractTrace(exchange, {
+      'gatehouse.source.type': 'studio',
+      'gatehouse.source.sha256': podEnv.GATEHOUSE_SOURCE_DEFINITION_SHA256,
+    });
     expect(exchange.execution.spans.map((s) => s.name).sort()).toEqual(['automation.run', 'hitl.question', 'task approve', 'task draft']);
-    expect(byName.get('task draft')).toMatchObject({ parentSpanId: root.spanId, attributes: { 'crew.agent.role': 'Writer', 'crew.task.description': 'Draft a note about herons' } });
-    expect(byName.get('task approve')).toMatchObject({ parentSpanId: root.spanId, attributes: { 'crew.agent.role': 'Editor', 'crew.task.tools': ['human_input'] } });
+    expect(byName.get('task draft')).toMatchObject({
+      parentSpanId: root.spanId,
+      attributes: { 'crew.agent.role': 'Writer', 'crew.task.description': 'Draft a note about herons' },
+    });
+    expect(byName.get('task approve')).toMatchObject({
+      parentSpanId: root.spanId,
+      attributes: { 'crew.agent.role': 'Editor', 'crew.task.tools': ['human_input'] },
+    });
     expect(byName.get('hitl.question')?.parentSpanId).toBe(byName.get('task approve')?.spanId);
   });
 

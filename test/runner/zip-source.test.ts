@@ -27,7 +27,11 @@ beforeAll(async () => {
   h = await startRunnerEnv();
   const url = new URL(ARCHIVE_UPLOAD_PATH, h.cluster.gw.url);
   url.searchParams.set('organizationId', String(h.org.organizationId));
-  const upload = await fetch(url, { method: 'POST', headers: { authorization: `Bearer ${h.org.owner.token}`, 'content-type': 'application/zip' }, body: ARCHIVE });
+  const upload = await fetch(url, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${h.org.owner.token}`, 'content-type': 'application/zip' },
+    body: ARCHIVE,
+  });
   const archive = (await upload.json()) as { id: string; sha256: string };
   expect(upload.status, JSON.stringify(archive)).toBe(201);
   expect(archive.sha256).toBe(SHA256);
@@ -45,8 +49,20 @@ describe('a zip deployment, run by the reference runner from its environment alo
       GATEHOUSE_AUTOMATION_ID: automationId,
     });
     const code = h.network.ingestCalls.filter((call) => call.path === '/v1/code');
-    expect(code).toEqual([{ method: 'GET', path: '/v1/code', authorization: `Bearer ${podEnv.GATEHOUSE_INGEST_TOKEN}`, status: 200, contentType: 'application/zip', etag: `"${SHA256}"` }]);
-    expect(runner.events[0]).toMatchObject({ event: 'listening', source: { 'gatehouse.source.type': 'zip', 'gatehouse.source.sha256': SHA256, 'gatehouse.source.files': 3 } });
+    expect(code).toEqual([
+      {
+        method: 'GET',
+        path: '/v1/code',
+        authorization: `Bearer ${podEnv.GATEHOUSE_INGEST_TOKEN}`,
+        status: 200,
+        contentType: 'application/zip',
+        etag: `"${SHA256}"`,
+      },
+    ]);
+    expect(runner.events[0]).toMatchObject({
+      event: 'listening',
+      source: { 'gatehouse.source.type': 'zip', 'gatehouse.source.sha256': SHA256, 'gatehouse.source.files': 3 },
+    });
   });
 
   it('kickoff, spans, a question answered through GraphQL, and the execution SUCCEEDED with its trace', async () => {
@@ -55,7 +71,9 @@ describe('a zip deployment, run by the reference runner from its environment alo
     expect(exchange.question).toMatchObject({ question: 'Publish "A short note about otters."?', context: { draft: 'A short note about otters.' } });
     expect(exchange.answered).toMatchObject({ status: 'ANSWERED', forwardStatus: 'DELIVERED' });
     expectCrewTrace(exchange, { 'gatehouse.source.type': 'zip', 'gatehouse.source.sha256': SHA256 });
-    expect(exchange.execution.spans.find((s) => s.parentSpanId === null)?.attributes['gatehouse.output']).toBe('{"draft":"A short note about otters.","published":true}');
+    expect(exchange.execution.spans.find((s) => s.parentSpanId === null)?.attributes['gatehouse.output']).toBe(
+      '{"draft":"A short note about otters.","published":true}',
+    );
   });
 
   it('a crew that throws ends the execution FAILED with its message', async () => {
@@ -69,7 +87,10 @@ describe('a zip deployment, run by the reference runner from its environment alo
     const other = crypto.createHash('sha256').update('another archive').digest('hex');
     const failed = await startRunner({ ...podEnv, GATEHOUSE_SOURCE_ARCHIVE_SHA256: other, ...LOCAL_OVERRIDES }).catch((error: unknown) => error);
     expect(failed).toBeInstanceOf(RunnerStartError);
-    expect(failed).toMatchObject({ exitCode: 1, stderr: expect.stringContaining(`has SHA-256 ${SHA256}, but this version was deployed with ${other}; refusing to run it`) });
+    expect(failed).toMatchObject({
+      exitCode: 1,
+      stderr: expect.stringContaining(`has SHA-256 ${SHA256}, but this version was deployed with ${other}; refusing to run it`),
+    });
   });
 
   it('the code is served only with the ingest token', async () => {

@@ -81,7 +81,9 @@ describe.skipIf(!process.env.TEST_DATABASE_URL)('two gateway processes on one Po
     owner = byRole('Owner')?.token ?? '';
     [a, b] = await Promise.all([startServerProcess(store.env), startServerProcess(store.env)]);
     const memberUser = byRole('Member');
-    const members = await throughA<{ organization: { members: { edges: Array<{ node: { user: { id: string; email: string }; role: { id: string; kind: string } } }> } } }>(MEMBERS, { org });
+    const members = await throughA<{
+      organization: { members: { edges: Array<{ node: { user: { id: string; email: string }; role: { id: string; kind: string } } }> } };
+    }>(MEMBERS, { org });
     const row = members.organization.members.edges.find((e) => e.node.user.email === memberUser?.email)?.node;
     if (!memberUser || !row || row.role.kind !== 'MEMBER') throw new Error(`the demo organization has no Member: ${JSON.stringify(members)}`);
     member = { token: memberUser.token, userId: row.user.id, roleId: row.role.id };
@@ -92,7 +94,7 @@ describe.skipIf(!process.env.TEST_DATABASE_URL)('two gateway processes on one Po
     await store?.close();
   });
 
-  it.each(changes)('a change of $change made through A is enforced by B at the member\'s very next request, both ways', async ({ revoke, restore }) => {
+  it.each(changes)("a change of $change made through A is enforced by B at the member's very next request, both ways", async ({ revoke, restore }) => {
     // B has served the member under the old permissions, so anything it kept would show below.
     await expectAllowedOnB();
     await revoke();

@@ -14,7 +14,12 @@ async function statusesAt(url: string, token: string | undefined, count: number,
   for (let i = 0; i < count; i += 1) {
     const response = await fetch(url, {
       method: 'POST',
-      headers: { 'content-type': 'application/json', connection: 'close', 'x-forwarded-for': forwardedFor, ...(token ? { authorization: `Bearer ${token}` } : {}) },
+      headers: {
+        'content-type': 'application/json',
+        connection: 'close',
+        'x-forwarded-for': forwardedFor,
+        ...(token ? { authorization: `Bearer ${token}` } : {}),
+      },
       body: JSON.stringify({ query: QUERY }),
     });
     await response.arrayBuffer();

@@ -38,9 +38,16 @@ beforeAll(async () => {
   });
   const automationId = deployed.deployAutomation.automation.id;
   for (let i = 0; i < 3; i++) {
-    executionId = (await insertExecution(gw.db, { organizationId: org.organizationId, automationId, deploymentId: null, inputs: '{}', status: 'SUCCEEDED', error: null })).id;
+    executionId = (
+      await insertExecution(gw.db, { organizationId: org.organizationId, automationId, deploymentId: null, inputs: '{}', status: 'SUCCEEDED', error: null })
+    ).id;
   }
-  await storeSpans(gw.db, org.organizationId, executionId, [0, 1, 2].map((i) => ({ name: `step ${i}`, start: 1_000 * i, end: 1_000 * i + 10 })));
+  await storeSpans(
+    gw.db,
+    org.organizationId,
+    executionId,
+    [0, 1, 2].map((i) => ({ name: `step ${i}`, start: 1_000 * i, end: 1_000 * i + 10 })),
+  );
 });
 afterAll(async () => gw.close());
 

@@ -79,7 +79,8 @@ describe('deprecations', () => {
           const fieldArgs = 'args' in field ? field.args : [];
           for (const element of [field, ...fieldArgs]) {
             const reason = element.deprecationReason;
-            if (reason !== null && reason !== undefined && (reason === DEFAULT_DEPRECATION_REASON || reason.trim().length < 20)) bare.push(`${type.name}.${element.name}`);
+            if (reason !== null && reason !== undefined && (reason === DEFAULT_DEPRECATION_REASON || reason.trim().length < 20))
+              bare.push(`${type.name}.${element.name}`);
           }
         }
       }

@@ -51,7 +51,9 @@ describe('createServiceAccount', () => {
     const member = await addMember(gw, org.organizationId, org.memberRoleId);
     const attempt = vars(org.memberRoleId);
     await expectHidden(gw, member.token, CREATE, attempt, 'createServiceAccount');
-    expect(await gw.db.selectFrom('serviceAccounts').select('id').where('organizationId', '=', org.organizationId).where('name', '=', attempt.name).execute()).toEqual([]);
+    expect(
+      await gw.db.selectFrom('serviceAccounts').select('id').where('organizationId', '=', org.organizationId).where('name', '=', attempt.name).execute(),
+    ).toEqual([]);
     await expectHidden(gw, member.token, LIST, { id: String(org.organizationId) }, 'serviceAccounts');
   });
 });
@@ -69,17 +71,21 @@ describe('disableServiceAccount', () => {
 });
 
 describe('service accounts across organizations (SPEC §1 Cross-tenant)', () => {
-  it('another organization\'s service account or role is NOT_FOUND, and stays untouched', async () => {
+  it("another organization's service account or role is NOT_FOUND, and stays untouched", async () => {
     const other = await createOrg(gw);
     const foreign = await addServiceAccount(gw, other.organizationId, other.memberRoleId);
     await expectDenied(gw, org.owner.token, DISABLE, { id: foreign.serviceAccountId }, 'NOT_FOUND');
-    const row = await gw.db.selectFrom('serviceAccounts').select('disabledAt').where('id', '=', foreign.serviceAccountId ?? '').executeTakeFirstOrThrow();
+    const row = await gw.db
+      .selectFrom('serviceAccounts')
+      .select('disabledAt')
+      .where('id', '=', foreign.serviceAccountId ?? '')
+      .executeTakeFirstOrThrow();
     expect(row.disabledAt).toBeNull();
     await expectDenied(gw, org.owner.token, CREATE, vars(other.memberRoleId), 'NOT_FOUND');
     await expectDenied(gw, org.owner.token, CREATE, { ...vars(other.memberRoleId), org: String(other.organizationId) }, 'NOT_FOUND');
   });
 
-  it('lists only the organization\'s own service accounts', async () => {
+  it("lists only the organization's own service accounts", async () => {
     const data = await expectAllowed<{ organization: { serviceAccounts: { totalCount: number; edges: unknown[] } } }>(gw, org.owner.token, LIST, {
       id: String(org.organizationId),
     });

@@ -18,6 +18,9 @@ export async function uploadArchive(gw: TestGateway, token: string, organization
 
 /** How many archives are stored, in every organization: a refusal must not change it. */
 export async function archiveCount(gw: TestGateway): Promise<number> {
-  const row = await gw.db.selectFrom('automationArchives').select((eb) => eb.fn.countAll<number>().as('count')).executeTakeFirstOrThrow();
+  const row = await gw.db
+    .selectFrom('automationArchives')
+    .select((eb) => eb.fn.countAll<number>().as('count'))
+    .executeTakeFirstOrThrow();
   return Number(row.count);
 }

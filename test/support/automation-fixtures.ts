@@ -26,7 +26,9 @@ let n = 0;
 /** A connected Git repository of the organization, through the API. */
 export async function connectRepo(gw: TestGateway, token: string, organizationId: number, fullName = `acme/repo-${++n}`): Promise<string> {
   const data = await expectAllowed<{ connectGitRepo: { id: string } }>(
-    gw, token, 'mutation($org: ID!, $name: String!) { connectGitRepo(organizationId: $org, input: { fullName: $name }) { id } }',
+    gw,
+    token,
+    'mutation($org: ID!, $name: String!) { connectGitRepo(organizationId: $org, input: { fullName: $name }) { id } }',
     { org: String(organizationId), name: fullName },
   );
   return data.connectGitRepo.id;

@@ -77,7 +77,12 @@ export interface ProtobufResponse {
 }
 
 /** POSTs protobuf bytes to /v1/traces (Content-Type application/x-protobuf, as http/protobuf exporters do). */
-export async function postProtobuf(gw: TestGateway, token: string | undefined, bytes: Uint8Array, headers: Record<string, string> = {}): Promise<ProtobufResponse> {
+export async function postProtobuf(
+  gw: TestGateway,
+  token: string | undefined,
+  bytes: Uint8Array,
+  headers: Record<string, string> = {},
+): Promise<ProtobufResponse> {
   const response = await fetch(tracesUrl(gw), {
     method: 'POST',
     headers: { 'content-type': 'application/x-protobuf', ...(token ? { authorization: `Bearer ${token}` } : {}), ...headers },
@@ -154,13 +159,22 @@ export function otlpRequest(spans: Array<Record<string, unknown>>): Record<strin
 }
 
 export async function spanCount(gw: TestGateway, executionId: string): Promise<number> {
-  const row = await gw.db.selectFrom('spans').select((eb) => eb.fn.countAll<number>().as('n')).where('executionId', '=', executionId).executeTakeFirstOrThrow();
+  const row = await gw.db
+    .selectFrom('spans')
+    .select((eb) => eb.fn.countAll<number>().as('n'))
+    .where('executionId', '=', executionId)
+    .executeTakeFirstOrThrow();
   return Number(row.n);
 }
 
 /** The span ids (hex) stored for an execution, in the order they arrived. */
 export async function storedSpanIds(gw: TestGateway, executionId: string): Promise<string[]> {
-  const rows = await gw.db.selectFrom('spans').select(sql<string>`encode(span_id, 'hex')`.as('spanId')).where('executionId', '=', executionId).orderBy('id').execute();
+  const rows = await gw.db
+    .selectFrom('spans')
+    .select(sql<string>`encode(span_id, 'hex')`.as('spanId'))
+    .where('executionId', '=', executionId)
+    .orderBy('id')
+    .execute();
   return rows.map((row) => row.spanId);
 }
 
@@ -184,15 +198,36 @@ export async function storeSpans(db: Executor, organizationId: number, execution
   };
   const sourceId = (await sourceIds(db, organizationId, [source])).get(source) ?? -1;
   const traceId = hex(16);
-  await insertSpans(db, organizationId, spans.map((span) => {
-    const attributes: Record<string, number> = {};
-    if (span.inputTokens !== undefined) attributes['gen_ai.usage.input_tokens'] = span.inputTokens;
-    if (span.outputTokens !== undefined) attributes['gen_ai.usage.output_tokens'] = span.outputTokens;
-    return {
-      executionId, sourceId, traceId, spanId: hex(8), parentSpanId: null, traceState: null, flags: null, name: span.name, kind: 1,
-      startTimeUnixNano: `${span.start}000000`, endTimeUnixNano: `${span.end}000000`, statusCode: 1, statusMessage: null,
-      attributes: JSON.stringify(attributes), droppedAttributesCount: 0, events: null, droppedEventsCount: 0, links: null, droppedLinksCount: 0,
-      inputTokens: span.inputTokens ?? 0, outputTokens: span.outputTokens ?? 0,
-    };
-  }));
+  await insertSpans(
+    db,
+    organizationId,
+    spans.map((span) => {
+      const attributes: Record<string, number> = {};
+      if (span.inputTokens !== undefined) attributes['gen_ai.usage.input_tokens'] = span.inputTokens;
+      if (span.outputTokens !== undefined) attributes['gen_ai.usage.output_tokens'] = span.outputTokens;
+      return {
+        executionId,
+        sourceId,
+        traceId,
+        spanId: hex(8),
+        parentSpanId: null,
+        traceState: null,
+        flags: null,
+        name: span.name,
+        kind: 1,
+        startTimeUnixNano: `${span.start}000000`,
+        endTimeUnixNano: `${span.end}000000`,
+        statusCode: 1,
+        statusMessage: null,
+        attributes: JSON.stringify(attributes),
+        droppedAttributesCount: 0,
+        events: null,
+        droppedEventsCount: 0,
+        links: null,
+        droppedLinksCount: 0,
+        inputTokens: span.inputTokens ?? 0,
+        outputTokens: span.outputTokens ?? 0,
+      };
+    }),
+  );
 }

@@ -79,7 +79,8 @@ async function pgliteImage(): Promise<() => Promise<void>> {
 function buildIfStale(): void {
   const script = fileURLToPath(new URL('../../scripts/build-if-stale.mjs', import.meta.url));
   const result = spawnSync(process.execPath, [script], { stdio: 'inherit' });
-  if (result.status !== 0) throw new Error('The build failed (see above): the suites that run dist/ would test stale code. Fix the type errors, or run npm run build to see them.');
+  if (result.status !== 0)
+    throw new Error('The build failed (see above): the suites that run dist/ would test stale code. Fix the type errors, or run npm run build to see them.');
 }
 
 export { urlFor };

@@ -62,7 +62,13 @@ export async function startTestGateway(
     ...(process.env.AUTHZ_INLINE_ORGANIZATIONS ? { AUTHZ_INLINE_ORGANIZATIONS: process.env.AUTHZ_INLINE_ORGANIZATIONS } : {}),
     ...env,
   });
-  const gateway = new Gateway({ config, db: database.db, secrets: new SecretBox(secretKey), logger: options.logger ?? pino({ level: 'silent' }), cluster: options.cluster ?? null });
+  const gateway = new Gateway({
+    config,
+    db: database.db,
+    secrets: new SecretBox(secretKey),
+    logger: options.logger ?? pino({ level: 'silent' }),
+    cluster: options.cluster ?? null,
+  });
   await gateway.start();
   const server: http.Server = await gateway.listen(0, '127.0.0.1');
   const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/graphql`;

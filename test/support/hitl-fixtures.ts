@@ -121,7 +121,8 @@ export async function raiseOk(gw: TestGateway, token: string, body: Record<strin
   return response.body.id;
 }
 
-export const REQUEST_FIELDS = 'id status question context executionId expiresAt answer answeredAt answeredBy { principalType principalId displayName } forwardStatus forwardError forwardAttempts lastForwardAttemptAt automation { id }';
+export const REQUEST_FIELDS =
+  'id status question context executionId expiresAt answer answeredAt answeredBy { principalType principalId displayName } forwardStatus forwardError forwardAttempts lastForwardAttemptAt automation { id }';
 
 export interface HitlRequestResult {
   id: string;

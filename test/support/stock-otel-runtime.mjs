@@ -64,31 +64,43 @@ const at = (ms, nanos) => {
   return [base + Math.floor(total / 1e9), total % 1e9];
 };
 
-const root = tracer.startSpan('crew.kickoff', { kind: SpanKind.SERVER, startTime: at(0, 456_789), attributes: { 'crew.topic': 'otters', 'crew.agents': ['researcher', 'writer'] } });
+const root = tracer.startSpan('crew.kickoff', {
+  kind: SpanKind.SERVER,
+  startTime: at(0, 456_789),
+  attributes: { 'crew.topic': 'otters', 'crew.agents': ['researcher', 'writer'] },
+});
 const inRoot = trace.setSpan(context.active(), root);
 
-const llm = tracer.startSpan('llm.chat', {
-  kind: SpanKind.CLIENT,
-  startTime: at(10, 250_001),
-  attributes: {
-    'gen_ai.operation.name': 'chat',
-    'gen_ai.request.model': 'gpt-4o-mini',
-    'gen_ai.request.temperature': 0.25,
-    'gen_ai.usage.input_tokens': 321,
-    'gen_ai.usage.output_tokens': 45,
-    'gen_ai.response.finish_reasons': ['stop'],
-    'llm.streamed': false,
+const llm = tracer.startSpan(
+  'llm.chat',
+  {
+    kind: SpanKind.CLIENT,
+    startTime: at(10, 250_001),
+    attributes: {
+      'gen_ai.operation.name': 'chat',
+      'gen_ai.request.model': 'gpt-4o-mini',
+      'gen_ai.request.temperature': 0.25,
+      'gen_ai.usage.input_tokens': 321,
+      'gen_ai.usage.output_tokens': 45,
+      'gen_ai.response.finish_reasons': ['stop'],
+      'llm.streamed': false,
+    },
   },
-}, inRoot);
+  inRoot,
+);
 llm.addEvent('gen_ai.content.prompt', { 'gen_ai.prompt': 'Summarise what otters eat', 'prompt.tokens': 321 }, at(11, 7));
 llm.addEvent('gen_ai.content.completion', { 'gen_ai.completion': 'Fish, mostly.', 'completion.cached': true }, at(19, 999_999));
 llm.end(at(20, 1));
 
-const tool = tracer.startSpan('tool.search', {
-  kind: SpanKind.INTERNAL,
-  startTime: at(21, 500_500),
-  links: [{ context: llm.spanContext(), attributes: { 'link.reason': 'uses the completion', 'link.rank': 1 } }],
-}, inRoot);
+const tool = tracer.startSpan(
+  'tool.search',
+  {
+    kind: SpanKind.INTERNAL,
+    startTime: at(21, 500_500),
+    links: [{ context: llm.spanContext(), attributes: { 'link.reason': 'uses the completion', 'link.rank': 1 } }],
+  },
+  inRoot,
+);
 tool.addEvent('retry', { 'retry.attempt': 2, 'retry.delay_ms': 12.5 }, at(22, 42));
 tool.setStatus({ code: SpanStatusCode.ERROR, message: 'search backend answered 503' });
 tool.end(at(30, 999_999));
@@ -101,12 +113,16 @@ const upstream = {
   isRemote: true,
   traceState: createTraceState('vendor=abc,other=1'),
 };
-const publish = tracer.startSpan('queue.publish', {
-  kind: SpanKind.PRODUCER,
-  startTime: at(31, 1),
-  attributes: { 'messaging.system': 'rabbitmq', 'messaging.batch.message_count': 3 },
-  links: [{ context: upstream, attributes: { 'link.note': 'upstream request' } }],
-}, inRoot);
+const publish = tracer.startSpan(
+  'queue.publish',
+  {
+    kind: SpanKind.PRODUCER,
+    startTime: at(31, 1),
+    attributes: { 'messaging.system': 'rabbitmq', 'messaging.batch.message_count': 3 },
+    links: [{ context: upstream, attributes: { 'link.note': 'upstream request' } }],
+  },
+  inRoot,
+);
 publish.end(at(32, 2));
 
 // The consumer side, continued from a propagated context: a remote parent carrying a trace state.
@@ -117,7 +133,11 @@ const propagated = trace.setSpanContext(ROOT_CONTEXT, {
   isRemote: true,
   traceState: createTraceState('gatehouse=consume,vendor=abc'),
 });
-const consume = tracer.startSpan('queue.consume', { kind: SpanKind.CONSUMER, startTime: at(33, 333_333), attributes: { 'messaging.operation.type': 'process' } }, propagated);
+const consume = tracer.startSpan(
+  'queue.consume',
+  { kind: SpanKind.CONSUMER, startTime: at(33, 333_333), attributes: { 'messaging.operation.type': 'process' } },
+  propagated,
+);
 consume.addEvent('message.ack', undefined, at(34, 0));
 consume.end(at(35, 5));
 

@@ -27,7 +27,14 @@ export interface CreatedHook {
   secret: string;
 }
 
-export async function createWebhook(gw: TestGateway, token: string, organizationId: number, url: string, events: string[], description?: string): Promise<CreatedHook> {
+export async function createWebhook(
+  gw: TestGateway,
+  token: string,
+  organizationId: number,
+  url: string,
+  events: string[],
+  description?: string,
+): Promise<CreatedHook> {
   const data = await expectAllowed<{ createWebhook: { secret: string; webhook: { id: string } } }>(gw, token, CREATE_WEBHOOK, {
     o: String(organizationId),
     input: { url, events, ...(description ? { description } : {}) },
@@ -37,7 +44,12 @@ export async function createWebhook(gw: TestGateway, token: string, organization
 
 /** A worker on the gateway's database, as a replica's (src/main.ts) would run, with settings overridden. */
 export function webhookWorker(gw: TestGateway, overrides: Partial<WebhookConfig> = {}): WebhookWorker {
-  return new WebhookWorker({ db: gw.db, secrets: new SecretBox(gw.secretKey), config: { ...gw.config.webhooks, ...overrides }, logger: pino({ level: 'silent' }) });
+  return new WebhookWorker({
+    db: gw.db,
+    secrets: new SecretBox(gw.secretKey),
+    config: { ...gw.config.webhooks, ...overrides },
+    logger: pino({ level: 'silent' }),
+  });
 }
 
 const DELIVERY_FIELDS = 'id event status attemptCount nextAttemptAt retryUntil lastStatusCode lastError deliveredAt createdAt payload';
@@ -91,10 +103,15 @@ export async function readWebhook(gw: TestGateway, token: string, organizationId
 
 /** One delivery with its attempts, in order, through the API. */
 export async function readDelivery(gw: TestGateway, token: string, organizationId: number, id: string): Promise<DeliveryView & { attempts: AttemptView[] }> {
-  const data = await expectAllowed<{ organization: { webhookDelivery: DeliveryView & { attempts: { edges: Array<{ node: AttemptView }> } } } }>(gw, token, DELIVERY, {
-    o: String(organizationId),
-    id,
-  });
+  const data = await expectAllowed<{ organization: { webhookDelivery: DeliveryView & { attempts: { edges: Array<{ node: AttemptView }> } } } }>(
+    gw,
+    token,
+    DELIVERY,
+    {
+      o: String(organizationId),
+      id,
+    },
+  );
   const delivery = data.organization.webhookDelivery;
   return { ...delivery, attempts: delivery.attempts.edges.map((edge) => edge.node) };
 }

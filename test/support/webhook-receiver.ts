@@ -39,7 +39,13 @@ export async function startWebhookReceiver(): Promise<WebhookReceiver> {
     req.on('end', () => {
       const answer = queue.shift() ?? otherwise;
       const headers = Object.fromEntries(Object.entries(req.headers).map(([key, value]) => [key, Array.isArray(value) ? value.join(', ') : (value ?? '')]));
-      const entry: Received = { path: req.url ?? '', headers, body: Buffer.concat(chunks).toString('utf8'), status: 'hang' in answer ? 0 : answer.status, at: Date.now() };
+      const entry: Received = {
+        path: req.url ?? '',
+        headers,
+        body: Buffer.concat(chunks).toString('utf8'),
+        status: 'hang' in answer ? 0 : answer.status,
+        at: Date.now(),
+      };
       received.push(entry);
       for (const waiter of waiters.filter((w) => received.length >= w.count)) waiter.resolve();
       if ('hang' in answer) return;

@@ -44,7 +44,15 @@ interface Laid {
 
 function lay(spec: ZipEntrySpec): Laid {
   const name = Buffer.isBuffer(spec.name) ? spec.name : Buffer.from(spec.name, 'utf8');
-  if (spec.deflated) return { spec, name, method: spec.method ?? 8, data: spec.deflated.data, size: spec.declaredSize ?? spec.deflated.size, crc: spec.crc ?? spec.deflated.crc };
+  if (spec.deflated)
+    return {
+      spec,
+      name,
+      method: spec.method ?? 8,
+      data: spec.deflated.data,
+      size: spec.declaredSize ?? spec.deflated.size,
+      crc: spec.crc ?? spec.deflated.crc,
+    };
   const content = spec.content === undefined ? Buffer.alloc(0) : Buffer.isBuffer(spec.content) ? spec.content : Buffer.from(spec.content, 'utf8');
   const data = spec.deflate ? zlib.deflateRawSync(content) : content;
   return { spec, name, method: spec.method ?? (spec.deflate ? 8 : 0), data, size: spec.declaredSize ?? content.length, crc: spec.crc ?? zlib.crc32(content) };

@@ -50,7 +50,7 @@ describe('startTrainingRun', () => {
     expect(data.startTrainingRun).toMatchObject({ status: 'QUEUED', iterations, agentId: null });
   });
 
-  it('takes an agent of the same organization; another organization\'s agent is NOT_FOUND and nothing is written', async () => {
+  it("takes an agent of the same organization; another organization's agent is NOT_FOUND and nothing is written", async () => {
     const own = await agentOf(org);
     const data = await expectAllowed<StartData>(gw, org.owner.token, START, start(org, 3, own));
     expect(data.startTrainingRun.agentId).toBe(own);
@@ -88,7 +88,7 @@ describe('cancelTrainingRun', () => {
     await expectAllowed(gw, org.owner.token, CANCEL, { id: run.id });
   });
 
-  it('another organization\'s run is NOT_FOUND and stays QUEUED', async () => {
+  it("another organization's run is NOT_FOUND and stays QUEUED", async () => {
     const { startTrainingRun: run } = await expectAllowed<StartData>(gw, other.owner.token, START, start(other, 2));
     await expectDenied(gw, org.owner.token, CANCEL, { id: run.id }, 'NOT_FOUND');
     const row = await gw.db.selectFrom('trainingRuns').select('status').where('id', '=', run.id).executeTakeFirstOrThrow();

@@ -17,7 +17,7 @@ beforeAll(async () => {
 afterAll(async () => gw.close());
 
 describe('a registered document runs', () => {
-  it('by its hash alone (Apollo persisted-query extension), although Apollo\'s own APQ is off', async () => {
+  it("by its hash alone (Apollo persisted-query extension), although Apollo's own APQ is off", async () => {
     expectViewerEmail(await post(gw, org.owner.token, { extensions: apq(viewerHash) }), org.owner.email);
   });
 
@@ -104,7 +104,12 @@ describe('anything else is refused before it runs', () => {
     const other = 'query Other { viewer { user { id } } }';
     expectRefused(await post(gw, org.owner.token, { query: other, extensions: apq(viewerHash) }), 400, 'BAD_REQUEST', 'is not the SHA-256 of `query`');
     expectRefused(await post(gw, org.owner.token, { query: other, documentId: viewerHash }), 400, 'BAD_REQUEST', 'is not the SHA-256 of `query`');
-    expectRefused(await post(gw, org.owner.token, { query: other, extensions: apq(`sha256:${viewerHash}`) }), 400, 'BAD_REQUEST', 'is not the SHA-256 of `query`');
+    expectRefused(
+      await post(gw, org.owner.token, { query: other, extensions: apq(`sha256:${viewerHash}`) }),
+      400,
+      'BAD_REQUEST',
+      'is not the SHA-256 of `query`',
+    );
   });
 });
 
@@ -116,9 +121,17 @@ describe('malformed document fields are BAD_REQUEST, 400, never a server error',
     ['persistedQuery version 2', { extensions: { persistedQuery: { version: 2, sha256Hash: sha256Hex('x') } } }, 'version` must be 1'],
     ['persistedQuery without a version', { extensions: { persistedQuery: { sha256Hash: sha256Hex('x') } } }, 'version` must be 1'],
     ['sha256Hash too short', { extensions: { persistedQuery: { version: 1, sha256Hash: 'abc' } } }, 'sha256Hash` must be the 64 lowercase hex digits'],
-    ['sha256Hash of another algorithm', { extensions: { persistedQuery: { version: 1, sha256Hash: `sha1:${'0'.repeat(40)}` } } }, 'sha256Hash` must be the 64 lowercase hex digits'],
+    [
+      'sha256Hash of another algorithm',
+      { extensions: { persistedQuery: { version: 1, sha256Hash: `sha1:${'0'.repeat(40)}` } } },
+      'sha256Hash` must be the 64 lowercase hex digits',
+    ],
     ['sha256Hash "sha256:" and nothing', { extensions: { persistedQuery: { version: 1, sha256Hash: 'sha256:' } } }, 'with or without a "sha256:" prefix'],
-    ['sha256Hash with the prefix twice', { extensions: { persistedQuery: { version: 1, sha256Hash: `sha256:sha256:${sha256Hex('x')}` } } }, 'sha256Hash` must be'],
+    [
+      'sha256Hash with the prefix twice',
+      { extensions: { persistedQuery: { version: 1, sha256Hash: `sha256:sha256:${sha256Hex('x')}` } } },
+      'sha256Hash` must be',
+    ],
     ['sha256Hash a number', { extensions: { persistedQuery: { version: 1, sha256Hash: 42 } } }, 'sha256Hash` must be the 64 lowercase hex digits'],
     ['documentId of another algorithm', { documentId: `md5:${'0'.repeat(32)}` }, '`documentId` must be "sha256:"'],
     ['documentId a number', { documentId: 42 }, '`documentId` must be "sha256:"'],

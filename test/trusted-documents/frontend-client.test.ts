@@ -44,7 +44,9 @@ beforeAll(async () => {
   const registered = await registerWithCli(store.env, [generated.manifestFile, '--client', 'web']);
   expect(registered.stderr).toBe('');
   expect(registered.code).toBe(0);
-  expect(registered.stdout).toBe(`Registered ${SCREENS.length + MUTATIONS.length} documents for client web: ${SCREENS.length + MUTATIONS.length} new, 0 already registered.\n`);
+  expect(registered.stdout).toBe(
+    `Registered ${SCREENS.length + MUTATIONS.length} documents for client web: ${SCREENS.length + MUTATIONS.length} new, 0 already registered.\n`,
+  );
   runtime = await startRuntimeStub();
   server = await startServerProcess({ ...store.env, TRUSTED_DOCUMENTS: 'enforce', RUNNER_URL_TEMPLATE: runtime.urlTemplate });
   await reportSpans(server.url, seeded.ingestToken, seeded.executionId);
@@ -87,18 +89,37 @@ function expectedData(name: string): Record<string, unknown> {
         members: {
           totalCount: 2,
           edges: expect.arrayContaining([
-            expect.objectContaining({ node: expect.objectContaining({ user: expect.objectContaining({ name: seeded.ownerName }), role: expect.objectContaining({ kind: 'OWNER' }) }) }),
-            expect.objectContaining({ node: expect.objectContaining({ user: expect.objectContaining({ email: seeded.memberEmail }), role: expect.objectContaining({ kind: 'MEMBER' }) }) }),
+            expect.objectContaining({
+              node: expect.objectContaining({ user: expect.objectContaining({ name: seeded.ownerName }), role: expect.objectContaining({ kind: 'OWNER' }) }),
+            }),
+            expect.objectContaining({
+              node: expect.objectContaining({
+                user: expect.objectContaining({ email: seeded.memberEmail }),
+                role: expect.objectContaining({ kind: 'MEMBER' }),
+              }),
+            }),
           ]),
         },
-        roles: expect.arrayContaining([expect.objectContaining({ kind: 'OWNER', features: expect.arrayContaining([something]) }), expect.objectContaining({ kind: 'MEMBER' })]),
+        roles: expect.arrayContaining([
+          expect.objectContaining({ kind: 'OWNER', features: expect.arrayContaining([something]) }),
+          expect.objectContaining({ kind: 'MEMBER' }),
+        ]),
       },
     },
     Automations: {
       organization: {
         automations: {
           totalCount: 1,
-          edges: [{ cursor: something, node: expect.objectContaining({ id: seeded.automationId, latestDeployment: expect.objectContaining({ version: 1, status: 'DEPLOYED' }), executions: { totalCount: 1 } }) }],
+          edges: [
+            {
+              cursor: something,
+              node: expect.objectContaining({
+                id: seeded.automationId,
+                latestDeployment: expect.objectContaining({ version: 1, status: 'DEPLOYED' }),
+                executions: { totalCount: 1 },
+              }),
+            },
+          ],
         },
       },
     },
@@ -107,7 +128,17 @@ function expectedData(name: string): Record<string, unknown> {
         automation: expect.objectContaining({
           executions: expect.objectContaining({
             totalCount: 1,
-            edges: [{ cursor: something, node: expect.objectContaining({ id: seeded.executionId, status: 'RUNNING', deployment: { id: something, version: 1 }, startedBy: expect.objectContaining({ principalType: 'USER', displayName: seeded.ownerName }) }) }],
+            edges: [
+              {
+                cursor: something,
+                node: expect.objectContaining({
+                  id: seeded.executionId,
+                  status: 'RUNNING',
+                  deployment: { id: something, version: 1 },
+                  startedBy: expect.objectContaining({ principalType: 'USER', displayName: seeded.ownerName }),
+                }),
+              },
+            ],
           }),
         }),
       },
@@ -120,9 +151,27 @@ function expectedData(name: string): Record<string, unknown> {
           spans: expect.objectContaining({
             totalCount: 3,
             edges: [
-              { cursor: something, node: expect.objectContaining({ name: 'crew kickoff', parentSpanId: null, events: [expect.objectContaining({ name: 'started', attributes: { detail: 'started' } })] }) },
-              { cursor: something, node: expect.objectContaining({ name: 'llm call', inputTokens: 120, outputTokens: 40, events: [expect.objectContaining({ name: 'prompt sent' })] }) },
-              { cursor: something, node: expect.objectContaining({ name: 'tool call', attributes: expect.objectContaining({ 'tool.name': 'lookup_vendor' }), events: [] }) },
+              {
+                cursor: something,
+                node: expect.objectContaining({
+                  name: 'crew kickoff',
+                  parentSpanId: null,
+                  events: [expect.objectContaining({ name: 'started', attributes: { detail: 'started' } })],
+                }),
+              },
+              {
+                cursor: something,
+                node: expect.objectContaining({
+                  name: 'llm call',
+                  inputTokens: 120,
+                  outputTokens: 40,
+                  events: [expect.objectContaining({ name: 'prompt sent' })],
+                }),
+              },
+              {
+                cursor: something,
+                node: expect.objectContaining({ name: 'tool call', attributes: expect.objectContaining({ 'tool.name': 'lookup_vendor' }), events: [] }),
+              },
             ],
           }),
         }),
@@ -163,7 +212,7 @@ describe.each(['POST', 'GET'] as const)('urql, queries by %s, TRUSTED_DOCUMENTS=
     client = frontendClient(server.url, seeded.ownerToken, method, sent);
   });
 
-  it.each(SCREENS)('%s: the screen\'s data, no errors, sent by hash alone', async (name) => {
+  it.each(SCREENS)("%s: the screen's data, no errors, sent by hash alone", async (name) => {
     const document = documentNamed(name);
     const result = await client.query<Record<string, unknown>>(document, variablesOf(name)).toPromise();
     expect(result.error?.graphQLErrors ?? [], result.error?.message).toEqual([]);

@@ -28,7 +28,9 @@ export type HashedDocument = DocumentNode & { __meta__: { hash: string } };
 const isRecord = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null && !Array.isArray(value);
 
 function isHashedDocument(value: unknown): value is HashedDocument {
-  return isRecord(value) && value.kind === Kind.DOCUMENT && Array.isArray(value.definitions) && isRecord(value.__meta__) && typeof value.__meta__.hash === 'string';
+  return (
+    isRecord(value) && value.kind === Kind.DOCUMENT && Array.isArray(value.definitions) && isRecord(value.__meta__) && typeof value.__meta__.hash === 'string'
+  );
 }
 
 /** The hash the client preset embedded in a document; what urql's docs pass to persistedExchange's generateHash. */
@@ -66,7 +68,10 @@ export async function generateFrontend(dir: string): Promise<Generated> {
 export async function registerWithCli(env: Record<string, string>, args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
   const cli = path.join(ROOT_DIR, 'dist/src/cli/main.js');
   try {
-    const { stdout, stderr } = await promisify(execFile)(process.execPath, [cli, 'documents', 'register', ...args], { env: { ...process.env, ...env }, encoding: 'utf8' });
+    const { stdout, stderr } = await promisify(execFile)(process.execPath, [cli, 'documents', 'register', ...args], {
+      env: { ...process.env, ...env },
+      encoding: 'utf8',
+    });
     return { code: 0, stdout, stderr };
   } catch (error) {
     const failed = isRecord(error) ? error : {};
@@ -101,20 +106,50 @@ export async function seedScreens(env: Record<string, string>): Promise<ScreenDa
     const member = await findOrCreateUserByEmail(db, 'grace@example.com', 'Grace Member');
     await insertMembership(db, { organizationId: organization.id, userId: member.id, roleId: (await findRoleByKind(db, organization.id, 'MEMBER')).id });
     const { secret } = await issueApiToken(db, organization.id, { userId: owner.id }, 'web');
-    const automation = await insertAutomation(db, { organizationId: organization.id, name: 'invoice-triage', description: 'Sorts incoming invoices', createdByUserId: owner.id });
+    const automation = await insertAutomation(db, {
+      organizationId: organization.id,
+      name: 'invoice-triage',
+      description: 'Sorts incoming invoices',
+      createdByUserId: owner.id,
+    });
     const ingest = generateIngestToken();
     const deployment = await insertDeployment(db, {
-      organizationId: organization.id, automationId: automation.id, version: 1, sourceType: 'GIT', gitRepoId: null, gitRepoFullName: 'acme/invoice-triage',
-      gitRef: 'main', archiveId: null, archiveSha256: null, llmConnectionId: null, namespace: 'gatehouse', isolated: false, manifests: '[]',
-      status: 'DEPLOYED', rollbackOfVersion: null, deployedByUserId: owner.id, deployedByServiceAccountId: null, ingestTokenHash: ingest.hash,
+      organizationId: organization.id,
+      automationId: automation.id,
+      version: 1,
+      sourceType: 'GIT',
+      gitRepoId: null,
+      gitRepoFullName: 'acme/invoice-triage',
+      gitRef: 'main',
+      archiveId: null,
+      archiveSha256: null,
+      llmConnectionId: null,
+      namespace: 'gatehouse',
+      isolated: false,
+      manifests: '[]',
+      status: 'DEPLOYED',
+      rollbackOfVersion: null,
+      deployedByUserId: owner.id,
+      deployedByServiceAccountId: null,
+      ingestTokenHash: ingest.hash,
     });
     const execution = await insertExecution(db, {
-      organizationId: organization.id, automationId: automation.id, deploymentId: deployment.id, inputs: '{"invoice":"INV-7"}',
-      status: 'RUNNING', startedByUserId: owner.id, startedByServiceAccountId: null,
+      organizationId: organization.id,
+      automationId: automation.id,
+      deploymentId: deployment.id,
+      inputs: '{"invoice":"INV-7"}',
+      status: 'RUNNING',
+      startedByUserId: owner.id,
+      startedByServiceAccountId: null,
     });
     return {
-      organizationId: String(organization.id), ownerToken: secret, ownerName: owner.name, memberEmail: member.email,
-      automationId: automation.id, executionId: execution.id, ingestToken: ingest.token,
+      organizationId: String(organization.id),
+      ownerToken: secret,
+      ownerName: owner.name,
+      memberEmail: member.email,
+      automationId: automation.id,
+      executionId: execution.id,
+      ingestToken: ingest.token,
     };
   } finally {
     await handle.close();
@@ -126,11 +161,34 @@ export async function reportSpans(graphqlUrl: string, ingestToken: string, execu
   const traceId = hex(16);
   const rootId = hex(8);
   const start = Date.now() - 10_000;
-  const event = (name: string, at: number) => ({ timeUnixNano: `${BigInt(at) * 1_000_000n}`, name, attributes: [{ key: 'detail', value: { stringValue: name } }] });
+  const event = (name: string, at: number) => ({
+    timeUnixNano: `${BigInt(at) * 1_000_000n}`,
+    name,
+    attributes: [{ key: 'detail', value: { stringValue: name } }],
+  });
   const spans = [
     { ...otlpSpan({ executionId, traceId, spanId: rootId, name: 'crew kickoff', start, durationMs: 900 }), events: [event('started', start)] },
-    { ...otlpSpan({ executionId, traceId, parentSpanId: rootId, name: 'llm call', start: start + 100, durationMs: 300, attributes: { 'gen_ai.usage.input_tokens': 120, 'gen_ai.usage.output_tokens': 40 } }), events: [event('prompt sent', start + 100)] },
-    otlpSpan({ executionId, traceId, parentSpanId: rootId, name: 'tool call', start: start + 500, durationMs: 200, attributes: { 'tool.name': 'lookup_vendor' } }),
+    {
+      ...otlpSpan({
+        executionId,
+        traceId,
+        parentSpanId: rootId,
+        name: 'llm call',
+        start: start + 100,
+        durationMs: 300,
+        attributes: { 'gen_ai.usage.input_tokens': 120, 'gen_ai.usage.output_tokens': 40 },
+      }),
+      events: [event('prompt sent', start + 100)],
+    },
+    otlpSpan({
+      executionId,
+      traceId,
+      parentSpanId: rootId,
+      name: 'tool call',
+      start: start + 500,
+      durationMs: 200,
+      attributes: { 'tool.name': 'lookup_vendor' },
+    }),
   ];
   const response = await fetch(new URL('/v1/traces', graphqlUrl), {
     method: 'POST',

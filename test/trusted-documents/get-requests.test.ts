@@ -49,7 +49,7 @@ describe('GET in enforce mode', () => {
     expect(Object.fromEntries(params)).toEqual({ query: VIEWER_EMAIL, variables: '{"a":1}', operationName: 'ViewerEmail', extensions: '{"other":1}' });
   });
 
-  it('a JSON body, not the query string, names a POST\'s document', async () => {
+  it("a JSON body, not the query string, names a POST's document", async () => {
     const documents = new TrustedDocuments(gw.db, 'enforce');
     const resolution = await documents.resolve({ query: 'query Unregistered { viewer { user { id } } }' }, `?documentId=${viewerHash}`);
     expect(resolution).toMatchObject({ kind: 'refused', code: 'TRUSTED_DOCUMENT_REQUIRED' });

@@ -25,8 +25,16 @@ const cases: Array<[string, string, string[]]> = [
   ['3 aliases over 2', 'query Aliased { a: viewer { user { id } } b: viewer { user { id } } c: viewer { user { id } } }', ['TOO_MANY_ALIASES']],
   ['3 directives over 2', 'query Skips($s: Boolean = false) { viewer @skip(if: $s) { user @skip(if: $s) { id @skip(if: $s) } } }', ['TOO_MANY_DIRECTIVES']],
   ['over 100 tokens', `query Long { viewer { user { ${'id '.repeat(100)}} } }`, ['TOO_MANY_TOKENS']],
-  ['cost over 50 with its default page size', 'query Costly($o: ID!, $n: Int = 30) { organization(id: $o) { members(first: $n) { edges { node { joinedAt } } } } }', ['QUERY_TOO_COMPLEX']],
-  ['invalid and too deep: both', 'query Both { viewer { nope memberships { organization { roles { features { feature } } } } } }', ['GRAPHQL_VALIDATION_FAILED', 'QUERY_TOO_DEEP']],
+  [
+    'cost over 50 with its default page size',
+    'query Costly($o: ID!, $n: Int = 30) { organization(id: $o) { members(first: $n) { edges { node { joinedAt } } } } }',
+    ['QUERY_TOO_COMPLEX'],
+  ],
+  [
+    'invalid and too deep: both',
+    'query Both { viewer { nope memberships { organization { roles { features { feature } } } } } }',
+    ['GRAPHQL_VALIDATION_FAILED', 'QUERY_TOO_DEEP'],
+  ],
 ];
 
 describe('checkDocument answers what the gateway would', () => {
@@ -51,10 +59,22 @@ describe('checkDocument answers what the gateway would', () => {
     });
   });
 
-  it('costs each operation with its variables\' defaults, and names it', () => {
-    const check = checkDocument(schema, 'query Costly($o: ID!, $n: Int = 30) { organization(id: $o) { members(first: $n) { edges { node { joinedAt } } } } }', gw.config.limits);
-    expect(check.ok ? '' : check.refusals[0]?.problem).toMatch(/^it is over the gateway's limits: Operation Costly costs \d+ with its variables' defaults; the limit is 50\./);
+  it("costs each operation with its variables' defaults, and names it", () => {
+    const check = checkDocument(
+      schema,
+      'query Costly($o: ID!, $n: Int = 30) { organization(id: $o) { members(first: $n) { edges { node { joinedAt } } } } }',
+      gw.config.limits,
+    );
+    expect(check.ok ? '' : check.refusals[0]?.problem).toMatch(
+      /^it is over the gateway's limits: Operation Costly costs \d+ with its variables' defaults; the limit is 50\./,
+    );
     // Cheaper pages by default: it registers, and a client asking for more pages is refused per request.
-    expect(checkDocument(schema, 'query Cheap($o: ID!, $n: Int = 5) { organization(id: $o) { members(first: $n) { edges { node { joinedAt } } } } }', gw.config.limits)).toEqual({ ok: true, operationName: 'Cheap' });
+    expect(
+      checkDocument(
+        schema,
+        'query Cheap($o: ID!, $n: Int = 5) { organization(id: $o) { members(first: $n) { edges { node { joinedAt } } } } }',
+        gw.config.limits,
+      ),
+    ).toEqual({ ok: true, operationName: 'Cheap' });
   });
 });

@@ -43,27 +43,33 @@ describe('gatehouse documents register', SPAWNS, () => {
     expect(gatehouse(['documents', 'register', file]).stdout).toBe('Registered 1 document: 0 new, 1 already registered.\n');
   });
 
-  it('refuses keys of another algorithm, and a prefixed hash that is not its text\'s, with what to do', () => {
+  it("refuses keys of another algorithm, and a prefixed hash that is not its text's, with what to do", () => {
     const fresh = 'query Fresh { viewer { user { id name } } }';
     const sha1 = `sha1:${'0'.repeat(40)}`;
     const file = write('wrong-hashes.json', { [sha1]: fresh, [`sha256:${sha256Hex(BARE)}`]: fresh });
     const result = gatehouse(['documents', 'register', file]);
     expect(result.status).toBe(2);
-    expect(result.stderr).toContain(`document ${sha1}: the key is not a SHA-256 ("sha256:" and 64 lowercase hex digits, or the digits alone); leave the client preset's persistedDocuments.hashAlgorithm at its default, 'sha256'.`);
+    expect(result.stderr).toContain(
+      `document ${sha1}: the key is not a SHA-256 ("sha256:" and 64 lowercase hex digits, or the digits alone); leave the client preset's persistedDocuments.hashAlgorithm at its default, 'sha256'.`,
+    );
     expect(result.stderr).toContain(`document sha256:${sha256Hex(BARE)}: the hash does not match the text (its SHA-256 is ${sha256Hex(fresh)})`);
   });
 
-  it('refuses documents the gateway would refuse, each with the gateway\'s code, and registers once the limit is raised', () => {
+  it("refuses documents the gateway would refuse, each with the gateway's code, and registers once the limit is raised", () => {
     const file = write('deep.json', { [`sha256:${sha256Hex(DEEP)}`]: DEEP });
     const invalid = write('invalid.graphql', 'query Invalid { viewer { nope } }');
     // The CLI reads MAX_QUERY_DEPTH from its environment, as the gateway does (default 8).
     const refused = gatehouse(['documents', 'register', file, invalid], { MAX_QUERY_DEPTH: '5' });
     expect(refused.status).toBe(2);
     expect(refused.stderr).toContain('Nothing registered');
-    expect(refused.stderr).toContain(`deep.json, document sha256:${sha256Hex(DEEP)}: it is over the gateway's limits: The operation nests fields 6 deep; the limit is 5.`);
+    expect(refused.stderr).toContain(
+      `deep.json, document sha256:${sha256Hex(DEEP)}: it is over the gateway's limits: The operation nests fields 6 deep; the limit is 5.`,
+    );
     expect(refused.stderr).toContain('raise MAX_QUERY_DEPTH on the gateway');
     expect(refused.stderr).toContain('(the gateway answers QUERY_TOO_DEEP).');
-    expect(refused.stderr).toMatch(/invalid\.graphql: it is not valid against the gateway's schema: Cannot query field "nope" on type "Viewer"\..*\(the gateway answers GRAPHQL_VALIDATION_FAILED\)\./);
+    expect(refused.stderr).toMatch(
+      /invalid\.graphql: it is not valid against the gateway's schema: Cannot query field "nope" on type "Viewer"\..*\(the gateway answers GRAPHQL_VALIDATION_FAILED\)\./,
+    );
     const raised = gatehouse(['documents', 'register', file], { MAX_QUERY_DEPTH: '6' });
     expect(raised.stderr).toBe('');
     expect(raised.stdout).toBe('Registered 1 document: 1 new, 0 already registered.\n');

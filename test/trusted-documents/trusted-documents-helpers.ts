@@ -22,7 +22,11 @@ function parse(status: number, raw: string): GqlResponse<Record<string, unknown>
 
 /** POSTs any JSON body (a hash, a documentId, a malformed extension) to the gateway. */
 export async function post(gw: TestGateway, token: string, body: unknown): Promise<GqlResponse<Record<string, unknown>>> {
-  const response = await fetch(gw.url, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` }, body: JSON.stringify(body) });
+  const response = await fetch(gw.url, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
+    body: JSON.stringify(body),
+  });
   return parse(response.status, await response.text());
 }
 

@@ -52,7 +52,12 @@ describe('updateUsageBudget', () => {
   });
 
   it('sets, partly updates and clears the budget; absent fields stay as they were', async () => {
-    const set = await expectAllowed<{ updateUsageBudget: Usage }>(gw, org.owner.token, UPDATE, update(org, { monthlyTokenBudget: 9e15, alertThresholdPercent: 1 }));
+    const set = await expectAllowed<{ updateUsageBudget: Usage }>(
+      gw,
+      org.owner.token,
+      UPDATE,
+      update(org, { monthlyTokenBudget: 9e15, alertThresholdPercent: 1 }),
+    );
     expect(set.updateUsageBudget).toEqual({ monthlyTokenBudget: 9e15, alertThresholdPercent: 1 });
     await expectAllowed(gw, org.owner.token, UPDATE, update(org, { alertThresholdPercent: 100 }));
     expect(await usageOf(org)).toEqual({ monthlyTokenBudget: 9e15, alertThresholdPercent: 100 });

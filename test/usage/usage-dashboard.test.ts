@@ -40,7 +40,16 @@ async function reportRun(name: Name, outcome: 'SUCCEEDED' | 'FAILED' | null, day
   const calls = Array.from({ length: 3 }, () => {
     const input = crypto.randomInt(1, 5000);
     const output = crypto.randomInt(1, 5000);
-    return { input, output, span: otlpSpan({ executionId: execution.id, traceId, parentSpanId: String(root.spanId), attributes: { 'gen_ai.usage.input_tokens': input, 'gen_ai.usage.output_tokens': output } }) };
+    return {
+      input,
+      output,
+      span: otlpSpan({
+        executionId: execution.id,
+        traceId,
+        parentSpanId: String(root.spanId),
+        attributes: { 'gen_ai.usage.input_tokens': input, 'gen_ai.usage.output_tokens': output },
+      }),
+    };
   });
   const response = await postTraces(env.gw, ingestTokenOf(env, org.namespace, ids[name]), otlpRequest([root, ...calls.map((c) => c.span)]));
   expect(response.status).toBe(200);
@@ -63,10 +72,15 @@ beforeAll(async () => {
   for (const name of ['first', 'second', 'private'] as const) ids[name] = (await deployNew(env.gw, org.owner.token, org.organizationId, org.repo)).automationId;
   const viewer = await createRole(env.gw, org.organizationId, { usage_dashboards: 'READ', crews_dashboards: 'READ' });
   const whitelisted = await addMember(env.gw, org.organizationId, viewer);
-  await expectAllowed(env.gw, org.owner.token, 'mutation($id: ID!, $u: ID!) { setAutomationAccess(id: $id, visibility: PRIVATE, access: [{ principalType: USER, principalId: $u }]) { id } }', {
-    id: ids.private,
-    u: whitelisted.userId,
-  });
+  await expectAllowed(
+    env.gw,
+    org.owner.token,
+    'mutation($id: ID!, $u: ID!) { setAutomationAccess(id: $id, visibility: PRIVATE, access: [{ principalType: USER, principalId: $u }]) { id } }',
+    {
+      id: ids.private,
+      u: whitelisted.userId,
+    },
+  );
   Object.assign(tokens, {
     owner: org.owner.token,
     viewer: (await addMember(env.gw, org.organizationId, viewer)).token,
@@ -97,7 +111,8 @@ interface Dashboard {
   organization: { usage: { automations: Array<Row & { automation: { id: string } }>; days: Array<Row & { day: string }> } };
 }
 const window = { since: day(-1).toISOString(), until: day(1).toISOString() };
-const dashboard = async (token: string) => (await expectAllowed<Dashboard>(env.gw, token, QUERY, { o: String(org.organizationId), ...window })).organization.usage;
+const dashboard = async (token: string) =>
+  (await expectAllowed<Dashboard>(env.gw, token, QUERY, { o: String(org.organizationId), ...window })).organization.usage;
 const rate = (c: Counts) => (c.succeeded + c.failed === 0 ? null : c.succeeded / (c.succeeded + c.failed));
 const expected = (c: Counts): Row => ({ ...c, successRate: rate(c) });
 const add = (names: Name[], offset: number): Row => {
@@ -112,10 +127,10 @@ const add = (names: Name[], offset: number): Row => {
 describe('the usage dashboard', () => {
   it.each([
     ['an Owner', 'owner', ['first', 'second', 'private']],
-    ['a member on the private automation\'s whitelist', 'whitelisted', ['first', 'second', 'private']],
+    ["a member on the private automation's whitelist", 'whitelisted', ['first', 'second', 'private']],
     ['a member off the whitelist', 'viewer', ['first', 'second']],
     ['a member with usage_dashboards but crews_dashboards NO_ACCESS', 'noCrews', []],
-  ] as const)('%s: sums equal the spans\' token attributes of exactly the automations it may view', async (_who, token, visible) => {
+  ] as const)("%s: sums equal the spans' token attributes of exactly the automations it may view", async (_who, token, visible) => {
     const usage = await dashboard(tokens[token]);
     const byAutomation = Object.fromEntries(usage.automations.map(({ automation, ...row }) => [automation.id, row]));
     expect(byAutomation).toEqual(Object.fromEntries(visible.map((name) => [ids[name], expected(sent.get(name) ?? zero())])));
@@ -130,7 +145,10 @@ describe('the usage dashboard', () => {
   it('the totals match the stored spans, summed independently', async () => {
     const row = await env.gw.db
       .selectFrom('spans')
-      .select([sql<number>`sum((attributes->>'gen_ai.usage.input_tokens')::bigint)`.as('input'), sql<number>`sum((attributes->>'gen_ai.usage.output_tokens')::bigint)`.as('output')])
+      .select([
+        sql<number>`sum((attributes->>'gen_ai.usage.input_tokens')::bigint)`.as('input'),
+        sql<number>`sum((attributes->>'gen_ai.usage.output_tokens')::bigint)`.as('output'),
+      ])
       .where('organizationId', '=', org.organizationId)
       .executeTakeFirstOrThrow();
     const usage = await dashboard(tokens.owner);
@@ -151,7 +169,11 @@ describe('the usage dashboard', () => {
   });
 
   it('a full year is accepted, with one entry per day and zeros where nothing ran', async () => {
-    const data = await expectAllowed<Dashboard>(env.gw, tokens.owner, QUERY, { o: String(org.organizationId), since: day(-365).toISOString(), until: day(1).toISOString() });
+    const data = await expectAllowed<Dashboard>(env.gw, tokens.owner, QUERY, {
+      o: String(org.organizationId),
+      since: day(-365).toISOString(),
+      until: day(1).toISOString(),
+    });
     expect(data.organization.usage.days).toHaveLength(366);
     expect(data.organization.usage.days[0]).toEqual({ day: isoDay(-365), ...expected(zero()) });
     expect(data.organization.usage.days.at(-1)?.day).toBe(isoDay(0));

@@ -14,7 +14,8 @@ const schema = buildSchema();
 const rules = authorization().rules;
 
 function reference(visible: ReadonlySet<string>): GraphQLSchema {
-  const root = (operation: 'Query' | 'Mutation' | 'Subscription') => (operation === 'Query' ? schema.getQueryType() : operation === 'Mutation' ? schema.getMutationType() : schema.getSubscriptionType())?.name ?? operation;
+  const root = (operation: 'Query' | 'Mutation' | 'Subscription') =>
+    (operation === 'Query' ? schema.getQueryType() : operation === 'Mutation' ? schema.getMutationType() : schema.getSubscriptionType())?.name ?? operation;
   return pruneSchema(
     filterSchema({
       schema,

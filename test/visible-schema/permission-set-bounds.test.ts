@@ -8,12 +8,17 @@ import { startTestGateway, type TestGateway } from '../support/harness.js';
 // minute. Each refusal names the setting and says how to make room.
 let gw: TestGateway;
 beforeAll(async () => {
-  gw = await startTestGateway({ MAX_CUSTOM_ROLES_PER_ORGANIZATION: '2', MAX_SERVICE_ACCOUNTS_PER_ORGANIZATION: '2', SCHEMA_BUILDS_PER_ORGANIZATION_PER_MINUTE: '18' });
+  gw = await startTestGateway({
+    MAX_CUSTOM_ROLES_PER_ORGANIZATION: '2',
+    MAX_SERVICE_ACCOUNTS_PER_ORGANIZATION: '2',
+    SCHEMA_BUILDS_PER_ORGANIZATION_PER_MINUTE: '18',
+  });
 });
 afterAll(async () => gw.close());
 
 const CREATE_ROLE = 'mutation($org: ID!, $name: String!) { createRole(organizationId: $org, input: { name: $name, template: VIEWER }) { id } }';
-const CREATE_ACCOUNT = 'mutation($org: ID!, $name: String!, $role: ID!) { createServiceAccount(organizationId: $org, input: { name: $name, roleId: $role }) { id } }';
+const CREATE_ACCOUNT =
+  'mutation($org: ID!, $name: String!, $role: ID!) { createServiceAccount(organizationId: $org, input: { name: $name, roleId: $role }) { id } }';
 
 describe('bounds on the permission sets of one organization', () => {
   it('custom roles: at most MAX_CUSTOM_ROLES_PER_ORGANIZATION; deleting one makes room', async () => {
@@ -47,10 +52,16 @@ describe('bounds on the permission sets of one organization', () => {
     const org = await createOrg(gw);
     const other = await createOrg(gw);
     const members = await Promise.all(
-      [{ tools: 'READ' as const }, { tools: 'MANAGE' as const }, { agents: 'READ' as const }, { agents: 'MANAGE' as const }].map(async (levels) => addMember(gw, org.organizationId, await createRole(gw, org.organizationId, { crews_dashboards: 'READ', ...levels }))),
+      [{ tools: 'READ' as const }, { tools: 'MANAGE' as const }, { agents: 'READ' as const }, { agents: 'MANAGE' as const }].map(async (levels) =>
+        addMember(gw, org.organizationId, await createRole(gw, org.organizationId, { crews_dashboards: 'READ', ...levels })),
+      ),
     );
     const ask = (token: string) =>
-      fetch(gw.url, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` }, body: JSON.stringify({ query: '{ viewer { __typename } }' }) });
+      fetch(gw.url, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
+        body: JSON.stringify({ query: '{ viewer { __typename } }' }),
+      });
     // Three members of three new sets: three builds.
     for (const member of members.slice(0, 3)) expect((await ask(member.token)).status).toBe(200);
     const refused = await ask(members[3]?.token ?? '');

@@ -29,14 +29,16 @@ function grant(organizationId: number, levels: Partial<FeatureLevels>, extra: Pa
 const authzOf = (userId: string, ...grants: OrganizationGrant[]) => new Authz(session(userId), new Map(grants.map((g) => [g.organizationId, g])));
 
 describe('the permission set of a principal', () => {
-  it('takes each feature\'s highest level over the principal\'s organizations', () => {
+  it("takes each feature's highest level over the principal's organizations", () => {
     const set = permissionSetOf(authzOf('u1', grant(1, { tools: 'NO_ACCESS' }), grant(2, { tools: 'MANAGE' })));
     expect(set.levels.tools).toBe('MANAGE');
     expect(set.kind).toBe('session');
   });
 
   it('counts a manage_settings grant only where crews_dashboards allows automations at all', () => {
-    const blind = permissionSetOf(authzOf('u2', grant(1, { crews_dashboards: 'NO_ACCESS' }, { automationManageGrant: true }), grant(2, { crews_dashboards: 'READ' })));
+    const blind = permissionSetOf(
+      authzOf('u2', grant(1, { crews_dashboards: 'NO_ACCESS' }, { automationManageGrant: true }), grant(2, { crews_dashboards: 'READ' })),
+    );
     expect(blind.automationManageGrant).toBe(false);
     expect(actionReach('MANAGE_SETTINGS')(blind)).toBe(false);
     const seeing = permissionSetOf(authzOf('u3', grant(1, { crews_dashboards: 'READ' }, { automationManageGrant: true })));
@@ -52,7 +54,7 @@ describe('the permission set of a principal', () => {
 });
 
 describe('one Apollo Server per permission set', () => {
-  it('builds a set\'s schema once, and another set\'s separately', async () => {
+  it("builds a set's schema once, and another set's separately", async () => {
     const built: number[] = [];
     const servers = new ApolloPerPermissionSet(
       buildSchema(),
@@ -75,7 +77,12 @@ describe('one Apollo Server per permission set', () => {
   });
 
   it("spends one build of the caller's organizations per miss, and refuses with 429 when the budget (a sixth of the minute's per 10 s) is spent", async () => {
-    const servers = new ApolloPerPermissionSet(buildSchema(), authorization().rules, (schema, documentStore) => new ApolloServer<GraphQLContext>({ schema, documentStore }), new SchemaBuildBudget(12));
+    const servers = new ApolloPerPermissionSet(
+      buildSchema(),
+      authorization().rules,
+      (schema, documentStore) => new ApolloServer<GraphQLContext>({ schema, documentStore }),
+      new SchemaBuildBudget(12),
+    );
     await servers.start();
     await servers.serverFor(authzOf('a', grant(5, { tools: 'NO_ACCESS' })));
     await servers.serverFor(authzOf('b', grant(5, { tools: 'MANAGE' })));

@@ -75,10 +75,14 @@ describe.each(['Owner', 'Member', 'DEVELOPER', 'VIEWER', 'OPS', 'partner token']
   it('can be used: every field it shows, walked from the organization, answers without an error', async () => {
     const organization = visible.getType('Organization');
     const viewer = visible.getQueryType()?.getFields().viewer;
-    if (!isObjectType(organization) || !viewer) throw new Error('Organization and viewer are in every member\'s schema');
+    if (!isObjectType(organization) || !viewer) throw new Error("Organization and viewer are in every member's schema");
     const viewerType = getNamedType(viewer.type);
     if (!isObjectType(viewerType)) throw new Error('viewer is an object');
-    const response = await gw.gql(principals[name]?.token, `query($o: ID!) { organization(id: $o) { ${selectAll(organization, 4)} } viewer { ${selectAll(viewerType, 3)} } }`, { o: o() });
+    const response = await gw.gql(
+      principals[name]?.token,
+      `query($o: ID!) { organization(id: $o) { ${selectAll(organization, 4)} } viewer { ${selectAll(viewerType, 3)} } }`,
+      { o: o() },
+    );
     expect(response.errors).toEqual([]);
     expect(response.data).not.toBeNull();
   });
@@ -116,10 +120,17 @@ describe.each(['Owner', 'Member', 'DEVELOPER', 'VIEWER', 'OPS', 'partner token']
 });
 
 describe('what each role sees follows the SPEC tables', () => {
-
   it.each([
-    ['Owner', ['createEnvVar', 'createTool', 'inviteMember', 'createRole', 'updateUsageBudget', 'redeployAutomation'], ['setFeatureFlag', 'createOrganization']],
-    ['Member', ['createEnvVar', 'createStudioProject', 'runAutomation'], ['createTool', 'inviteMember', 'createRole', 'redeployAutomation', 'updateUsageBudget']],
+    [
+      'Owner',
+      ['createEnvVar', 'createTool', 'inviteMember', 'createRole', 'updateUsageBudget', 'redeployAutomation'],
+      ['setFeatureFlag', 'createOrganization'],
+    ],
+    [
+      'Member',
+      ['createEnvVar', 'createStudioProject', 'runAutomation'],
+      ['createTool', 'inviteMember', 'createRole', 'redeployAutomation', 'updateUsageBudget'],
+    ],
     ['VIEWER', ['runAutomation'], ['createEnvVar', 'createTool', 'createStudioProject', 'inviteMember']],
     ['partner token', ['runAutomation'], ['createEnvVar', 'createRole', 'redeployAutomation', 'setAutomationAccess', 'createApiToken']],
   ])('%s: shows %j, hides %j', async (name, shown, hidden) => {
@@ -151,7 +162,12 @@ describe('a role change', () => {
     if (!member) throw new Error('member fixture');
     const roleId = org.memberRoleId;
     const setTools = (level: string) =>
-      expectAllowed(gw, org.owner.token, 'mutation($id: ID!, $level: PermissionLevel!) { updateRole(id: $id, input: { features: [{ feature: tools, level: $level }] }) { id } }', { id: roleId, level });
+      expectAllowed(
+        gw,
+        org.owner.token,
+        'mutation($id: ID!, $level: PermissionLevel!) { updateRole(id: $id, input: { features: [{ feature: tools, level: $level }] }) { id } }',
+        { id: roleId, level },
+      );
     expect(await mutationNames(gw, member.token)).not.toContain('createTool');
     await setTools('MANAGE');
     expect(await mutationNames(gw, member.token)).toContain('createTool');

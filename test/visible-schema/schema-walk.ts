@@ -57,7 +57,12 @@ export function selectAll(type: GraphQLObjectType, depth: number): string {
  * How to reach `target` from the root of `schema`, as an opening of a selection: the shortest
  * chain of fields (breadth first), each with its required arguments filled from `args`.
  */
-export function pathTo(schema: GraphQLSchema, root: GraphQLObjectType, target: string, args: (field: GraphQLField<unknown, unknown>) => string): string[] | null {
+export function pathTo(
+  schema: GraphQLSchema,
+  root: GraphQLObjectType,
+  target: string,
+  args: (field: GraphQLField<unknown, unknown>) => string,
+): string[] | null {
   const seen = new Set<string>([root.name]);
   let frontier: Array<{ type: GraphQLObjectType; path: string[] }> = [{ type: root, path: [] }];
   while (frontier.length > 0) {

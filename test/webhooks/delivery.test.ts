@@ -38,7 +38,12 @@ function verify(secret: string, request: Received): { type: string; timestamp: s
 beforeAll(async () => {
   receiver = await startWebhookReceiver();
   runtime = await startRuntimeStub();
-  env = await startClusterEnv('automatic', { RUNNER_URL_TEMPLATE: runtime.urlTemplate, ...WEBHOOK_TEST_ENV, WEBHOOK_RETRY_BASE_MS: '1000', WEBHOOK_RETRY_MAX_DELAY_MS: '1000' });
+  env = await startClusterEnv('automatic', {
+    RUNNER_URL_TEMPLATE: runtime.urlTemplate,
+    ...WEBHOOK_TEST_ENV,
+    WEBHOOK_RETRY_BASE_MS: '1000',
+    WEBHOOK_RETRY_MAX_DELAY_MS: '1000',
+  });
   org = await isolatedOrg(env.gw);
   automationId = (await deployNew(env.gw, org.owner.token, org.organizationId, org.repo)).automationId;
   ingestToken = ingestTokenOf(env, org.namespace, automationId);
@@ -119,7 +124,11 @@ describe('a receiver that fails twice', () => {
     const delivery = await readDelivery(env.gw, org.owner.token, org.organizationId, attempts[0]?.headers['webhook-id'] ?? '');
     expect(delivery).toMatchObject({ status: 'DELIVERED', attemptCount: 3, lastStatusCode: 204, lastError: null });
     const recorded = delivery.attempts;
-    expect(recorded.map((a) => [a.attemptNumber, a.statusCode, a.succeeded])).toEqual([[1, 500, false], [2, 503, false], [3, 204, true]]);
+    expect(recorded.map((a) => [a.attemptNumber, a.statusCode, a.succeeded])).toEqual([
+      [1, 500, false],
+      [2, 503, false],
+      [3, 204, true],
+    ]);
     expect(recorded[0]?.error).toMatch(/answered 500/);
     for (const attempt of recorded) expect(attempt.durationMs).toBeGreaterThanOrEqual(0);
     // The retries waited their backoff (at least half the nominal 1000 ms).

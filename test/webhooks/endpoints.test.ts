@@ -16,7 +16,8 @@ let other: OrgFixture;
 const URL = 'https://93.184.215.14/hooks';
 const o = () => String(org.organizationId);
 
-const LIST = 'query($o: ID!) { organization(id: $o) { webhooks(first: 10) { totalCount edges { node { id url description events enabled createdAt registeredBy { principalType principalId displayName } scope { automationIds } } } } } }';
+const LIST =
+  'query($o: ID!) { organization(id: $o) { webhooks(first: 10) { totalCount edges { node { id url description events enabled createdAt registeredBy { principalType principalId displayName } scope { automationIds } } } } } }';
 
 beforeAll(async () => {
   gw = await startTestGateway();
@@ -28,7 +29,10 @@ afterAll(async () => gw.close());
 describe('creating an endpoint', () => {
   it('answers the secret once, in the Standard Webhooks form, and stores it sealed', async () => {
     const data = await expectAllowed<{ createWebhook: { secret: string; webhook: { id: string; url: string; events: string[]; enabled: boolean } } }>(
-      gw, org.owner.token, CREATE_WEBHOOK, { o: o(), input: { url: URL, events: ['EXECUTION_FINISHED', 'DEPLOYMENT_FINISHED', 'EXECUTION_FINISHED'], description: 'partner CRM' } },
+      gw,
+      org.owner.token,
+      CREATE_WEBHOOK,
+      { o: o(), input: { url: URL, events: ['EXECUTION_FINISHED', 'DEPLOYMENT_FINISHED', 'EXECUTION_FINISHED'], description: 'partner CRM' } },
     );
     const { secret, webhook } = data.createWebhook;
     expect(secret).toMatch(/^whsec_[A-Za-z0-9+/]{43}=$/);
@@ -46,7 +50,12 @@ describe('creating an endpoint', () => {
   });
 
   it('lists it, with who registered it, and no secret', async () => {
-    const data = await expectAllowed<{ organization: { webhooks: { totalCount: number; edges: Array<{ node: Record<string, unknown> }> } } }>(gw, org.owner.token, LIST, { o: o() });
+    const data = await expectAllowed<{ organization: { webhooks: { totalCount: number; edges: Array<{ node: Record<string, unknown> }> } } }>(
+      gw,
+      org.owner.token,
+      LIST,
+      { o: o() },
+    );
     expect(data.organization.webhooks.totalCount).toBe(1);
     expect(data.organization.webhooks.edges[0]?.node).toMatchObject({
       url: URL,
@@ -58,7 +67,12 @@ describe('creating an endpoint', () => {
 
   it.each([
     ['no event', { url: URL, events: [] }, 'events', /events must name at least one/],
-    ['a description over 500 characters', { url: URL, events: ['HITL_REQUESTED'], description: 'x'.repeat(501) }, 'description', /description must be at most 500/],
+    [
+      'a description over 500 characters',
+      { url: URL, events: ['HITL_REQUESTED'], description: 'x'.repeat(501) },
+      'description',
+      /description must be at most 500/,
+    ],
     ['a URL over 2048 characters', { url: `${URL}/${'a'.repeat(2048)}`, events: ['HITL_REQUESTED'] }, 'url', /url must be at most 2048 characters/],
     ['a URL with a fragment', { url: `${URL}#x`, events: ['HITL_REQUESTED'] }, 'url', /must not have a #fragment/],
   ])('%s is BAD_USER_INPUT naming the field', async (_what, input, field, message) => {
@@ -97,7 +111,13 @@ describe('who may manage endpoints', () => {
       await expectDenied(gw, org.owner.token, 'mutation($id: ID!) { enableWebhook(id: $id) { id } }', { id }, 'NOT_FOUND');
     }
     // Nor through the Owner's own organization.
-    await expectDenied(gw, org.owner.token, 'query($o: ID!, $id: ID!) { organization(id: $o) { webhook(id: $id) { id } } }', { o: o(), id: theirs.id }, 'NOT_FOUND');
+    await expectDenied(
+      gw,
+      org.owner.token,
+      'query($o: ID!, $id: ID!) { organization(id: $o) { webhook(id: $id) { id } } }',
+      { o: o(), id: theirs.id },
+      'NOT_FOUND',
+    );
     await expectDenied(gw, org.owner.token, CREATE_WEBHOOK, { o: String(other.organizationId), input: { url: URL, events: ['HITL_REQUESTED'] } }, 'NOT_FOUND');
   });
 });

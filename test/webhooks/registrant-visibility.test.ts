@@ -46,14 +46,25 @@ beforeAll(async () => {
   automations.other = (await deployNew(gw, org.owner.token, org.organizationId, repo)).automationId;
   automations.confined = (await deployNew(gw, org.owner.token, org.organizationId, repo, { visibility: 'PRIVATE' })).automationId;
   // An administrator of the organization who is not on the private automation's whitelist.
-  admin = await addMember(gw, org.organizationId, await createRole(gw, org.organizationId, { crews_dashboards: 'READ', organization_settings: 'MANAGE' }, 'Integrations admin'));
+  admin = await addMember(
+    gw,
+    org.organizationId,
+    await createRole(gw, org.organizationId, { crews_dashboards: 'READ', organization_settings: 'MANAGE' }, 'Integrations admin'),
+  );
   // A partner (crews_dashboards READ) with a token scoped to TRACES on the shared and the private one.
   partner = await addServiceAccount(gw, org.organizationId, await createRole(gw, org.organizationId, { crews_dashboards: 'READ' }, 'Partner'));
   const created = await expectAllowed<{ createApiToken: { secret: string } }>(
     gw,
     org.owner.token,
     'mutation($o: ID!, $input: CreateApiTokenInput!) { createApiToken(organizationId: $o, input: $input) { secret } }',
-    { o: o(), input: { name: 'partner', serviceAccountId: partner.serviceAccountId, scope: { automationIds: [automations.shared, automations.confined], permissions: ['TRACES'] } } },
+    {
+      o: o(),
+      input: {
+        name: 'partner',
+        serviceAccountId: partner.serviceAccountId,
+        scope: { automationIds: [automations.shared, automations.confined], permissions: ['TRACES'] },
+      },
+    },
   );
   scopedToken = created.createApiToken.secret;
 
@@ -69,7 +80,7 @@ describe('what each registrant may see is what its endpoint gets', () => {
     expect(await received(hooks.owner)).toEqual(both('confined', 'other', 'shared'));
   });
 
-  it('an administrator off the private automation\'s whitelist: nothing of it', async () => {
+  it("an administrator off the private automation's whitelist: nothing of it", async () => {
     expect(await received(hooks.admin)).toEqual(both('other', 'shared'));
   });
 
@@ -78,11 +89,16 @@ describe('what each registrant may see is what its endpoint gets', () => {
     expect(await received(hooks.scoped)).toEqual(both('shared'));
   });
 
-  it('is decided when the event happens: whitelisted now, the administrator gets the private automation\'s next events', async () => {
-    await expectAllowed(gw, org.owner.token, 'mutation($id: ID!, $u: ID!) { setAutomationAccess(id: $id, visibility: PRIVATE, access: [{ principalType: USER, principalId: $u, permissions: [TRACES] }]) { id } }', {
-      id: automations.confined,
-      u: admin.userId,
-    });
+  it("is decided when the event happens: whitelisted now, the administrator gets the private automation's next events", async () => {
+    await expectAllowed(
+      gw,
+      org.owner.token,
+      'mutation($id: ID!, $u: ID!) { setAutomationAccess(id: $id, visibility: PRIVATE, access: [{ principalType: USER, principalId: $u, permissions: [TRACES] }]) { id } }',
+      {
+        id: automations.confined,
+        u: admin.userId,
+      },
+    );
     await run(gw, org.owner.token, automations.confined);
     expect(await received(hooks.admin)).toEqual([...both('other', 'shared'), 'execution.finished confined'].sort());
     // Its grant has traces, not view-only: deployment.finished (view) reaches it too.
@@ -93,14 +109,23 @@ describe('what each registrant may see is what its endpoint gets', () => {
 
 describe('a scoped token registering', () => {
   it('is refused an event its scope could never receive, naming the field', async () => {
-    const denied = await expectDenied(gw, scopedToken, CREATE_WEBHOOK, { o: o(), input: { url: 'http://127.0.0.1:9/x', events: ['HITL_REQUESTED'] } }, 'BAD_USER_INPUT');
+    const denied = await expectDenied(
+      gw,
+      scopedToken,
+      CREATE_WEBHOOK,
+      { o: o(), input: { url: 'http://127.0.0.1:9/x', events: ['HITL_REQUESTED'] } },
+      'BAD_USER_INPUT',
+    );
     expect(denied.errors[0]?.extensions?.field).toBe('events');
     expect(denied.errors[0]?.message).toMatch(/HITL_REQUESTED needs HUMAN_IN_THE_LOOP in the API token's scope/);
   });
 
   it('stores the registrant and the scope with the endpoint', async () => {
     const data = await expectAllowed<{ organization: { webhook: { registeredBy: unknown; scope: unknown } } }>(
-      gw, scopedToken, 'query($o: ID!, $id: ID!) { organization(id: $o) { webhook(id: $id) { registeredBy { principalType principalId } scope { automationIds permissions } } } }', { o: o(), id: hooks.scoped },
+      gw,
+      scopedToken,
+      'query($o: ID!, $id: ID!) { organization(id: $o) { webhook(id: $id) { registeredBy { principalType principalId } scope { automationIds permissions } } } }',
+      { o: o(), id: hooks.scoped },
     );
     expect(data.organization.webhook).toEqual({
       registeredBy: { principalType: 'SERVICE_ACCOUNT', principalId: partner.serviceAccountId },
@@ -110,13 +135,27 @@ describe('a scoped token registering', () => {
 
   it('sees and manages its own endpoints only: the others are NOT_FOUND', async () => {
     const list = await expectAllowed<{ organization: { webhooks: { totalCount: number; edges: Array<{ node: { id: string } }> } } }>(
-      gw, scopedToken, 'query($o: ID!) { organization(id: $o) { webhooks { totalCount edges { node { id } } } } }', { o: o() },
+      gw,
+      scopedToken,
+      'query($o: ID!) { organization(id: $o) { webhooks { totalCount edges { node { id } } } } }',
+      { o: o() },
     );
     expect(list.organization.webhooks).toEqual({ totalCount: 1, edges: [{ node: { id: hooks.scoped } }] });
     await expectDenied(gw, scopedToken, 'mutation($id: ID!) { deleteWebhook(id: $id) }', { id: hooks.owner }, 'NOT_FOUND');
-    await expectDenied(gw, scopedToken, 'query($o: ID!, $id: ID!) { organization(id: $o) { webhook(id: $id) { id } } }', { o: o(), id: hooks.admin }, 'NOT_FOUND');
+    await expectDenied(
+      gw,
+      scopedToken,
+      'query($o: ID!, $id: ID!) { organization(id: $o) { webhook(id: $id) { id } } }',
+      { o: o(), id: hooks.admin },
+      'NOT_FOUND',
+    );
     // The administrators see all three.
-    const all = await expectAllowed<{ organization: { webhooks: { totalCount: number } } }>(gw, admin.token, 'query($o: ID!) { organization(id: $o) { webhooks { totalCount } } }', { o: o() });
+    const all = await expectAllowed<{ organization: { webhooks: { totalCount: number } } }>(
+      gw,
+      admin.token,
+      'query($o: ID!) { organization(id: $o) { webhooks { totalCount } } }',
+      { o: o() },
+    );
     expect(all.organization.webhooks.totalCount).toBe(3);
   });
 });

@@ -38,9 +38,14 @@ async function deployEvent(url: string, token: string, organizationId: number, r
 }
 
 async function connectRepo(url: string, token: string, organizationId: number): Promise<string> {
-  const data = await must<{ connectGitRepo: { id: string } }>(url, token, 'mutation($o: ID!) { connectGitRepo(organizationId: $o, input: { fullName: "hooks/repo" }) { id } }', {
-    o: String(organizationId),
-  });
+  const data = await must<{ connectGitRepo: { id: string } }>(
+    url,
+    token,
+    'mutation($o: ID!) { connectGitRepo(organizationId: $o, input: { fullName: "hooks/repo" }) { id } }',
+    {
+      o: String(organizationId),
+    },
+  );
   return data.connectGitRepo.id;
 }
 
@@ -113,19 +118,24 @@ describe('a gateway restart between two attempts', () => {
 });
 
 describe.skipIf(!process.env.TEST_DATABASE_URL)('two replicas on one PostgreSQL database', () => {
-  it('send every delivery once: FOR UPDATE SKIP LOCKED and the lease keep them off each other\'s claims', async () => {
+  it("send every delivery once: FOR UPDATE SKIP LOCKED and the lease keep them off each other's claims", async () => {
     store = await createServerStore();
     const env = { ...store.env, ...PROCESS_ENV, WEBHOOK_WORKER_INTERVAL_MS: '10' };
     const owner = await organization(env, 'Replicas');
     const [a, b] = await Promise.all([startServerProcess(env), startServerProcess(env)]);
     if (!a || !b) throw new Error('two servers');
-    await must(a.url, owner.token, CREATE_WEBHOOK, { o: String(owner.organizationId), input: { url: receiver.url('/replicas'), events: ['DEPLOYMENT_FINISHED'] } });
+    await must(a.url, owner.token, CREATE_WEBHOOK, {
+      o: String(owner.organizationId),
+      input: { url: receiver.url('/replicas'), events: ['DEPLOYMENT_FINISHED'] },
+    });
     const repo = await connectRepo(a.url, owner.token, owner.organizationId);
     const start = receiver.received.length;
     // A slow receiver keeps claims open while both workers poll every 10 ms.
     receiver.answerOtherwise({ status: 200, delayMs: 100 });
     const EVENTS = 16;
-    await Promise.all(Array.from({ length: EVENTS }, (_, i) => deployEvent(i % 2 === 0 ? a.url : b.url, owner.token, owner.organizationId, repo, `replica-${i}`)));
+    await Promise.all(
+      Array.from({ length: EVENTS }, (_, i) => deployEvent(i % 2 === 0 ? a.url : b.url, owner.token, owner.organizationId, repo, `replica-${i}`)),
+    );
     await receiver.waitFor(start + EVENTS, 30_000);
     // Time for a second copy to show up, if either worker were to send one.
     await new Promise((resolve) => setTimeout(resolve, 1_500));

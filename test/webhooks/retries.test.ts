@@ -74,7 +74,11 @@ describe('one slow or failing receiver', () => {
     expect(attempted[0]?.lastError).toMatch(/no answer within 4000 ms \(WEBHOOK_TIMEOUT_MS\)/);
     const attempts = (await readDelivery(gw, org.owner.token, org.organizationId, attempted[0]?.id ?? '')).attempts;
     expect(attempts[0]?.durationMs).toBeGreaterThanOrEqual(3_900);
-    expect((await readWebhook(gw, org.owner.token, org.organizationId, fine.id)).deliveries.edges.map((e) => e.node.status)).toEqual(['DELIVERED', 'DELIVERED', 'DELIVERED']);
+    expect((await readWebhook(gw, org.owner.token, org.organizationId, fine.id)).deliveries.edges.map((e) => e.node.status)).toEqual([
+      'DELIVERED',
+      'DELIVERED',
+      'DELIVERED',
+    ]);
     // Its deliveries would keep the next passes busy (a worker claims across every organization).
     await expectAllowed(gw, org.owner.token, 'mutation($id: ID!) { deleteWebhook(id: $id) }', { id: slow.id });
   });
@@ -114,7 +118,10 @@ describe('an endpoint that keeps failing', () => {
 
   it('enableWebhook turns it on again: the pending delivery goes out', async () => {
     const enabled = await expectAllowed<{ enableWebhook: { enabled: boolean; consecutiveFailures: number; disabledAt: string | null } }>(
-      gw, org.owner.token, 'mutation($id: ID!) { enableWebhook(id: $id) { enabled consecutiveFailures disabledAt } }', { id: hook.id },
+      gw,
+      org.owner.token,
+      'mutation($id: ID!) { enableWebhook(id: $id) { enabled consecutiveFailures disabledAt } }',
+      { id: hook.id },
     );
     expect(enabled.enableWebhook).toEqual({ enabled: true, consecutiveFailures: 0, disabledAt: null });
     failing.answerOtherwise({ status: 200 });
@@ -124,7 +131,10 @@ describe('an endpoint that keeps failing', () => {
 
   it('replayWebhookDelivery sends a delivered event again, with the same webhook-id', async () => {
     const replayed = await expectAllowed<{ replayWebhookDelivery: { id: string; status: string; nextAttemptAt: string | null } }>(
-      gw, org.owner.token, 'mutation($id: ID!) { replayWebhookDelivery(id: $id) { id status nextAttemptAt } }', { id: deliveryId },
+      gw,
+      org.owner.token,
+      'mutation($id: ID!) { replayWebhookDelivery(id: $id) { id status nextAttemptAt } }',
+      { id: deliveryId },
     );
     expect(replayed.replayWebhookDelivery).toMatchObject({ id: deliveryId, status: 'PENDING' });
     expect(await webhookWorker(gw, rule).runOnce()).toEqual({ claimed: 1, delivered: 1, failed: 0 });
@@ -145,20 +155,34 @@ describe('the retry window', () => {
     // A window of 0 s: the first failed attempt is the last.
     expect(await webhookWorker(gw, { retryWindowSeconds: 0 }).runOnce()).toEqual({ claimed: 2, delivered: 0, failed: 2 });
     const view = await readWebhook(gw, org.owner.token, org.organizationId, hook.id);
-    expect(view.deliveries.edges.map((e) => [e.node.status, e.node.nextAttemptAt])).toEqual([['FAILED', null], ['FAILED', null]]);
+    expect(view.deliveries.edges.map((e) => [e.node.status, e.node.nextAttemptAt])).toEqual([
+      ['FAILED', null],
+      ['FAILED', null],
+    ]);
     expect(await webhookWorker(gw).runOnce()).toEqual({ claimed: 0, delivered: 0, failed: 0 });
 
     // Written before `since`: not replayed.
-    const none = await expectAllowed<{ replayFailedWebhookDeliveries: number }>(gw, org.owner.token,
-      'mutation($id: ID!, $since: DateTime!) { replayFailedWebhookDeliveries(webhookId: $id, since: $since) }', { id: hook.id, since: new Date(Date.now() + 60_000).toISOString() });
+    const none = await expectAllowed<{ replayFailedWebhookDeliveries: number }>(
+      gw,
+      org.owner.token,
+      'mutation($id: ID!, $since: DateTime!) { replayFailedWebhookDeliveries(webhookId: $id, since: $since) }',
+      { id: hook.id, since: new Date(Date.now() + 60_000).toISOString() },
+    );
     expect(none.replayFailedWebhookDeliveries).toBe(0);
     flaky.answerOtherwise({ status: 202 });
-    const replayed = await expectAllowed<{ replayFailedWebhookDeliveries: number }>(gw, org.owner.token,
-      'mutation($id: ID!, $since: DateTime!) { replayFailedWebhookDeliveries(webhookId: $id, since: $since) }', { id: hook.id, since });
+    const replayed = await expectAllowed<{ replayFailedWebhookDeliveries: number }>(
+      gw,
+      org.owner.token,
+      'mutation($id: ID!, $since: DateTime!) { replayFailedWebhookDeliveries(webhookId: $id, since: $since) }',
+      { id: hook.id, since },
+    );
     expect(replayed.replayFailedWebhookDeliveries).toBe(2);
     expect(await webhookWorker(gw).runOnce()).toEqual({ claimed: 2, delivered: 2, failed: 0 });
     const after = await readWebhook(gw, org.owner.token, org.organizationId, hook.id);
-    expect(after.deliveries.edges.map((e) => [e.node.status, e.node.attemptCount])).toEqual([['DELIVERED', 2], ['DELIVERED', 2]]);
+    expect(after.deliveries.edges.map((e) => [e.node.status, e.node.attemptCount])).toEqual([
+      ['DELIVERED', 2],
+      ['DELIVERED', 2],
+    ]);
   });
 });
 
@@ -170,10 +194,18 @@ describe('a crashed replica', () => {
     await deployEvent();
     // A replica claimed it and died before recording anything: its lease is still live.
     const [delivery] = (await readWebhook(gw, org.owner.token, org.organizationId, hook.id)).deliveries.edges;
-    await gw.db.updateTable('webhookDeliveries').set({ lockedUntil: new Date(Date.now() + 60_000), leaseToken: '00000000-0000-4000-8000-000000000001' }).where('id', '=', delivery?.node.id ?? '').execute();
+    await gw.db
+      .updateTable('webhookDeliveries')
+      .set({ lockedUntil: new Date(Date.now() + 60_000), leaseToken: '00000000-0000-4000-8000-000000000001' })
+      .where('id', '=', delivery?.node.id ?? '')
+      .execute();
     expect((await webhookWorker(gw).runOnce()).claimed).toBe(0);
     // The lease ran out.
-    await gw.db.updateTable('webhookDeliveries').set({ lockedUntil: new Date(Date.now() - 1) }).where('id', '=', delivery?.node.id ?? '').execute();
+    await gw.db
+      .updateTable('webhookDeliveries')
+      .set({ lockedUntil: new Date(Date.now() - 1) })
+      .where('id', '=', delivery?.node.id ?? '')
+      .execute();
     expect(await webhookWorker(gw).runOnce()).toEqual({ claimed: 1, delivered: 1, failed: 0 });
     expect(target.received).toHaveLength(1);
   });

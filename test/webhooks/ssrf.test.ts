@@ -61,7 +61,14 @@ describe('address ranges', () => {
 });
 
 describe('registration without the operator settings', () => {
-  const create = (url: string) => expectDenied(strict, strictOrg.owner.token, CREATE_WEBHOOK, { o: String(strictOrg.organizationId), input: { url, events: ['DEPLOYMENT_FINISHED'] } }, 'BAD_USER_INPUT');
+  const create = (url: string) =>
+    expectDenied(
+      strict,
+      strictOrg.owner.token,
+      CREATE_WEBHOOK,
+      { o: String(strictOrg.organizationId), input: { url, events: ['DEPLOYMENT_FINISHED'] } },
+      'BAD_USER_INPUT',
+    );
 
   it.each([
     ['plain http', 'http://93.184.215.14/hooks', /must use https: plain http is refused outside development .*WEBHOOK_ALLOW_HTTP/],
@@ -100,10 +107,16 @@ describe('the operator settings', () => {
   });
 
   it('still refuse a host that does not resolve', async () => {
-    const denied = await expectDenied(lenient, lenientOrg.owner.token, CREATE_WEBHOOK, {
-      o: String(lenientOrg.organizationId),
-      input: { url: 'http://no-such-host.invalid/hooks', events: ['DEPLOYMENT_FINISHED'] },
-    }, 'BAD_USER_INPUT');
+    const denied = await expectDenied(
+      lenient,
+      lenientOrg.owner.token,
+      CREATE_WEBHOOK,
+      {
+        o: String(lenientOrg.organizationId),
+        input: { url: 'http://no-such-host.invalid/hooks', events: ['DEPLOYMENT_FINISHED'] },
+      },
+      'BAD_USER_INPUT',
+    );
     expect(denied.errors[0]?.message).toContain('does not resolve');
   });
 });
@@ -140,12 +153,20 @@ describe('at delivery time', () => {
     );
     expect(outcome).toMatchObject({ succeeded: true, statusCode: 204 });
     expect(lookups).toBe(1);
-    expect(receiver.received[before]).toMatchObject({ path: '/pinned', headers: expect.objectContaining({ host: `hooks.partner.test:${port}`, 'webhook-id': 'msg-1' }) });
+    expect(receiver.received[before]).toMatchObject({
+      path: '/pinned',
+      headers: expect.objectContaining({ host: `hooks.partner.test:${port}`, 'webhook-id': 'msg-1' }),
+    });
   });
 
   it('a name with a public and a private address is refused, whichever comes first', async () => {
-    const lookup: Lookup = async () => [{ address: '93.184.215.14', family: 4 }, { address: '10.1.1.1', family: 4 }];
+    const lookup: Lookup = async () => [
+      { address: '93.184.215.14', family: 4 },
+      { address: '10.1.1.1', family: 4 },
+    ];
     await expect(checkTarget('https://hooks.partner.test/x', { allowPrivateTargets: false, allowHttp: false }, lookup)).rejects.toThrow(TargetRefused);
-    await expect(checkTarget('https://hooks.partner.test/x', { allowPrivateTargets: false, allowHttp: false }, lookup)).rejects.toThrow(/10\.1\.1\.1, a private address/);
+    await expect(checkTarget('https://hooks.partner.test/x', { allowPrivateTargets: false, allowHttp: false }, lookup)).rejects.toThrow(
+      /10\.1\.1\.1, a private address/,
+    );
   });
 });

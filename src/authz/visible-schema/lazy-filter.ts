@@ -45,16 +45,33 @@ export function filteredSchema(schema: GraphQLSchema, visible: VisibleFields): G
     }
     return fields;
   };
-  const interfacesOf = (type: GraphQLObjectType | GraphQLInterfaceType) => type.getInterfaces().filter((i) => kept.has(i.name)).map((i) => named(i.name) as GraphQLInterfaceType);
+  const interfacesOf = (type: GraphQLObjectType | GraphQLInterfaceType) =>
+    type
+      .getInterfaces()
+      .filter((i) => kept.has(i.name))
+      .map((i) => named(i.name) as GraphQLInterfaceType);
 
   for (const type of Object.values(schema.getTypeMap())) {
     if (type.name.startsWith('__')) continue;
     if (isObjectType(type)) {
-      if (kept.has(type.name)) built.set(type.name, new GraphQLObjectType({ ...type.toConfig(), interfaces: () => interfacesOf(type), fields: () => fieldsOf(type, true) }));
+      if (kept.has(type.name))
+        built.set(type.name, new GraphQLObjectType({ ...type.toConfig(), interfaces: () => interfacesOf(type), fields: () => fieldsOf(type, true) }));
     } else if (isInterfaceType(type)) {
-      if (kept.has(type.name)) built.set(type.name, new GraphQLInterfaceType({ ...type.toConfig(), interfaces: () => interfacesOf(type), fields: () => fieldsOf(type, false) }));
+      if (kept.has(type.name))
+        built.set(type.name, new GraphQLInterfaceType({ ...type.toConfig(), interfaces: () => interfacesOf(type), fields: () => fieldsOf(type, false) }));
     } else if (isUnionType(type)) {
-      if (kept.has(type.name)) built.set(type.name, new GraphQLUnionType({ ...type.toConfig(), types: () => type.getTypes().filter((t) => kept.has(t.name)).map((t) => named(t.name) as GraphQLObjectType) }));
+      if (kept.has(type.name))
+        built.set(
+          type.name,
+          new GraphQLUnionType({
+            ...type.toConfig(),
+            types: () =>
+              type
+                .getTypes()
+                .filter((t) => kept.has(t.name))
+                .map((t) => named(t.name) as GraphQLObjectType),
+          }),
+        );
     } else if (kept.has(type.name)) {
       // Input objects, enums and scalars go when nothing reaches them.
       built.set(type.name, type);

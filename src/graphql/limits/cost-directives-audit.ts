@@ -39,7 +39,12 @@ export function costDirectiveProblems(schema: GraphQLSchema): string[] {
   };
   for (const type of Object.values(schema.getTypeMap())) {
     if (type.name.startsWith('__')) continue;
-    problems.push(...costProblems(type.name, [type.astNode, ...(type.extensionASTNodes ?? [])].flatMap((node) => node?.directives ?? [])));
+    problems.push(
+      ...costProblems(
+        type.name,
+        [type.astNode, ...(type.extensionASTNodes ?? [])].flatMap((node) => node?.directives ?? []),
+      ),
+    );
     if (isInputObjectType(type)) {
       for (const field of Object.values(type.getFields())) problems.push(...costProblems(`${type.name}.${field.name}`, field.astNode?.directives));
     }
@@ -86,9 +91,14 @@ function listSizeProblems(name: string, field: AnyField, sizedByParents: boolean
   const node = field.astNode?.directives?.find((d) => d.name.value === 'listSize');
   if (!node) {
     if (returnsList && !sizedByParents) {
-      return [`${name} returns a list but has no @listSize, and not every field returning its type sizes it: declare how many items it can hold (assumedSize), or which arguments size it (slicingArguments).`];
+      return [
+        `${name} returns a list but has no @listSize, and not every field returning its type sizes it: declare how many items it can hold (assumedSize), or which arguments size it (slicingArguments).`,
+      ];
     }
-    if (isConnection(type)) return [`${name} returns a connection but has no @listSize: add @listSize(assumedSize: …, slicingArguments: ["first"], sizedFields: ["edges"], requireOneSlicingArgument: false).`];
+    if (isConnection(type))
+      return [
+        `${name} returns a connection but has no @listSize: add @listSize(assumedSize: …, slicingArguments: ["first"], sizedFields: ["edges"], requireOneSlicingArgument: false).`,
+      ];
     return [];
   }
   const problems: string[] = [];
@@ -105,7 +115,8 @@ function listSizeProblems(name: string, field: AnyField, sizedByParents: boolean
   const requireOne = require?.kind === Kind.BOOLEAN ? require.value : true;
 
   if (!returnsList && sized.length === 0) problems.push(`${name}: @listSize on a field that returns no list must name the list fields it sizes (sizedFields).`);
-  if (isConnection(type) && !sized.includes('edges')) problems.push(`${name} returns a connection: its @listSize must size its edges (sizedFields: ["edges"]).`);
+  if (isConnection(type) && !sized.includes('edges'))
+    problems.push(`${name} returns a connection: its @listSize must size its edges (sizedFields: ["edges"]).`);
   if (assumed && !(assumed.kind === Kind.INT && Number(assumed.value) >= 0)) problems.push(`${name}: @listSize(assumedSize:) must be an Int of 0 or more.`);
   for (const argument of slicing) {
     const definition = field.args.find((a) => a.name === argument);
@@ -116,10 +127,13 @@ function listSizeProblems(name: string, field: AnyField, sizedByParents: boolean
   const fields = isObjectType(type) || isInterfaceType(type) ? type.getFields() : {};
   for (const sizedField of sized) {
     const child = fields[sizedField];
-    if (!child || !isListType(getNullableType(child.type))) problems.push(`${name}: @listSize sized field "${sizedField}" is not a list field of ${type.name}.`);
+    if (!child || !isListType(getNullableType(child.type)))
+      problems.push(`${name}: @listSize sized field "${sizedField}" is not a list field of ${type.name}.`);
   }
   if (!assumed && !(requireOne && slicing.length > 0)) {
-    problems.push(`${name}: @listSize leaves the size unknown when no slicing argument is given: add assumedSize, or requireOneSlicingArgument: true with slicingArguments.`);
+    problems.push(
+      `${name}: @listSize leaves the size unknown when no slicing argument is given: add assumedSize, or requireOneSlicingArgument: true with slicingArguments.`,
+    );
   }
   return problems;
 }

@@ -118,8 +118,7 @@ export function inputWeight(definition: InputDefinition): number | null {
   if (known !== undefined) return known;
   const type = getNamedType(definition.type);
   const typeNodes = isLeafType(type) ? [type.astNode, ...(type.extensionASTNodes ?? [])] : [];
-  const weight =
-    costWeight(definition.astNode?.directives) ?? typeNodes.map((node) => costWeight(node?.directives)).find((w) => w !== undefined) ?? null;
+  const weight = costWeight(definition.astNode?.directives) ?? typeNodes.map((node) => costWeight(node?.directives)).find((w) => w !== undefined) ?? null;
   inputCache.set(definition, weight);
   return weight;
 }

@@ -1,11 +1,4 @@
-import {
-  Kind,
-  type FieldNode,
-  type FragmentDefinitionNode,
-  type FragmentSpreadNode,
-  type InlineFragmentNode,
-  type SelectionSetNode,
-} from 'graphql';
+import { Kind, type FieldNode, type FragmentDefinitionNode, type FragmentSpreadNode, type InlineFragmentNode, type SelectionSetNode } from 'graphql';
 
 export type FragmentLookup = (name: string) => FragmentDefinitionNode | null | undefined;
 

@@ -42,10 +42,13 @@ export class HeavyOperationGate {
     if (this.mayStart(key) && !this.queue.some((waiter) => waiter.key === key)) return this.start(key);
     return new Promise<() => void>((resolve, reject) => {
       const waiter: Waiter = { key, start: () => resolve(this.start(key)), timer: undefined };
-      waiter.timer = setTimeout(() => {
-        this.queue.splice(this.queue.indexOf(waiter), 1);
-        reject(this.busy(key));
-      }, Math.max(0, deadline - Date.now()));
+      waiter.timer = setTimeout(
+        () => {
+          this.queue.splice(this.queue.indexOf(waiter), 1);
+          reject(this.busy(key));
+        },
+        Math.max(0, deadline - Date.now()),
+      );
       this.queue.push(waiter);
       this.wakeForResting();
     });
@@ -85,7 +88,7 @@ export class HeavyOperationGate {
 
   /** Starts the first waiters that may run; one principal's queued operations do not hold back another's. */
   private next(): void {
-    for (let i = 0; i < this.queue.length && this.running < this.total; ) {
+    for (let i = 0; i < this.queue.length && this.running < this.total;) {
       const waiter = this.queue[i] as Waiter;
       if (!this.mayStart(waiter.key)) {
         i++;

@@ -21,14 +21,29 @@ export type LimitCode = (typeof LimitCode)[keyof typeof LimitCode];
 /** `extensions.limit`: which limit, its configured maximum, and the request's value when known. */
 export interface LimitInfo {
   name:
-    | 'depth' | 'aliases' | 'directives' | 'tokens' | 'cost' | 'bodyBytes' | 'batching' | 'operationTimeoutMs' | 'perToken' | 'perAddress' | 'spansPerDeployment'
+    | 'depth'
+    | 'aliases'
+    | 'directives'
+    | 'tokens'
+    | 'cost'
+    | 'bodyBytes'
+    | 'batching'
+    | 'operationTimeoutMs'
+    | 'perToken'
+    | 'perAddress'
+    | 'spansPerDeployment'
     // New permission-set schemas per organization and minute (src/authz/visible-schema).
     | 'schemaBuildsPerOrganization'
     | 'responseBytes'
     // Heavy operations running at once per principal (src/graphql/limits/heavy-operations.ts).
     | 'heavyOperations'
     // The upload endpoint's (src/http/upload-limits.ts).
-    | 'uploadsPerToken' | 'uploadsPerOrganization' | 'uploadsInProgressPerToken' | 'uploadsInProgressPerOrganization' | 'uploadsInProgress' | 'archiveBytesPerOrganization';
+    | 'uploadsPerToken'
+    | 'uploadsPerOrganization'
+    | 'uploadsInProgressPerToken'
+    | 'uploadsInProgressPerOrganization'
+    | 'uploadsInProgress'
+    | 'archiveBytesPerOrganization';
   max: number;
   actual?: number;
 }
@@ -62,7 +77,7 @@ export function limitErrorIn(error: unknown): LimitError | undefined {
   let current: unknown = error;
   for (let hops = 0; hops < 5 && current; hops += 1) {
     if (current instanceof LimitError) return current;
-    current = current instanceof GraphQLError || current instanceof Error ? (current as GraphQLError).originalError ?? undefined : undefined;
+    current = current instanceof GraphQLError || current instanceof Error ? ((current as GraphQLError).originalError ?? undefined) : undefined;
   }
   return undefined;
 }

@@ -142,7 +142,12 @@ const SMALL_CHUNK_BYTES = 256 * 1024;
  * and a budget spent by a sibling stops the page between chunks. `read(after, n)` reads the n rows
  * after the row `after` (from the start when undefined).
  */
-export async function largeRows<T>(context: object, count: number, read: (after: T | undefined, n: number) => Promise<T[]>, bytesOf: (rows: T[]) => number): Promise<T[]> {
+export async function largeRows<T>(
+  context: object,
+  count: number,
+  read: (after: T | undefined, n: number) => Promise<T[]>,
+  bytesOf: (rows: T[]) => number,
+): Promise<T[]> {
   const first = await largePage(context, () => read(undefined, Math.min(count, LARGE_CHUNK_ROWS)));
   if (first.length < Math.min(count, LARGE_CHUNK_ROWS) || first.length === count) return first;
   const rows = first;

@@ -24,7 +24,9 @@ export const slicingArgumentsRule: ValidationRule = (context: ValidationContext)
     const names = listSize.slicingArguments.map((name) => `"${name}"`).join(', ');
     const found = given.length === 0 ? 'none' : given.map((name) => `"${name}"`).join(' and ');
     context.reportError(
-      new GraphQLError(`${field} needs exactly one of the arguments ${names} to size its list; the operation gives ${found}. Pass exactly one.`, { nodes: node }),
+      new GraphQLError(`${field} needs exactly one of the arguments ${names} to size its list; the operation gives ${found}. Pass exactly one.`, {
+        nodes: node,
+      }),
     );
   },
 });

@@ -14,7 +14,12 @@ const nameTaken = (name: string) => `An agent named "${name}" already exists in 
 export const agentsResolvers: Resolvers = {
   Organization: {
     agents: (org, args, ctx) =>
-      pageOf(args, ctx, (page) => listAgents(ctx.db, org.id, page), () => countAgents(ctx.db, org.id)),
+      pageOf(
+        args,
+        ctx,
+        (page) => listAgents(ctx.db, org.id, page),
+        () => countAgents(ctx.db, org.id),
+      ),
   },
   Mutation: {
     createAgent: async (_root, { organizationId, input }, ctx) => {

@@ -50,7 +50,9 @@ export const apiTokensResolvers: Resolvers = {
       const scope = input.scope
         ? await checkedScope(input.scope, async (id) => {
             const automation = await ctx.loaders.automations.load(id);
-            return automation !== null && automation.organizationId === orgId && automation.deletedAt === null && (await decideFor(ctx, automation, 'VIEW')).allowed;
+            return (
+              automation !== null && automation.organizationId === orgId && automation.deletedAt === null && (await decideFor(ctx, automation, 'VIEW')).allowed
+            );
           })
         : null;
       return issueApiToken(ctx.db, orgId, owner, name, { expiresAt: input.expiresAt ?? null, createdByUserId: ctx.authz.userId, scope });

@@ -19,18 +19,27 @@ export interface ScopeToStore {
  */
 export async function checkedScope(input: ApiTokenScopeInput, exists: (id: string) => Promise<boolean>): Promise<ScopeToStore> {
   if (input.automationIds.length === 0) throw new BadUserInputError('scope.automationIds must name at least one automation.', { field: 'scope.automationIds' });
-  if (input.permissions.length === 0) throw new BadUserInputError('scope.permissions must name at least one permission (TRACES, RUN, …).', { field: 'scope.permissions' });
-  const automationIds = [...new Set(input.automationIds.map((raw, i) => {
-    const id = parseUuid(raw);
-    if (!id) throw new BadUserInputError(`scope.automationIds[${i}] is not an automation id.`, { field: `scope.automationIds[${i}]` });
-    return id;
-  }))];
+  if (input.permissions.length === 0)
+    throw new BadUserInputError('scope.permissions must name at least one permission (TRACES, RUN, …).', { field: 'scope.permissions' });
+  const automationIds = [
+    ...new Set(
+      input.automationIds.map((raw, i) => {
+        const id = parseUuid(raw);
+        if (!id) throw new BadUserInputError(`scope.automationIds[${i}] is not an automation id.`, { field: `scope.automationIds[${i}]` });
+        return id;
+      }),
+    ),
+  ];
   if (automationIds.length > MAX_SCOPE_AUTOMATIONS) {
-    throw new BadUserInputError(`scope.automationIds names ${automationIds.length} automations; a token's scope holds at most ${MAX_SCOPE_AUTOMATIONS}.`, { field: 'scope.automationIds' });
+    throw new BadUserInputError(`scope.automationIds names ${automationIds.length} automations; a token's scope holds at most ${MAX_SCOPE_AUTOMATIONS}.`, {
+      field: 'scope.automationIds',
+    });
   }
   for (const [i, id] of automationIds.entries()) {
     if (!(await exists(id))) {
-      throw new BadUserInputError(`scope.automationIds[${i}] (${id}) is not an automation of this organization that you may view.`, { field: `scope.automationIds[${i}]` });
+      throw new BadUserInputError(`scope.automationIds[${i}] (${id}) is not an automation of this organization that you may view.`, {
+        field: `scope.automationIds[${i}]`,
+      });
     }
   }
   return { automationIds, permissions: [...new Set(input.permissions)] };

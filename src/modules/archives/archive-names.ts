@@ -13,7 +13,11 @@ const CONTROL = /[\u0000-\u001f\u007f]/;
 export function nameProblem(name: string): ArchiveProblem | null {
   const entry = name;
   if (name === '' || CONTROL.test(name)) {
-    return { reason: 'UNSAFE_NAME', entry, message: `Entry ${quoted(name)} has an empty name or control characters in it; rename the file and zip the project again.` };
+    return {
+      reason: 'UNSAFE_NAME',
+      entry,
+      message: `Entry ${quoted(name)} has an empty name or control characters in it; rename the file and zip the project again.`,
+    };
   }
   // `/x`, `\x`, `\\server\share`, `C:\x` and `C:x` (drive-relative) all leave the extraction directory.
   if (/^[\\/]/.test(name) || /^[A-Za-z]:/.test(name)) {
@@ -84,7 +88,8 @@ export class NameRegistry {
   add(name: string, isDirectory: boolean): ArchiveProblem | null {
     const path = normalizedName(name);
     // `./` (written by some tools for the root itself) names nothing to extract.
-    if (path === '') return isDirectory ? null : { reason: 'UNSAFE_NAME', entry: name, message: `Entry ${quoted(name)} names no file; rename it and zip the project again.` };
+    if (path === '')
+      return isDirectory ? null : { reason: 'UNSAFE_NAME', entry: name, message: `Entry ${quoted(name)} names no file; rename it and zip the project again.` };
     const segments = path.split('/');
     // Every parent of an entry is a directory (a directory entry is its own): a file of the same
     // path would collide with it. A directory named twice is harmless.

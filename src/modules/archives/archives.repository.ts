@@ -63,11 +63,7 @@ export async function archiveStorage(db: Executor, organizationId: number): Prom
  * quota); otherwise answers what it stores now. The check and the insert hold an advisory lock on
  * the organization's quota, so that two uploads that each fit in the room left cannot both take it.
  */
-export async function insertArchiveWithinQuota(
-  db: Db,
-  values: NewArchive,
-  quotaBytes: number,
-): Promise<{ archive: ArchiveSummary } | { storedBytes: number }> {
+export async function insertArchiveWithinQuota(db: Db, values: NewArchive, quotaBytes: number): Promise<{ archive: ArchiveSummary } | { storedBytes: number }> {
   if (quotaBytes === 0) return { archive: await insertArchive(db, values) };
   return db.transaction().execute(async (trx) => {
     await sql`select pg_advisory_xact_lock(hashtext('automation_archives quota'), ${values.organizationId}::integer)`.execute(trx);
@@ -99,7 +95,11 @@ export async function deleteUnusedArchives(db: Db, retentionHours: number, batch
     if (locked.length === 0) return { candidates: 0, deleted: 0 };
     const result = await trx
       .deleteFrom('automationArchives')
-      .where('id', 'in', locked.map((row) => row.id))
+      .where(
+        'id',
+        'in',
+        locked.map((row) => row.id),
+      )
       .where(unused(trx))
       .executeTakeFirst();
     return { candidates: locked.length, deleted: Number(result.numDeletedRows) };

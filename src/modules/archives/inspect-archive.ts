@@ -50,14 +50,36 @@ function isReaderError(error: unknown): error is Error {
 function unreadable(detail: string): ArchiveProblem {
   // yauzl's own name checks (decodeStrings: true) name the entry after the colon.
   const badName = /^(?:absolute path|invalid relative path|invalid characters in fileName): (.*)$/s.exec(detail);
-  if (badName) return nameProblem(badName[1] ?? '') ?? { reason: 'UNSAFE_NAME', entry: badName[1] ?? '', message: `Entry ${quoted(badName[1] ?? '')} has an unsafe name (${detail}); rename it and zip the project again.` };
-  if (/encryption/.test(detail)) return { reason: 'UNSUPPORTED_ENTRY', message: `The zip archive uses encryption (${detail}); upload an archive without a password (secrets belong in environment variables).` };
-  if (/size mismatch/.test(detail)) return { reason: 'CORRUPT_ENTRY', message: `An entry of the zip archive is damaged (${detail}); re-create the archive with a standard zip tool and upload it again.` };
-  return { reason: 'NOT_A_ZIP', message: `The zip archive cannot be read (${detail}): the file is damaged or not a zip; re-create it with a standard zip tool and upload it again.` };
+  if (badName)
+    return (
+      nameProblem(badName[1] ?? '') ?? {
+        reason: 'UNSAFE_NAME',
+        entry: badName[1] ?? '',
+        message: `Entry ${quoted(badName[1] ?? '')} has an unsafe name (${detail}); rename it and zip the project again.`,
+      }
+    );
+  if (/encryption/.test(detail))
+    return {
+      reason: 'UNSUPPORTED_ENTRY',
+      message: `The zip archive uses encryption (${detail}); upload an archive without a password (secrets belong in environment variables).`,
+    };
+  if (/size mismatch/.test(detail))
+    return {
+      reason: 'CORRUPT_ENTRY',
+      message: `An entry of the zip archive is damaged (${detail}); re-create the archive with a standard zip tool and upload it again.`,
+    };
+  return {
+    reason: 'NOT_A_ZIP',
+    message: `The zip archive cannot be read (${detail}): the file is damaged or not a zip; re-create it with a standard zip tool and upload it again.`,
+  };
 }
 
 function corrupt(name: string, detail: string): ArchiveProblem {
-  return { reason: 'CORRUPT_ENTRY', entry: name, message: `Entry ${quoted(name)} is damaged: ${detail}. Re-create the archive with a standard zip tool and upload it again.` };
+  return {
+    reason: 'CORRUPT_ENTRY',
+    entry: name,
+    message: `Entry ${quoted(name)} is damaged: ${detail}. Re-create the archive with a standard zip tool and upload it again.`,
+  };
 }
 
 class Walk {
@@ -73,7 +95,13 @@ class Walk {
   async run(): Promise<void> {
     // decodeStrings: yauzl decodes names (CP437 or UTF-8) and refuses absolute and `..` ones;
     // strictFileNames off: it reads `\` as `/` first, so `..\x` is refused as `../x` is.
-    const zip = await yauzl.fromBufferPromise(this.bytes, { lazyEntries: true, autoClose: false, decodeStrings: true, validateEntrySizes: true, strictFileNames: false });
+    const zip = await yauzl.fromBufferPromise(this.bytes, {
+      lazyEntries: true,
+      autoClose: false,
+      decodeStrings: true,
+      validateEntrySizes: true,
+      strictFileNames: false,
+    });
     try {
       const { maxEntries } = this.limits;
       if (zip.entryCount > maxEntries) {
@@ -84,7 +112,8 @@ class Walk {
           message: `The zip archive has ${zip.entryCount} entries; the limit is ${maxEntries} (ZIP_MAX_ENTRIES). Leave dependencies and build output (node_modules, .venv, dist) out of the zip, or ask the operator to raise ZIP_MAX_ENTRIES.`,
         });
       }
-      if (zip.entryCount === 0) refuse({ reason: 'NO_FILES', message: 'The zip archive contains no files: zip your automation\'s project directory and upload that.' });
+      if (zip.entryCount === 0)
+        refuse({ reason: 'NO_FILES', message: "The zip archive contains no files: zip your automation's project directory and upload that." });
       for await (const entry of zip.eachEntry()) await this.entry(zip, entry);
     } finally {
       zip.close();
@@ -93,10 +122,15 @@ class Walk {
 
   private async entry(zip: ZipFile, entry: Entry): Promise<void> {
     const name = entry.fileName;
-    const problem = nameProblem(name) ?? rawNameProblem(entry) ?? fileTypeProblem(name, entry.externalFileAttributes) ?? this.names.add(name, name.endsWith('/'));
+    const problem =
+      nameProblem(name) ?? rawNameProblem(entry) ?? fileTypeProblem(name, entry.externalFileAttributes) ?? this.names.add(name, name.endsWith('/'));
     if (problem) refuse(problem);
     if (entry.isEncrypted()) {
-      refuse({ reason: 'UNSUPPORTED_ENTRY', entry: name, message: `Entry ${quoted(name)} is encrypted; upload an archive without a password (secrets belong in environment variables).` });
+      refuse({
+        reason: 'UNSUPPORTED_ENTRY',
+        entry: name,
+        message: `Entry ${quoted(name)} is encrypted; upload an archive without a password (secrets belong in environment variables).`,
+      });
     }
     if (entry.compressionMethod !== STORED && entry.compressionMethod !== DEFLATED) {
       refuse({

@@ -26,15 +26,21 @@ function endRecordOffset(bytes: Buffer): number {
  */
 export function zipProblem(bytes: Buffer): ArchiveProblem | null {
   const notZip = (message: string): ArchiveProblem => ({ reason: 'NOT_A_ZIP', message });
-  const noFiles: ArchiveProblem = { reason: 'NO_FILES', message: 'The zip archive contains no files: zip your automation\'s project directory and upload that.' };
-  if (bytes.length === 0) return notZip('The request body is empty: send the zip archive\'s bytes as the body.');
+  const noFiles: ArchiveProblem = {
+    reason: 'NO_FILES',
+    message: "The zip archive contains no files: zip your automation's project directory and upload that.",
+  };
+  if (bytes.length === 0) return notZip("The request body is empty: send the zip archive's bytes as the body.");
   const start = bytes.subarray(0, 4);
   if (start.equals(END_OF_CENTRAL_DIRECTORY)) return noFiles;
   if (!start.equals(LOCAL_FILE_HEADER)) {
-    return notZip('The body is not a zip archive (it does not start with a zip file header): send the .zip file\'s raw bytes as the body, not a multipart form or base64.');
+    return notZip(
+      "The body is not a zip archive (it does not start with a zip file header): send the .zip file's raw bytes as the body, not a multipart form or base64.",
+    );
   }
   const end = endRecordOffset(bytes);
-  if (end < 0) return notZip('The zip archive is incomplete (it has no end-of-central-directory record): the file is damaged or the upload was cut off; upload it again.');
+  if (end < 0)
+    return notZip('The zip archive is incomplete (it has no end-of-central-directory record): the file is damaged or the upload was cut off; upload it again.');
   // Total entries; 0xffff means the count lives in a ZIP64 record, which a non-empty archive needs.
   if (bytes.readUInt16LE(end + 10) === 0) return noFiles;
   return null;

@@ -42,7 +42,12 @@ function check(row: AuditEntryRow, expectedSeq: number, previous: AuditEntryRow 
     return { kind: 'removed', entryId: row.id, chainSeq: expectedSeq, detail: `${missing} missing before entry #${row.chainSeq} (${row.id}): removed` };
   }
   if (row.chainSeq < expectedSeq) {
-    return { kind: 'changed', entryId: row.id, chainSeq: row.chainSeq, detail: `its position #${row.chainSeq} repeats one already in the chain: its chain_seq was changed` };
+    return {
+      kind: 'changed',
+      entryId: row.id,
+      chainSeq: row.chainSeq,
+      detail: `its position #${row.chainSeq} repeats one already in the chain: its chain_seq was changed`,
+    };
   }
   const ownHashHolds = auditEntryHash(row) === row.hash;
   const expectedPrev = previous?.hash ?? null;
@@ -57,10 +62,20 @@ function check(row: AuditEntryRow, expectedSeq: number, previous: AuditEntryRow 
         detail: `its hash is not the one entry #${row.chainSeq} (${row.id}) recorded as its predecessor's: it was changed and its hash recomputed`,
       };
     }
-    return { kind: 'changed', entryId: row.id, chainSeq: row.chainSeq, detail: `its prev_hash is not the hash of ${previous ? `entry #${previous.chainSeq} (${previous.id})` : 'nothing (it is first)'}: it was changed` };
+    return {
+      kind: 'changed',
+      entryId: row.id,
+      chainSeq: row.chainSeq,
+      detail: `its prev_hash is not the hash of ${previous ? `entry #${previous.chainSeq} (${previous.id})` : 'nothing (it is first)'}: it was changed`,
+    };
   }
   if (!ownHashHolds) {
-    return { kind: 'changed', entryId: row.id, chainSeq: row.chainSeq, detail: 'its columns (action, actor, target, before, after, request, time) no longer give its hash: it was changed after it was written' };
+    return {
+      kind: 'changed',
+      entryId: row.id,
+      chainSeq: row.chainSeq,
+      detail: 'its columns (action, actor, target, before, after, request, time) no longer give its hash: it was changed after it was written',
+    };
   }
   return null;
 }

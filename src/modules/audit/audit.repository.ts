@@ -59,7 +59,12 @@ export async function insertAuditEntry(trx: Transaction<Database>, input: AuditE
 
 /** The organizations (null: entries without one) that have a chain, in order. */
 export async function listAuditChains(db: Executor): Promise<(number | null)[]> {
-  const rows = await db.selectFrom('auditLog').select('organizationId').distinct().orderBy(sql`organization_id nulls first`).execute();
+  const rows = await db
+    .selectFrom('auditLog')
+    .select('organizationId')
+    .distinct()
+    .orderBy(sql`organization_id nulls first`)
+    .execute();
   return rows.map((row) => row.organizationId);
 }
 
@@ -114,6 +119,8 @@ export async function listAuditEntries(db: Executor, organizationId: number, fil
 }
 
 export async function countAuditEntries(db: Executor, organizationId: number, filter: AuditFilter): Promise<number> {
-  const row = await filtered(db, organizationId, filter).select((eb) => eb.fn.countAll<number>().as('count')).executeTakeFirstOrThrow();
+  const row = await filtered(db, organizationId, filter)
+    .select((eb) => eb.fn.countAll<number>().as('count'))
+    .executeTakeFirstOrThrow();
   return Number(row.count);
 }

@@ -11,7 +11,12 @@ export const auditResolvers: Resolvers = {
       const filter: AuditFilter = { ...args.filter };
       // A malformed id matches nothing rather than failing in SQL.
       for (const name of UUID_FILTERS) if (filter[name] != null) filter[name] = parseUuid(filter[name]) ?? '00000000-0000-0000-0000-000000000000';
-      return pageOf(args, ctx, (page) => listAuditEntries(ctx.db, org.id, filter, page), () => countAuditEntries(ctx.db, org.id, filter));
+      return pageOf(
+        args,
+        ctx,
+        (page) => listAuditEntries(ctx.db, org.id, filter, page),
+        () => countAuditEntries(ctx.db, org.id, filter),
+      );
     },
   },
 };

@@ -14,12 +14,15 @@ export interface AuditSpec {
 }
 
 const str = (value: unknown): string | null => (typeof value === 'string' || typeof value === 'number' ? String(value) : null);
-const field = (value: unknown, name: string): unknown => (typeof value === 'object' && value !== null && name in value ? (value as Record<string, unknown>)[name] : undefined);
+const field = (value: unknown, name: string): unknown =>
+  typeof value === 'object' && value !== null && name in value ? (value as Record<string, unknown>)[name] : undefined;
 
-const byArg = (name: string) => (args: Record<string, unknown>): TargetKey | null => {
-  const value = str(args[name]);
-  return value === null ? null : [value];
-};
+const byArg =
+  (name: string) =>
+  (args: Record<string, unknown>): TargetKey | null => {
+    const value = str(args[name]);
+    return value === null ? null : [value];
+  };
 const byResultId = (_args: Record<string, unknown>, result: unknown): TargetKey | null => {
   const id = str(field(result, 'id'));
   return id === null ? null : [id];

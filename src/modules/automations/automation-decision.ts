@@ -42,7 +42,7 @@ export function decide(action: AutomationAction, input: DecisionInput): Automati
   const byRole = decideByRole(action, input);
   const scope = input.tokenScope;
   if (!scope) return byRole;
-  if (!scope.includes) return { permission: action, allowed: false, reason: 'VISIBILITY', explanation: 'This automation is outside the API token\'s scope.' };
+  if (!scope.includes) return { permission: action, allowed: false, reason: 'VISIBILITY', explanation: "This automation is outside the API token's scope." };
   if (!byRole.allowed || action === 'VIEW' || scope.permissions.includes(action)) return byRole;
   return {
     permission: action,
@@ -67,7 +67,8 @@ function decideByRole(action: AutomationAction, input: DecisionInput): Automatio
       ? verdict(true, 'GRANT', `Your grant on this private automation includes ${name}.`)
       : verdict(false, 'MISSING_GRANT', `Your grant on this private automation does not include ${name}; someone with manage_settings can add it.`);
   }
-  if (action !== 'MANAGE_SETTINGS') return verdict(true, 'ROLE_LEVEL', `Your role has crews_dashboards: ${input.crewsDashboards}, enough to ${name === 'view' ? 'view' : `use ${name}`}.`);
+  if (action !== 'MANAGE_SETTINGS')
+    return verdict(true, 'ROLE_LEVEL', `Your role has crews_dashboards: ${input.crewsDashboards}, enough to ${name === 'view' ? 'view' : `use ${name}`}.`);
   if (input.crewsDashboards === 'MANAGE') return verdict(true, 'ROLE_LEVEL', 'Your role has crews_dashboards: MANAGE.');
   return granted(input.grants, action)
     ? verdict(true, 'GRANT', 'An explicit grant gives you manage_settings on this automation.')

@@ -21,19 +21,23 @@ function isAutomationRow(value: unknown): value is AutomationRow {
  */
 export function automationAction(action: AutomationAction, from: 'args.id' | 'parent' = 'args.id', options: { unscopedOnly?: boolean } = {}): IRule {
   const reach = actionReach(action);
-  return guard(`automation:${action}:${from}${options.unscopedOnly ? ':unscoped' : ''}`, async (parent, args, ctx, info) => {
-    if (!ctx.authz.principal) return new UnauthenticatedError();
-    if (options.unscopedOnly && ctx.authz.tokenScope) return scopedTokenRefusal(fieldName(info));
-    let automation: AutomationRow | null;
-    if (from === 'parent') {
-      automation = isAutomationRow(parent) ? parent : null;
-    } else {
-      const id = parseUuid(args.id);
-      automation = id ? await ctx.loaders.automations.load(id) : null;
-    }
-    const notFound = () => new NotFoundError('Automation', typeof args.id === 'string' ? args.id : (automation?.id ?? ''));
-    return automation ? automationDecision(ctx, automation, action, info, notFound) : notFound();
-  }, options.unscopedOnly ? (set) => set.tokenScope === null && reach(set) : reach);
+  return guard(
+    `automation:${action}:${from}${options.unscopedOnly ? ':unscoped' : ''}`,
+    async (parent, args, ctx, info) => {
+      if (!ctx.authz.principal) return new UnauthenticatedError();
+      if (options.unscopedOnly && ctx.authz.tokenScope) return scopedTokenRefusal(fieldName(info));
+      let automation: AutomationRow | null;
+      if (from === 'parent') {
+        automation = isAutomationRow(parent) ? parent : null;
+      } else {
+        const id = parseUuid(args.id);
+        automation = id ? await ctx.loaders.automations.load(id) : null;
+      }
+      const notFound = () => new NotFoundError('Automation', typeof args.id === 'string' ? args.id : (automation?.id ?? ''));
+      return automation ? automationDecision(ctx, automation, action, info, notFound) : notFound();
+    },
+    options.unscopedOnly ? (set) => set.tokenScope === null && reach(set) : reach,
+  );
 }
 
 /**
@@ -52,7 +56,8 @@ export async function automationDecision(
   await ctx.authz.ensure(automation.organizationId);
   if (!ctx.authz.grant(automation.organizationId)) return notFound();
   const view = await decideFor(ctx, automation, 'VIEW');
-  if (!view.allowed) return view.reason === 'ROLE_LEVEL' ? new ForbiddenError(`${fieldName(info)}: ${view.explanation}`, { feature: 'crews_dashboards' }) : notFound();
+  if (!view.allowed)
+    return view.reason === 'ROLE_LEVEL' ? new ForbiddenError(`${fieldName(info)}: ${view.explanation}`, { feature: 'crews_dashboards' }) : notFound();
   if (action === 'VIEW') return true;
   const decision = await decideFor(ctx, automation, action);
   return decision.allowed

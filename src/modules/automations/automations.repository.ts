@@ -75,7 +75,9 @@ function mayActOnByRole(scope: AutomationScope, permission: ActionPermission): R
   if (scope.isOwner) return sql<SqlBool>`true`;
   if (scope.crewsDashboards === 'NO_ACCESS') return sql<SqlBool>`false`;
   const byLevel =
-    permission !== 'manage_settings' || scope.crewsDashboards === 'MANAGE' ? sql<SqlBool>`${sql.ref('automations.visibility')} = 'ORGANIZATION'` : sql<SqlBool>`false`;
+    permission !== 'manage_settings' || scope.crewsDashboards === 'MANAGE'
+      ? sql<SqlBool>`${sql.ref('automations.visibility')} = 'ORGANIZATION'`
+      : sql<SqlBool>`false`;
   const holds = sql<SqlBool>`(cardinality(g.permissions) = 0 or g.permissions && array['full_access', ${permission}]::text[])`;
   return sql<SqlBool>`(${byLevel} or ${grantExists(scope, holds)})`;
 }

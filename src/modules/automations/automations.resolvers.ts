@@ -13,14 +13,18 @@ import { AUTOMATION_NAME_MAX, automationNameTaken } from './automation-names.js'
 import { countAutomations, listAutomations, updateAutomation } from './automations.repository.js';
 import { inTransaction } from '../../db/transaction.js';
 
-
 export const automationsResolvers: Resolvers = {
   Organization: {
     automations: async (org, args, ctx) => {
       const scope = await automationScope(ctx, org.id);
       if (!scope) throw new NotFoundError('Organization', org.id);
       const includeDeleted = args.includeDeleted ?? false;
-      return pageOf(args, ctx, (page) => listAutomations(ctx.db, scope, page, includeDeleted), () => countAutomations(ctx.db, scope, includeDeleted));
+      return pageOf(
+        args,
+        ctx,
+        (page) => listAutomations(ctx.db, scope, page, includeDeleted),
+        () => countAutomations(ctx.db, scope, includeDeleted),
+      );
     },
     automation: async (org, args, ctx) => {
       const id = parseUuid(args.id);
@@ -48,12 +52,18 @@ export const automationsResolvers: Resolvers = {
     permissions: (grant) =>
       grant.permissions.flatMap((p) => {
         switch (p) {
-          case 'run': return ['RUN' as const];
-          case 'traces': return ['TRACES' as const];
-          case 'manage_settings': return ['MANAGE_SETTINGS' as const];
-          case 'human_in_the_loop': return ['HUMAN_IN_THE_LOOP' as const];
-          case 'full_access': return ['FULL_ACCESS' as const];
-          default: return [];
+          case 'run':
+            return ['RUN' as const];
+          case 'traces':
+            return ['TRACES' as const];
+          case 'manage_settings':
+            return ['MANAGE_SETTINGS' as const];
+          case 'human_in_the_loop':
+            return ['HUMAN_IN_THE_LOOP' as const];
+          case 'full_access':
+            return ['FULL_ACCESS' as const];
+          default:
+            return [];
         }
       }),
   },
@@ -62,7 +72,11 @@ export const automationsResolvers: Resolvers = {
       const automation = await loadFound(ctx.loaders.automations, id, 'Automation');
       const name = input.name != null ? requiredText(input.name, 'name', AUTOMATION_NAME_MAX) : undefined;
       const patch = { ...(name !== undefined ? { name } : {}), ...textFields(input, { description: 2000 }) };
-      return found(await withUniqueName(automationNameTaken(name ?? ''), () => updateAutomation(ctx.db, automation.organizationId, automation.id, patch)), 'Automation', id);
+      return found(
+        await withUniqueName(automationNameTaken(name ?? ''), () => updateAutomation(ctx.db, automation.organizationId, automation.id, patch)),
+        'Automation',
+        id,
+      );
     },
     setAutomationAccess: async (_root, { id, visibility, access }, ctx) => {
       const automation = await loadFound(ctx.loaders.automations, id, 'Automation');

@@ -25,7 +25,7 @@ export const automationsAuthorization: ModuleAuthorization = {
       fields: ['id', 'name', 'description', 'visibility', 'createdAt', 'updatedAt', 'deletedAt', 'viewerPermissions'],
       reason: 'an automation the caller may view: every field returning one applies the SPEC §3 view rule',
     },
-    AutomationPermissionDecision: { fields: '*', reason: 'the caller\'s own decisions on an automation it may view', partOf: ['Automation'] },
+    AutomationPermissionDecision: { fields: '*', reason: "the caller's own decisions on an automation it may view", partOf: ['Automation'] },
     AutomationAccessEntry: {
       fields: ['principalType', 'principalId', 'displayName', 'permissions'],
       reason: 'entries of Automation.accessList, which needs manage_settings',

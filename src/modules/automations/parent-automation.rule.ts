@@ -22,11 +22,15 @@ function automationIdOf(parent: unknown): string | null {
  */
 export function parentAutomationAction(action: AutomationAction, options: { memberReach?: boolean } = {}): IRule {
   const name = `automation:${action}:parent.automationId${options.memberReach ? ':member-reach' : ''}`;
-  return guard(name, async (parent, _args, ctx, info) => {
-    if (!ctx.authz.principal) return new UnauthenticatedError();
-    const automationId = automationIdOf(parent);
-    const automation = automationId ? await ctx.loaders.automations.load(automationId) : null;
-    const notFound = () => new NotFoundError('Automation', automationId ?? '');
-    return automation ? automationDecision(ctx, automation, action, info, notFound) : notFound();
-  }, options.memberReach ? reaches.member : actionReach(action));
+  return guard(
+    name,
+    async (parent, _args, ctx, info) => {
+      if (!ctx.authz.principal) return new UnauthenticatedError();
+      const automationId = automationIdOf(parent);
+      const automation = automationId ? await ctx.loaders.automations.load(automationId) : null;
+      const notFound = () => new NotFoundError('Automation', automationId ?? '');
+      return automation ? automationDecision(ctx, automation, action, info, notFound) : notFound();
+    },
+    options.memberReach ? reaches.member : actionReach(action),
+  );
 }

@@ -11,7 +11,10 @@ export const commonModule: GatehouseModule = {
     rules: {},
     inherits: {
       PageInfo: { fields: '*', reason: 'pagination state of a connection whose own field was authorized' },
-      Actor: { fields: ['principalType', 'principalId', 'displayName'], reason: 'who did something the parent field showed: a kind, an id and a name, never an email' },
+      Actor: {
+        fields: ['principalType', 'principalId', 'displayName'],
+        reason: 'who did something the parent field showed: a kind, an id and a name, never an email',
+      },
     },
   },
 };

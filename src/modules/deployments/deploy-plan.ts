@@ -48,11 +48,20 @@ export async function planSource(ctx: GraphQLContext, organizationId: number, in
     }
     const ref = input.ref?.trim() || repo.defaultBranch;
     if (!GIT_REF.test(ref)) throw new BadUserInputError('ref must be a branch, tag or commit name (letters, digits, ".", "_", "-", "/").', { field: 'ref' });
-    return { source: { type: 'GIT', repository: repo.fullName, cloneUrl: repo.cloneUrl, ref }, gitRepoId: repo.id, archiveId: null, gitRepo: repo, studio: null };
+    return {
+      source: { type: 'GIT', repository: repo.fullName, cloneUrl: repo.cloneUrl, ref },
+      gitRepoId: repo.id,
+      archiveId: null,
+      gitRepo: repo,
+      studio: null,
+    };
   }
   const organization = await ctx.loaders.organizations.load(organizationId);
   if (!organization?.zipDeploymentsEnabled) {
-    throw forbidden('zip deployments are disabled for this organization (organization settings: zipDeploymentsEnabled); deploy from a Git repository or ask an administrator to enable them.', { reason: 'ZIP_DEPLOYMENTS_DISABLED' });
+    throw forbidden(
+      'zip deployments are disabled for this organization (organization settings: zipDeploymentsEnabled); deploy from a Git repository or ask an administrator to enable them.',
+      { reason: 'ZIP_DEPLOYMENTS_DISABLED' },
+    );
   }
   const id = parseUuid(input.archiveId);
   const archive = id ? await ctx.loaders.archives.load(id) : null;
@@ -87,6 +96,7 @@ export async function planLlmConnection(ctx: GraphQLContext, organizationId: num
   const id = parseUuid(raw);
   const row = id ? await ctx.loaders.llmConnections.load(id) : null;
   const scope = ctx.authz.scope(organizationId);
-  if (!row || row.organizationId !== organizationId || !scope || !(await isLlmConnectionVisible(ctx.db, row.id, scope))) throw new NotFoundError('LLMConnection', raw);
+  if (!row || row.organizationId !== organizationId || !scope || !(await isLlmConnectionVisible(ctx.db, row.id, scope)))
+    throw new NotFoundError('LLMConnection', raw);
   return row;
 }

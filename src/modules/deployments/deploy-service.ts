@@ -80,7 +80,10 @@ export async function deploy(ctx: GraphQLContext, request: DeployRequest): Promi
       await withUniqueName(automationNameTaken(spec.name), () =>
         insertAutomation(trx, { id: automationId, organizationId, ...spec, createdByUserId: ctx.authz.userId }),
       );
-      const deployer = principal?.kind === 'service_account' ? { userId: null, serviceAccountId: principal.serviceAccountId } : { userId: ctx.authz.userId, serviceAccountId: null };
+      const deployer =
+        principal?.kind === 'service_account'
+          ? { userId: null, serviceAccountId: principal.serviceAccountId }
+          : { userId: ctx.authz.userId, serviceAccountId: null };
       await replaceGrants(trx, organizationId, 'AUTOMATION', automationId, [{ ...deployer, roleId: null, permissions: ['full_access'] }]);
     } else {
       const locked = await lockAutomation(trx, organizationId, request.automation.existing.id);
@@ -107,7 +110,15 @@ export async function deploy(ctx: GraphQLContext, request: DeployRequest): Promi
       ? null
       : 'id' in studio.snapshot
         ? studio.snapshot.id
-        : (await insertStudioSnapshot(trx, { organizationId, studioProjectId: studio.projectId, projectName: studio.projectName, document: studio.snapshot.document, sha256: studio.sha256 })).id;
+        : (
+            await insertStudioSnapshot(trx, {
+              organizationId,
+              studioProjectId: studio.projectId,
+              projectName: studio.projectName,
+              document: studio.snapshot.document,
+              sha256: studio.sha256,
+            })
+          ).id;
     const deployment = await insertDeployment(trx, {
       organizationId,
       automationId,
@@ -169,10 +180,22 @@ async function apply(ctx: GraphQLContext, deployment: DeploymentRow, target: Nam
     const applied = await cluster.applyDeployment(target.namespace, objects.deployment);
     // After the Deployment, so that the address runAutomation uses never points at nothing new.
     const service = await cluster.applyService(target.namespace, objects.service);
-    if (leaving) await completeMove(cluster, ctx.config.k8s, { organizationId: deployment.organizationId, automationId: deployment.automationId, from: leaving, to: target.namespace });
+    if (leaving)
+      await completeMove(cluster, ctx.config.k8s, {
+        organizationId: deployment.organizationId,
+        automationId: deployment.automationId,
+        from: leaving,
+        to: target.namespace,
+      });
     const appliedObjects = [
       { apiVersion: 'v1', kind: 'Secret', namespace: target.namespace, name: objects.secret.metadata?.name ?? '', resourceVersion: secret.resourceVersion },
-      { apiVersion: 'apps/v1', kind: 'Deployment', namespace: target.namespace, name: objects.deployment.metadata?.name ?? '', resourceVersion: applied.resourceVersion },
+      {
+        apiVersion: 'apps/v1',
+        kind: 'Deployment',
+        namespace: target.namespace,
+        name: objects.deployment.metadata?.name ?? '',
+        resourceVersion: applied.resourceVersion,
+      },
       { apiVersion: 'v1', kind: 'Service', namespace: target.namespace, name: objects.service.metadata?.name ?? '', resourceVersion: service.resourceVersion },
     ];
     ctx.logger.info({ deploymentId: deployment.id, namespace: target.namespace, version: deployment.version }, 'automation deployed');
@@ -184,7 +207,10 @@ async function apply(ctx: GraphQLContext, deployment: DeploymentRow, target: Nam
       const message =
         `Version ${error.runningVersion} of this automation was applied in "${target.namespace}" while this version was applying (${resource} "${name ?? ''}" already carried it), ` +
         `so this one stopped instead of replacing it: the cluster runs version ${error.runningVersion}. Nothing to do; to run this version's source again, rollbackAutomation to version ${deployment.version}.`;
-      ctx.logger.info({ deploymentId: deployment.id, namespace: target.namespace, version: deployment.version, runningVersion: error.runningVersion }, 'deploy superseded');
+      ctx.logger.info(
+        { deploymentId: deployment.id, namespace: target.namespace, version: deployment.version, runningVersion: error.runningVersion },
+        'deploy superseded',
+      );
       return finish({ status: 'SUPERSEDED', message, retryable: false });
     }
     let message: string;

@@ -52,7 +52,9 @@ async function studioCode(db: Executor, deployment: DeploymentRow): Promise<Depl
   if (!snapshot) return null;
   // The digest the Deployment's GATEHOUSE_SOURCE_DEFINITION_SHA256 pins; snapshot rows never change.
   if (deployment.studioDefinitionSha256 !== null && deployment.studioDefinitionSha256 !== snapshot.sha256) {
-    throw new Error(`Deployment ${deployment.id} pins definition SHA-256 ${deployment.studioDefinitionSha256} but snapshot ${snapshot.id} has ${snapshot.sha256}`);
+    throw new Error(
+      `Deployment ${deployment.id} pins definition SHA-256 ${deployment.studioDefinitionSha256} but snapshot ${snapshot.id} has ${snapshot.sha256}`,
+    );
   }
   return { source: 'studio', contentType: 'application/json', sha256: snapshot.sha256, body: Buffer.from(snapshot.document, 'utf8') };
 }

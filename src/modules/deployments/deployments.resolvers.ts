@@ -33,7 +33,12 @@ async function deployAgain(ctx: GraphQLContext, automation: AutomationRow, from:
 export const deploymentsResolvers: Resolvers = {
   Automation: {
     deployments: (automation, args, ctx) =>
-      pageOf(args, ctx, (page) => listDeployments(ctx.db, automation.id, page), () => countDeployments(ctx.db, automation.id)),
+      pageOf(
+        args,
+        ctx,
+        (page) => listDeployments(ctx.db, automation.id, page),
+        () => countDeployments(ctx.db, automation.id),
+      ),
     latestDeployment: (automation, _args, ctx) => ctx.loaders.latestDeployment.load(automation.id),
   },
   Deployment: {
@@ -48,12 +53,17 @@ export const deploymentsResolvers: Resolvers = {
       if (input.automationId != null) {
         const id = parseUuid(input.automationId);
         const existing = id ? await ctx.loaders.automations.load(id) : null;
-        if (!existing || existing.organizationId !== orgId || !(await decideFor(ctx, existing, 'VIEW')).allowed) throw new NotFoundError('Automation', input.automationId);
+        if (!existing || existing.organizationId !== orgId || !(await decideFor(ctx, existing, 'VIEW')).allowed)
+          throw new NotFoundError('Automation', input.automationId);
         const manage = await decideFor(ctx, existing, 'MANAGE_SETTINGS');
-        if (!manage.allowed) throw new ForbiddenError(`Mutation.deployAutomation of a new version needs manage_settings on the automation: ${manage.explanation}`, { permission: 'manage_settings' });
+        if (!manage.allowed)
+          throw new ForbiddenError(`Mutation.deployAutomation of a new version needs manage_settings on the automation: ${manage.explanation}`, {
+            permission: 'manage_settings',
+          });
         automation = { existing };
       } else {
-        if (input.name == null) throw new BadUserInputError('name is required to deploy a new automation (or pass automationId for a new version).', { field: 'name' });
+        if (input.name == null)
+          throw new BadUserInputError('name is required to deploy a new automation (or pass automationId for a new version).', { field: 'name' });
         const organization = await ctx.loaders.organizations.load(orgId);
         automation = {
           create: {

@@ -37,14 +37,20 @@ export interface MigrationSummary {
 export async function migrateOrganization(ctx: GraphQLContext, organizationId: number, progress: (line: string) => void): Promise<MigrationSummary> {
   const target = await resolveNamespace(ctx.db, ctx.config.k8s, organizationId);
   const pending = await automationsOutsideNamespace(ctx.db, organizationId, target.namespace);
-  progress(`organization ${organizationId} deploys to "${target.namespace}"${target.isolated ? '' : ' (isolation is off: the shared namespace)'}; ${pending.length} automation(s) to move`);
+  progress(
+    `organization ${organizationId} deploys to "${target.namespace}"${target.isolated ? '' : ' (isolation is off: the shared namespace)'}; ${pending.length} automation(s) to move`,
+  );
   const automations: MigratedAutomation[] = [];
   for (const [index, item] of pending.entries()) {
     const base = { automationId: item.automationId, name: item.name, from: item.namespace, to: target.namespace, fromVersion: item.version };
-    progress(`[${index + 1}/${pending.length}] ${item.name} (${item.automationId}): version ${item.version} from "${item.namespace}" to "${target.namespace}"…`);
+    progress(
+      `[${index + 1}/${pending.length}] ${item.name} (${item.automationId}): version ${item.version} from "${item.namespace}" to "${target.namespace}"…`,
+    );
     const result = await moveOne(ctx, organizationId, item.automationId);
     automations.push({ ...base, ...result });
-    progress(`[${index + 1}/${pending.length}] ${item.name}: ${result.status}${result.version === null ? '' : ` as version ${result.version}`}${result.status === 'FAILED' && result.message ? `: ${result.message}` : ''}`);
+    progress(
+      `[${index + 1}/${pending.length}] ${item.name}: ${result.status}${result.version === null ? '' : ` as version ${result.version}`}${result.status === 'FAILED' && result.message ? `: ${result.message}` : ''}`,
+    );
   }
   const moved = automations.filter((a) => a.status === 'DEPLOYED').length;
   return { organizationId, namespace: target.namespace, isolated: target.isolated, moved, failed: automations.length - moved, automations };
@@ -53,14 +59,16 @@ export async function migrateOrganization(ctx: GraphQLContext, organizationId: n
 async function moveOne(ctx: GraphQLContext, organizationId: number, automationId: string): Promise<Pick<MigratedAutomation, 'version' | 'status' | 'message'>> {
   const [automation, from] = await Promise.all([ctx.loaders.automations.load(automationId), latestDeployedVersion(ctx.db, automationId)]);
   // Deleted or undeployed since the list was read: nothing runs to move.
-  if (!automation || automation.deletedAt || !from) return { version: null, status: 'FAILED', message: 'it was deleted, or has no deployed version any more; nothing to move.' };
+  if (!automation || automation.deletedAt || !from)
+    return { version: null, status: 'FAILED', message: 'it was deleted, or has no deployed version any more; nothing to move.' };
   try {
     const { planned, envVars, llmConnection } = await planFromVersion(ctx, from);
     const deployed = await deploy(ctx, { organizationId, automation: { existing: automation }, planned, envVars, llmConnection, rollbackOfVersion: null });
     return { version: deployed.version, status: deployed.status === 'DEPLOYED' ? 'DEPLOYED' : 'FAILED', message: deployed.message };
   } catch (error) {
     // Refusals that concern this automation alone (its source is gone, it was deleted meanwhile).
-    if (error instanceof NotRedeployableError || error instanceof GatehouseError) return { version: null, status: 'FAILED', message: `not moved: ${error.message}` };
+    if (error instanceof NotRedeployableError || error instanceof GatehouseError)
+      return { version: null, status: 'FAILED', message: `not moved: ${error.message}` };
     throw error;
   }
 }

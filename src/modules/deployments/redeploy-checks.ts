@@ -27,7 +27,13 @@ export async function recheckEnvVars(ctx: GraphQLContext, from: DeploymentRow, f
   const decision = featureDecision(ctx, organizationId, 'environment_variables', 'MANAGE', `${field} (re-attaching the env vars of version ${from.version})`);
   if (decision !== true) throw decision;
   const scope = ctx.authz.scope(organizationId);
-  const visible = scope ? await visibleEnvVarIds(ctx.db, rows.map((row) => row.id), scope) : new Set<string>();
+  const visible = scope
+    ? await visibleEnvVarIds(
+        ctx.db,
+        rows.map((row) => row.id),
+        scope,
+      )
+    : new Set<string>();
   const missing = rows.filter((row) => !visible.has(row.id));
   if (missing.length > 0) {
     const names = missing.map((row) => row.name).join(', ');

@@ -41,9 +41,12 @@ export async function planStudioSource(ctx: GraphQLContext, organizationId: numb
   const project = id ? await ctx.loaders.studioProjects.load(id) : null;
   if (!project || project.organizationId !== organizationId) throw new NotFoundError('StudioProject', rawId);
   if (!project.definition) {
-    throw new BadUserInputError(`Studio project "${project.name}" has no definition yet; save one with updateStudioProject(input: { definition }) and deploy again.`, {
-      field: 'source.studioProjectId',
-    });
+    throw new BadUserInputError(
+      `Studio project "${project.name}" has no definition yet; save one with updateStudioProject(input: { definition }) and deploy again.`,
+      {
+        field: 'source.studioProjectId',
+      },
+    );
   }
   const { definition, tools } = await checkedStudioDefinition(ctx, organizationId, project.definition);
   const document = studioDocument(project, definition, tools);

@@ -25,7 +25,9 @@ export interface VersionPlan {
  */
 export async function planFromVersion(ctx: GraphQLContext, from: DeploymentRow): Promise<VersionPlan> {
   const organizationId = from.organizationId;
-  const envVars = (await Promise.all(from.envVarIds.map((id) => ctx.loaders.envVars.load(id)))).filter((row): row is EnvVarRow => row?.organizationId === organizationId);
+  const envVars = (await Promise.all(from.envVarIds.map((id) => ctx.loaders.envVars.load(id)))).filter(
+    (row): row is EnvVarRow => row?.organizationId === organizationId,
+  );
   const llm = from.llmConnectionId ? await ctx.loaders.llmConnections.load(from.llmConnectionId) : null;
   return { planned: await sourceOf(ctx, from), envVars, llmConnection: llm?.organizationId === organizationId ? llm : null };
 }
@@ -37,7 +39,9 @@ async function sourceOf(ctx: GraphQLContext, from: DeploymentRow): Promise<Plann
     case 'GIT': {
       const repo = from.gitRepoId ? await ctx.loaders.gitRepos.load(from.gitRepoId) : null;
       if (!repo || repo.organizationId !== from.organizationId) {
-        throw new NotRedeployableError(`version ${from.version} was deployed from ${from.gitRepoFullName ?? 'a Git repository'}, which is no longer connected: deploy a new version from a connected repository.`);
+        throw new NotRedeployableError(
+          `version ${from.version} was deployed from ${from.gitRepoFullName ?? 'a Git repository'}, which is no longer connected: deploy a new version from a connected repository.`,
+        );
       }
       const ref = from.gitRef ?? repo.defaultBranch;
       return { ...none, source: { type: 'GIT', repository: repo.fullName, cloneUrl: repo.cloneUrl, ref }, gitRepoId: repo.id, gitRepo: repo };

@@ -5,7 +5,12 @@ import type { EnvVarRow, NewEnvVar } from './env-vars.table.js';
 import { inTransaction } from '../../db/transaction.js';
 
 // SPEC §3 "Entity RBAC for other resources": one predicate for list, count and single-item checks.
-const envVars = accessListRepository({ table: 'envVars', resourceType: 'ENV_VAR', restrictedColumn: 'accessRestricted', selectFrom: (db) => db.selectFrom('envVars') });
+const envVars = accessListRepository({
+  table: 'envVars',
+  resourceType: 'ENV_VAR',
+  restrictedColumn: 'accessRestricted',
+  selectFrom: (db) => db.selectFrom('envVars'),
+});
 export const { list: listEnvVars, count: countEnvVars, visibleIds: visibleEnvVarIds, isVisible: isEnvVarVisible } = envVars;
 
 export async function findEnvVarsByIds(db: Executor, ids: readonly string[]): Promise<EnvVarRow[]> {
@@ -30,12 +35,7 @@ export async function updateEnvVarValue(db: Executor, organizationId: number, id
  * Replaces the access list (`entries`) or clears it (`null`), with the restricted flag, atomically:
  * a reader never sees a restricted env var with a half-written list.
  */
-export async function setEnvVarAccessList(
-  db: Db,
-  organizationId: number,
-  id: string,
-  entries: readonly AccessEntry[] | null,
-): Promise<EnvVarRow | undefined> {
+export async function setEnvVarAccessList(db: Db, organizationId: number, id: string, entries: readonly AccessEntry[] | null): Promise<EnvVarRow | undefined> {
   return inTransaction(db, async (trx) => {
     const row = await trx
       .updateTable('envVars')

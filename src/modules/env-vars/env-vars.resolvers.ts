@@ -7,14 +7,7 @@ import type { GraphQLContext } from '../../graphql/context.js';
 import type { Resolvers } from '../../graphql/generated/resolvers-types.js';
 import { parseOrganizationId, parseUuid } from '../../graphql/ids.js';
 import { parsePage, toConnection } from '../../graphql/pagination.js';
-import {
-  countEnvVars,
-  deleteEnvVar,
-  insertEnvVar,
-  listEnvVars,
-  setEnvVarAccessList,
-  updateEnvVarValue,
-} from './env-vars.repository.js';
+import { countEnvVars, deleteEnvVar, insertEnvVar, listEnvVars, setEnvVarAccessList, updateEnvVarValue } from './env-vars.repository.js';
 import type { EnvVarRow } from './env-vars.table.js';
 
 // The same shape as the table's CHECK, so a bad name is a clear BAD_USER_INPUT, not a database error.
@@ -24,10 +17,9 @@ const MAX_VALUE_BYTES = 32 * 1024;
 function envVarName(raw: string): string {
   const name = raw.trim();
   if (!NAME.test(name)) {
-    throw new BadUserInputError(
-      'name must be 1 to 128 letters, digits or underscores and must not start with a digit (for example DATABASE_URL).',
-      { field: 'name' },
-    );
+    throw new BadUserInputError('name must be 1 to 128 letters, digits or underscores and must not start with a digit (for example DATABASE_URL).', {
+      field: 'name',
+    });
   }
   return name;
 }

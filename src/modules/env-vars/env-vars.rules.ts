@@ -55,15 +55,19 @@ function visibility(ctx: GraphQLContext): DataLoader<EnvVarRef, boolean, string>
  * manage that env var. Checked again here, per row, because `EnvVar` is returned by mutations and
  * lists alike and a secret must not rely on every path to it being ruled correctly.
  */
-const readEnvVarValue = guard('envVar:value', async (parent, _args, ctx, info) => {
-  if (!ctx.authz.principal) return new UnauthenticatedError();
-  const ref = envVarRef(parent);
-  if (ref) await ctx.authz.ensure(ref.organizationId);
-  if (!ref || !ctx.authz.grant(ref.organizationId)) return new NotFoundError('EnvVar', ref?.id ?? '');
-  const decision = featureDecision(ctx, ref.organizationId, 'environment_variables', 'MANAGE', fieldName(info));
-  if (decision !== true) return decision;
-  return (await visibility(ctx).load(ref)) ? true : new NotFoundError('EnvVar', ref.id);
-}, reaches.feature('environment_variables', 'MANAGE'));
+const readEnvVarValue = guard(
+  'envVar:value',
+  async (parent, _args, ctx, info) => {
+    if (!ctx.authz.principal) return new UnauthenticatedError();
+    const ref = envVarRef(parent);
+    if (ref) await ctx.authz.ensure(ref.organizationId);
+    if (!ref || !ctx.authz.grant(ref.organizationId)) return new NotFoundError('EnvVar', ref?.id ?? '');
+    const decision = featureDecision(ctx, ref.organizationId, 'environment_variables', 'MANAGE', fieldName(info));
+    if (decision !== true) return decision;
+    return (await visibility(ctx).load(ref)) ? true : new NotFoundError('EnvVar', ref.id);
+  },
+  reaches.feature('environment_variables', 'MANAGE'),
+);
 
 /** SPEC §2 `environment_variables` (MANAGE or nothing) and §3 entity RBAC on the env var. */
 const manageEnvVar = entity({

@@ -60,7 +60,8 @@ function filtered(db: Executor, source: ExecutionSource, filter: ExecutionFilter
       ? query.where('executions.automationId', '=', source.automationId)
       : query.where('executions.automationId', 'in', source.automationIds);
   // An empty list filters everything out (`in ()` is no SQL).
-  if (filter.automationIds) query = filter.automationIds.length > 0 ? query.where('executions.automationId', 'in', filter.automationIds) : query.where(sql<SqlBool>`false`);
+  if (filter.automationIds)
+    query = filter.automationIds.length > 0 ? query.where('executions.automationId', 'in', filter.automationIds) : query.where(sql<SqlBool>`false`);
   if (filter.statuses) query = filter.statuses.length > 0 ? query.where('executions.status', 'in', filter.statuses) : query.where(sql<SqlBool>`false`);
   if (filter.startedAfter) query = query.where('executions.createdAt', '>=', filter.startedAfter);
   if (filter.startedBefore) query = query.where('executions.createdAt', '<', filter.startedBefore);
@@ -79,13 +80,24 @@ export interface ExecutionPage {
  * answer the list's totalCount (countExecutions), the same statement reads them (a subquery run
  * once, a few rows): a page with its totalCount costs what one without does.
  */
-export async function listExecutions(db: Executor, source: ExecutionSource, filter: ExecutionFilter, order: ExecutionOrder, after: ExecutionCursor | null, limit: number): Promise<ExecutionPage> {
+export async function listExecutions(
+  db: Executor,
+  source: ExecutionSource,
+  filter: ExecutionFilter,
+  order: ExecutionOrder,
+  after: ExecutionCursor | null,
+  limit: number,
+): Promise<ExecutionPage> {
   const column = order === 'UPDATED_AT' ? 'executions.updatedAt' : 'executions.createdAt';
   const counted = countersTotal(db, source, filter);
   const total = typeof counted === 'object' && counted !== null ? counted : sql<null>`null::bigint`;
   let query = filtered(db, source, filter).selectAll('executions').select(total.as('listTotalCount'));
   if (after) query = query.where(sql<SqlBool>`(${sql.ref(column)}, ${sql.ref('executions.id')}) > (${after.at}, ${after.id})`);
-  const found = await query.orderBy(column).orderBy('executions.id').limit(limit + 1).execute();
+  const found = await query
+    .orderBy(column)
+    .orderBy('executions.id')
+    .limit(limit + 1)
+    .execute();
   const rows = found.map(({ listTotalCount: _, ...row }) => row);
   // A first page with no next one is the whole list. A page past the end of a list brings no row
   // to read the counters from: countExecutions answers then.
@@ -124,7 +136,11 @@ export async function executionTotals(db: Executor, automations: readonly { orga
   const rows = await db
     .selectFrom('executionCounts')
     .where('organizationId', 'in', [...new Set(automations.map((a) => a.organizationId))])
-    .where('automationId', 'in', automations.map((a) => a.automationId))
+    .where(
+      'automationId',
+      'in',
+      automations.map((a) => a.automationId),
+    )
     .select(['automationId', sql<number>`queued + running + succeeded + failed`.as('total')])
     .execute();
   return new Map(rows.map((row) => [row.automationId, Number(row.total)]));
@@ -142,7 +158,10 @@ function countersTotal(db: Executor, source: ExecutionSource, filter: ExecutionF
   const statuses = filter.statuses ?? ALL_STATUSES;
   // An empty list filters everything out, as in the list.
   if (statuses.length === 0 || filter.automationIds?.length === 0) return 0;
-  const summed = sql.join([...new Set(statuses)].map((status) => sql.ref(`executionCounts.${STATUS_COLUMNS[status]}`)), sql` + `);
+  const summed = sql.join(
+    [...new Set(statuses)].map((status) => sql.ref(`executionCounts.${STATUS_COLUMNS[status]}`)),
+    sql` + `,
+  );
   let query = db.selectFrom('executionCounts').where('executionCounts.organizationId', '=', source.organizationId);
   query =
     'automationId' in source
@@ -167,6 +186,12 @@ export async function advanceExecution(
   from: readonly ExecutionStatus[],
   patch: { status: ExecutionStatus; error?: string | null; finishedAt?: Date | null },
 ): Promise<ExecutionRow> {
-  const updated = await db.updateTable('executions').set({ ...patch, updatedAt: sql<Date>`now()` }).where('id', '=', id).where('status', 'in', from).returningAll().executeTakeFirst();
+  const updated = await db
+    .updateTable('executions')
+    .set({ ...patch, updatedAt: sql<Date>`now()` })
+    .where('id', '=', id)
+    .where('status', 'in', from)
+    .returningAll()
+    .executeTakeFirst();
   return updated ?? db.selectFrom('executions').selectAll().where('id', '=', id).executeTakeFirstOrThrow();
 }

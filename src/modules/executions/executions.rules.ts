@@ -17,15 +17,19 @@ function organizationIdOf(parent: unknown): number | null {
  * another organization, or of an automation the caller may not view, is NOT_FOUND with the
  * message a random id gets; one it may view without traces is FORBIDDEN.
  */
-const executionById: IRule = guard('execution:TRACES:args.id', async (parent, args, ctx, info) => {
-  if (!ctx.authz.principal) return new UnauthenticatedError();
-  const notFound = () => new NotFoundError('Execution', typeof args.id === 'string' ? args.id : '');
-  const id = parseUuid(args.id);
-  const execution = id ? await ctx.loaders.executions.load(id) : null;
-  if (!execution || execution.organizationId !== organizationIdOf(parent)) return notFound();
-  const automation = await ctx.loaders.automations.load(execution.automationId);
-  return automation ? automationDecision(ctx, automation, 'TRACES', info, notFound) : notFound();
-}, actionReach('TRACES'));
+const executionById: IRule = guard(
+  'execution:TRACES:args.id',
+  async (parent, args, ctx, info) => {
+    if (!ctx.authz.principal) return new UnauthenticatedError();
+    const notFound = () => new NotFoundError('Execution', typeof args.id === 'string' ? args.id : '');
+    const id = parseUuid(args.id);
+    const execution = id ? await ctx.loaders.executions.load(id) : null;
+    if (!execution || execution.organizationId !== organizationIdOf(parent)) return notFound();
+    const automation = await ctx.loaders.automations.load(execution.automationId);
+    return automation ? automationDecision(ctx, automation, 'TRACES', info, notFound) : notFound();
+  },
+  actionReach('TRACES'),
+);
 
 export const executionsAuthorization: ModuleAuthorization = {
   rules: {
@@ -53,13 +57,38 @@ export const executionsAuthorization: ModuleAuthorization = {
     // automation worked for, so every field is classified by name.
     Span: {
       fields: [
-        'id', 'traceId', 'spanId', 'parentSpanId', 'traceState', 'flags', 'name', 'kind', 'startTime', 'endTime', 'startTimeUnixNano',
-        'endTimeUnixNano', 'statusCode', 'statusMessage', 'attributes', 'droppedAttributesCount', 'events', 'droppedEventsCount', 'links',
-        'droppedLinksCount', 'resource', 'scope', 'inputTokens', 'outputTokens',
+        'id',
+        'traceId',
+        'spanId',
+        'parentSpanId',
+        'traceState',
+        'flags',
+        'name',
+        'kind',
+        'startTime',
+        'endTime',
+        'startTimeUnixNano',
+        'endTimeUnixNano',
+        'statusCode',
+        'statusMessage',
+        'attributes',
+        'droppedAttributesCount',
+        'events',
+        'droppedEventsCount',
+        'links',
+        'droppedLinksCount',
+        'resource',
+        'scope',
+        'inputTokens',
+        'outputTokens',
       ],
       reason: 'a span of Execution.spans, which needs traces on the automation',
     },
-    SpanEvent: { fields: ['name', 'time', 'timeUnixNano', 'attributes', 'droppedAttributesCount'], reason: 'an event of a span the caller may read', partOf: ['Span'] },
+    SpanEvent: {
+      fields: ['name', 'time', 'timeUnixNano', 'attributes', 'droppedAttributesCount'],
+      reason: 'an event of a span the caller may read',
+      partOf: ['Span'],
+    },
     SpanLink: {
       fields: ['traceId', 'spanId', 'traceState', 'flags', 'attributes', 'droppedAttributesCount'],
       reason: 'a link of a span the caller may read',

@@ -47,9 +47,15 @@ export async function sendKickoff(url: string, body: string, timeoutMs: number, 
     });
   } catch (error) {
     if (error instanceof DOMException && error.name === 'TimeoutError') {
-      return { delivered: false, reason: `The automation's runtime at ${url} did not answer the kickoff within ${timeoutMs} ms (RUNNER_TIMEOUT_MS). Check that its pod is ready, then run it again.` };
+      return {
+        delivered: false,
+        reason: `The automation's runtime at ${url} did not answer the kickoff within ${timeoutMs} ms (RUNNER_TIMEOUT_MS). Check that its pod is ready, then run it again.`,
+      };
     }
-    return { delivered: false, reason: `The automation's runtime at ${url} could not be reached (${causeOf(error)}). Check that it is deployed and its pod is ready, then run it again.` };
+    return {
+      delivered: false,
+      reason: `The automation's runtime at ${url} could not be reached (${causeOf(error)}). Check that it is deployed and its pod is ready, then run it again.`,
+    };
   }
   if (response.status >= 200 && response.status < 300) {
     await response.body?.cancel().catch(() => undefined);

@@ -29,7 +29,9 @@ export function executionFilterOf(args: ExecutionListArgs): ExecutionFilter {
     return id;
   });
   if (automationIds && automationIds.length > MAX_AUTOMATIONS) {
-    throw new BadUserInputError(`filter.automationIds names ${automationIds.length} automations; at most ${MAX_AUTOMATIONS}.`, { field: 'filter.automationIds' });
+    throw new BadUserInputError(`filter.automationIds names ${automationIds.length} automations; at most ${MAX_AUTOMATIONS}.`, {
+      field: 'filter.automationIds',
+    });
   }
   const statuses = [...(filter.statuses ?? []), ...(args.status ? [args.status] : [])];
   const latest = (a: Date | null | undefined, b: Date | null | undefined) => (a && b ? (a > b ? a : b) : (a ?? b ?? null));
@@ -58,7 +60,10 @@ export function executionCursorOf(order: ExecutionOrder, after: string | null | 
   const [kind, iso, id, extra] = text.split('|');
   const at = cursorInstant(iso);
   if (kind !== 'u' || extra !== undefined || !id || !parseUuid(id) || !at) {
-    throw new BadUserInputError('"after" is not a cursor of this list in UPDATED_AT order: pass a pageInfo.endCursor received with the same orderBy, or omit it.', { argument: 'after' });
+    throw new BadUserInputError(
+      '"after" is not a cursor of this list in UPDATED_AT order: pass a pageInfo.endCursor received with the same orderBy, or omit it.',
+      { argument: 'after' },
+    );
   }
   return { at, id };
 }
@@ -83,7 +88,8 @@ export function spanFilterOf(filter: SpanFilterInput | null | undefined): SpanFi
   if (filter.traceId != null && !/^[0-9a-fA-F]{32}$/.test(filter.traceId)) {
     throw new BadUserInputError('filter.traceId must be 32 hex characters.', { field: 'filter.traceId' });
   }
-  if (filter.name != null && filter.name.length > MAX_NAME) throw new BadUserInputError(`filter.name is longer than ${MAX_NAME} characters.`, { field: 'filter.name' });
+  if (filter.name != null && filter.name.length > MAX_NAME)
+    throw new BadUserInputError(`filter.name is longer than ${MAX_NAME} characters.`, { field: 'filter.name' });
   return {
     name: filter.name ?? null,
     errorsOnly: filter.errorsOnly ?? null,

@@ -21,7 +21,8 @@ function inputsJson(inputs: Record<string, unknown>): string {
     }
     return value;
   });
-  if (Buffer.byteLength(text, 'utf8') > MAX_INPUT_BYTES) throw new BadUserInputError(`inputs must be at most ${MAX_INPUT_BYTES} bytes of JSON.`, { field: 'inputs' });
+  if (Buffer.byteLength(text, 'utf8') > MAX_INPUT_BYTES)
+    throw new BadUserInputError(`inputs must be at most ${MAX_INPUT_BYTES} bytes of JSON.`, { field: 'inputs' });
   return text;
 }
 

@@ -39,6 +39,12 @@ export function spanCursorAt(order: SpanOrder, span: SpanRecord): SpanCursor {
 }
 
 /** Rows fetched with `limit + 1` as a connection in `order`. */
-export function spanConnection(rows: SpanRecord[], order: SpanOrder, limit: number, afterGiven: boolean, totalCount: () => Promise<number>): Connection<SpanRecord> {
+export function spanConnection(
+  rows: SpanRecord[],
+  order: SpanOrder,
+  limit: number,
+  afterGiven: boolean,
+  totalCount: () => Promise<number>,
+): Connection<SpanRecord> {
   return connectionOf(rows, limit, (row) => encodeSpanCursor(order, row), afterGiven, totalCount);
 }

@@ -92,13 +92,21 @@ export interface SpanRow {
 export function spanRowHead(executionId: string, source: number, span: SpanRowFields, inputTokens: number, outputTokens: number): string {
   const parent = span.parentSpanId === null ? 'null' : `"${span.parentSpanId}"`;
   const traceState = span.traceState === null ? 'null' : JSON.stringify(span.traceState);
-  return `{"e":"${executionId}","s":${source},"t":"${span.traceId}","i":"${span.spanId}","p":${parent},"ts":${traceState},"f":${span.flags},"k":${span.kind},` +
+  return (
+    `{"e":"${executionId}","s":${source},"t":"${span.traceId}","i":"${span.spanId}","p":${parent},"ts":${traceState},"f":${span.flags},"k":${span.kind},` +
     `"st":"${span.startTimeUnixNano}","en":"${span.endTimeUnixNano}","sc":${span.statusCode},"da":${span.droppedAttributesCount},` +
-    `"de":${span.droppedEventsCount},"dl":${span.droppedLinksCount},"it":${inputTokens},"ot":${outputTokens}}`;
+    `"de":${span.droppedEventsCount},"dl":${span.droppedLinksCount},"it":${inputTokens},"ot":${outputTokens}}`
+  );
 }
 
 /** The body of a span's row: its text. Events and links are null when there are none. */
-export function spanRowBody(name: string, statusMessage: string | null, attributes: unknown, events: readonly unknown[] | null, links: readonly unknown[] | null): string {
+export function spanRowBody(
+  name: string,
+  statusMessage: string | null,
+  attributes: unknown,
+  events: readonly unknown[] | null,
+  links: readonly unknown[] | null,
+): string {
   return JSON.stringify({ n: name, sm: statusMessage, a: attributes, ev: events, l: links });
 }
 
@@ -194,7 +202,14 @@ export type SpansOf = Pick<ExecutionRow, 'organizationId' | 'id'>;
  * pages by (start, id), the order of a trace; RECEIVED by id, the order of arrival, in which a
  * reader that resumes from its last cursor sees every span stored since, whenever it started.
  */
-export async function listSpans(db: Executor, of: SpansOf, order: SpanOrder, after: SpanCursor | null, limit: number, filter: SpanFilter = {}): Promise<SpanRecord[]> {
+export async function listSpans(
+  db: Executor,
+  of: SpansOf,
+  order: SpanOrder,
+  after: SpanCursor | null,
+  limit: number,
+  filter: SpanFilter = {},
+): Promise<SpanRecord[]> {
   const where = sql<SqlBool>`spans.organization_id = ${of.organizationId} and spans.execution_id = ${of.id} and ${spanFilter(filter)}`;
   // The order names the table's columns: a bare `start_time_unix_nano` in ORDER BY would be the
   // output column of that name, the time as text, which no index serves (every span of the

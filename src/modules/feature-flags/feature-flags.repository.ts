@@ -33,12 +33,7 @@ export async function isFlagOn(db: Executor, name: string, organizationId: numbe
 async function findFlag(db: Executor, name: string): Promise<FeatureFlagState | undefined> {
   const flag = await db.selectFrom('featureFlags').select(['name', 'enabledGlobally']).where('name', '=', name).executeTakeFirst();
   if (!flag) return undefined;
-  const organizations = await db
-    .selectFrom('featureFlagOrganizations')
-    .select('organizationId')
-    .where('name', '=', name)
-    .orderBy('organizationId')
-    .execute();
+  const organizations = await db.selectFrom('featureFlagOrganizations').select('organizationId').where('name', '=', name).orderBy('organizationId').execute();
   return { ...flag, organizationIds: organizations.map((o) => o.organizationId) };
 }
 

@@ -35,20 +35,9 @@ export async function setGitRepoReadCredential(
 }
 
 /** Replaces the access list; the row is locked so a concurrent disconnect cannot leave orphan entries. */
-export async function setGitRepoAccessList(
-  db: Db,
-  organizationId: number,
-  id: string,
-  entries: readonly AccessEntry[],
-): Promise<GitRepoRow | undefined> {
+export async function setGitRepoAccessList(db: Db, organizationId: number, id: string, entries: readonly AccessEntry[]): Promise<GitRepoRow | undefined> {
   return inTransaction(db, async (trx) => {
-    const row = await trx
-      .selectFrom('gitRepos')
-      .selectAll()
-      .where('organizationId', '=', organizationId)
-      .where('id', '=', id)
-      .forUpdate()
-      .executeTakeFirst();
+    const row = await trx.selectFrom('gitRepos').selectAll().where('organizationId', '=', organizationId).where('id', '=', id).forUpdate().executeTakeFirst();
     if (row) await replaceGrants(trx, organizationId, 'GIT_REPO', id, entries);
     return row;
   });

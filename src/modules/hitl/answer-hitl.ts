@@ -31,7 +31,10 @@ async function deliver(ctx: GraphQLContext, row: HitlRequestRow): Promise<HitlRe
     outcome = await postAnswer(forwardUrl(ctx.config.k8s, row, deployment.namespace), payload, ctx.config.k8s.hitlForwardTimeoutMs);
   } catch (error) {
     ctx.logger.error({ err: error, hitlRequestId: row.id }, 'human-in-the-loop forward failed unexpectedly');
-    outcome = { delivered: false, error: `The forward failed with an internal error (request ${ctx.requestId}). The answer is recorded; retry with Mutation.retryHitlForward.` };
+    outcome = {
+      delivered: false,
+      error: `The forward failed with an internal error (request ${ctx.requestId}). The answer is recorded; retry with Mutation.retryHitlForward.`,
+    };
   }
   const recorded = await recordForward(ctx.db, row.id, outcome);
   const fields = { hitlRequestId: row.id, automationId: row.automationId, attempt: recorded.forwardAttempts };
@@ -56,7 +59,9 @@ export async function answerRequest(ctx: GraphQLContext, request: HitlRequestRow
   if (answered) return deliver(ctx, answered);
   const current = (await findHitlRequest(ctx.db, request.id)) ?? request;
   if (current.status === 'ANSWERED') {
-    throw new ConflictError(`This request was already answered (at ${current.answeredAt?.toISOString() ?? 'an earlier time'}); a request answers once. Read its answer and answeredBy.`);
+    throw new ConflictError(
+      `This request was already answered (at ${current.answeredAt?.toISOString() ?? 'an earlier time'}); a request answers once. Read its answer and answeredBy.`,
+    );
   }
   await markExpired(ctx.db, request.id);
   throw new ConflictError(`This request expired at ${current.expiresAt.toISOString()}; the automation no longer waits for an answer.`);
@@ -70,5 +75,7 @@ export async function retryForward(ctx: GraphQLContext, request: HitlRequestRow)
   const current = (await findHitlRequest(ctx.db, request.id)) ?? request;
   if (current.status !== 'ANSWERED') throw new ConflictError('This request has no answer to forward yet; answer it with Mutation.answerHitlRequest.');
   if (current.forwardStatus === 'DELIVERED') throw new ConflictError('The answer was already delivered to the automation; there is nothing to retry.');
-  throw new ConflictError(`A delivery of this answer is in progress (started ${current.forwardAttemptedAt?.toISOString() ?? 'just now'}); read forwardStatus again shortly.`);
+  throw new ConflictError(
+    `A delivery of this answer is in progress (started ${current.forwardAttemptedAt?.toISOString() ?? 'just now'}); read forwardStatus again shortly.`,
+  );
 }

@@ -24,7 +24,9 @@ export function forwardUrl(config: K8sConfig, request: HitlRequestRow, namespace
     organizationId: String(request.organizationId),
     requestId: request.id,
   };
-  const url = new URL(config.hitlForwardUrlTemplate.replace(/\{(\w+)\}/g, (whole, name: string) => (name in values ? encodeURIComponent(values[name] ?? '') : whole)));
+  const url = new URL(
+    config.hitlForwardUrlTemplate.replace(/\{(\w+)\}/g, (whole, name: string) => (name in values ? encodeURIComponent(values[name] ?? '') : whole)),
+  );
   if (request.callbackPath === null) return url;
   const custom = new URL(request.callbackPath, url.origin);
   if (custom.origin !== url.origin) throw new Error(`callbackPath ${JSON.stringify(request.callbackPath)} leaves the automation's origin.`);

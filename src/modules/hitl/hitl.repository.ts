@@ -126,7 +126,13 @@ export async function answerIfOpen(db: Executor, id: string, answer: Answer): Pr
 
 /** Stores EXPIRED on a request found past its expiry, so the row says what callers were told. */
 export async function markExpired(db: Executor, id: string): Promise<void> {
-  await db.updateTable('hitlRequests').set({ status: 'EXPIRED' }).where('id', '=', id).where('status', '=', 'PENDING').where('expiresAt', '<=', sql<Date>`now()`).execute();
+  await db
+    .updateTable('hitlRequests')
+    .set({ status: 'EXPIRED' })
+    .where('id', '=', id)
+    .where('status', '=', 'PENDING')
+    .where('expiresAt', '<=', sql<Date>`now()`)
+    .execute();
 }
 
 /**

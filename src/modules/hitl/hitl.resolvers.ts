@@ -11,14 +11,24 @@ export const hitlResolvers: Resolvers = {
   Automation: {
     hitlRequests: (automation, args, ctx) => {
       const status = args.status ?? null;
-      return pageOf(args, ctx, (page) => listAutomationRequests(ctx.db, automation.id, status, page), () => countAutomationRequests(ctx.db, automation.id, status));
+      return pageOf(
+        args,
+        ctx,
+        (page) => listAutomationRequests(ctx.db, automation.id, status, page),
+        () => countAutomationRequests(ctx.db, automation.id, status),
+      );
     },
   },
   Organization: {
     pendingHitlRequests: async (org, args, ctx) => {
       const scope = await automationScope(ctx, org.id);
       if (!scope) throw new NotFoundError('Organization', org.id);
-      return pageOf(args, ctx, (page) => listPendingRequests(ctx.db, scope, page), () => countPendingRequests(ctx.db, scope));
+      return pageOf(
+        args,
+        ctx,
+        (page) => listPendingRequests(ctx.db, scope, page),
+        () => countPendingRequests(ctx.db, scope),
+      );
     },
   },
   HitlRequest: {

@@ -25,8 +25,20 @@ export const hitlAuthorization: ModuleAuthorization = {
   inherits: {
     HitlRequest: {
       fields: [
-        'id', 'executionId', 'question', 'context', 'status', 'createdAt', 'expiresAt', 'answer', 'answeredBy', 'answeredAt', 'forwardStatus',
-        'forwardError', 'forwardAttempts', 'lastForwardAttemptAt',
+        'id',
+        'executionId',
+        'question',
+        'context',
+        'status',
+        'createdAt',
+        'expiresAt',
+        'answer',
+        'answeredBy',
+        'answeredAt',
+        'forwardStatus',
+        'forwardError',
+        'forwardAttempts',
+        'lastForwardAttemptAt',
       ],
       reason: 'a request of an automation on which the caller has human_in_the_loop: every field returning one checks it, in the guard or in SQL',
     },

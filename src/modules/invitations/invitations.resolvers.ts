@@ -25,7 +25,12 @@ async function invitationRole(ctx: GraphQLContext, organizationId: number, rawRo
 export const invitationsResolvers: Resolvers = {
   Organization: {
     invitations: (org, args, ctx) =>
-      pageOf(args, ctx, (page) => listPendingInvitations(ctx.db, org.id, page), () => countPendingInvitations(ctx.db, org.id)),
+      pageOf(
+        args,
+        ctx,
+        (page) => listPendingInvitations(ctx.db, org.id, page),
+        () => countPendingInvitations(ctx.db, org.id),
+      ),
   },
   Invitation: {
     role: (invitation, _args, ctx) => mustLoad(ctx.loaders.roles, invitation.roleId, 'Role'),

@@ -22,17 +22,9 @@ export async function insertLlmConnection(db: Executor, values: NewLlmConnection
   return db.insertInto('llmConnections').values(values).returningAll().executeTakeFirstOrThrow();
 }
 
-export type LlmConnectionPatch = Pick<
-  Updateable<LlmConnectionsTable>,
-  'name' | 'baseUrl' | 'defaultModel' | 'apiKeyCiphertext' | 'apiKeyHint'
->;
+export type LlmConnectionPatch = Pick<Updateable<LlmConnectionsTable>, 'name' | 'baseUrl' | 'defaultModel' | 'apiKeyCiphertext' | 'apiKeyHint'>;
 
-export async function updateLlmConnection(
-  db: Executor,
-  organizationId: number,
-  id: string,
-  patch: LlmConnectionPatch,
-): Promise<LlmConnectionRow | undefined> {
+export async function updateLlmConnection(db: Executor, organizationId: number, id: string, patch: LlmConnectionPatch): Promise<LlmConnectionRow | undefined> {
   return db
     .updateTable('llmConnections')
     .set({ ...patch, updatedAt: new Date() })
@@ -65,11 +57,7 @@ export async function setLlmConnectionAccessList(
 /** Deletes the connection with its access list; an organization default pointing at it is cleared by its foreign key. */
 export async function deleteLlmConnection(db: Db, organizationId: number, id: string): Promise<boolean> {
   return inTransaction(db, async (trx) => {
-    const result = await trx
-      .deleteFrom('llmConnections')
-      .where('organizationId', '=', organizationId)
-      .where('id', '=', id)
-      .executeTakeFirst();
+    const result = await trx.deleteFrom('llmConnections').where('organizationId', '=', organizationId).where('id', '=', id).executeTakeFirst();
     if (result.numDeletedRows === 0n) return false;
     await deleteGrantsOf(trx, 'LLM_CONNECTION', id);
     return true;

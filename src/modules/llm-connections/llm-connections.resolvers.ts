@@ -34,7 +34,6 @@ function apiKeyHint(key: string): string {
   return key.length < 8 ? '••••' : `••••${key.slice(-4)}`;
 }
 
-
 interface SealedKey {
   apiKeyCiphertext: Buffer;
   apiKeyHint: string;

@@ -19,13 +19,7 @@ function requireOwnerToTouchOwners(authz: Authz, organizationId: number): void {
 }
 
 /** Changes a member's role; the last Owner cannot be demoted (SPEC §2). */
-export async function changeMemberRole(
-  db: Db,
-  authz: Authz,
-  organizationId: number,
-  userId: string,
-  role: RoleRow,
-): Promise<MembershipRow> {
+export async function changeMemberRole(db: Db, authz: Authz, organizationId: number, userId: string, role: RoleRow): Promise<MembershipRow> {
   await authz.ensure(organizationId);
   return inTransaction(db, async (trx) => {
     const owner = await lockRoleByKind(trx, organizationId, 'OWNER');

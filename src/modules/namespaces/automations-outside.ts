@@ -20,7 +20,16 @@ export interface AutomationOutsideNamespace {
 export async function automationsOutsideNamespace(db: Executor, organizationId: number, namespace: string): Promise<AutomationOutsideNamespace[]> {
   const elsewhere = (await latestDeployedVersions(db, organizationId)).filter((row) => row.namespace !== namespace);
   if (elsewhere.length === 0) return [];
-  const live = new Map((await findAutomationsByIds(db, elsewhere.map((row) => row.automationId))).filter((a) => a.deletedAt === null).map((a) => [a.id, a]));
+  const live = new Map(
+    (
+      await findAutomationsByIds(
+        db,
+        elsewhere.map((row) => row.automationId),
+      )
+    )
+      .filter((a) => a.deletedAt === null)
+      .map((a) => [a.id, a]),
+  );
   return elsewhere
     .flatMap((row) => {
       const automation = live.get(row.automationId);

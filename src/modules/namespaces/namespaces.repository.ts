@@ -30,7 +30,13 @@ export async function markNamespaceStale(db: Executor, organizationId: number): 
  * not already ready for this namespace and mode. The clock is the database's, shared by every
  * replica.
  */
-export async function claimNamespaceProvisioning(db: Executor, organizationId: number, namespace: string, mode: NamespaceMode, leaseMs: number): Promise<boolean> {
+export async function claimNamespaceProvisioning(
+  db: Executor,
+  organizationId: number,
+  namespace: string,
+  mode: NamespaceMode,
+  leaseMs: number,
+): Promise<boolean> {
   const until = sql<Date>`now() + make_interval(secs => ${leaseMs / 1000})`;
   const claimed = await db
     .insertInto('organizationNamespaces')
@@ -42,7 +48,13 @@ export async function claimNamespaceProvisioning(db: Executor, organizationId: n
         .where((eb) =>
           eb.and([
             eb.or([eb('organizationNamespaces.provisioningUntil', 'is', null), eb('organizationNamespaces.provisioningUntil', '<', sql<Date>`now()`)]),
-            eb.not(eb.and([eb('organizationNamespaces.readyAt', 'is not', null), eb('organizationNamespaces.namespace', '=', namespace), eb('organizationNamespaces.mode', '=', mode)])),
+            eb.not(
+              eb.and([
+                eb('organizationNamespaces.readyAt', 'is not', null),
+                eb('organizationNamespaces.namespace', '=', namespace),
+                eb('organizationNamespaces.mode', '=', mode),
+              ]),
+            ),
           ]),
         ),
     )

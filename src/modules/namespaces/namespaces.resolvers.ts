@@ -21,7 +21,10 @@ export const namespacesResolvers: Resolvers = {
     // One cluster call in all: whether the shared namespace, where every organization without
     // isolation deploys, exists.
     organizationNamespaces: async (_root, _args, ctx) => {
-      const [targets, shared] = await Promise.all([organizationTargets(ctx.db, ctx.config.k8s), ctx.cluster ? sharedNamespacePresence(ctx.cluster, ctx.config.k8s) : 'unknown']);
+      const [targets, shared] = await Promise.all([
+        organizationTargets(ctx.db, ctx.config.k8s),
+        ctx.cluster ? sharedNamespacePresence(ctx.cluster, ctx.config.k8s) : 'unknown',
+      ]);
       return targets.map(({ record, ...target }) => {
         if (!target.isolated) return { ...target, ready: shared !== 'missing', message: shared === 'missing' ? sharedNamespaceMissing(ctx.config.k8s) : null };
         const ready = Boolean(record?.readyAt && record.namespace === target.namespace);

@@ -14,7 +14,8 @@ export const namespacesAuthorization: ModuleAuthorization = {
     OrganizationNamespace: { fields: '*', reason: 'namespace facts shown only through fields checked for organization_settings or instance administrators' },
     AutomationOutsideNamespace: {
       fields: ['automationId', 'name', 'namespace', 'version'],
-      reason: 'an automation id, name, namespace and version, returned only by OrganizationNamespace.automationsOutsideNamespace, which is for instance administrators',
+      reason:
+        'an automation id, name, namespace and version, returned only by OrganizationNamespace.automationsOutsideNamespace, which is for instance administrators',
     },
   },
 };

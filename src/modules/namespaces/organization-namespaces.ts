@@ -34,7 +34,10 @@ export async function isolatedNamespaces(db: Executor, config: K8sConfig): Promi
   const found = new Map<string, number>();
   for (const target of await organizationTargets(db, config)) {
     if (target.isolated) found.set(target.namespace, target.organizationId);
-    if (target.record && target.record.mode !== 'SHARED' && target.record.namespace !== config.namespace) found.set(target.record.namespace, target.organizationId);
+    if (target.record && target.record.mode !== 'SHARED' && target.record.namespace !== config.namespace)
+      found.set(target.record.namespace, target.organizationId);
   }
-  return [...found].map(([namespace, organizationId]) => ({ organizationId, namespace })).sort((a, b) => a.organizationId - b.organizationId || a.namespace.localeCompare(b.namespace));
+  return [...found]
+    .map(([namespace, organizationId]) => ({ organizationId, namespace }))
+    .sort((a, b) => a.organizationId - b.organizationId || a.namespace.localeCompare(b.namespace));
 }

@@ -5,7 +5,6 @@ export async function findOrganizationsByIds(db: Executor, ids: readonly number[
   return db.selectFrom('organizations').selectAll().where('id', 'in', ids).execute();
 }
 
-
 export async function updateOrganization(db: Executor, id: number, patch: OrganizationUpdate): Promise<OrganizationRow> {
   return db
     .updateTable('organizations')

@@ -21,7 +21,7 @@ export const organizationsAuthorization: ModuleAuthorization = {
       fields: ['id', 'name', 'createdAt'],
       reason: 'identity of an organization; every field returning an Organization checks membership of it',
     },
-    ViewerPermissions: { fields: ['isOwner', 'features'], reason: 'the caller\'s own levels; Organization.viewerPermissions checks membership' },
+    ViewerPermissions: { fields: ['isOwner', 'features'], reason: "the caller's own levels; Organization.viewerPermissions checks membership" },
     OrganizationSettings: {
       fields: ['plan', 'billingEmail', 'zipDeploymentsEnabled', 'gitRepositoryRbac', 'entityRbac'],
       reason: 'Organization.settings and the mutation check organization_settings: MANAGE',

@@ -29,12 +29,7 @@ export async function listRoles(db: Executor, organizationId: number): Promise<R
 }
 
 export async function findRoleByKind(db: Executor, organizationId: number, kind: Exclude<RoleKind, 'CUSTOM'>): Promise<RoleRow> {
-  return db
-    .selectFrom('roles')
-    .selectAll()
-    .where('organizationId', '=', organizationId)
-    .where('kind', '=', kind)
-    .executeTakeFirstOrThrow();
+  return db.selectFrom('roles').selectAll().where('organizationId', '=', organizationId).where('kind', '=', kind).executeTakeFirstOrThrow();
 }
 
 /**
@@ -45,13 +40,7 @@ export async function findRoleByKind(db: Executor, organizationId: number, kind:
  * this role takes through the foreign key.
  */
 export async function lockRoleByKind(trx: Executor, organizationId: number, kind: Exclude<RoleKind, 'CUSTOM'>): Promise<RoleRow> {
-  return trx
-    .selectFrom('roles')
-    .selectAll()
-    .where('organizationId', '=', organizationId)
-    .where('kind', '=', kind)
-    .forNoKeyUpdate()
-    .executeTakeFirstOrThrow();
+  return trx.selectFrom('roles').selectAll().where('organizationId', '=', organizationId).where('kind', '=', kind).forNoKeyUpdate().executeTakeFirstOrThrow();
 }
 
 /** The two predefined roles every organization has (SPEC §2). */
@@ -91,11 +80,6 @@ export async function updateRole(db: Executor, organizationId: number, id: strin
 }
 
 export async function deleteCustomRole(db: Executor, organizationId: number, id: string): Promise<boolean> {
-  const result = await db
-    .deleteFrom('roles')
-    .where('organizationId', '=', organizationId)
-    .where('id', '=', id)
-    .where('kind', '=', 'CUSTOM')
-    .executeTakeFirst();
+  const result = await db.deleteFrom('roles').where('organizationId', '=', organizationId).where('id', '=', id).where('kind', '=', 'CUSTOM').executeTakeFirst();
   return result.numDeletedRows > 0n;
 }

@@ -32,7 +32,12 @@ export const rolesResolvers: Resolvers = {
       // creates racing may pass it together, which the bound tolerates.
       const max = ctx.config.limits.maxCustomRolesPerOrganization;
       if ((await countCustomRoles(ctx.db, Number(organizationId))) >= max) {
-        throw organizationLimitReached('custom roles', 'MAX_CUSTOM_ROLES_PER_ORGANIZATION', max, 'Delete a custom role no one holds any more (deleteRole), or ask the operator to raise the limit.');
+        throw organizationLimitReached(
+          'custom roles',
+          'MAX_CUSTOM_ROLES_PER_ORGANIZATION',
+          max,
+          'Delete a custom role no one holds any more (deleteRole), or ask the operator to raise the limit.',
+        );
       }
       return withUniqueName(nameTaken(name), () =>
         insertRole(ctx.db, {

@@ -10,7 +10,12 @@ import { countServiceAccounts, disableServiceAccount, insertServiceAccount, list
 export const serviceAccountsResolvers: Resolvers = {
   Organization: {
     serviceAccounts: (org, args, ctx) =>
-      pageOf(args, ctx, (page) => listServiceAccounts(ctx.db, org.id, page), () => countServiceAccounts(ctx.db, org.id)),
+      pageOf(
+        args,
+        ctx,
+        (page) => listServiceAccounts(ctx.db, org.id, page),
+        () => countServiceAccounts(ctx.db, org.id),
+      ),
   },
   Mutation: {
     createServiceAccount: async (_root, { organizationId, input }, ctx) => {
@@ -29,7 +34,12 @@ export const serviceAccountsResolvers: Resolvers = {
       }
       const max = ctx.config.limits.maxServiceAccountsPerOrganization;
       if ((await countServiceAccounts(ctx.db, orgId, { enabledOnly: true })) >= max) {
-        throw organizationLimitReached('enabled service accounts', 'MAX_SERVICE_ACCOUNTS_PER_ORGANIZATION', max, 'Disable one that is no longer used (disableServiceAccount), or ask the operator to raise the limit.');
+        throw organizationLimitReached(
+          'enabled service accounts',
+          'MAX_SERVICE_ACCOUNTS_PER_ORGANIZATION',
+          max,
+          'Disable one that is no longer used (disableServiceAccount), or ask the operator to raise the limit.',
+        );
       }
       return withUniqueName(`A service account named "${name}" already exists in this organization; choose another name.`, () =>
         insertServiceAccount(ctx.db, { organizationId: orgId, name, ...text, roleId: role.id }),

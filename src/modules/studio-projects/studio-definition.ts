@@ -56,7 +56,8 @@ function list(value: unknown, path: string, min: number, max: number): unknown[]
 }
 
 function key(value: unknown, path: string, seen: Set<string>): string {
-  if (typeof value !== 'string' || !KEY.test(value)) refuse(path, 'must start with a letter and have at most 64 letters, digits, "_" or "-" (for example "researcher").');
+  if (typeof value !== 'string' || !KEY.test(value))
+    refuse(path, 'must start with a letter and have at most 64 letters, digits, "_" or "-" (for example "researcher").');
   if (seen.has(value)) refuse(path, `repeats the key "${value}"; each key must be unique in its list.`);
   seen.add(value);
   return value;
@@ -77,7 +78,10 @@ function toolIds(value: unknown, path: string, references: ToolReference[]): str
  */
 export function parseStudioDefinition(raw: Record<string, unknown>): { definition: StudioDefinition; tools: ToolReference[] } {
   if (Buffer.byteLength(JSON.stringify(raw), 'utf8') > DEFINITION_MAX_BYTES) {
-    throw new BadUserInputError(`definition must be at most ${DEFINITION_MAX_BYTES} bytes of JSON; move long texts out of it.`, { field: 'definition', path: '' });
+    throw new BadUserInputError(`definition must be at most ${DEFINITION_MAX_BYTES} bytes of JSON; move long texts out of it.`, {
+      field: 'definition',
+      path: '',
+    });
   }
   const root = object(raw, '', ['process', 'agents', 'tasks']);
   const process = root.process ?? 'SEQUENTIAL';

@@ -38,12 +38,7 @@ export interface StudioProjectPatch {
   definition?: string;
 }
 
-export async function updateStudioProject(
-  db: Executor,
-  organizationId: number,
-  id: string,
-  patch: StudioProjectPatch,
-): Promise<StudioProjectRow | undefined> {
+export async function updateStudioProject(db: Executor, organizationId: number, id: string, patch: StudioProjectPatch): Promise<StudioProjectRow | undefined> {
   return db
     .updateTable('studioProjects')
     .set({ ...patch, updatedAt: new Date() })

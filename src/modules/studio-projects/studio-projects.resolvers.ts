@@ -5,13 +5,7 @@ import type { Resolvers } from '../../graphql/generated/resolvers-types.js';
 import { createdBy, found, loadFound, pageOf, textFields } from '../../graphql/resource-helpers.js';
 import { requiredText } from '../../graphql/validate.js';
 import { checkedStudioDefinition } from './checked-definition.js';
-import {
-  countStudioProjects,
-  deleteStudioProject,
-  insertStudioProject,
-  listStudioProjects,
-  updateStudioProject,
-} from './studio-projects.repository.js';
+import { countStudioProjects, deleteStudioProject, insertStudioProject, listStudioProjects, updateStudioProject } from './studio-projects.repository.js';
 
 const TEXT_LIMITS = { description: 2000 } as const;
 /** The column's check: 1 to 100 characters. */
@@ -27,7 +21,12 @@ const nameTaken = (name: string) => `A Studio project named "${name}" already ex
 export const studioProjectsResolvers: Resolvers = {
   Organization: {
     studioProjects: (org, args, ctx) =>
-      pageOf(args, ctx, (page) => listStudioProjects(ctx.db, org.id, page), () => countStudioProjects(ctx.db, org.id)),
+      pageOf(
+        args,
+        ctx,
+        (page) => listStudioProjects(ctx.db, org.id, page),
+        () => countStudioProjects(ctx.db, org.id),
+      ),
   },
   Mutation: {
     createStudioProject: async (_root, { organizationId, input }, ctx) => {
@@ -44,9 +43,7 @@ export const studioProjectsResolvers: Resolvers = {
       const name = input.name != null ? requiredText(input.name, 'name', NAME_MAX) : undefined;
       const definition = input.definition != null ? await definitionText(ctx, project.organizationId, input.definition) : undefined;
       const patch = { ...(name !== undefined ? { name } : {}), ...textFields(input, TEXT_LIMITS), ...(definition !== undefined ? { definition } : {}) };
-      const updated = await withUniqueName(nameTaken(name ?? ''), () =>
-        updateStudioProject(ctx.db, project.organizationId, project.id, patch),
-      );
+      const updated = await withUniqueName(nameTaken(name ?? ''), () => updateStudioProject(ctx.db, project.organizationId, project.id, patch));
       return found(updated, 'StudioProject', id);
     },
     deleteStudioProject: async (_root, { id }, ctx) => {

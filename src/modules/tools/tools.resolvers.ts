@@ -14,7 +14,13 @@ const nameTaken = (name: string) => `A tool named "${name}" already exists in th
 
 export const toolsResolvers: Resolvers = {
   Organization: {
-    tools: (org, args, ctx) => pageOf(args, ctx, (page) => listTools(ctx.db, org.id, page), () => countTools(ctx.db, org.id)),
+    tools: (org, args, ctx) =>
+      pageOf(
+        args,
+        ctx,
+        (page) => listTools(ctx.db, org.id, page),
+        () => countTools(ctx.db, org.id),
+      ),
     tool: async (org, args, ctx) => {
       const id = parseUuid(args.id);
       const tool = id ? await ctx.loaders.tools.load(id) : null;

@@ -11,7 +11,12 @@ const MAX_ITERATIONS = 100;
 export const trainingRunsResolvers: Resolvers = {
   Organization: {
     trainingRuns: (org, args, ctx) =>
-      pageOf(args, ctx, (page) => listTrainingRuns(ctx.db, org.id, page), () => countTrainingRuns(ctx.db, org.id)),
+      pageOf(
+        args,
+        ctx,
+        (page) => listTrainingRuns(ctx.db, org.id, page),
+        () => countTrainingRuns(ctx.db, org.id),
+      ),
   },
   Mutation: {
     // No training executor exists yet (see schema/training-runs.graphql): the run is recorded as

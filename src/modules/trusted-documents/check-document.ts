@@ -50,7 +50,12 @@ function costRefusals(schema: GraphQLSchema, document: DocumentNode, maxCost: nu
     const cost = operationCost(schema, definition, fragments, {});
     if (cost <= maxCost) return [];
     const name = definition.name ? `Operation ${definition.name.value}` : 'The anonymous operation';
-    return [overLimit(LimitCode.QUERY_TOO_COMPLEX, `${name} costs ${cost} with its variables' defaults; the limit is ${maxCost}. Ask for smaller pages, fewer nested lists or fewer large fields.`)];
+    return [
+      overLimit(
+        LimitCode.QUERY_TOO_COMPLEX,
+        `${name} costs ${cost} with its variables' defaults; the limit is ${maxCost}. Ask for smaller pages, fewer nested lists or fewer large fields.`,
+      ),
+    ];
   });
 }
 
@@ -79,7 +84,10 @@ export function checkDocument(schema: GraphQLSchema, text: string, limits: Limit
     parse(text, { maxTokens: limits.maxTokens });
   } catch (error) {
     if (!(error instanceof GraphQLError)) throw error;
-    return { ok: false, refusals: [overLimit(LimitCode.TOO_MANY_TOKENS, `The document has more than ${limits.maxTokens} tokens; the limit is ${limits.maxTokens}.`)] };
+    return {
+      ok: false,
+      refusals: [overLimit(LimitCode.TOO_MANY_TOKENS, `The document has more than ${limits.maxTokens} tokens; the limit is ${limits.maxTokens}.`)],
+    };
   }
   // The same rules, in the same order, as Apollo runs: graphql-js's, then the limits'.
   const errors = validate(schema, document, [...specifiedRules, ...limitValidationRules(limits)]);

@@ -8,11 +8,7 @@ export interface DocumentFields {
 }
 
 /** What the request asks to run, before the registry is consulted. */
-export type OperationRequest =
-  | { kind: 'hash'; sha256: string }
-  | { kind: 'text'; query: string }
-  | { kind: 'none' }
-  | { kind: 'malformed'; message: string };
+export type OperationRequest = { kind: 'hash'; sha256: string } | { kind: 'text'; query: string } | { kind: 'none' } | { kind: 'malformed'; message: string };
 
 export function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
@@ -20,7 +16,7 @@ export function isRecord(value: unknown): value is Record<string, unknown> {
 
 const absent = (value: unknown) => value === undefined || value === null;
 
-const HASH_HINT = "the 64 lowercase hex digits of the document's SHA-256, with or without a \"sha256:\" prefix";
+const HASH_HINT = 'the 64 lowercase hex digits of the document\'s SHA-256, with or without a "sha256:" prefix';
 
 /**
  * `extensions.persistedQuery` (Apollo APQ): the bare hex hash, nothing, or what is wrong with it.
@@ -43,7 +39,8 @@ function persistedQueryHash(extensions: unknown): string | undefined | { problem
 function documentIdHash(documentId: unknown): string | undefined | { problem: string } {
   if (absent(documentId)) return undefined;
   const hash = typeof documentId === 'string' ? bareSha256(documentId) : undefined;
-  if (hash === undefined) return { problem: `\`documentId\` must be "sha256:" followed by the 64 lowercase hex digits of the document's SHA-256 (bare hex is accepted too).` };
+  if (hash === undefined)
+    return { problem: `\`documentId\` must be "sha256:" followed by the 64 lowercase hex digits of the document's SHA-256 (bare hex is accepted too).` };
   return hash;
 }
 

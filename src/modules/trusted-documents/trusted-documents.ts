@@ -17,13 +17,12 @@ export enum TrustedDocumentCode {
 
 export type DocumentResolution =
   /** Run this: `body` for a POST, `search` (the URL's `?…`) for a GET; only the document fields change. */
-  | { kind: 'ok'; body: unknown; search: string }
-  | { kind: 'refused'; status: number; code: TrustedDocumentCode; message: string };
+  { kind: 'ok'; body: unknown; search: string } | { kind: 'refused'; status: number; code: TrustedDocumentCode; message: string };
 
 type Refusal = Extract<DocumentResolution, { kind: 'refused' }>;
 type Lookup = { kind: 'found'; text: string } | Refusal;
 
-const REGISTER_HINT = 'Register it with `gatehouse documents register` (the client\'s persisted-documents.json, or .graphql files) first.';
+const REGISTER_HINT = "Register it with `gatehouse documents register` (the client's persisted-documents.json, or .graphql files) first.";
 
 function refused(code: TrustedDocumentCode, message: string): Refusal {
   return { kind: 'refused', status: 400, code, message };

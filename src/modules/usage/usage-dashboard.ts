@@ -15,7 +15,10 @@ export function usageWindow(since: Date, until: Date): UsageWindow {
     throw new BadUserInputError('until must be after since: the window is [since, until).', { field: 'until' });
   }
   if (until.getTime() - since.getTime() > MAX_WINDOW_DAYS * DAY_MS) {
-    throw new BadUserInputError(`The window may be at most ${MAX_WINDOW_DAYS} days long; ask for a longer period in parts.`, { field: 'until', maxDays: MAX_WINDOW_DAYS });
+    throw new BadUserInputError(`The window may be at most ${MAX_WINDOW_DAYS} days long; ask for a longer period in parts.`, {
+      field: 'until',
+      maxDays: MAX_WINDOW_DAYS,
+    });
   }
   return { since, until };
 }

@@ -17,10 +17,9 @@ function budgetPatch(input: UsageBudgetInput): UsageBudgetPatch {
   const budget = input.monthlyTokenBudget;
   if (budget !== undefined) {
     if (budget !== null && (!Number.isInteger(budget) || budget <= 0 || budget > MAX_MONTHLY_TOKEN_BUDGET)) {
-      throw new BadUserInputError(
-        `monthlyTokenBudget must be a positive whole number of tokens up to ${MAX_MONTHLY_TOKEN_BUDGET}, or null for no budget.`,
-        { field: 'monthlyTokenBudget' },
-      );
+      throw new BadUserInputError(`monthlyTokenBudget must be a positive whole number of tokens up to ${MAX_MONTHLY_TOKEN_BUDGET}, or null for no budget.`, {
+        field: 'monthlyTokenBudget',
+      });
     }
     patch.monthlyTokenBudget = budget;
   }

@@ -30,13 +30,7 @@ export async function insertUser(db: Executor, values: NewUser): Promise<UserRow
 
 /** Links a JWT subject to an existing user that has none yet. */
 export async function linkSubject(db: Executor, userId: string, subject: string): Promise<UserRow | undefined> {
-  return db
-    .updateTable('users')
-    .set({ authSubject: subject })
-    .where('id', '=', userId)
-    .where('authSubject', 'is', null)
-    .returningAll()
-    .executeTakeFirst();
+  return db.updateTable('users').set({ authSubject: subject }).where('id', '=', userId).where('authSubject', 'is', null).returningAll().executeTakeFirst();
 }
 
 /**

@@ -12,8 +12,7 @@ export const usersResolvers: Resolvers = {
   },
   Viewer: {
     user: (principal, _args, ctx) => (principal.kind === 'user' ? ctx.loaders.users.load(principal.userId) : null),
-    serviceAccount: (principal, _args, ctx) =>
-      principal.kind === 'service_account' ? ctx.loaders.serviceAccounts.load(principal.serviceAccountId) : null,
+    serviceAccount: (principal, _args, ctx) => (principal.kind === 'service_account' ? ctx.loaders.serviceAccounts.load(principal.serviceAccountId) : null),
     memberships: async (_principal, _args, ctx) => {
       const organizationIds = ctx.authz.organizationIds();
       // Every role: for a user in many organizations, every organization's grant in one statement.

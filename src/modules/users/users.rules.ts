@@ -40,41 +40,53 @@ function managesMembersSomewhere(ctx: GraphQLContext): boolean {
  * field alone"). Checked on the field itself because a User is reached from many places
  * (createdBy, deployedBy, members …), and personal data must not rely on each of them.
  */
-const readEmail = guard('user:email', async (parent, _args, ctx, info) => {
-  const principal = ctx.authz.principal;
-  if (!principal) return new UnauthenticatedError();
-  const userId = idOf(parent);
-  if (userId !== null && principal.kind === 'user' && principal.userId === userId) return true;
-  // One batched membership query per tick for a page of users, none for a caller who manages
-  // nothing; then the caller's grants in the organizations the two share, and only those.
-  if (userId !== null && managesMembersSomewhere(ctx)) {
-    const organizations = await ctx.loaders.organizationsOfUser.load(userId);
-    await ctx.authz.ensure(organizations);
-    if (organizations.some((id) => ctx.authz.has(id, 'organization_settings', 'MANAGE'))) return true;
-  }
-  return new ForbiddenError(
-    `${fieldName(info)} is personal data: only the user and those with organization_settings: MANAGE in an organization of theirs read it; id and name are readable.`,
-    { feature: 'organization_settings', requiredLevel: 'MANAGE' },
-  );
-}, emailReach);
+const readEmail = guard(
+  'user:email',
+  async (parent, _args, ctx, info) => {
+    const principal = ctx.authz.principal;
+    if (!principal) return new UnauthenticatedError();
+    const userId = idOf(parent);
+    if (userId !== null && principal.kind === 'user' && principal.userId === userId) return true;
+    // One batched membership query per tick for a page of users, none for a caller who manages
+    // nothing; then the caller's grants in the organizations the two share, and only those.
+    if (userId !== null && managesMembersSomewhere(ctx)) {
+      const organizations = await ctx.loaders.organizationsOfUser.load(userId);
+      await ctx.authz.ensure(organizations);
+      if (organizations.some((id) => ctx.authz.has(id, 'organization_settings', 'MANAGE'))) return true;
+    }
+    return new ForbiddenError(
+      `${fieldName(info)} is personal data: only the user and those with organization_settings: MANAGE in an organization of theirs read it; id and name are readable.`,
+      { feature: 'organization_settings', requiredLevel: 'MANAGE' },
+    );
+  },
+  emailReach,
+);
 
 /**
  * A membership of the caller's: from Query.viewer (the request's grants), or the one
  * acceptInvitation has just created, which those grants, read before the mutation, do not hold;
  * the request's loaders are fresh after a mutation (src/graphql/fresh-loaders.middleware.ts).
  */
-const callerMembership = guard('viewerMembership:own', async (parent, _args, ctx) => {
-  const principal = ctx.authz.principal;
-  if (!principal) return new UnauthenticatedError();
-  const organizationId = organizationIdOf(parent);
-  if (organizationId === null) return new NotFoundError('Organization', '?');
-  await ctx.authz.ensure(organizationId);
-  if (ctx.authz.grant(organizationId)) return true;
-  if (principal.kind === 'user' && principal.boundOrganizationId === undefined && (await ctx.loaders.organizationsOfUser.load(principal.userId)).includes(organizationId)) {
-    return true;
-  }
-  return new NotFoundError('Organization', organizationId);
-}, reaches.authenticated);
+const callerMembership = guard(
+  'viewerMembership:own',
+  async (parent, _args, ctx) => {
+    const principal = ctx.authz.principal;
+    if (!principal) return new UnauthenticatedError();
+    const organizationId = organizationIdOf(parent);
+    if (organizationId === null) return new NotFoundError('Organization', '?');
+    await ctx.authz.ensure(organizationId);
+    if (ctx.authz.grant(organizationId)) return true;
+    if (
+      principal.kind === 'user' &&
+      principal.boundOrganizationId === undefined &&
+      (await ctx.loaders.organizationsOfUser.load(principal.userId)).includes(organizationId)
+    ) {
+      return true;
+    }
+    return new NotFoundError('Organization', organizationId);
+  },
+  reaches.authenticated,
+);
 
 export const usersAuthorization: ModuleAuthorization = {
   rules: {
@@ -85,7 +97,7 @@ export const usersAuthorization: ModuleAuthorization = {
   inherits: {
     Viewer: {
       fields: ['user', 'serviceAccount', 'memberships', 'emailVerified', 'pendingInvitations'],
-      reason: 'the caller itself; Query.viewer needs authentication and every list in it is the caller\'s own',
+      reason: "the caller itself; Query.viewer needs authentication and every list in it is the caller's own",
     },
     User: {
       fields: ['id', 'name'],

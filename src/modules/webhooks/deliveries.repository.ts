@@ -42,7 +42,9 @@ export async function listDeliveries(db: Executor, webhookId: string, status: We
 }
 
 export async function countDeliveries(db: Executor, webhookId: string, status: WebhookDeliveryStatus | null): Promise<number> {
-  const row = await deliveriesOf(db, webhookId, status).select((eb) => eb.fn.countAll<number>().as('count')).executeTakeFirstOrThrow();
+  const row = await deliveriesOf(db, webhookId, status)
+    .select((eb) => eb.fn.countAll<number>().as('count'))
+    .executeTakeFirstOrThrow();
   return Number(row.count);
 }
 
@@ -234,7 +236,10 @@ export async function recordAttempt(db: Db, claimed: ClaimedDelivery, outcome: A
     };
     const mine = trx.updateTable('webhookDeliveries').where('id', '=', claimed.id).where('leaseToken', '=', claimed.leaseToken);
     if (outcome.succeeded) {
-      const row = await mine.set({ ...common, status: 'DELIVERED', deliveredAt: sql<Date>`now()` }).returning('status').executeTakeFirst();
+      const row = await mine
+        .set({ ...common, status: 'DELIVERED', deliveredAt: sql<Date>`now()` })
+        .returning('status')
+        .executeTakeFirst();
       await noteEndpointSuccess(trx, claimed.webhookId);
       return { status: row?.status ?? null, disabledEndpoint: false };
     }

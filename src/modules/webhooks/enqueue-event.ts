@@ -37,7 +37,15 @@ function describe(event: WebhookEvent): Described | null {
         automationId: e.automationId,
         key: `execution.finished:${e.id}`,
         at: e.finishedAt ?? new Date(),
-        data: { organizationId: String(e.organizationId), automationId: e.automationId, executionId: e.id, status: e.status, error: e.error, createdAt: iso(e.createdAt), finishedAt: iso(e.finishedAt) },
+        data: {
+          organizationId: String(e.organizationId),
+          automationId: e.automationId,
+          executionId: e.id,
+          status: e.status,
+          error: e.error,
+          createdAt: iso(e.createdAt),
+          finishedAt: iso(e.finishedAt),
+        },
       };
     }
     case 'hitl.requested': {
@@ -47,7 +55,15 @@ function describe(event: WebhookEvent): Described | null {
         automationId: r.automationId,
         key: `hitl.requested:${r.id}`,
         at: r.createdAt,
-        data: { organizationId: String(r.organizationId), automationId: r.automationId, hitlRequestId: r.id, executionId: r.executionId, question: r.question, createdAt: iso(r.createdAt), expiresAt: iso(r.expiresAt) },
+        data: {
+          organizationId: String(r.organizationId),
+          automationId: r.automationId,
+          hitlRequestId: r.id,
+          executionId: r.executionId,
+          question: r.question,
+          createdAt: iso(r.createdAt),
+          expiresAt: iso(r.expiresAt),
+        },
       };
     }
     case 'deployment.finished': {
@@ -59,7 +75,16 @@ function describe(event: WebhookEvent): Described | null {
         // A deploy recorded FAILED by a shutdown that later completes reports both outcomes.
         key: `deployment.finished:${d.id}:${d.status}`,
         at: d.finishedAt ?? new Date(),
-        data: { organizationId: String(d.organizationId), automationId: d.automationId, deploymentId: d.id, version: d.version, status: d.status, message: d.message, retryable: d.retryable, finishedAt: iso(d.finishedAt) },
+        data: {
+          organizationId: String(d.organizationId),
+          automationId: d.automationId,
+          deploymentId: d.id,
+          version: d.version,
+          status: d.status,
+          message: d.message,
+          retryable: d.retryable,
+          finishedAt: iso(d.finishedAt),
+        },
       };
     }
     default:

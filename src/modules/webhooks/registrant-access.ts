@@ -33,7 +33,8 @@ export function scopeCovers(permissions: readonly TokenScopePermission[], action
 
 /** The registrant as a principal of the organization, for the permission preload. */
 function registrantOf(hook: WebhookRow): Principal | null {
-  if (hook.registeredByUserId) return { kind: 'user', userId: hook.registeredByUserId, email: '', emailVerified: false, name: '', boundOrganizationId: hook.organizationId };
+  if (hook.registeredByUserId)
+    return { kind: 'user', userId: hook.registeredByUserId, email: '', emailVerified: false, name: '', boundOrganizationId: hook.organizationId };
   if (hook.registeredByServiceAccountId) {
     return { kind: 'service_account', serviceAccountId: hook.registeredByServiceAccountId, organizationId: hook.organizationId, name: '', tokenId: '' };
   }

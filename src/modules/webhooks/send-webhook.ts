@@ -80,7 +80,8 @@ function post(target: ResolvedTarget, headers: Record<string, string>, body: str
     request.on('response', (response) => {
       const chunks: Buffer[] = [];
       let size = 0;
-      const done = () => settle(() => resolve({ statusCode: response.statusCode ?? 0, excerpt: Buffer.concat(chunks).toString('utf8').slice(0, RESPONSE_EXCERPT_BYTES) }));
+      const done = () =>
+        settle(() => resolve({ statusCode: response.statusCode ?? 0, excerpt: Buffer.concat(chunks).toString('utf8').slice(0, RESPONSE_EXCERPT_BYTES) }));
       response.on('data', (chunk: Buffer) => {
         if (size < RESPONSE_EXCERPT_BYTES) chunks.push(chunk);
         size += chunk.length;

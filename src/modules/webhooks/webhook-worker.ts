@@ -111,7 +111,8 @@ export class WebhookWorker {
       );
       if (outcome.succeeded) logger.debug({ ...log, statusCode: outcome.statusCode, durationMs: outcome.durationMs }, 'webhook delivered');
       else logger.info({ ...log, statusCode: outcome.statusCode, error: outcome.error, status: recorded.status }, 'webhook attempt failed');
-      if (recorded.disabledEndpoint) logger.warn({ webhookId: delivery.webhookId }, 'webhook endpoint disabled: its attempts keep failing (enableWebhook re-enables it)');
+      if (recorded.disabledEndpoint)
+        logger.warn({ webhookId: delivery.webhookId }, 'webhook endpoint disabled: its attempts keep failing (enableWebhook re-enables it)');
       return outcome;
     } catch (error) {
       logger.error({ ...log, err: error }, 'webhook attempt could not be recorded; the delivery is sent again when its claim expires');

@@ -55,7 +55,8 @@ async function loadWebhook(ctx: GraphQLContext, rawId: string): Promise<WebhookR
 }
 
 function enabledOrConflict(hook: WebhookRow): void {
-  if (hook.disabledAt) throw new ConflictError(`Webhook "${hook.id}" is disabled (${hook.disabledReason ?? 'its attempts kept failing'}); enableWebhook first, then replay.`);
+  if (hook.disabledAt)
+    throw new ConflictError(`Webhook "${hook.id}" is disabled (${hook.disabledReason ?? 'its attempts kept failing'}); enableWebhook first, then replay.`);
 }
 
 export const webhooksResolvers: Resolvers = {
@@ -63,7 +64,12 @@ export const webhooksResolvers: Resolvers = {
     webhooks: async (org, args, ctx) => {
       const viewer = await webhookViewer(ctx, org.id);
       if (!viewer) throw new NotFoundError('Organization', org.id);
-      return pageOf(args, ctx, (page) => listWebhooks(ctx.db, viewer, page), () => countWebhooks(ctx.db, viewer));
+      return pageOf(
+        args,
+        ctx,
+        (page) => listWebhooks(ctx.db, viewer, page),
+        () => countWebhooks(ctx.db, viewer),
+      );
     },
     // The rule decided on the endpoint by its own organization; here it must also be this one's.
     webhook: async (org, { id }, ctx) => {
@@ -138,12 +144,20 @@ export const webhooksResolvers: Resolvers = {
     enabled: (hook) => hook.disabledAt === null,
     deliveries: (hook, args, ctx) => {
       const status = args.status ?? null;
-      return pageOf(args, ctx, (page) => listDeliveries(ctx.db, hook.id, status, page), () => countDeliveries(ctx.db, hook.id, status));
+      return pageOf(
+        args,
+        ctx,
+        (page) => listDeliveries(ctx.db, hook.id, status, page),
+        () => countDeliveries(ctx.db, hook.id, status),
+      );
     },
   },
   WebhookRegistrant: {
     displayName: async (registrant, _args, ctx) => {
-      const row = registrant.principalType === 'USER' ? await ctx.loaders.users.load(registrant.principalId) : await ctx.loaders.serviceAccounts.load(registrant.principalId);
+      const row =
+        registrant.principalType === 'USER'
+          ? await ctx.loaders.users.load(registrant.principalId)
+          : await ctx.loaders.serviceAccounts.load(registrant.principalId);
       return row?.name ?? '';
     },
   },
@@ -152,7 +166,13 @@ export const webhooksResolvers: Resolvers = {
     payload: (delivery) => JSON.parse(delivery.payload) as Record<string, unknown>,
     nextAttemptAt: (delivery) => (delivery.status === 'PENDING' ? delivery.nextAttemptAt : null),
     retryUntil: (delivery, _args, ctx) => new Date(delivery.retryWindowStartedAt.getTime() + ctx.config.webhooks.retryWindowSeconds * 1000),
-    attempts: (delivery, args, ctx) => pageOf(args, ctx, (page) => listAttempts(ctx.db, delivery.id, page), () => countAttempts(ctx.db, delivery.id)),
+    attempts: (delivery, args, ctx) =>
+      pageOf(
+        args,
+        ctx,
+        (page) => listAttempts(ctx.db, delivery.id, page),
+        () => countAttempts(ctx.db, delivery.id),
+      ),
   },
   WebhookAttempt: {
     attemptedAt: (attempt) => attempt.createdAt,

@@ -29,51 +29,71 @@ async function onWebhook(ctx: GraphQLContext, hook: WebhookRow, info: GraphQLRes
 }
 
 function inOrganization(source: 'parent.id' | 'args.organizationId') {
-  return guard(`webhooks:${source}`, async (parent, args, ctx, info) => {
-    if (!ctx.authz.principal) return new UnauthenticatedError();
-    const raw = source === 'parent.id' ? (parent as { id?: unknown } | null)?.id : args.organizationId;
-    const organizationId = parseOrganizationId(raw);
-    const viewer = organizationId === null ? undefined : await webhookViewer(ctx, organizationId);
-    if (organizationId === null || !viewer) return new NotFoundError('Organization', String(raw));
-    if (viewer.administers || viewer.tokenScope) return true;
-    return featureDecision(ctx, organizationId, 'organization_settings', 'MANAGE', fieldName(info));
-  }, reach);
+  return guard(
+    `webhooks:${source}`,
+    async (parent, args, ctx, info) => {
+      if (!ctx.authz.principal) return new UnauthenticatedError();
+      const raw = source === 'parent.id' ? (parent as { id?: unknown } | null)?.id : args.organizationId;
+      const organizationId = parseOrganizationId(raw);
+      const viewer = organizationId === null ? undefined : await webhookViewer(ctx, organizationId);
+      if (organizationId === null || !viewer) return new NotFoundError('Organization', String(raw));
+      if (viewer.administers || viewer.tokenScope) return true;
+      return featureDecision(ctx, organizationId, 'organization_settings', 'MANAGE', fieldName(info));
+    },
+    reach,
+  );
 }
 
 function webhookById(idArg: string) {
-  return guard(`webhook:${idArg}`, async (_parent, args, ctx, info) => {
-    if (!ctx.authz.principal) return new UnauthenticatedError();
-    const raw = args[idArg];
-    const notFound = () => new NotFoundError('Webhook', typeof raw === 'string' ? raw : '');
-    const id = parseUuid(raw);
-    const hook = id ? await ctx.loaders.webhooks.load(id) : null;
-    return hook ? onWebhook(ctx, hook, info, notFound) : notFound();
-  }, reach);
+  return guard(
+    `webhook:${idArg}`,
+    async (_parent, args, ctx, info) => {
+      if (!ctx.authz.principal) return new UnauthenticatedError();
+      const raw = args[idArg];
+      const notFound = () => new NotFoundError('Webhook', typeof raw === 'string' ? raw : '');
+      const id = parseUuid(raw);
+      const hook = id ? await ctx.loaders.webhooks.load(id) : null;
+      return hook ? onWebhook(ctx, hook, info, notFound) : notFound();
+    },
+    reach,
+  );
 }
 
-const deliveryById = guard('webhookDelivery:id', async (_parent, args, ctx, info) => {
-  if (!ctx.authz.principal) return new UnauthenticatedError();
-  const notFound = () => new NotFoundError('WebhookDelivery', typeof args.id === 'string' ? args.id : '');
-  const id = parseUuid(args.id);
-  const delivery = id ? await ctx.loaders.webhookDeliveries.load(id) : null;
-  const hook = delivery ? await ctx.loaders.webhooks.load(delivery.webhookId) : null;
-  return hook ? onWebhook(ctx, hook, info, notFound) : notFound();
-}, reach);
+const deliveryById = guard(
+  'webhookDelivery:id',
+  async (_parent, args, ctx, info) => {
+    if (!ctx.authz.principal) return new UnauthenticatedError();
+    const notFound = () => new NotFoundError('WebhookDelivery', typeof args.id === 'string' ? args.id : '');
+    const id = parseUuid(args.id);
+    const delivery = id ? await ctx.loaders.webhookDeliveries.load(id) : null;
+    const hook = delivery ? await ctx.loaders.webhooks.load(delivery.webhookId) : null;
+    return hook ? onWebhook(ctx, hook, info, notFound) : notFound();
+  },
+  reach,
+);
 
 /** Fields of an endpoint the parent field already showed: checked again, they lead to its deliveries. */
-const ofParentWebhook = guard('webhook:parent', async (parent, _args, ctx, info) => {
-  if (!ctx.authz.principal) return new UnauthenticatedError();
-  const hook = parent as WebhookRow;
-  return onWebhook(ctx, hook, info, () => new NotFoundError('Webhook', hook.id));
-}, reach);
+const ofParentWebhook = guard(
+  'webhook:parent',
+  async (parent, _args, ctx, info) => {
+    if (!ctx.authz.principal) return new UnauthenticatedError();
+    const hook = parent as WebhookRow;
+    return onWebhook(ctx, hook, info, () => new NotFoundError('Webhook', hook.id));
+  },
+  reach,
+);
 
-const ofParentDelivery = guard('webhookDelivery:parent', async (parent, _args, ctx, info) => {
-  if (!ctx.authz.principal) return new UnauthenticatedError();
-  const { id, webhookId } = parent as { id: string; webhookId: string };
-  const hook = await ctx.loaders.webhooks.load(webhookId);
-  const notFound = () => new NotFoundError('WebhookDelivery', id);
-  return hook ? onWebhook(ctx, hook, info, notFound) : notFound();
-}, reach);
+const ofParentDelivery = guard(
+  'webhookDelivery:parent',
+  async (parent, _args, ctx, info) => {
+    if (!ctx.authz.principal) return new UnauthenticatedError();
+    const { id, webhookId } = parent as { id: string; webhookId: string };
+    const hook = await ctx.loaders.webhooks.load(webhookId);
+    const notFound = () => new NotFoundError('WebhookDelivery', id);
+    return hook ? onWebhook(ctx, hook, info, notFound) : notFound();
+  },
+  reach,
+);
 
 export const webhooksAuthorization: ModuleAuthorization = {
   rules: {
@@ -90,15 +110,51 @@ export const webhooksAuthorization: ModuleAuthorization = {
   },
   inherits: {
     Webhook: {
-      fields: ['id', 'url', 'description', 'events', 'registeredBy', 'scope', 'enabled', 'disabledAt', 'disabledReason', 'consecutiveFailures', 'failingSince', 'createdAt'],
-      reason: 'settings of an endpoint the caller manages: every field returning a Webhook checks organization_settings: MANAGE or the scoped token it belongs to',
+      fields: [
+        'id',
+        'url',
+        'description',
+        'events',
+        'registeredBy',
+        'scope',
+        'enabled',
+        'disabledAt',
+        'disabledReason',
+        'consecutiveFailures',
+        'failingSince',
+        'createdAt',
+      ],
+      reason:
+        'settings of an endpoint the caller manages: every field returning a Webhook checks organization_settings: MANAGE or the scoped token it belongs to',
     },
     CreatedWebhook: { fields: ['webhook', 'secret'], reason: 'the result of createWebhook, returned once to the caller who registered it' },
-    WebhookRegistrant: { fields: ['principalType', 'principalId', 'displayName'], reason: 'who registered an endpoint the caller manages (id and name, no email)', partOf: ['Webhook'] },
-    WebhookScope: { fields: ['automationIds', 'permissions'], reason: 'the token scope an endpoint the caller manages was registered with', partOf: ['Webhook'] },
+    WebhookRegistrant: {
+      fields: ['principalType', 'principalId', 'displayName'],
+      reason: 'who registered an endpoint the caller manages (id and name, no email)',
+      partOf: ['Webhook'],
+    },
+    WebhookScope: {
+      fields: ['automationIds', 'permissions'],
+      reason: 'the token scope an endpoint the caller manages was registered with',
+      partOf: ['Webhook'],
+    },
     WebhookDelivery: {
-      fields: ['id', 'webhookId', 'event', 'payload', 'status', 'attemptCount', 'nextAttemptAt', 'retryUntil', 'lastStatusCode', 'lastError', 'deliveredAt', 'createdAt'],
-      reason: 'a delivery of an endpoint the caller manages (Webhook.deliveries and replayWebhookDelivery check it); its payload is what the registrant may see',
+      fields: [
+        'id',
+        'webhookId',
+        'event',
+        'payload',
+        'status',
+        'attemptCount',
+        'nextAttemptAt',
+        'retryUntil',
+        'lastStatusCode',
+        'lastError',
+        'deliveredAt',
+        'createdAt',
+      ],
+      reason:
+        'a delivery of an endpoint the caller manages (Webhook.deliveries and replayWebhookDelivery check it); its payload is what the registrant may see',
     },
     WebhookAttempt: {
       fields: ['id', 'attemptNumber', 'attemptedAt', 'durationMs', 'statusCode', 'succeeded', 'error', 'responseBody'],

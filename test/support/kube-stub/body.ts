@@ -13,7 +13,10 @@ export function mediaType(contentType: string | undefined): string {
 export function requireJson(contentType: string | undefined): void {
   const type = mediaType(contentType);
   if (type !== '' && type !== 'application/json') {
-    throw unsupportedMediaType(['application/json', 'application/yaml', 'application/vnd.kubernetes.protobuf', 'application/cbor'], ' (kube-stub serves JSON only)');
+    throw unsupportedMediaType(
+      ['application/json', 'application/yaml', 'application/vnd.kubernetes.protobuf', 'application/cbor'],
+      ' (kube-stub serves JSON only)',
+    );
   }
 }
 
@@ -33,7 +36,9 @@ export function parseBody(text: string, kind: string): unknown {
 export function decodeObject(def: KindDef, value: unknown): JsonObject {
   if (!isObject(value)) {
     const type = Array.isArray(value) ? 'array' : value === null ? 'null' : typeof value;
-    throw badRequest(`the object provided is unrecognized (must be of type ${def.kind}): couldn't get version/kind; json parse error: json: cannot unmarshal ${type} into Go value of type struct { APIVersion string "json:\\"apiVersion,omitempty\\""; Kind string "json:\\"kind,omitempty\\"" }`);
+    throw badRequest(
+      `the object provided is unrecognized (must be of type ${def.kind}): couldn't get version/kind; json parse error: json: cannot unmarshal ${type} into Go value of type struct { APIVersion string "json:\\"apiVersion,omitempty\\""; Kind string "json:\\"kind,omitempty\\"" }`,
+    );
   }
   const expected = apiVersionOf(def);
   const apiVersion = value['apiVersion'];

@@ -73,7 +73,14 @@ export function reconcileDeploymentStatus(obj: JsonObject, old: JsonObject | nul
   const status: JsonObject = { observedGeneration: generation };
   if (replicas > 0) Object.assign(status, { replicas, updatedReplicas: replicas, readyReplicas: replicas, availableReplicas: replicas });
   status['conditions'] = [
-    { type: 'Available', status: 'True', lastUpdateTime: now, lastTransitionTime: now, reason: 'MinimumReplicasAvailable', message: 'Deployment has minimum availability.' },
+    {
+      type: 'Available',
+      status: 'True',
+      lastUpdateTime: now,
+      lastTransitionTime: now,
+      reason: 'MinimumReplicasAvailable',
+      message: 'Deployment has minimum availability.',
+    },
     {
       type: 'Progressing',
       status: 'True',

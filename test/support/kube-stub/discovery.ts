@@ -29,7 +29,16 @@ export function discovery(path: string, host: string): Reply | null {
     case '/version':
       return {
         code: 200,
-        body: { major: '1', minor: '31', gitVersion: 'v1.31.0-kube-stub', gitCommit: 'kube-stub', gitTreeState: 'clean', goVersion: 'go1.22', compiler: 'gc', platform: 'linux/amd64' },
+        body: {
+          major: '1',
+          minor: '31',
+          gitVersion: 'v1.31.0-kube-stub',
+          gitCommit: 'kube-stub',
+          gitTreeState: 'clean',
+          goVersion: 'go1.22',
+          compiler: 'gc',
+          platform: 'linux/amd64',
+        },
       };
     case '/api':
       return { code: 200, body: { kind: 'APIVersions', versions: ['v1'], serverAddressByClientCIDRs: [{ clientCIDR: '0.0.0.0/0', serverAddress: host }] } };

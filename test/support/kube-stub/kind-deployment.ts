@@ -4,7 +4,17 @@ import { defaultDeployment, generationOf, reconcileDeploymentStatus } from './de
 import { fromLabelSelector, matches } from './selectors.js';
 import type { FieldError } from './status.js';
 import type { JsonObject } from './types.js';
-import { dns1123Label, dns1123Subdomain, immutable, invalidValue, notSupported, required, validateLabels, validateObjectMeta, validateObjectMetaUpdate } from './validation.js';
+import {
+  dns1123Label,
+  dns1123Subdomain,
+  immutable,
+  invalidValue,
+  notSupported,
+  required,
+  validateLabels,
+  validateObjectMeta,
+  validateObjectMetaUpdate,
+} from './validation.js';
 
 /** apps/v1 Deployment: defaulting, generation bumps, ValidateDeployment (the parts a gateway can trip on). */
 

@@ -44,7 +44,8 @@ function validateJsonKey(data: Record<string, string>, key: string): FieldError[
   if (value === undefined) return [required(`data[${key}]`)];
   try {
     const parsed: unknown = JSON.parse(Buffer.from(value, 'base64').toString('utf8'));
-    if (!isObject(parsed)) return [invalidValue(`data[${key}]`, '<secret contents redacted>', 'json: cannot unmarshal into Go value of type map[string]interface {}')];
+    if (!isObject(parsed))
+      return [invalidValue(`data[${key}]`, '<secret contents redacted>', 'json: cannot unmarshal into Go value of type map[string]interface {}')];
   } catch (error) {
     return [invalidValue(`data[${key}]`, '<secret contents redacted>', error instanceof Error ? error.message : String(error))];
   }

@@ -2,7 +2,17 @@ import { isObject, isString, objectAt, stringAt } from './json.js';
 import type { KindDef } from './kinds.js';
 import type { FieldError } from './status.js';
 import type { JsonObject } from './types.js';
-import { dns1123Label, immutable, invalidValue, notSupported, regexError, required, validateLabels, validateObjectMeta, validateObjectMetaUpdate } from './validation.js';
+import {
+  dns1123Label,
+  immutable,
+  invalidValue,
+  notSupported,
+  regexError,
+  required,
+  validateLabels,
+  validateObjectMeta,
+  validateObjectMetaUpdate,
+} from './validation.js';
 
 /**
  * core/v1 Service, ClusterIP only as a gateway uses it: SetDefaults_Service, the cluster IP
@@ -11,7 +21,8 @@ import { dns1123Label, immutable, invalidValue, notSupported, regexError, requir
  */
 
 const DNS1035_LABEL_FMT = '[a-z]([-a-z0-9]*[a-z0-9])?';
-const DNS1035_LABEL_MSG = "a DNS-1035 label must consist of lower case alphanumeric characters or '-', start with an alphabetic character, and end with an alphanumeric character";
+const DNS1035_LABEL_MSG =
+  "a DNS-1035 label must consist of lower case alphanumeric characters or '-', start with an alphabetic character, and end with an alphanumeric character";
 const IANA_SVC_NAME = /^[a-z0-9]([a-z0-9-]*[a-z0-9])?$/;
 const TYPES = ['ClusterIP', 'NodePort', 'LoadBalancer', 'ExternalName'];
 const PROTOCOLS = ['TCP', 'UDP', 'SCTP'];

@@ -7,9 +7,7 @@ import type { PolicyRule } from './types.js';
  * RoleBinding only to requests whose namespace is the binding's. No rule, no access.
  */
 
-export const DEFAULT_CLUSTER_RULES: PolicyRule[] = [
-  { verbs: ['*'], resources: ['namespaces', 'secrets', 'deployments', 'configmaps', 'pods', 'services'] },
-];
+export const DEFAULT_CLUSTER_RULES: PolicyRule[] = [{ verbs: ['*'], resources: ['namespaces', 'secrets', 'deployments', 'configmaps', 'pods', 'services'] }];
 
 export interface ResourceAttributes {
   verb: string;
@@ -81,7 +79,10 @@ export class Rbac {
 
   authorizeNonResource(verb: string, path: string): Decision {
     if (verb === 'get' && DISCOVERY_PATHS.some((re) => re.test(path))) {
-      return { allowed: true, reason: 'RBAC: allowed by ClusterRoleBinding "system:discovery" of ClusterRole "system:discovery" to Group "system:authenticated"' };
+      return {
+        allowed: true,
+        reason: 'RBAC: allowed by ClusterRoleBinding "system:discovery" of ClusterRole "system:discovery" to Group "system:authenticated"',
+      };
     }
     return { allowed: false };
   }

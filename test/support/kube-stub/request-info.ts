@@ -20,7 +20,10 @@ const NAMESPACE_SUBRESOURCES = new Set(['status', 'finalize']);
 
 function decodeSegments(path: string): string[] | null {
   try {
-    return path.split('/').filter((s) => s.length > 0).map((s) => decodeURIComponent(s));
+    return path
+      .split('/')
+      .filter((s) => s.length > 0)
+      .map((s) => decodeURIComponent(s));
   } catch {
     return null;
   }

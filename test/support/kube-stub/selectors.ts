@@ -35,7 +35,10 @@ export function parseLabelSelector(text: string): Selector {
   return splitTopLevel(text).map((part) => {
     const set = /^([^\s!=(),]+)\s+(in|notin)\s+\(([^()]*)\)$/.exec(part);
     if (set) {
-      const values = (set[3] ?? '').split(',').map((v) => v.trim()).filter((v) => v.length > 0);
+      const values = (set[3] ?? '')
+        .split(',')
+        .map((v) => v.trim())
+        .filter((v) => v.length > 0);
       return { key: set[1] ?? '', op: set[2] === 'in' ? 'in' : 'notin', values };
     }
     const eq = /^([^\s!=(),]+)\s*(==|=|!=)\s*([^\s!=(),]*)$/.exec(part);

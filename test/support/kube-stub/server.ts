@@ -113,7 +113,7 @@ export async function listen(state: ServerState): Promise<RunningServer> {
         host: req.headers.host ?? '',
       });
     } catch (error) {
-      const status = error instanceof KubeError ? error.status : internalError(error instanceof Error ? error.stack ?? error.message : String(error)).status;
+      const status = error instanceof KubeError ? error.status : internalError(error instanceof Error ? (error.stack ?? error.message) : String(error)).status;
       reply = { code: status.code, body: status };
     }
     if (record.name === null && info.verb === 'create' && reply.code === 201) record.name = bodyName(reply.body); // generateName

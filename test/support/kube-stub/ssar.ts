@@ -21,7 +21,9 @@ export function selfSubjectAccessReview(rbac: Rbac, text: string): Reply {
     throw badRequest(`the API version in the data (${String(review['apiVersion'])}) does not match the expected API version (${API_VERSION})`);
   }
   if (review['kind'] !== undefined && review['kind'] !== KIND) {
-    throw badRequest(`the object provided is unrecognized (must be of type ${KIND}): no kind "${String(review['kind'])}" is registered for version "${API_VERSION}"`);
+    throw badRequest(
+      `the object provided is unrecognized (must be of type ${KIND}): no kind "${String(review['kind'])}" is registered for version "${API_VERSION}"`,
+    );
   }
   const spec: JsonObject = objectAt(review, 'spec') ?? {};
   const resource = objectAt(spec, 'resourceAttributes');

@@ -154,8 +154,15 @@ export function unsupportedMediaType(accepted: string[], note = ''): KubeError {
 }
 
 const GENERIC_REASONS: Record<number, string> = {
-  400: 'BadRequest', 401: 'Unauthorized', 403: 'Forbidden', 404: 'NotFound', 405: 'MethodNotAllowed',
-  409: 'Conflict', 410: 'Expired', 422: 'Invalid', 502: 'ServiceUnavailable',
+  400: 'BadRequest',
+  401: 'Unauthorized',
+  403: 'Forbidden',
+  404: 'NotFound',
+  405: 'MethodNotAllowed',
+  409: 'Conflict',
+  410: 'Expired',
+  422: 'Invalid',
+  502: 'ServiceUnavailable',
 };
 
 /** The Status an injected failure answers with, as the apiserver phrases each code. */

@@ -36,7 +36,25 @@ async function git(cwd: string, ...args: string[]): Promise<string> {
 async function selfSigned(dir: string): Promise<{ key: string; cert: string }> {
   const key = path.join(dir, 'key.pem');
   const cert = path.join(dir, 'cert.pem');
-  await execFileAsync('openssl', ['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes', '-days', '1', '-subj', '/CN=127.0.0.1', '-addext', 'subjectAltName=IP:127.0.0.1', '-keyout', key, '-out', cert]);
+  await execFileAsync('openssl', [
+    'req',
+    '-x509',
+    '-newkey',
+    'ec',
+    '-pkeyopt',
+    'ec_paramgen_curve:P-256',
+    '-nodes',
+    '-days',
+    '1',
+    '-subj',
+    '/CN=127.0.0.1',
+    '-addext',
+    'subjectAltName=IP:127.0.0.1',
+    '-keyout',
+    key,
+    '-out',
+    cert,
+  ]);
   return { key, cert };
 }
 
@@ -79,18 +97,21 @@ export async function serveGitRepo(name: string, files: Record<string, string>, 
 
   const tls = await selfSigned(base);
   const requests: GitHttpRepo['requests'] = [];
-  const server = https.createServer({ key: await fs.promises.readFile(tls.key), cert: await fs.promises.readFile(tls.cert) }, (req: http.IncomingMessage, res: http.ServerResponse) => {
-    const pathname = decodeURIComponent(new URL(req.url ?? '/', 'http://git.invalid').pathname);
-    const answer = (status: number, body: Buffer | string, headers: Record<string, string> = {}) => {
-      requests.push({ path: pathname, status });
-      res.writeHead(status, { 'content-type': 'application/octet-stream', ...headers });
-      res.end(body);
-    };
-    if (!authorized(req.headers.authorization, credential)) return answer(401, 'credential required', { 'www-authenticate': 'Basic realm="git"' });
-    const file = path.join(root, pathname);
-    if (req.method !== 'GET' || !file.startsWith(`${root}${path.sep}`)) return answer(404, 'not found');
-    fs.readFile(file, (error, content) => (error ? answer(404, 'not found') : answer(200, content)));
-  });
+  const server = https.createServer(
+    { key: await fs.promises.readFile(tls.key), cert: await fs.promises.readFile(tls.cert) },
+    (req: http.IncomingMessage, res: http.ServerResponse) => {
+      const pathname = decodeURIComponent(new URL(req.url ?? '/', 'http://git.invalid').pathname);
+      const answer = (status: number, body: Buffer | string, headers: Record<string, string> = {}) => {
+        requests.push({ path: pathname, status });
+        res.writeHead(status, { 'content-type': 'application/octet-stream', ...headers });
+        res.end(body);
+      };
+      if (!authorized(req.headers.authorization, credential)) return answer(401, 'credential required', { 'www-authenticate': 'Basic realm="git"' });
+      const file = path.join(root, pathname);
+      if (req.method !== 'GET' || !file.startsWith(`${root}${path.sep}`)) return answer(404, 'not found');
+      fs.readFile(file, (error, content) => (error ? answer(404, 'not found') : answer(200, content)));
+    },
+  );
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   return {
     url: `https://127.0.0.1:${(server.address() as AddressInfo).port}/${name}`,

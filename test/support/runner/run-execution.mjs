@@ -42,7 +42,11 @@ function toolsFor(execution, parent) {
       const span = start('hitl.question', { 'gatehouse.hitl.question': question }, SpanKind.CLIENT);
       try {
         const { requestId, answer, answeredBy } = await hitl.ask(executionId, question, context);
-        span.setAttributes({ 'gatehouse.hitl.request_id': requestId, 'gatehouse.hitl.answer': JSON.stringify(answer), 'gatehouse.hitl.answered_by': answeredBy?.name ?? '' });
+        span.setAttributes({
+          'gatehouse.hitl.request_id': requestId,
+          'gatehouse.hitl.answer': JSON.stringify(answer),
+          'gatehouse.hitl.answered_by': answeredBy?.name ?? '',
+        });
         span.setStatus({ code: SpanStatusCode.OK });
         return answer;
       } catch (error) {

@@ -46,7 +46,11 @@ export async function startRunnerEnv(): Promise<RunnerEnv> {
         org: String(org.organizationId),
         input: { name: `runner-e2e-${++n}`, source },
       });
-      const row = await cluster.gw.db.selectFrom('automationDeployments').select('automationId').where('id', '=', data.deployAutomation.id).executeTakeFirstOrThrow();
+      const row = await cluster.gw.db
+        .selectFrom('automationDeployments')
+        .select('automationId')
+        .where('id', '=', data.deployAutomation.id)
+        .executeTakeFirstOrThrow();
       return { deployment: data.deployAutomation, automationId: row.automationId };
     },
     podEnv: (automationId) => podEnvironment(cluster.stub.kubeConfig(), org.namespace, automationId),
@@ -101,24 +105,36 @@ const EXECUTION = `query($o: ID!, $id: ID!) { organization(id: $o) { execution(i
 
 /** The execution once it has ended, with its spans, read through GraphQL. */
 export async function finishedExecution(h: RunnerEnv, executionId: string): Promise<FinishedExecution> {
-  return eventually(() => `execution ${executionId} to end; runners: ${h.runnerOutput()}`, async () => {
-    const data = await expectAllowed<{ organization: { execution: Omit<FinishedExecution, 'spans'> & { spans: { edges: Array<{ node: StoredSpan }> } } } }>(
-      h.cluster.gw, h.org.owner.token, EXECUTION, { o: String(h.org.organizationId), id: executionId },
-    );
-    const execution = data.organization.execution;
-    if (execution.status === 'QUEUED' || execution.status === 'RUNNING') return undefined;
-    return { ...execution, spans: execution.spans.edges.map((edge) => edge.node) };
-  });
+  return eventually(
+    () => `execution ${executionId} to end; runners: ${h.runnerOutput()}`,
+    async () => {
+      const data = await expectAllowed<{ organization: { execution: Omit<FinishedExecution, 'spans'> & { spans: { edges: Array<{ node: StoredSpan }> } } } }>(
+        h.cluster.gw,
+        h.org.owner.token,
+        EXECUTION,
+        { o: String(h.org.organizationId), id: executionId },
+      );
+      const execution = data.organization.execution;
+      if (execution.status === 'QUEUED' || execution.status === 'RUNNING') return undefined;
+      return { ...execution, spans: execution.spans.edges.map((edge) => edge.node) };
+    },
+  );
 }
 
 /** The question an execution asked, once the gateway has it, pending. */
 export async function pendingQuestion(h: RunnerEnv, automationId: string, executionId: string): Promise<HitlRequestResult> {
-  return eventually(() => `a question from execution ${executionId}; runners: ${h.runnerOutput()}`, async () => {
-    const data = await expectAllowed<{ organization: { automation: { hitlRequests: { edges: Array<{ node: HitlRequestResult }> } } } }>(
-      h.cluster.gw, h.org.owner.token, OF_AUTOMATION, { org: String(h.org.organizationId), id: automationId, status: 'PENDING' },
-    );
-    return data.organization.automation.hitlRequests.edges.map((edge) => edge.node).find((node) => node.executionId === executionId);
-  });
+  return eventually(
+    () => `a question from execution ${executionId}; runners: ${h.runnerOutput()}`,
+    async () => {
+      const data = await expectAllowed<{ organization: { automation: { hitlRequests: { edges: Array<{ node: HitlRequestResult }> } } } }>(
+        h.cluster.gw,
+        h.org.owner.token,
+        OF_AUTOMATION,
+        { org: String(h.org.organizationId), id: automationId, status: 'PENDING' },
+      );
+      return data.organization.automation.hitlRequests.edges.map((edge) => edge.node).find((node) => node.executionId === executionId);
+    },
+  );
 }
 
 export interface Exchange {

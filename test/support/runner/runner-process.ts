@@ -98,7 +98,10 @@ export async function startRunner(env: Record<string, string>): Promise<RunnerPr
         if (found) finish(found);
         else if (exitCode !== undefined) finish(new RunnerStartError(exitCode, stderr));
       }
-      const timer = setTimeout(() => finish(new Error(`no such runner event within ${timeoutMs} ms; events ${JSON.stringify(events)}, stderr ${stderr}`)), timeoutMs);
+      const timer = setTimeout(
+        () => finish(new Error(`no such runner event within ${timeoutMs} ms; events ${JSON.stringify(events)}, stderr ${stderr}`)),
+        timeoutMs,
+      );
       listeners.add(check);
       check();
     });

@@ -33,7 +33,8 @@ async function download(env, mediaType, expected) {
   if (contentType !== mediaType) throw new Error(`GET ${url} sent ${contentType || 'no content type'}, expected ${mediaType}.`);
   const bytes = Buffer.from(await response.arrayBuffer());
   const actual = sha256(bytes);
-  if (actual !== expected) throw new Error(`The code downloaded from ${url} has SHA-256 ${actual}, but this version was deployed with ${expected}; refusing to run it.`);
+  if (actual !== expected)
+    throw new Error(`The code downloaded from ${url} has SHA-256 ${actual}, but this version was deployed with ${expected}; refusing to run it.`);
   // The ETag names the same digest; a mismatch means the gateway serves another version than it says.
   const etag = response.headers.get('etag');
   if (etag !== null && etag !== `"${expected}"`) throw new Error(`GET ${url} sent ETag ${etag}, expected "${expected}".`);
@@ -44,7 +45,16 @@ async function fromZip(env, dir) {
   const expected = required(env, 'GATEHOUSE_SOURCE_ARCHIVE_SHA256');
   const { bytes, etag } = await download(env, 'application/zip', expected);
   const files = await unzipInto(bytes, dir);
-  return { type: 'zip', dir, attributes: { 'gatehouse.source.type': 'zip', 'gatehouse.source.sha256': expected, 'gatehouse.source.etag': etag ?? '', 'gatehouse.source.files': files.length } };
+  return {
+    type: 'zip',
+    dir,
+    attributes: {
+      'gatehouse.source.type': 'zip',
+      'gatehouse.source.sha256': expected,
+      'gatehouse.source.etag': etag ?? '',
+      'gatehouse.source.files': files.length,
+    },
+  };
 }
 
 async function fromStudio(env) {
@@ -56,7 +66,8 @@ async function fromStudio(env) {
 
 // Answers git's credential question from the environment; git runs it with `sh`, and asks it
 // only after the server has answered 401, for that server alone.
-const CREDENTIAL_HELPER = '!f() { test "$1" = get && printf \'username=%s\\npassword=%s\\n\' "${GATEHOUSE_GIT_USERNAME:-x-access-token}" "$GATEHOUSE_GIT_TOKEN"; }; f';
+const CREDENTIAL_HELPER =
+  '!f() { test "$1" = get && printf \'username=%s\\npassword=%s\\n\' "${GATEHOUSE_GIT_USERNAME:-x-access-token}" "$GATEHOUSE_GIT_TOKEN"; }; f';
 
 /**
  * git with nothing but what this process was given: no system or user configuration, no prompt
@@ -67,10 +78,24 @@ const CREDENTIAL_HELPER = '!f() { test "$1" = get && printf \'username=%s\\npass
  */
 function gitEnv(env, home) {
   const credential = env.GATEHOUSE_GIT_TOKEN
-    ? { GIT_CONFIG_COUNT: '1', GIT_CONFIG_KEY_0: 'credential.helper', GIT_CONFIG_VALUE_0: CREDENTIAL_HELPER, GATEHOUSE_GIT_TOKEN: env.GATEHOUSE_GIT_TOKEN, GATEHOUSE_GIT_USERNAME: env.GATEHOUSE_GIT_USERNAME ?? '' }
+    ? {
+        GIT_CONFIG_COUNT: '1',
+        GIT_CONFIG_KEY_0: 'credential.helper',
+        GIT_CONFIG_VALUE_0: CREDENTIAL_HELPER,
+        GATEHOUSE_GIT_TOKEN: env.GATEHOUSE_GIT_TOKEN,
+        GATEHOUSE_GIT_USERNAME: env.GATEHOUSE_GIT_USERNAME ?? '',
+      }
     : {};
   const trust = env.GIT_SSL_CAINFO ? { GIT_SSL_CAINFO: env.GIT_SSL_CAINFO } : {};
-  return { PATH: env.PATH ?? '/usr/local/bin:/usr/bin:/bin', HOME: home, GIT_TERMINAL_PROMPT: '0', GIT_CONFIG_NOSYSTEM: '1', GIT_CONFIG_GLOBAL: '/dev/null', ...trust, ...credential };
+  return {
+    PATH: env.PATH ?? '/usr/local/bin:/usr/bin:/bin',
+    HOME: home,
+    GIT_TERMINAL_PROMPT: '0',
+    GIT_CONFIG_NOSYSTEM: '1',
+    GIT_CONFIG_GLOBAL: '/dev/null',
+    ...trust,
+    ...credential,
+  };
 }
 
 async function fromGit(env, dir) {
@@ -81,7 +106,9 @@ async function fromGit(env, dir) {
   try {
     await git('clone', '--quiet', '--no-checkout', url, dir);
   } catch (error) {
-    throw new Error(`git clone ${url} failed${env.GATEHOUSE_GIT_TOKEN ? '' : ' (no GATEHOUSE_GIT_TOKEN in the environment)'}: ${String(error.stderr || error.message).trim()}`);
+    throw new Error(
+      `git clone ${url} failed${env.GATEHOUSE_GIT_TOKEN ? '' : ' (no GATEHOUSE_GIT_TOKEN in the environment)'}: ${String(error.stderr || error.message).trim()}`,
+    );
   }
   // A branch is a remote-tracking ref after the clone; a tag or a commit resolves as it is.
   let commit = null;
@@ -91,7 +118,11 @@ async function fromGit(env, dir) {
   }
   if (!commit) throw new Error(`${url} has no branch, tag or commit ${ref} (GATEHOUSE_SOURCE_REF).`);
   await git('-C', dir, 'checkout', '--quiet', '--detach', commit);
-  return { type: 'git', dir, attributes: { 'gatehouse.source.type': 'git', 'gatehouse.source.repository': url, 'gatehouse.source.ref': ref, 'gatehouse.source.commit': commit } };
+  return {
+    type: 'git',
+    dir,
+    attributes: { 'gatehouse.source.type': 'git', 'gatehouse.source.repository': url, 'gatehouse.source.ref': ref, 'gatehouse.source.commit': commit },
+  };
 }
 
 /** Fetches and verifies this version's code into `workDir`; which source it is, the Deployment's env says. */
@@ -103,5 +134,7 @@ export async function fetchCode(env, workDir) {
   }
   if (env.GATEHOUSE_SOURCE_DEFINITION_SHA256) return fromStudio(env);
   if (env.GATEHOUSE_SOURCE_REPOSITORY_URL) return fromGit(env, dir);
-  throw new Error('No source in the environment: expected GATEHOUSE_SOURCE_ARCHIVE_SHA256, GATEHOUSE_SOURCE_DEFINITION_SHA256 or GATEHOUSE_SOURCE_REPOSITORY_URL (README "Runner contract").');
+  throw new Error(
+    'No source in the environment: expected GATEHOUSE_SOURCE_ARCHIVE_SHA256, GATEHOUSE_SOURCE_DEFINITION_SHA256 or GATEHOUSE_SOURCE_REPOSITORY_URL (README "Runner contract").',
+  );
 }

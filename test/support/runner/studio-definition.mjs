@@ -22,17 +22,21 @@ export async function runDefinition(document, inputs, tools) {
     if (!agent) throw new Error(`Task ${task.key} names no agent of the document (${task.agent}).`);
     const used = [...task.toolIds, ...agent.toolIds].map((id) => toolsById.get(id));
     const description = interpolate(task.description, inputs);
-    const output = await tools.span(`task ${task.key}`, {
-      'crew.task.key': task.key,
-      'crew.task.description': description,
-      'crew.task.expected_output': task.expectedOutput,
-      'crew.agent.role': agent.role,
-      'crew.task.tools': used.map((tool) => tool?.name ?? 'unknown'),
-    }, async (inner) => {
-      if (!used.some(HUMAN_INPUT)) return { task: task.key, output: `${agent.role}: ${description}` };
-      const answer = await inner.askHuman(description, { task: task.key, expectedOutput: task.expectedOutput });
-      return { task: task.key, answer };
-    });
+    const output = await tools.span(
+      `task ${task.key}`,
+      {
+        'crew.task.key': task.key,
+        'crew.task.description': description,
+        'crew.task.expected_output': task.expectedOutput,
+        'crew.agent.role': agent.role,
+        'crew.task.tools': used.map((tool) => tool?.name ?? 'unknown'),
+      },
+      async (inner) => {
+        if (!used.some(HUMAN_INPUT)) return { task: task.key, output: `${agent.role}: ${description}` };
+        const answer = await inner.askHuman(description, { task: task.key, expectedOutput: task.expectedOutput });
+        return { task: task.key, answer };
+      },
+    );
     outputs.push(output);
   }
   return outputs;

@@ -23,7 +23,12 @@ export function expectContractTrace(exchange: Exchange, source: Record<string, u
   expect(byName.get('hitl.question')).toMatchObject({
     kind: 'CLIENT',
     statusCode: 'OK',
-    attributes: { 'gatehouse.hitl.request_id': question.id, 'gatehouse.hitl.question': question.question, 'gatehouse.hitl.answer': JSON.stringify(exchange.answered.answer), 'gatehouse.hitl.answered_by': exchange.answered.answeredBy?.displayName },
+    attributes: {
+      'gatehouse.hitl.request_id': question.id,
+      'gatehouse.hitl.question': question.question,
+      'gatehouse.hitl.answer': JSON.stringify(exchange.answered.answer),
+      'gatehouse.hitl.answered_by': exchange.answered.answeredBy?.displayName,
+    },
   });
   return { root, byName };
 }

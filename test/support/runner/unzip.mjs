@@ -11,7 +11,9 @@ const S_IFMT = 0o170000;
 const S_IFLNK = 0o120000;
 
 const open = (buffer) =>
-  new Promise((resolve, reject) => yauzl.fromBuffer(buffer, { lazyEntries: true, validateEntrySizes: true }, (error, zip) => (error ? reject(error) : resolve(zip))));
+  new Promise((resolve, reject) =>
+    yauzl.fromBuffer(buffer, { lazyEntries: true, validateEntrySizes: true }, (error, zip) => (error ? reject(error) : resolve(zip))),
+  );
 
 /** Writes every file of `buffer` (a zip archive) under `dir`; returns the names written. */
 export async function unzipInto(buffer, dir) {
@@ -23,7 +25,8 @@ export async function unzipInto(buffer, dir) {
     zip.on('entry', (entry) => {
       void (async () => {
         // Unix mode bits live in the high half of the external attributes (APPNOTE 4.4.15).
-        if (((entry.externalFileAttributes >>> 16) & S_IFMT) === S_IFLNK) throw new Error(`${entry.fileName} is a symbolic link; archives may hold files and directories only.`);
+        if (((entry.externalFileAttributes >>> 16) & S_IFMT) === S_IFLNK)
+          throw new Error(`${entry.fileName} is a symbolic link; archives may hold files and directories only.`);
         const target = path.join(dir, entry.fileName);
         if (entry.fileName.endsWith('/')) {
           await fs.promises.mkdir(target, { recursive: true });
