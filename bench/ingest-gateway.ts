@@ -22,6 +22,7 @@ import type { Db } from '../src/db/database.js';
 import { Gateway } from '../src/http/gateway.js';
 import { insertAutomation } from '../src/modules/automations/automations.repository.js';
 import { insertDeployment } from '../src/modules/deployments/deployments.repository.js';
+import { gitDeployment } from './git-deployment.js';
 import { insertExecution } from '../src/modules/executions/executions.repository.js';
 import { createOrganization } from '../src/modules/organizations/create-organization.js';
 import { findOrCreateUserByEmail } from '../src/modules/users/users.repository.js';
@@ -110,29 +111,10 @@ async function seed(db: Db): Promise<Exporter[]> {
       createdByUserId: owner.id,
     });
     const { token, hash } = generateIngestToken();
-    const deployment = await insertDeployment(db, {
-      organizationId: organization.id,
-      automationId: automation.id,
-      version: 1,
-      sourceType: 'GIT',
-      gitRepoId: null,
-      gitRepoFullName: `acme/crew-${i}`,
-      gitRef: 'main',
-      archiveId: null,
-      archiveSha256: null,
-      envVarIds: [],
-      llmConnectionId: null,
-      namespace: 'crewai',
-      isolated: false,
-      manifests: '[]',
-      appliedObjects: '[]',
-      status: 'DEPLOYED',
-      message: null,
-      rollbackOfVersion: null,
-      deployedByUserId: owner.id,
-      deployedByServiceAccountId: null,
-      ingestTokenHash: hash,
-    });
+    const deployment = await insertDeployment(
+      db,
+      gitDeployment({ organizationId: organization.id, automationId: automation.id, deployedByUserId: owner.id }, `acme/crew-${i}`, { ingestTokenHash: hash }),
+    );
     const execution = await insertExecution(db, {
       organizationId: organization.id,
       automationId: automation.id,

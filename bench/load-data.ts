@@ -2,6 +2,7 @@ import type { Db } from '../src/db/database.js';
 import { issueApiToken } from '../src/modules/api-tokens/issue-token.js';
 import { insertAutomation } from '../src/modules/automations/automations.repository.js';
 import { insertDeployment } from '../src/modules/deployments/deployments.repository.js';
+import { gitDeployment } from './git-deployment.js';
 import { insertMembership } from '../src/modules/members/members.repository.js';
 import { createOrganization } from '../src/modules/organizations/create-organization.js';
 import { findRoleByKind } from '../src/modules/roles/roles.repository.js';
@@ -31,29 +32,14 @@ export async function seedAutomationsScreen(db: Db, count: number): Promise<{ or
     });
     for (let version = 1; version <= (i % 3 === 0 ? 2 : 1); version++) {
       const failed = version === 2;
-      await insertDeployment(db, {
-        organizationId: organization.id,
-        automationId: automation.id,
-        version,
-        sourceType: 'GIT',
-        gitRepoId: null,
-        gitRepoFullName: `acme/crew-${i}`,
-        gitRef: 'main',
-        archiveId: null,
-        archiveSha256: null,
-        envVarIds: [],
-        llmConnectionId: null,
-        namespace: 'crewai',
-        isolated: false,
-        manifests: '[]',
-        appliedObjects: '[]',
-        status: failed ? 'FAILED' : 'DEPLOYED',
-        message: failed ? 'Kubernetes did not answer in time. This is usually transient: redeploy to retry.' : null,
-        rollbackOfVersion: null,
-        deployedByUserId: owner.id,
-        deployedByServiceAccountId: null,
-        ingestTokenHash: null,
-      });
+      await insertDeployment(
+        db,
+        gitDeployment({ organizationId: organization.id, automationId: automation.id, deployedByUserId: owner.id }, `acme/crew-${i}`, {
+          version,
+          status: failed ? 'FAILED' : 'DEPLOYED',
+          message: failed ? 'Kubernetes did not answer in time. This is usually transient: redeploy to retry.' : null,
+        }),
+      );
     }
   }
   return { organizationId: organization.id, memberToken: secret };

@@ -23,6 +23,7 @@ import type { OtlpSpan } from '../src/ingest/otlp-request.js';
 import { issueApiToken } from '../src/modules/api-tokens/issue-token.js';
 import { insertAutomation } from '../src/modules/automations/automations.repository.js';
 import { insertDeployment } from '../src/modules/deployments/deployments.repository.js';
+import { gitDeployment } from './git-deployment.js';
 import { insertExecution } from '../src/modules/executions/executions.repository.js';
 import { createOrganization } from '../src/modules/organizations/create-organization.js';
 import { findOrCreateUserByEmail } from '../src/modules/users/users.repository.js';
@@ -124,28 +125,10 @@ async function seed(
       visibility: 'ORGANIZATION',
       createdByUserId: owner.id,
     });
-    const deployment = await insertDeployment(db, {
-      ...{
-        organizationId: organization.id,
-        automationId: automation.id,
-        version: 1,
-        sourceType: 'GIT',
-        gitRepoId: null,
-        gitRepoFullName: 'acme/worst',
-        gitRef: 'main',
-      },
-      ...{
-        archiveId: null,
-        archiveSha256: null,
-        envVarIds: [],
-        llmConnectionId: null,
-        namespace: 'crewai',
-        isolated: false,
-        manifests: '[]',
-        appliedObjects: '[]',
-      },
-      ...{ status: 'DEPLOYED', message: null, rollbackOfVersion: null, deployedByUserId: owner.id, deployedByServiceAccountId: null, ingestTokenHash: null },
-    });
+    const deployment = await insertDeployment(
+      db,
+      gitDeployment({ organizationId: organization.id, automationId: automation.id, deployedByUserId: owner.id }, 'acme/worst'),
+    );
     const execution = await insertExecution(db, {
       organizationId: organization.id,
       automationId: automation.id,

@@ -1,11 +1,12 @@
+import type { GraphQLResolveInfo } from 'graphql';
 import type { IRule } from 'graphql-shield';
 import { ForbiddenError, NotFoundError, UnauthenticatedError } from '../errors.js';
 import type { GraphQLContext } from '../graphql/context.js';
 import { parseOrganizationId, parseUuid } from '../graphql/ids.js';
 import { satisfies, type Feature, type Level } from './features.js';
 import { fieldName, guard, type Decision } from './guard.js';
-import type { VisibilityScope } from './principal.js';
-import { reaches } from './permission-set.js';
+import type { Principal, VisibilityScope } from './principal.js';
+import { reaches, type Reach } from './permission-set.js';
 
 /**
  * The rule vocabulary of SPEC §2 and §3. Every module's `*.rules.ts` is written with these; the
@@ -80,30 +81,40 @@ export const signedInUser: IRule = guard(
   reaches.signedInUser,
 );
 
-/** Any member of the organization, whatever their levels. */
-export function member(source: OrgSource): IRule {
+/**
+ * A rule about one organization: authenticated (else UNAUTHENTICATED), then a member there with
+ * the grant loaded (else NOT_FOUND, as for an id that does not exist), then `decide`.
+ */
+function inOrganization(
+  name: string,
+  source: OrgSource,
+  decide: (ctx: GraphQLContext, organizationId: number, principal: Principal, info: GraphQLResolveInfo) => Decision,
+  reach: Reach,
+): IRule {
   return guard(
-    `member:${source}`,
-    async (parent, args, ctx) => {
-      if (!ctx.authz.principal) return new UnauthenticatedError();
+    name,
+    async (parent, args, ctx, info) => {
+      const principal = ctx.authz.principal;
+      if (!principal) return new UnauthenticatedError();
       const organizationId = await loadedOrganization(ctx, source, parent, args);
       if (organizationId === null || !ctx.authz.grant(organizationId)) return new NotFoundError('Organization', shownId(source, args));
-      return true;
+      return decide(ctx, organizationId, principal, info);
     },
-    reaches.member,
+    reach,
   );
+}
+
+/** Any member of the organization, whatever their levels. */
+export function member(source: OrgSource): IRule {
+  return inOrganization(`member:${source}`, source, () => true, reaches.member);
 }
 
 /** A feature level in the organization (SPEC §2). */
 export function feature(name: Feature, needed: Level, source: OrgSource): IRule {
-  return guard(
+  return inOrganization(
     `feature:${name}:${needed}:${source}`,
-    async (parent, args, ctx, info) => {
-      if (!ctx.authz.principal) return new UnauthenticatedError();
-      const organizationId = await loadedOrganization(ctx, source, parent, args);
-      if (organizationId === null || !ctx.authz.grant(organizationId)) return new NotFoundError('Organization', shownId(source, args));
-      return featureDecision(ctx, organizationId, name, needed, fieldName(info));
-    },
+    source,
+    (ctx, organizationId, _principal, info) => featureDecision(ctx, organizationId, name, needed, fieldName(info)),
     reaches.feature(name, needed),
   );
 }
@@ -114,13 +125,10 @@ export function feature(name: Feature, needed: Level, source: OrgSource): IRule 
  * MANAGE, so a token granted one automation's traces learns nothing else.
  */
 export function memberPerson(source: OrgSource): IRule {
-  return guard(
+  return inOrganization(
     `memberPerson:${source}`,
-    async (parent, args, ctx, info) => {
-      const principal = ctx.authz.principal;
-      if (!principal) return new UnauthenticatedError();
-      const organizationId = await loadedOrganization(ctx, source, parent, args);
-      if (organizationId === null || !ctx.authz.grant(organizationId)) return new NotFoundError('Organization', shownId(source, args));
+    source,
+    (ctx, organizationId, principal, info) => {
       if (principal.scope) return scopedTokenRefusal(fieldName(info));
       if (principal.kind === 'user') return true;
       return featureDecision(ctx, organizationId, 'organization_settings', 'MANAGE', `${fieldName(info)} for a service account`);
@@ -138,15 +146,10 @@ export function scopedTokenRefusal(field: string): ForbiddenError {
 
 /** Any member acting with an unscoped credential (its own API tokens, say). */
 export function unscopedMember(source: OrgSource): IRule {
-  return guard(
+  return inOrganization(
     `unscopedMember:${source}`,
-    async (parent, args, ctx, info) => {
-      const principal = ctx.authz.principal;
-      if (!principal) return new UnauthenticatedError();
-      const organizationId = await loadedOrganization(ctx, source, parent, args);
-      if (organizationId === null || !ctx.authz.grant(organizationId)) return new NotFoundError('Organization', shownId(source, args));
-      return principal.scope ? scopedTokenRefusal(fieldName(info)) : true;
-    },
+    source,
+    (_ctx, _organizationId, principal, info) => (principal.scope ? scopedTokenRefusal(fieldName(info)) : true),
     reaches.unscopedMember,
   );
 }
@@ -157,29 +160,20 @@ export function unscopedMember(source: OrgSource): IRule {
  */
 export function unscopedFeature(name: Feature, needed: Level, source: OrgSource): IRule {
   const byLevel = reaches.feature(name, needed);
-  return guard(
+  return inOrganization(
     `unscopedFeature:${name}:${needed}:${source}`,
-    async (parent, args, ctx, info) => {
-      const principal = ctx.authz.principal;
-      if (!principal) return new UnauthenticatedError();
-      const organizationId = await loadedOrganization(ctx, source, parent, args);
-      if (organizationId === null || !ctx.authz.grant(organizationId)) return new NotFoundError('Organization', shownId(source, args));
-      if (principal.scope) return scopedTokenRefusal(fieldName(info));
-      return featureDecision(ctx, organizationId, name, needed, fieldName(info));
-    },
+    source,
+    (ctx, organizationId, principal, info) =>
+      principal.scope ? scopedTokenRefusal(fieldName(info)) : featureDecision(ctx, organizationId, name, needed, fieldName(info)),
     (set) => set.tokenScope === null && byLevel(set),
   );
 }
 
 export function ownerOnly(source: OrgSource): IRule {
-  return guard(
+  return inOrganization(
     `owner:${source}`,
-    async (parent, args, ctx, info) => {
-      if (!ctx.authz.principal) return new UnauthenticatedError();
-      const organizationId = await loadedOrganization(ctx, source, parent, args);
-      if (organizationId === null || !ctx.authz.grant(organizationId)) return new NotFoundError('Organization', shownId(source, args));
-      return ctx.authz.isOwner(organizationId) ? true : new ForbiddenError(`${fieldName(info)} needs the Owner role.`);
-    },
+    source,
+    (ctx, organizationId, _principal, info) => (ctx.authz.isOwner(organizationId) ? true : new ForbiddenError(`${fieldName(info)} needs the Owner role.`)),
     reaches.owner,
   );
 }

@@ -5,7 +5,7 @@ import { advanceExecution, insertExecution } from '../../src/modules/executions/
 import type { ExecutionStatus } from '../../src/modules/executions/executions.table.js';
 import { insertSpans, sourceIds } from '../../src/modules/executions/spans.repository.js';
 import type { SpanSource } from '../../src/modules/executions/spans.table.js';
-import { hex } from '../support/execution-fixtures.js';
+import { hex, storedSpan } from '../support/execution-fixtures.js';
 import { expectAllowed } from '../support/expect.js';
 import { createOrg, type OrgFixture } from '../support/fixtures.js';
 import { startTestGateway, type TestGateway } from '../support/harness.js';
@@ -290,29 +290,16 @@ describe('the totalCount of Execution.spans', () => {
   /** `count` spans (or these span ids), every third an error, named `tool` or `llm`, half of them in `traceId`. */
   function spans(count: number, spanIds: string[] = Array.from({ length: count }, () => hex(8))) {
     const start = BigInt(Date.now()) * 1_000_000n;
-    return spanIds.map((spanId, i) => ({
-      executionId,
-      sourceId,
-      traceId: i % 2 === 0 ? traceId : hex(16),
-      spanId,
-      parentSpanId: null,
-      traceState: null,
-      flags: null,
-      name: i % 2 === 0 ? 'tool' : 'llm',
-      kind: 1,
-      startTimeUnixNano: String(start + BigInt(i)),
-      endTimeUnixNano: String(start + BigInt(i) + 10n),
-      statusCode: i % 3 === 0 ? 2 : 1,
-      statusMessage: null,
-      attributes: '{}',
-      droppedAttributesCount: 0,
-      events: null,
-      droppedEventsCount: 0,
-      links: null,
-      droppedLinksCount: 0,
-      inputTokens: 0,
-      outputTokens: 0,
-    }));
+    return spanIds.map((spanId, i) =>
+      storedSpan(executionId, sourceId, 0, {
+        traceId: i % 2 === 0 ? traceId : hex(16),
+        spanId,
+        name: i % 2 === 0 ? 'tool' : 'llm',
+        startTimeUnixNano: String(start + BigInt(i)),
+        endTimeUnixNano: String(start + BigInt(i) + 10n),
+        statusCode: i % 3 === 0 ? 2 : 1,
+      }),
+    );
   }
 
   async function expectSpanCountsExact(): Promise<void> {

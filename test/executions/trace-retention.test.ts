@@ -8,7 +8,7 @@ import { insertSpans, sourceIds } from '../../src/modules/executions/spans.repos
 import type { SpanSource } from '../../src/modules/executions/spans.table.js';
 import { ROOT_DIR } from '../../src/paths.js';
 import { connectRepo, deployNew } from '../support/automation-fixtures.js';
-import { hex, storeSpans } from '../support/execution-fixtures.js';
+import { storedSpan, storeSpans } from '../support/execution-fixtures.js';
 import { expectAllowed } from '../support/expect.js';
 import { createOrg, type OrgFixture } from '../support/fixtures.js';
 import { startTestGateway, type TestGateway } from '../support/harness.js';
@@ -129,32 +129,7 @@ describe('trace retention', () => {
     const ingest = gw.db.transaction().execute(async (trx) => {
       const sourceId = (await sourceIds(trx, org.organizationId, [held])).get(held) ?? -1;
       expect(sourceId).toBe(ids.get(held));
-      const start = Date.now();
-      await insertSpans(trx, org.organizationId, [
-        {
-          executionId: execution.id,
-          sourceId,
-          traceId: hex(16),
-          spanId: hex(8),
-          parentSpanId: null,
-          traceState: null,
-          flags: null,
-          name: 'resumed',
-          kind: 1,
-          startTimeUnixNano: `${start}000000`,
-          endTimeUnixNano: `${start + 1}000000`,
-          statusCode: 0,
-          statusMessage: null,
-          attributes: '{}',
-          droppedAttributesCount: 0,
-          events: null,
-          droppedEventsCount: 0,
-          links: null,
-          droppedLinksCount: 0,
-          inputTokens: 0,
-          outputTokens: 0,
-        },
-      ]);
+      await insertSpans(trx, org.organizationId, [storedSpan(execution.id, sourceId, Date.now(), { name: 'resumed' })]);
       stored();
       await committing;
     });

@@ -4,7 +4,7 @@ import { insertExecution } from '../../src/modules/executions/executions.reposit
 import type { ExecutionStatus } from '../../src/modules/executions/executions.table.js';
 import { insertSpans, sourceIds } from '../../src/modules/executions/spans.repository.js';
 import { connectRepo, deployNew } from '../support/automation-fixtures.js';
-import { hex } from '../support/execution-fixtures.js';
+import { hex, storedSpan } from '../support/execution-fixtures.js';
 import { expectAllowed, expectDenied } from '../support/expect.js';
 import { createOrg, type OrgFixture } from '../support/fixtures.js';
 import { startTestGateway, type TestGateway } from '../support/harness.js';
@@ -43,29 +43,15 @@ async function storeTrace(executionId: string): Promise<void> {
     scope: { name: 'crew', version: null, attributes: {}, droppedAttributesCount: 0, schemaUrl: null },
   };
   const sourceId = (await sourceIds(gw.db, org.organizationId, [source])).get(source) ?? -1;
-  const spans = ['crew', 'llm.chat', 'llm.chat', 'tool', 'llm.chat', 'tool', 'end'].map((name, i) => ({
-    executionId,
-    sourceId,
-    traceId: i >= 5 ? TRACE : 'a'.repeat(32),
-    spanId: hex(8),
-    parentSpanId: null,
-    traceState: null,
-    flags: null,
-    name,
-    kind: 1,
-    startTimeUnixNano: `${T0 + i * 1000}000000`,
-    endTimeUnixNano: `${T0 + i * 1000 + 10}000000`,
-    statusCode: i === 2 ? 2 : 1,
-    statusMessage: i === 2 ? 'rate limited' : null,
-    attributes: '{}',
-    droppedAttributesCount: 0,
-    events: null,
-    droppedEventsCount: 0,
-    links: null,
-    droppedLinksCount: 0,
-    inputTokens: 0,
-    outputTokens: 0,
-  }));
+  const spans = ['crew', 'llm.chat', 'llm.chat', 'tool', 'llm.chat', 'tool', 'end'].map((name, i) =>
+    storedSpan(executionId, sourceId, T0 + i * 1000, {
+      traceId: i >= 5 ? TRACE : 'a'.repeat(32),
+      name,
+      endTimeUnixNano: `${T0 + i * 1000 + 10}000000`,
+      statusCode: i === 2 ? 2 : 1,
+      statusMessage: i === 2 ? 'rate limited' : null,
+    }),
+  );
   await insertSpans(gw.db, org.organizationId, spans);
 }
 

@@ -2,7 +2,7 @@ import crypto from 'node:crypto';
 import { sql } from 'kysely';
 import type { Executor } from '../../src/db/database.js';
 import { encodeTraceRequest } from '../../src/ingest/otlp-proto.js';
-import { insertSpans, sourceIds } from '../../src/modules/executions/spans.repository.js';
+import { insertSpans, sourceIds, type SpanInsert } from '../../src/modules/executions/spans.repository.js';
 import type { SpanSource } from '../../src/modules/executions/spans.table.js';
 import { expectAllowed } from './expect.js';
 import type { TestGateway } from './harness.js';
@@ -205,29 +205,47 @@ export async function storeSpans(db: Executor, organizationId: number, execution
       const attributes: Record<string, number> = {};
       if (span.inputTokens !== undefined) attributes['gen_ai.usage.input_tokens'] = span.inputTokens;
       if (span.outputTokens !== undefined) attributes['gen_ai.usage.output_tokens'] = span.outputTokens;
-      return {
-        executionId,
-        sourceId,
+      return storedSpan(executionId, sourceId, span.start, {
         traceId,
-        spanId: hex(8),
-        parentSpanId: null,
-        traceState: null,
-        flags: null,
         name: span.name,
-        kind: 1,
-        startTimeUnixNano: `${span.start}000000`,
         endTimeUnixNano: `${span.end}000000`,
         statusCode: 1,
-        statusMessage: null,
         attributes: JSON.stringify(attributes),
-        droppedAttributesCount: 0,
-        events: null,
-        droppedEventsCount: 0,
-        links: null,
-        droppedLinksCount: 0,
         inputTokens: span.inputTokens ?? 0,
         outputTokens: span.outputTokens ?? 0,
-      };
+      });
     }),
   );
+}
+
+/**
+ * A span row as the ingest stores it, for tests that write spans in SQL: an internal span that
+ * started at `startMs` and took 1 ms, unset status, no attributes, events or links, no tokens.
+ * `changes` sets the rest (a name, an error status, a trace).
+ */
+export function storedSpan(executionId: string, sourceId: number, startMs: number | bigint, changes: Partial<SpanInsert> = {}): SpanInsert {
+  return {
+    executionId,
+    sourceId,
+    traceId: hex(16),
+    spanId: hex(8),
+    parentSpanId: null,
+    traceState: null,
+    flags: null,
+    name: 'span',
+    kind: 1,
+    startTimeUnixNano: `${startMs}000000`,
+    endTimeUnixNano: `${BigInt(startMs) + 1n}000000`,
+    statusCode: 0,
+    statusMessage: null,
+    attributes: '{}',
+    droppedAttributesCount: 0,
+    events: null,
+    droppedEventsCount: 0,
+    links: null,
+    droppedLinksCount: 0,
+    inputTokens: 0,
+    outputTokens: 0,
+    ...changes,
+  };
 }
