@@ -47,7 +47,9 @@ const here = path.dirname(fileURLToPath(import.meta.url));
  * measures its memory alone, and keeps the load generator (this process) off its CPU.
  */
 export async function startServerProcess(options: ServerOptions): Promise<ServerProcess> {
-  const child = fork(path.join(here, 'bench-server.ts'), [], { execArgv: ['--import', 'tsx'], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+  // BENCH_CPU_PROF=<dir>: each server process writes a V8 CPU profile there when it closes.
+  const profile = process.env.BENCH_CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CPU_PROF}`] : [];
+  const child = fork(path.join(here, 'bench-server.ts'), [], { execArgv: ['--import', 'tsx', ...profile], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
   const pending = new Map<number, (stats: ServerStats) => void>();
   let onReady: ((url: string) => void) | undefined;
   let onFailed: ((error: Error) => void) | undefined;

@@ -1,5 +1,6 @@
 import { CompiledQuery } from 'kysely';
 import type { Executor } from '../db/database.js';
+import { prepared } from '../db/prepared-statements.js';
 import type { Grants } from './authz.js';
 import type { TokenScopePermission } from './entity-permissions.js';
 import { FEATURES } from './features.js';
@@ -58,7 +59,9 @@ const SERVICE_ACCOUNT_GRANTS = (account: string) => `(select ${entry(`g.service_
 const INSTANCE_ADMIN = (user: string) => `exists (select 1 from instance_admins a where a.user_id = ${user})`;
 
 // Column aliases are snake_case: the CamelCasePlugin turns them into the fields of the interfaces below.
-const TOKEN_SQL = `select t.id as token_id, t.organization_id as organization_id, t.user_id as user_id, t.service_account_id as service_account_id,
+const TOKEN_SQL = prepared(
+  'gatehouse_authorize_token',
+  `select t.id as token_id, t.organization_id as organization_id, t.user_id as user_id, t.service_account_id as service_account_id,
     t.last_used_at as last_used_at, t.scope_automation_ids as scope_automation_ids, t.scope_permissions as scope_permissions,
     u.email, u.email_verified as email_verified, u.name as user_name,
     s.name as account_name, s.organization_id as account_organization_id, s.disabled_at is not null as account_disabled,
@@ -67,7 +70,8 @@ const TOKEN_SQL = `select t.id as token_id, t.organization_id as organization_id
   from api_tokens t
   left join users u on u.id = t.user_id
   left join service_accounts s on s.id = t.service_account_id
-  where t.token_hash = $1 and t.revoked_at is null and (t.expires_at is null or t.expires_at > now())`;
+  where t.token_hash = $1 and t.revoked_at is null and (t.expires_at is null or t.expires_at > now())`,
+);
 
 // $2 is the inline limit. In one (the grants) or the other (the summary, the organizations) form;
 // a user without a summary row has no membership, or memberships from before the summaries
@@ -81,12 +85,15 @@ const USER_SQL = (where: string) => `select u.id, u.email, u.email_verified as e
     case when s.memberships > $2 then ${LEVEL_LETTERS('s')} end as summary_levels,
     case when s.memberships > $2 then s.automation_manage_grant end as summary_manage_grant
   from users u left join grant_summaries s on s.user_id = u.id where ${where}`;
-const USER_BY_SUBJECT_SQL = USER_SQL('u.auth_subject = $1');
-const USER_BY_ID_SQL = USER_SQL('u.id = $1');
+const USER_BY_SUBJECT_SQL = prepared('gatehouse_authorize_subject', USER_SQL('u.auth_subject = $1'));
+const USER_BY_ID_SQL = prepared('gatehouse_authorize_user', USER_SQL('u.id = $1'));
 
-const SERVICE_ACCOUNT_SQL = `select ${SERVICE_ACCOUNT_GRANTS('$1::uuid')} as grants`;
-const USER_TOKEN_GRANTS_SQL = `select ${INSTANCE_ADMIN('$1::uuid')} as instance_admin, ${USER_GRANTS('$1::uuid', '($2::integer is null or m.organization_id = $2)')} as grants`;
-const USER_GRANTS_IN_SQL = `select ${USER_GRANTS('$1::uuid', 'm.organization_id = any($2::integer[])')} as grants`;
+const SERVICE_ACCOUNT_SQL = prepared('gatehouse_authorize_service_account', `select ${SERVICE_ACCOUNT_GRANTS('$1::uuid')} as grants`);
+const USER_TOKEN_GRANTS_SQL = prepared(
+  'gatehouse_authorize_user_token',
+  `select ${INSTANCE_ADMIN('$1::uuid')} as instance_admin, ${USER_GRANTS('$1::uuid', '($2::integer is null or m.organization_id = $2)')} as grants`,
+);
+const USER_GRANTS_IN_SQL = prepared('gatehouse_grants_in', `select ${USER_GRANTS('$1::uuid', 'm.organization_id = any($2::integer[])')} as grants`);
 
 export interface TokenAuthorization {
   tokenId: string;

@@ -6,6 +6,7 @@ import pg from 'pg';
 import type { PoolStats } from '../observability/metrics.js';
 import type { Database } from './database.js';
 import { lockDataDir, type DataDirLock } from './pglite-lock.js';
+import { preparingPool } from './prepared-statements.js';
 
 // int8 (counts, token budgets) as JavaScript numbers: every int8 Gatehouse stores stays far
 // below 2^53, and a string would leak into the API's Int fields.
@@ -57,7 +58,7 @@ export function openDatabase(options: DatabaseOptions): DatabaseHandle {
   const log = options.onQuery ? (event: LogEvent) => options.onQuery?.(event) : undefined;
   if (options.url) {
     const pool = new pg.Pool({ connectionString: options.url, max: options.poolMax ?? 10 });
-    const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }), plugins, ...(log ? { log } : {}) });
+    const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool: preparingPool(pool) }), plugins, ...(log ? { log } : {}) });
     const poolStats = (): PoolStats => ({ total: pool.totalCount, idle: pool.idleCount, waiting: pool.waitingCount });
     return { db, dialect: 'postgres', poolStats, close: () => db.destroy() };
   }
