@@ -1,13 +1,11 @@
-import { spawnSync } from 'node:child_process';
-import path from 'node:path';
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openDatabase } from '../../src/db/connect.js';
 import type { Db } from '../../src/db/database.js';
 import { migrateToLatest } from '../../src/db/migrate.js';
 import { insertAuditEntry } from '../../src/modules/audit/audit.repository.js';
-import { ROOT_DIR } from '../../src/paths.js';
 import { createServerStore, type ServerStore } from '../support/server-process.js';
+import { runGatehouse } from '../support/cli.js';
 
 // `gatehouse audit verify [--org ID]` (issue 15 §5), the built bin on PGlite or PostgreSQL
 // (TEST_DATABASE_URL). The entries are written in this process between runs of the CLI, which
@@ -15,8 +13,7 @@ import { createServerStore, type ServerStore } from '../support/server-process.j
 const CLI_TIMEOUT_MS = 120_000;
 let store: ServerStore;
 
-const gatehouse = (...args: string[]) =>
-  spawnSync(process.execPath, [path.join(ROOT_DIR, 'dist/src/cli/main.js'), ...args], { env: { ...process.env, ...store.env }, encoding: 'utf8' });
+const gatehouse = (...args: string[]) => runGatehouse(args, store.env);
 
 /** Opens the store in this process, runs `work`, closes it again. */
 async function withDb<T>(work: (db: Db) => Promise<T>): Promise<T> {

@@ -1,10 +1,9 @@
-import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ROOT_DIR } from '../../src/paths.js';
 import { createServerStore, gqlAt, killServerProcesses, runCli, startServerProcess, type ServerProcess, type ServerStore } from '../support/server-process.js';
+import { runGatehouse } from '../support/cli.js';
 
 // A newcomer's first minutes (README "Quick start"): the built server in development with no JWT
 // configuration (the secret it generates under DATA_DIR), an organization from the CLI, and `gatehouse dev-token` to sign in as the
@@ -16,7 +15,7 @@ let server: ServerProcess;
 let ownerToken: string;
 
 function gatehouse(extra: Record<string, string>, ...args: string[]) {
-  return spawnSync(process.execPath, [path.join(ROOT_DIR, 'dist/src/cli/main.js'), ...args], { env: { ...process.env, ...env, ...extra }, encoding: 'utf8' });
+  return runGatehouse(args, { ...env, ...extra });
 }
 
 async function devToken(email: string): Promise<string> {

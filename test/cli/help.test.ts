@@ -1,9 +1,9 @@
-import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { COMMANDS } from '../../src/cli/usage.js';
 import { ROOT_DIR } from '../../src/paths.js';
+import { runGatehouse } from '../support/cli.js';
 
 // `--help` and `--version` of the built bin. They must work before anything is set up, so the
 // environment points at a database that does not exist: help that opened it would fail.
@@ -14,7 +14,7 @@ const env = {
   GATEHOUSE_SECRET_KEY: Buffer.alloc(32, 1).toString('base64'),
   DATA_DIR: '/nonexistent',
 };
-const gatehouse = (...args: string[]) => spawnSync(process.execPath, [path.join(ROOT_DIR, 'dist/src/cli/main.js'), ...args], { env, encoding: 'utf8' });
+const gatehouse = (...args: string[]) => runGatehouse(args, env);
 
 const version = (JSON.parse(fs.readFileSync(path.join(ROOT_DIR, 'package.json'), 'utf8')) as { version: string }).version;
 

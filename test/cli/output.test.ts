@@ -1,4 +1,3 @@
-import { spawnSync } from 'node:child_process';
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -6,7 +5,7 @@ import path from 'node:path';
 import pg from 'pg';
 import { afterAll, describe, expect, it } from 'vitest';
 import { migrations } from '../../migrations/index.js';
-import { ROOT_DIR } from '../../src/paths.js';
+import { runGatehouse } from '../support/cli.js';
 import { urlFor } from '../support/global-setup.js';
 import { createTestDatabase } from '../support/test-database.js';
 
@@ -16,7 +15,7 @@ const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'gatehouse-cli-output-'));
 afterAll(() => fs.rmSync(tmp, { recursive: true, force: true }));
 
 function gatehouse(env: Record<string, string>, ...args: string[]) {
-  return spawnSync(process.execPath, [path.join(ROOT_DIR, 'dist/src/cli/main.js'), ...args], { env: { ...process.env, ...env }, encoding: 'utf8' });
+  return runGatehouse(args, env);
 }
 
 /** stdout as exactly one JSON value on one line; fails with stderr when the command did not succeed. */

@@ -1,17 +1,15 @@
-import { spawnSync } from 'node:child_process';
-import path from 'node:path';
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { pruneTraces } from '../../src/ingest/prune-traces.js';
 import { insertExecution } from '../../src/modules/executions/executions.repository.js';
 import { insertSpans, sourceIds } from '../../src/modules/executions/spans.repository.js';
 import type { SpanSource } from '../../src/modules/executions/spans.table.js';
-import { ROOT_DIR } from '../../src/paths.js';
 import { connectRepo, deployNew } from '../support/automation-fixtures.js';
 import { storedSpan, storeSpans } from '../support/execution-fixtures.js';
 import { expectAllowed } from '../support/expect.js';
 import { createOrg, type OrgFixture } from '../support/fixtures.js';
 import { startTestGateway, type TestGateway } from '../support/harness.js';
+import { runGatehouse } from '../support/cli.js';
 
 // SPEC §7 "Ingest is bounded (… retention)": traces of executions started more than
 // TRACE_RETENTION_DAYS ago are deleted in small batches; the executions, their token sums (so the
@@ -154,10 +152,7 @@ describe('trace retention', () => {
   });
 
   it('gatehouse traces prune refuses a bad --older-than-days with exit 2', () => {
-    const result = spawnSync(process.execPath, [path.join(ROOT_DIR, 'dist/src/cli/main.js'), 'traces', 'prune', '--older-than-days', 'soon'], {
-      env: { ...process.env, DATABASE_URL: '', DATA_DIR: '/nonexistent/never-opened' },
-      encoding: 'utf8',
-    });
+    const result = runGatehouse(['traces', 'prune', '--older-than-days', 'soon'], { DATABASE_URL: '', DATA_DIR: '/nonexistent/never-opened' });
     expect(result.status).toBe(2);
     expect(result.stderr).toContain('--older-than-days must be a whole number');
   });

@@ -13,6 +13,11 @@ const CLI = path.join(ROOT_DIR, 'dist/src/cli/main.js');
  */
 export const CLI_TIMEOUT_MS = 120_000;
 
+/** Runs the built `gatehouse …args` to its exit, with `env` over this process's environment. */
+export function runGatehouse(args: readonly string[], env: Record<string, string | undefined> = {}): SpawnSyncReturns<string> {
+  return spawnSync(process.execPath, [CLI, ...args], { env: { ...process.env, ...env }, encoding: 'utf8' });
+}
+
 /** The built `gatehouse` bin on a store of its own, and a directory for the files it reads. */
 export interface CliStore {
   dialect: 'postgres' | 'pglite';
@@ -33,11 +38,11 @@ export interface CliStore {
 export async function createCliStore(env: Record<string, string> = {}): Promise<CliStore> {
   const store = await createServerStore();
   const workDir = fs.mkdtempSync(path.join(os.tmpdir(), 'gatehouse-cli-'));
-  const base = { ...process.env, ...store.env, ...env };
+  const base = { ...store.env, ...env };
   return {
     dialect: store.dialect,
     workDir,
-    run: (args, more = {}) => spawnSync(process.execPath, [CLI, ...args], { env: { ...base, ...more }, encoding: 'utf8' }),
+    run: (args, more = {}) => runGatehouse(args, { ...base, ...more }),
     close: async () => {
       fs.rmSync(workDir, { recursive: true, force: true });
       await store.close();
