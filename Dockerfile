@@ -15,6 +15,8 @@ RUN npm ci --no-audit --no-fund
 COPY tsconfig.json tsconfig.build.json ./
 COPY src ./src
 COPY migrations ./migrations
+# The build's second step bundles the entries (README "Start time").
+COPY scripts/bundle.mjs ./scripts/
 RUN npm run build && npm prune --omit=dev --no-audit --no-fund
 
 # Runtime: root owns every file; the server writes only under /tmp (DATA_DIR: PGlite, its lock,
