@@ -9,7 +9,7 @@
 //
 // --budget sets MAX_RESPONSE_BYTES (default: the gateway's own); a large one shows the reads the
 // cost model alone admits. Without BENCH_DATABASE_URL: PGlite in a temp dir.
-import { execFile } from 'node:child_process';
+import { execFile, fork } from 'node:child_process';
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -197,6 +197,11 @@ async function main(): Promise<void> {
   const worst = low > 0 ? worstQuery(aliases + 1, low) : worstQuery(aliases, PAGE);
   const spansRead = aliases * PAGE + low;
 
+  const eventLoopDelay = async (): Promise<{ p99: number; max: number }> => {
+    const text = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
+    const seconds = (name: string) => Number(new RegExp(`^${name} (\\S+)`, 'm').exec(text)?.[1] ?? Number.NaN);
+    return { p99: Math.round(seconds('nodejs_eventloop_lag_p99_seconds') * 1000), max: Math.round(seconds('nodejs_eventloop_lag_max_seconds') * 1000) };
+  };
   const SCREEN =
     'query($o: ID!) { organization(id: $o) { name automations(first: 20) { totalCount edges { node { id name latestDeployment { version status } } } } } }';
   const tenantLatencies = async (ms: number): Promise<number[]> => {
@@ -220,23 +225,23 @@ async function main(): Promise<void> {
   await tenantLatencies(2_000); // warm-up
   await sleep(1_000);
   const before = rssMiB(pid);
+  await eventLoopDelay(); // prom-client restarts its delay histogram at every scrape
   const alone = await tenantLatencies(seconds * 1000);
+  const aloneDelay = await eventLoopDelay();
   let peak = rssMiB(pid);
   const sampler = setInterval(() => (peak = Math.max(peak, rssMiB(pid))), 10);
-  let attacking = true;
-  const statuses: Record<string, number> = {};
-  let largest = 0;
-  const attackers = Array.from({ length: concurrency }, async () => {
-    while (attacking) {
-      const answer = await post(attacker.token, worst, attackVariables);
-      const key = `${answer.status}${answer.code ? ` ${answer.code}` : ''}`;
-      statuses[key] = (statuses[key] ?? 0) + 1;
-      largest = Math.max(largest, answer.bytes);
-    }
+  // The attacker runs in a process of its own (bench/attacker.ts says why).
+  const attackerProcess = fork(path.join(ROOT_DIR, 'bench/attacker.ts'), [
+    JSON.stringify({ url, token: attacker.token, query: worst, variables: attackVariables, concurrency }),
+  ]);
+  const report = new Promise<{ statuses: Record<string, number>; largestAnswerBytes: number }>((resolve, reject) => {
+    attackerProcess.once('message', (message) => resolve(message as { statuses: Record<string, number>; largestAnswerBytes: number }));
+    attackerProcess.once('exit', (code) => reject(new Error(`the attacker exited (${code}) without a report`)));
   });
   const attacked = await tenantLatencies(seconds * 1000);
-  attacking = false;
-  await Promise.all(attackers);
+  const attackedDelay = await eventLoopDelay();
+  attackerProcess.send('stop');
+  const { statuses, largestAnswerBytes: largest } = await report;
   clearInterval(sampler);
   await sleep(1_000);
   const after = await tenantLatencies(seconds * 1000);
@@ -250,6 +255,9 @@ async function main(): Promise<void> {
         worstRead: { spans: spansRead, concurrency, largestAnswerBytes: largest, statuses },
         rssMiB: { before: Math.round(before), peak: Math.round(peak), growth: Math.round(peak - before) },
         tenantMs: { alone: p(alone), attacked: p(attacked), after: p(after) },
+        // How long the server's own thread kept requests waiting (prom-client's monitor, 10 ms resolution):
+        // the part of the tenant's latency that is the gateway's, not the machine's shared cores.
+        serverEventLoopDelayMs: { alone: aloneDelay, attacked: attackedDelay },
         tenantP99Ratio: Math.round((quantile(attacked, 0.99) / baseline) * 100) / 100,
       },
       null,
