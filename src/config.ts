@@ -324,9 +324,12 @@ function limitsConfig(env: NodeJS.ProcessEnv): LimitsConfig {
     // busy back to back, and another tenant's p99 went to 4.6-8.5x its baseline
     // (bench/response-memory.ts). A quarter of the time leaves three quarters to everyone else.
     heavyOperationSharePercent: integer(env, 'HEAVY_OPERATION_SHARE_PERCENT', 25, 1, 100),
-    // A page of 100 spans at the caps is 6.4 MiB read from the database: two at a time leave the
-    // rest of the pool to small queries, and let a spent response budget stop the pages after.
-    largePageReads: integer(env, 'LARGE_PAGE_READS', 2, 1, 10_000),
+    // A page of 100 spans at the caps is 6.4 MiB read from the database: one at a time leaves the
+    // rest of the pool to small queries, and lets a spent response budget stop the pages after.
+    // One, not two: with two, another tenant's p99 under ten worst-case reads was 3.6-5.2x its
+    // baseline; with one, 1.5-2.8x (bench/response-memory.ts, PostgreSQL, 2 cores). The pod asks
+    // for a quarter of a core: two such reads at once only queue behind each other there.
+    largePageReads: integer(env, 'LARGE_PAGE_READS', 1, 1, 10_000),
   };
 }
 
