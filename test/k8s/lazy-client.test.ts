@@ -84,3 +84,17 @@ describe('the server loads the Kubernetes client only when a cluster is configur
     60_000,
   );
 });
+
+// The start's other half (README "Start"): `npm run build` bundles the server, so that it reads a
+// few files instead of 966 modules. The packages bundled into it (kysely, graphql, Apollo) must not
+// load from node_modules as well: a second copy of graphql-js fails at the first query.
+describe('the built server is bundled', () => {
+  it('loads its own code from a few files of dist/, and kysely, graphql and Apollo from none of node_modules', async () => {
+    const modules = await modulesLoadedBy({ KUBE_CONFIG_SOURCE: 'off' });
+    const own = modules.filter((url) => url.includes('/dist/') && !url.includes('/node_modules/'));
+    expect(own.some((url) => url.endsWith('/dist/src/main.js'))).toBe(true);
+    expect(own.length).toBeLessThan(40);
+    for (const bundled of ['/node_modules/kysely/', '/node_modules/graphql/', '/node_modules/@apollo/server/'])
+      expect(modules.filter((url) => url.includes(bundled))).toEqual([]);
+  }, 60_000);
+});
