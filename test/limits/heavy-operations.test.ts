@@ -240,6 +240,8 @@ describe('largeRows: a page of large rows in short turns', () => {
 });
 
 describe('through the gateway', () => {
+  // Short, so that a leaked turn fails a test with OPERATION_TIMEOUT instead of outlasting it.
+  const OPERATION_TIMEOUT_MS = 5_000;
   let gw: TestGateway;
   let org: OrgFixture;
   beforeAll(async () => {
@@ -251,6 +253,7 @@ describe('through the gateway', () => {
       HEAVY_OPERATIONS_PER_PRINCIPAL: '1',
       HEAVY_OPERATIONS: '1',
       HEAVY_OPERATION_SHARE_PERCENT: '100',
+      OPERATION_TIMEOUT_MS: String(OPERATION_TIMEOUT_MS),
     });
     org = await createOrg(gw);
   });
@@ -273,5 +276,28 @@ describe('through the gateway', () => {
     expect(answers.filter((a) => a.body.errors === undefined)).toHaveLength(3);
     // Had a turn leaked, this one would wait until its deadline.
     expect((await post(heavy)).body.errors).toBeUndefined();
+  });
+
+  it('a client that hangs up, waiting or running, gives its turn back', async () => {
+    const heavy = 'query($o: ID!) { organization(id: $o) { name members(first: 5) { edges { node { user { email } } } } } }';
+    for (let round = 0; round < 5; round++) {
+      const abandoned = Array.from({ length: 3 }, async (_, i) => {
+        const controller = new AbortController();
+        const sent = fetch(gw.url, {
+          method: 'POST',
+          signal: controller.signal,
+          headers: { 'content-type': 'application/json', authorization: `Bearer ${org.owner.token}` },
+          body: JSON.stringify({ query: heavy, variables: { o: String(org.organizationId) } }),
+        });
+        setTimeout(() => controller.abort(), i * 2);
+        await sent.then((response) => response.arrayBuffer()).catch(() => undefined);
+      });
+      await Promise.all(abandoned);
+      const started = Date.now();
+      const answer = await post(heavy);
+      expect(answer.body.errors).toBeUndefined();
+      // Turns given back: it waits for the abandoned operations to finish, not for its deadline.
+      expect(Date.now() - started).toBeLessThan(OPERATION_TIMEOUT_MS);
+    }
   });
 });
