@@ -13,6 +13,8 @@ export interface LoadRun {
   p99: number;
   errors: number;
   non2xx: number;
+  /** What the non-2xx answers were: status, and for the awaited drain request its error code. */
+  refusals: Record<string, number>;
   mismatches: number;
 }
 
@@ -72,6 +74,8 @@ export function post(url: string, headers: Record<string, string>, body: string)
  */
 export async function loadRun(options: LoadOptions): Promise<LoadRun> {
   const latencies: number[] = [];
+  const refusals: Record<string, number> = {};
+  const refused = (key: string) => (refusals[key] = (refusals[key] ?? 0) + 1);
   const result = await new Promise<autocannon.Result>((resolve, reject) => {
     const instance = autocannon(
       {
@@ -87,11 +91,14 @@ export async function loadRun(options: LoadOptions): Promise<LoadRun> {
     );
     instance.on('response', (_client, statusCode, _bytes, responseTime) => {
       if (statusCode >= 200 && statusCode < 300) latencies.push(responseTime);
+      else refused(String(statusCode));
     });
   });
   const send = async () => {
-    const { status, ms } = await post(options.url, options.headers, options.body);
-    return { ok: status >= 200 && status < 300, ms };
+    const { status, text, ms } = await post(options.url, options.headers, options.body);
+    const ok = status >= 200 && status < 300;
+    if (!ok) refused(`${status} ${/"code":"([A-Z_]+)"/.exec(text)?.[1] ?? ''} (drain)`.replace('  ', ' '));
+    return { ok, ms };
   };
   let drain = await send();
   if (latencies.length === 0 && drain.ok) {
@@ -107,6 +114,7 @@ export async function loadRun(options: LoadOptions): Promise<LoadRun> {
     p99: quantile(latencies, 0.99),
     errors: result.errors + result.timeouts,
     non2xx: result.non2xx + (drain.ok ? 0 : 1),
+    refusals,
     mismatches: result.mismatches,
   };
 }

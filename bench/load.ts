@@ -129,7 +129,8 @@ try {
     console.log(`  ${`${key} ratio`.padEnd(9)} ${fixed(min, 3).padStart(5)} ${fixed(median, 3).padStart(8)} ${fixed(max, 3).padStart(8)}   ${verdict}`);
   }
   const failed = runs.reduce((sum, r) => sum + r.errors + r.non2xx + r.mismatches, 0);
-  console.log(`  errors, non-2xx and mismatches in all runs: ${failed}`);
+  const refusals = runs.flatMap((r) => Object.entries(r.refusals).map(([what, n]) => `${r.target} ${what} × ${n}`));
+  console.log(`  errors, non-2xx and mismatches in all runs: ${failed}${refusals.length > 0 ? ` (${refusals.join(', ')})` : ''}`);
   console.log(`  SQL statements per request: gateway ${sql.gateway}, plain ${sql.plain}`);
   console.log(
     '\nmemory of each server process, MiB (rss; heap in use after a forced GC; peak rss sampled every 50 ms during the measured runs, and over its life, start included)',

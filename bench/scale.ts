@@ -220,6 +220,7 @@ try {
     base: [] as number[],
     variant: [] as number[],
     failures: 0,
+    refusals: new Map<string, number>(),
     unanswered: 0,
   }));
   for (let round = 1; round <= ROUNDS; round++) {
@@ -235,6 +236,8 @@ try {
       result.base.push(base.p50);
       result.variant.push(variant.p50);
       result.failures += base.errors + base.non2xx + base.mismatches + variant.errors + variant.non2xx + variant.mismatches;
+      for (const [side, counts] of [['base', base.refusals] as const, ['variant', variant.refusals] as const])
+        for (const [what, n] of Object.entries(counts)) result.refusals.set(`${side} ${what}`, (result.refusals.get(`${side} ${what}`) ?? 0) + n);
       result.unanswered += (base.requests === 0 ? 1 : 0) + (variant.requests === 0 ? 1 : 0);
     }
     console.log(`round ${round}/${ROUNDS} done (${seconds()} s)`);
@@ -266,7 +269,17 @@ try {
     const pass = median <= comparison.goal;
     if (!pass) failed++;
     console.log(
-      `${comparison.point.padEnd(14)}${comparison.name.padEnd(54)}${`${fixed(spread(result.base).median, 2)} ms`.padStart(11)}${`${fixed(spread(result.variant).median, 2)} ms`.padStart(11)}${fixed(min).padStart(8)}${fixed(median).padStart(8)}${fixed(max).padStart(8)}${fixed(spread(result.means).median).padStart(8)}   ≤ ${comparison.goal.toFixed(1)}    ${pass ? 'PASS' : 'FAIL'}${result.failures > 0 ? ` (${result.failures} errors, non-2xx or mismatches)` : ''}${result.unanswered > 0 ? ` (${result.unanswered} runs without an answer within ${DURATION_S} s: one request each, after the run)` : ''}`,
+      `${comparison.point.padEnd(14)}${comparison.name.padEnd(54)}${`${fixed(spread(result.base).median, 2)} ms`.padStart(11)}${`${fixed(spread(result.variant).median, 2)} ms`.padStart(11)}${fixed(min).padStart(8)}${fixed(median).padStart(8)}${fixed(max).padStart(8)}${fixed(spread(result.means).median).padStart(8)}   ≤ ${comparison.goal.toFixed(1)}    ${pass ? 'PASS' : 'FAIL'}${
+        result.failures > 0
+          ? ` (${result.failures} errors, non-2xx or mismatches${
+              Object.keys(result.refusals).length > 0
+                ? `: ${Object.entries(result.refusals)
+                    .map(([what, n]) => `${what} × ${n}`)
+                    .join(', ')}`
+                : ''
+            })`
+          : ''
+      }${result.unanswered > 0 ? ` (${result.unanswered} runs without an answer within ${DURATION_S} s: one request each, after the run)` : ''}`,
     );
   }
   console.log(
