@@ -136,6 +136,26 @@ describe('HeavyOperationGate: one principal takes at most its share of the time'
     (await next)();
   });
 
+  // Found by bench:scale (a request that waited its whole 30 s after a client's run ended): the
+  // second operation's check found the rest over and dropped it, which left the first, queued on
+  // that rest, with no timer to wake it.
+  it('an operation that arrives as the rest ends does not strand the one queued before it', async () => {
+    vi.useFakeTimers({ now: 1_000_000 });
+    const gate = new HeavyOperationGate(2, 4, 0.25);
+    const first = await gate.acquire('a', Date.now() + 10_000);
+    vi.advanceTimersByTime(100);
+    first(); // a rests 300 ms
+    const started: string[] = [];
+    const queued = gate.acquire('a', Date.now() + 10_000).then((release) => (started.push('queued'), release));
+    // The clock passes the rest before its wake-up timer has run, and then the next one comes.
+    vi.setSystemTime(Date.now() + 300);
+    const arriving = gate.acquire('a', Date.now() + 10_000).then((release) => (started.push('arriving'), release));
+    await vi.advanceTimersByTimeAsync(0);
+    expect(started).toEqual(['queued', 'arriving']);
+    (await queued)();
+    (await arriving)();
+  });
+
   it('a share of 100% never rests', async () => {
     const gate = new HeavyOperationGate(1, 1, 1);
     for (let i = 0; i < 3; i++) (await gate.acquire('a', Date.now() + 50))();

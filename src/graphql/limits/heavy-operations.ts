@@ -50,7 +50,10 @@ export class HeavyOperationGate {
         Math.max(0, deadline - Date.now()),
       );
       this.queue.push(waiter);
-      this.wakeForResting();
+      // Not only a timer for rests: the check above may have found the principal's rest over and
+      // dropped it, and a waiter queued on that rest would then wait for its deadline. next()
+      // starts every waiter that may start now, in order, and sets the timer for the others.
+      this.next();
     });
   }
 
