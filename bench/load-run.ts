@@ -13,7 +13,7 @@ export interface LoadRun {
   p99: number;
   errors: number;
   non2xx: number;
-  /** What the non-2xx answers were: status, and for the awaited drain request its error code. */
+  /** What the failures were: a non-2xx answer's status (the awaited drain request's with its error code), or a request's error. */
   refusals: Record<string, number>;
   mismatches: number;
 }
@@ -93,6 +93,7 @@ export async function loadRun(options: LoadOptions): Promise<LoadRun> {
       if (statusCode >= 200 && statusCode < 300) latencies.push(responseTime);
       else refused(String(statusCode));
     });
+    instance.on('reqError', (error: Error & { code?: string }) => refused(`error ${error.code ?? error.message}`));
   });
   const send = async () => {
     const { status, text, ms } = await post(options.url, options.headers, options.body);
@@ -112,7 +113,8 @@ export async function loadRun(options: LoadOptions): Promise<LoadRun> {
     mean: latencies.reduce((sum, ms) => sum + ms, 0) / latencies.length,
     p50: quantile(latencies, 0.5),
     p99: quantile(latencies, 0.99),
-    errors: result.errors + result.timeouts,
+    // autocannon counts a timeout among its errors too.
+    errors: result.errors,
     non2xx: result.non2xx + (drain.ok ? 0 : 1),
     refusals,
     mismatches: result.mismatches,

@@ -272,11 +272,7 @@ try {
       `${comparison.point.padEnd(14)}${comparison.name.padEnd(54)}${`${fixed(spread(result.base).median, 2)} ms`.padStart(11)}${`${fixed(spread(result.variant).median, 2)} ms`.padStart(11)}${fixed(min).padStart(8)}${fixed(median).padStart(8)}${fixed(max).padStart(8)}${fixed(spread(result.means).median).padStart(8)}   ≤ ${comparison.goal.toFixed(1)}    ${pass ? 'PASS' : 'FAIL'}${
         result.failures > 0
           ? ` (${result.failures} errors, non-2xx or mismatches${
-              Object.keys(result.refusals).length > 0
-                ? `: ${Object.entries(result.refusals)
-                    .map(([what, n]) => `${what} × ${n}`)
-                    .join(', ')}`
-                : ''
+              result.refusals.size > 0 ? `: ${[...result.refusals].map(([what, n]) => `${what} × ${n}`).join(', ')}` : ''
             })`
           : ''
       }${result.unanswered > 0 ? ` (${result.unanswered} runs without an answer within ${DURATION_S} s: one request each, after the run)` : ''}`,
