@@ -98,7 +98,8 @@ export async function loadRun(options: LoadOptions): Promise<LoadRun> {
   const send = async () => {
     const { status, text, ms } = await post(options.url, options.headers, options.body);
     const ok = status >= 200 && status < 300;
-    if (!ok) refused(`${status} ${/"code":"([A-Z_]+)"/.exec(text)?.[1] ?? ''} (drain)`.replace('  ', ' '));
+    const code = /"code":"([A-Z_]+)"/.exec(text)?.[1];
+    if (!ok) refused(`${status}${code ? ` ${code}` : ''} (drain)`);
     return { ok, ms };
   };
   let drain = await send();

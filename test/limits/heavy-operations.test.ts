@@ -81,13 +81,18 @@ describe('HeavyOperationGate: one principal takes at most its share of the time'
     vi.useRealTimers();
   });
 
+  /** On fake timers: principal 'a' has run one operation of `ms` on `gate`, and now rests. */
+  async function restingAfter(gate: HeavyOperationGate, ms: number): Promise<HeavyOperationGate> {
+    vi.useFakeTimers({ now: 1_000_000 });
+    const first = await gate.acquire('a', Date.now() + 10_000);
+    vi.advanceTimersByTime(ms);
+    first();
+    return gate;
+  }
+
   // share 25%: after an operation of 100 ms, the principal rests 300 ms; others do not.
   it('after an operation of t ms, the same principal starts again t × (1/share − 1) ms later; another at once', async () => {
-    vi.useFakeTimers({ now: 1_000_000 });
-    const gate = new HeavyOperationGate(1, 4, 0.25);
-    const first = await gate.acquire('a', Date.now() + 10_000);
-    vi.advanceTimersByTime(100);
-    first();
+    const gate = await restingAfter(new HeavyOperationGate(1, 4, 0.25), 100);
     let again = false;
     const next = gate.acquire('a', Date.now() + 10_000).then((release) => {
       again = true;
@@ -103,11 +108,7 @@ describe('HeavyOperationGate: one principal takes at most its share of the time'
   });
 
   it('a principal still resting past the deadline is HEAVY_OPERATIONS_BUSY, with Retry-After its rest in whole seconds', async () => {
-    vi.useFakeTimers({ now: 1_000_000 });
-    const gate = new HeavyOperationGate(2, 4, 0.1);
-    const first = await gate.acquire('a', Date.now() + 10_000);
-    vi.advanceTimersByTime(500);
-    first(); // rests 4.5 s
+    const gate = await restingAfter(new HeavyOperationGate(2, 4, 0.1), 500); // rests 4.5 s
     const refused = gate.acquire('a', Date.now() + 1_000).catch((error: unknown) => error);
     await vi.advanceTimersByTimeAsync(1_000);
     const error = await refused;
@@ -118,11 +119,7 @@ describe('HeavyOperationGate: one principal takes at most its share of the time'
   });
 
   it('a waiter whose rest is over but the process turns are taken waits on the release, not on a timer', async () => {
-    vi.useFakeTimers({ now: 1_000_000 });
-    const gate = new HeavyOperationGate(1, 1, 0.5);
-    const first = await gate.acquire('a', Date.now() + 10_000);
-    vi.advanceTimersByTime(100);
-    first(); // a rests 100 ms
+    const gate = await restingAfter(new HeavyOperationGate(1, 1, 0.5), 100); // a rests 100 ms
     const other = await gate.acquire('b', Date.now() + 10_000);
     let started = false;
     const next = gate.acquire('a', Date.now() + 10_000).then((release) => ((started = true), release));
@@ -140,11 +137,7 @@ describe('HeavyOperationGate: one principal takes at most its share of the time'
   // second operation's check found the rest over and dropped it, which left the first, queued on
   // that rest, with no timer to wake it.
   it('an operation that arrives as the rest ends does not strand the one queued before it', async () => {
-    vi.useFakeTimers({ now: 1_000_000 });
-    const gate = new HeavyOperationGate(2, 4, 0.25);
-    const first = await gate.acquire('a', Date.now() + 10_000);
-    vi.advanceTimersByTime(100);
-    first(); // a rests 300 ms
+    const gate = await restingAfter(new HeavyOperationGate(2, 4, 0.25), 100); // a rests 300 ms
     const started: string[] = [];
     const queued = gate.acquire('a', Date.now() + 10_000).then((release) => (started.push('queued'), release));
     // The clock passes the rest before its wake-up timer has run, and then the next one comes.
