@@ -19,7 +19,10 @@ const LARGE_COST = 5;
  */
 export class ResponseBudget {
   used = 0;
+  /** Bytes of large values read and not counted yet: pages still being read (largeRows). */
+  held = 0;
   exceeded = false;
+  private actual: number | undefined;
   /** Thrown by every large field after the budget is spent: one error, not one per field. */
   private refusal: LimitError | undefined;
 
@@ -33,8 +36,28 @@ export class ResponseBudget {
   count(value: unknown): void {
     if (value === null || value === undefined) return;
     this.used += jsonBytes(value);
-    if (this.used > this.max) {
+    this.check();
+  }
+
+  /**
+   * Holds `bytes` of large values a page has read and will hand to its fields: a page over the
+   * budget is refused while it is read, not once all its rows are in memory. The page releases
+   * what it held when it returns its rows, and their fields then count them.
+   */
+  hold(bytes: number): void {
+    this.held += bytes;
+    this.check();
+  }
+
+  release(bytes: number): void {
+    this.held -= bytes;
+  }
+
+  private check(): void {
+    if (this.used + this.held > this.max) {
       this.exceeded = true;
+      // What was counted and held when it gave up: held bytes are released as their pages fail.
+      this.actual ??= this.used + this.held;
       throw this.refused();
     }
   }
@@ -56,7 +79,7 @@ export class ResponseBudget {
   error(): LimitError {
     return new LimitError(
       LimitCode.RESPONSE_TOO_LARGE,
-      { name: 'responseBytes', max: this.max, actual: this.used },
+      { name: 'responseBytes', max: this.max, actual: this.actual ?? this.used + this.held },
       `The response would exceed MAX_RESPONSE_BYTES (${this.max} bytes in its large fields: attributes, manifests, configs, documents, text) and was not sent. Ask for fewer items (a smaller first:) or leave out the large fields, and page through the rest.`,
     );
   }
@@ -138,9 +161,11 @@ const SMALL_CHUNK_BYTES = 256 * 1024;
  * Reads `count` rows of large values (span attributes, …) as largePage does, in chunks once they
  * prove large: each chunk is its own turn at the semaphore, and between chunks the thread goes back
  * to the event loop. One worst-case page is then many short bursts of work, between which other
- * tenants' small queries run, instead of one burst of several MiB that they all wait behind;
- * and a budget spent by a sibling stops the page between chunks. `read(after, n)` reads the n rows
- * after the row `after` (from the start when undefined).
+ * tenants' small queries run, instead of one burst of several MiB that they all wait behind.
+ * What each chunk brings (`bytesOf`) is held against the budget as it comes in, so a request's
+ * pages together stop once they have read the budget's worth, not after every row of every page
+ * is in memory (ten worst-case reads at once held over 300 MiB that way). `read(after, n)` reads
+ * the n rows after the row `after` (from the start when undefined).
  */
 export async function largeRows<T>(
   context: object,
@@ -148,18 +173,33 @@ export async function largeRows<T>(
   read: (after: T | undefined, n: number) => Promise<T[]>,
   bytesOf: (rows: T[]) => number,
 ): Promise<T[]> {
-  const first = await largePage(context, () => read(undefined, Math.min(count, LARGE_CHUNK_ROWS)));
-  if (first.length < Math.min(count, LARGE_CHUNK_ROWS) || first.length === count) return first;
-  const rows = first;
-  const chunk = bytesOf(first) < SMALL_CHUNK_BYTES ? count : LARGE_CHUNK_ROWS;
-  while (rows.length < count) {
-    await new Promise((resolve) => setImmediate(resolve));
-    const wanted = Math.min(chunk, count - rows.length);
-    const next = await largePage(context, () => read(rows.at(-1), wanted));
-    rows.push(...next);
-    if (next.length < wanted) break;
+  const budget = budgets.get(context);
+  let held = 0;
+  const hold = (rows: T[]): number => {
+    const bytes = bytesOf(rows);
+    held += bytes;
+    budget?.hold(bytes);
+    return bytes;
+  };
+  try {
+    const first = await largePage(context, () => read(undefined, Math.min(count, LARGE_CHUNK_ROWS)));
+    const firstBytes = hold(first);
+    if (first.length < Math.min(count, LARGE_CHUNK_ROWS) || first.length === count) return first;
+    const rows = first;
+    const chunk = firstBytes < SMALL_CHUNK_BYTES ? count : LARGE_CHUNK_ROWS;
+    while (rows.length < count) {
+      await new Promise((resolve) => setImmediate(resolve));
+      const wanted = Math.min(chunk, count - rows.length);
+      const next = await largePage(context, () => read(rows.at(-1), wanted));
+      hold(next);
+      rows.push(...next);
+      if (next.length < wanted) break;
+    }
+    return rows;
+  } finally {
+    // The rows' fields count them from here (or nobody will: the page failed).
+    budget?.release(held);
   }
-  return rows;
 }
 
 /** Gives a request's context its response budget. */

@@ -1,10 +1,11 @@
+import type { GraphQLResolveInfo } from 'graphql';
 import { NotFoundError } from '../../errors.js';
 import { mustLoad } from '../../graphql/by-id-loader.js';
 import type { Resolvers } from '../../graphql/generated/resolvers-types.js';
 import { parseUuid } from '../../graphql/ids.js';
 import { jsonBytes, largeRows } from '../../graphql/limits/index.js';
 import { parsePage } from '../../graphql/pagination.js';
-import { selectsOnly } from '../../graphql/selection.js';
+import { selectedAt, selectsOnly } from '../../graphql/selection.js';
 import { actorDisplayName, actorOf } from '../../graphql/actor.js';
 import { loadFound } from '../../graphql/resource-helpers.js';
 import type { GraphQLContext } from '../../graphql/context.js';
@@ -16,7 +17,7 @@ import type { ExecutionRow } from './executions.table.js';
 import { executionConnection, executionCursorOf, executionFilterOf, spanFilterOf, type ExecutionListArgs } from './list-arguments.js';
 import { runAutomation } from './run-automation.js';
 import { decodeSpanCursor, spanConnection, spanCursorAt } from './span-cursor.js';
-import { countSpans, listSpans } from './spans.repository.js';
+import { ALL_SPAN_COLUMNS, countSpans, listSpans, type SpanColumns } from './spans.repository.js';
 import type { JsonValue, SpanRecord } from './spans.table.js';
 import { INPUT_TOKENS, OUTPUT_TOKENS } from './span-attributes.js';
 
@@ -30,6 +31,23 @@ function tokenCount(value: JsonValue | undefined): number | null {
 
 const SPAN_KINDS = ['UNSPECIFIED', 'INTERNAL', 'SERVER', 'CLIENT', 'PRODUCER', 'CONSUMER'] as const;
 const STATUS_CODES = ['UNSET', 'OK', 'ERROR'] as const;
+
+/** The large values of a span that Execution.spans is asked for, under edges { node }. */
+function spanColumnsSelected(info: GraphQLResolveInfo): SpanColumns {
+  const node = selectedAt(info, ['edges', 'node']);
+  if (node === 'all') return ALL_SPAN_COLUMNS;
+  return {
+    attributes: node.has('attributes'),
+    events: node.has('events'),
+    links: node.has('links'),
+    tokens: node.has('inputTokens') || node.has('outputTokens'),
+  };
+}
+
+/** A span's large value that its page did not read: spanColumnsSelected missed a selection. */
+function unread(field: string): never {
+  throw new Error(`Span.${field} was selected but not read: spanColumnsSelected did not see it`);
+}
 
 const TOTAL_COUNT_ONLY: ReadonlySet<string> = new Set(['totalCount']);
 
@@ -85,17 +103,18 @@ export const executionsResolvers: Resolvers = {
       // A principal since deleted leaves no one to name.
       return actor && (await actorDisplayName(actor, ctx)) !== '' ? actor : null;
     },
-    spans: async (execution, args, ctx) => {
+    spans: async (execution, args, ctx, info) => {
       const order = args.order ?? 'START_TIME';
       const { limit } = parsePage({ first: args.first }, ctx.config.maxPageSize);
       const after = args.after ? decodeSpanCursor(order, args.after) : null;
       const filter = spanFilterOf(args.filter);
+      const columns = spanColumnsSelected(info);
       // limit + 1: the row past the page tells whether there is a next one.
       const rows = await largeRows<SpanRecord>(
         ctx,
         limit + 1,
-        (last, n) => listSpans(ctx.db, execution, order, last ? spanCursorAt(order, last) : after, n - 1, filter),
-        (page) => page.reduce((bytes, span) => bytes + jsonBytes(span.attributes) + jsonBytes(span.events), 0),
+        (last, n) => listSpans(ctx.db, execution, order, last ? spanCursorAt(order, last) : after, n - 1, filter, columns),
+        (page) => page.reduce((bytes, span) => bytes + jsonBytes(span.attributes) + jsonBytes(span.events) + jsonBytes(span.links), 0),
       );
       // A first page with no next one is every span the filter matches: nothing to count.
       const whole = after === null && rows.length <= limit;
@@ -108,10 +127,11 @@ export const executionsResolvers: Resolvers = {
     statusCode: (span) => STATUS_CODES[span.statusCode] ?? 'UNSET',
     startTime: (span) => dateOf(span.startTimeUnixNano),
     endTime: (span) => dateOf(span.endTimeUnixNano),
-    events: (span) => span.events ?? [],
-    links: (span) => span.links ?? [],
-    inputTokens: (span) => tokenCount(span.attributes[INPUT_TOKENS]),
-    outputTokens: (span) => tokenCount(span.attributes[OUTPUT_TOKENS]),
+    attributes: (span) => span.attributes ?? unread('attributes'),
+    events: (span) => (span.events === undefined ? unread('events') : (span.events ?? [])),
+    links: (span) => (span.links === undefined ? unread('links') : (span.links ?? [])),
+    inputTokens: (span) => tokenCount(span.inputTokens ?? span.attributes?.[INPUT_TOKENS]),
+    outputTokens: (span) => tokenCount(span.outputTokens ?? span.attributes?.[OUTPUT_TOKENS]),
     resource: async (span, _args, ctx) => (await mustLoad(ctx.loaders.spanSources, span.sourceId, 'Span source')).resource,
     scope: async (span, _args, ctx) => (await mustLoad(ctx.loaders.spanSources, span.sourceId, 'Span source')).scope,
   },

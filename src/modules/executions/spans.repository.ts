@@ -2,6 +2,7 @@ import crypto from 'node:crypto';
 import { sql, type RawBuilder, type SqlBool } from 'kysely';
 import type { Executor } from '../../db/database.js';
 import type { ExecutionRow } from './executions.table.js';
+import { INPUT_TOKENS, OUTPUT_TOKENS } from './span-attributes.js';
 import type { SpanFields, SpanRecord, SpanSource, SpanSourceRow } from './spans.table.js';
 
 /** A span for insertSpans, its JSON already encoded (the ingest itself builds SpanRows). */
@@ -191,8 +192,31 @@ export type SpanCursor = { order: 'START_TIME'; startTimeUnixNano: string; id: n
 
 const SPAN_COLUMNS = sql`id, execution_id, source_id, encode(trace_id, 'hex') as trace_id, encode(span_id, 'hex') as span_id,
   encode(parent_span_id, 'hex') as parent_span_id, trace_state, flags, name, kind, start_time_unix_nano::text as start_time_unix_nano,
-  end_time_unix_nano::text as end_time_unix_nano, status_code, status_message, attributes, dropped_attributes_count, events,
-  dropped_events_count, links, dropped_links_count`;
+  end_time_unix_nano::text as end_time_unix_nano, status_code, status_message, dropped_attributes_count, dropped_events_count, dropped_links_count`;
+
+/**
+ * The large values of a span a page reads: only those the request selects. A span's attributes
+ * may be OTLP_SPAN_MAX_BYTES, and a page of them read for the token counts alone would be
+ * megabytes held for nothing; `tokens` reads just the two token count attributes.
+ */
+export interface SpanColumns {
+  attributes: boolean;
+  events: boolean;
+  links: boolean;
+  tokens: boolean;
+}
+
+export const ALL_SPAN_COLUMNS: SpanColumns = { attributes: true, events: true, links: true, tokens: true };
+
+function largeColumns(columns: SpanColumns): RawBuilder<unknown> {
+  const read = [
+    columns.attributes ? sql`attributes` : null,
+    columns.events ? sql`events` : null,
+    columns.links ? sql`links` : null,
+    columns.tokens ? sql`attributes -> ${INPUT_TOKENS} as input_tokens, attributes -> ${OUTPUT_TOKENS} as output_tokens` : null,
+  ].filter((column) => column !== null);
+  return read.length === 0 ? sql`` : sql`, ${sql.join(read, sql`, `)}`;
+}
 
 /** The execution whose spans are read: by its organization first, then its id. */
 export type SpansOf = Pick<ExecutionRow, 'organizationId' | 'id'>;
@@ -209,6 +233,7 @@ export async function listSpans(
   after: SpanCursor | null,
   limit: number,
   filter: SpanFilter = {},
+  columns: SpanColumns = ALL_SPAN_COLUMNS,
 ): Promise<SpanRecord[]> {
   const where = sql<SqlBool>`spans.organization_id = ${of.organizationId} and spans.execution_id = ${of.id} and ${spanFilter(filter)}`;
   // The order names the table's columns: a bare `start_time_unix_nano` in ORDER BY would be the
@@ -216,9 +241,9 @@ export async function listSpans(
   // execution was read and sorted for each page: 110 ms at 100,000 spans, 0.1 ms by the index).
   const query =
     order === 'RECEIVED'
-      ? sql<SpanRecord>`select ${SPAN_COLUMNS} from spans where ${where}
+      ? sql<SpanRecord>`select ${SPAN_COLUMNS}${largeColumns(columns)} from spans where ${where}
           and spans.id > ${after?.id ?? 0} order by spans.id limit ${limit + 1}`
-      : sql<SpanRecord>`select ${SPAN_COLUMNS} from spans where ${where}
+      : sql<SpanRecord>`select ${SPAN_COLUMNS}${largeColumns(columns)} from spans where ${where}
           and (spans.start_time_unix_nano, spans.id) > (${after?.order === 'START_TIME' ? after.startTimeUnixNano : '0'}::bigint, ${after?.id ?? 0}::bigint)
           order by spans.start_time_unix_nano, spans.id limit ${limit + 1}`;
   return (await query.execute(db)).rows;

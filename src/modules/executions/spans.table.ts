@@ -99,10 +99,16 @@ export interface SpanFields {
   droppedLinksCount: number;
 }
 
-/** A stored span as the API reads it. */
+/**
+ * A stored span as the API reads it. Its large values are read only when the request selects them
+ * (listSpans' SpanColumns): one absent here was not read, which is not the same as none (null).
+ */
 export interface SpanRecord extends SpanFields {
   id: number;
-  attributes: Record<string, JsonValue>;
-  events: SpanEvent[] | null;
-  links: SpanLink[] | null;
+  attributes?: Record<string, JsonValue>;
+  events?: SpanEvent[] | null;
+  links?: SpanLink[] | null;
+  /** The token count attributes alone, read when the request asks for inputTokens or outputTokens. */
+  inputTokens?: JsonValue;
+  outputTokens?: JsonValue;
 }
