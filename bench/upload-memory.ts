@@ -52,12 +52,18 @@ async function main(): Promise<void> {
   const { process: server, pid, port } = await startBuiltServer(root, env);
   const post = async (n: number, body: Buffer) => {
     const { organizationId, token } = tokens[n % tokens.length] ?? { organizationId: 0, token: '' };
-    const response = await fetch(`http://127.0.0.1:${port}/uploads/automation-archives?organizationId=${organizationId}`, {
-      method: 'POST',
-      headers: { authorization: `Bearer ${token}`, 'content-type': 'application/zip' },
-      body,
-    });
-    return { status: response.status, body: (await response.json()) as { sizeBytes?: number; error?: string } };
+    try {
+      const response = await fetch(`http://127.0.0.1:${port}/uploads/automation-archives?organizationId=${organizationId}`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${token}`, 'content-type': 'application/zip' },
+        body,
+      });
+      return { status: response.status, body: (await response.json()) as { sizeBytes?: number; error?: string } };
+    } catch (error) {
+      // A refusal the client never got to read (the connection reset under its upload) is named, not thrown.
+      const cause = error instanceof Error && error.cause instanceof Error ? error.cause : error;
+      return { status: 0, body: { error: `no answer: ${cause instanceof Error ? `${(cause as { code?: string }).code ?? ''} ${cause.message}` : String(cause)}` } };
+    }
   };
   // Distinct archives of random bytes (stored, not deflated): each passes inspection and is kept.
   const size = mib * 1024 * 1024 - 200;

@@ -35,6 +35,7 @@ import type { GraphQLContext } from '../graphql/context.js';
 import { createLoaders } from '../graphql/loaders.js';
 import { authorization, buildSchema } from '../graphql/schema.js';
 import { PayloadTooLargeError, readBody } from './read-body.js';
+import { lingerOnUnreadBody } from './unread-body.js';
 import { writeApolloResponse } from './write-apollo-response.js';
 import { ARCHIVE_UPLOAD_PATH, handleArchiveUpload } from './upload-archive.js';
 import { UploadSlots } from './upload-limits.js';
@@ -156,6 +157,7 @@ export class Gateway {
   readonly handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
     const requestId = requestIdOf(req);
     res.setHeader('x-request-id', requestId);
+    lingerOnUnreadBody(req, res);
     const url = new URL(req.url ?? '/', 'http://gateway.invalid');
     // One access line per request, with its id; probes and scrapes would drown the rest.
     if (!QUIET_PATHS.has(url.pathname)) {
@@ -261,7 +263,7 @@ export class Gateway {
         `${error.message} Send a smaller document.`,
         413,
       );
-      return sendJson(res, 413, limitResponseBody(refusal, requestId), { connection: 'close' });
+      return sendJson(res, 413, limitResponseBody(refusal, requestId));
     }
     let body: unknown = raw;
     if (raw && (headers.get('content-type') ?? '').includes('application/json')) {

@@ -1,4 +1,5 @@
 import type { IncomingMessage } from 'node:http';
+import { finished } from 'node:stream';
 
 export class PayloadTooLargeError extends Error {}
 
@@ -24,15 +25,23 @@ export async function readBodyBytes(req: IncomingMessage, limit: number, options
   const declared = declaredLength(req);
   if (declared !== undefined && declared > limit) throw new PayloadTooLargeError(`The request body is ${declared} bytes; the limit is ${limit}.`);
   const reserved = declared ?? (options.reserveLimit ? limit : undefined);
-  if (reserved === undefined) return readChunks(req, limit);
+  if (reserved === undefined) {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    await eachChunk(req, (buffer) => {
+      size += buffer.length;
+      if (size > limit) throw new PayloadTooLargeError(`The request body exceeds the limit of ${limit} bytes.`);
+      chunks.push(buffer);
+    });
+    return Buffer.concat(chunks, size);
+  }
   const body = Buffer.allocUnsafe(reserved);
   let size = 0;
-  for await (const chunk of req) {
-    const buffer = Buffer.isBuffer(chunk) ? chunk : Buffer.from(String(chunk));
+  await eachChunk(req, (buffer) => {
     if (size + buffer.length > reserved) throw new PayloadTooLargeError(`The request body exceeds the limit of ${limit} bytes.`);
     buffer.copy(body, size);
     size += buffer.length;
-  }
+  });
   return size === reserved ? body : body.subarray(0, size);
 }
 
@@ -43,16 +52,42 @@ export function declaredLength(req: IncomingMessage): number | undefined {
   return Number(raw);
 }
 
-async function readChunks(req: IncomingMessage, limit: number): Promise<Buffer> {
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of req) {
-    const buffer = Buffer.isBuffer(chunk) ? chunk : Buffer.from(String(chunk));
-    size += buffer.length;
-    if (size > limit) throw new PayloadTooLargeError(`The request body exceeds the limit of ${limit} bytes.`);
-    chunks.push(buffer);
-  }
-  return Buffer.concat(chunks, size);
+/**
+ * Hands each chunk of the body to `take` until the body ends. When `take` throws (the body is too
+ * large), the rest is read and thrown away rather than the request destroyed: destroying it
+ * destroys the connection, and the client, still sending, gets a reset instead of the answer
+ * (src/http/unread-body.ts bounds how long the rest may take). A body cut short by the client
+ * rejects with the stream's error.
+ */
+function eachChunk(req: IncomingMessage, take: (chunk: Buffer) => void): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const stop = () => {
+      req.off('data', onData);
+      req.off('end', onEnd);
+      cleanup();
+    };
+    const onData = (chunk: Buffer | string) => {
+      try {
+        take(Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk));
+      } catch (error) {
+        stop();
+        req.resume();
+        reject(error instanceof Error ? error : new Error(String(error)));
+      }
+    };
+    const onEnd = () => {
+      stop();
+      resolve();
+    };
+    // `finished` reports an error or a premature close (the client went away) once, however it shows.
+    const cleanup = finished(req, { readable: true, writable: false }, (error) => {
+      if (!error) return;
+      stop();
+      reject(error);
+    });
+    req.on('data', onData);
+    req.once('end', onEnd);
+  });
 }
 
 /** Reads a request body as UTF-8 text, with the limit of `readBodyBytes`. */

@@ -99,8 +99,6 @@ async function readArchive(req: IncomingMessage, limit: number): Promise<Buffer 
       error: 'PAYLOAD_TOO_LARGE',
       message: `The archive is larger than the limit of ${limit} bytes (ZIP_MAX_BYTES). Leave dependencies and build output (node_modules, .venv, dist) out of the zip, or ask the operator to raise ZIP_MAX_BYTES.`,
       extra: { limit },
-      // The rest of the body is not read: without this, Node would drain it to keep the connection alive.
-      headers: { connection: 'close' },
     };
   }
 }
@@ -144,19 +142,15 @@ export async function handleArchiveUpload(req: IncomingMessage, res: ServerRespo
   // budget without being allowed to upload to it.
   const credential = req.headers.authorization ?? '';
   const rate = await deps.rateLimiter.consumeUpload({ credential, organizationId });
-  // The body of a refusal before it is read is not read at all: the connection is closed instead.
-  if (!rate.allowed) return fail(closing(uploadRateRefusal(rate, deps.requestId)));
+  // A refusal before the body is read leaves the rest to src/http/unread-body.ts.
+  if (!rate.allowed) return fail(uploadRateRefusal(rate, deps.requestId));
   const slot = deps.slots.take(credential, organizationId);
-  if (!('release' in slot)) return fail(closing(uploadSlotRefusal(slot, deps.requestId)));
+  if (!('release' in slot)) return fail(uploadSlotRefusal(slot, deps.requestId));
   try {
     await receive(req, res, ctx, organizationId, deps.requestId, fail);
   } finally {
     slot.release();
   }
-}
-
-function closing(refusal: UploadError): UploadError {
-  return { ...refusal, headers: { ...refusal.headers, connection: 'close' } };
 }
 
 /** From the quota on Content-Length to the stored archive: what an upload does while it holds a slot. */
@@ -169,12 +163,11 @@ async function receive(
   fail: (e: UploadError) => void,
 ): Promise<void> {
   const { quotaBytes, retentionHours } = ctx.config.uploads;
-  const quotaRefusal = async (size: number, declared: boolean) =>
-    archiveQuotaRefusal(await archiveStorage(ctx.db, organizationId), size, { quotaBytes, retentionHours }, requestId, declared);
+  const quotaRefusal = async (size: number) => archiveQuotaRefusal(await archiveStorage(ctx.db, organizationId), size, { quotaBytes, retentionHours }, requestId);
   const declared = declaredLength(req);
   // Larger than ZIP_MAX_BYTES is refused as such by readArchive: the more basic of the two reasons.
   if (quotaBytes > 0 && declared !== undefined && declared <= ctx.config.zipMaxBytes) {
-    if ((await storedArchiveBytes(ctx.db, organizationId)) + declared > quotaBytes) return fail(await quotaRefusal(declared, true));
+    if ((await storedArchiveBytes(ctx.db, organizationId)) + declared > quotaBytes) return fail(await quotaRefusal(declared));
   }
   const bytes = await readArchive(req, ctx.config.zipMaxBytes);
   if (!Buffer.isBuffer(bytes)) return fail(bytes);
@@ -192,7 +185,7 @@ async function receive(
   const stored = await insertArchiveWithinQuota(ctx.db, values, quotaBytes);
   if (!('archive' in stored)) {
     ctx.logger.info({ organizationId, sizeBytes: bytes.length, storedBytes: stored.storedBytes, quotaBytes }, 'automation archive refused by the quota');
-    return fail(await quotaRefusal(bytes.length, false));
+    return fail(await quotaRefusal(bytes.length));
   }
   const { archive } = stored;
   ctx.logger.info({ archiveId: archive.id, organizationId, sizeBytes: archive.sizeBytes }, 'automation archive uploaded');

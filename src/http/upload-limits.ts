@@ -129,14 +129,13 @@ function size(bytes: number): string {
 /**
  * A refusal by the organization's storage quota (ARCHIVE_QUOTA_BYTES): 413
  * ARCHIVE_QUOTA_EXCEEDED saying what is stored, what of it will be freed and when, and what else
- * frees room. `declared`: decided from Content-Length, before the body was read.
+ * frees room.
  */
 export function archiveQuotaRefusal(
   storage: ArchiveStorage,
   uploadBytes: number,
   limits: { quotaBytes: number; retentionHours: number },
   requestId: string,
-  declared: boolean,
 ): LimitRefusal {
   const { storedBytes, unusedBytes, oldestUnusedAt } = storage;
   const limit: LimitInfo = { name: 'archiveBytesPerOrganization', max: limits.quotaBytes, actual: storedBytes + uploadBytes };
@@ -155,6 +154,5 @@ export function archiveQuotaRefusal(
       'To make room: deploy from the archives you have already uploaded instead of uploading them again, wait for unused ones to be deleted, leave dependencies and build output out of the zip, deploy from a connected Git repository, or ask the operator to raise ARCHIVE_QUOTA_BYTES.',
     413,
   );
-  // Declared too large, the body is not read: closing the connection saves sending the rest of it.
-  return refusal(error, 413, requestId, declared ? { connection: 'close' } : {});
+  return refusal(error, 413, requestId);
 }

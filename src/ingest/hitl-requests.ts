@@ -97,8 +97,7 @@ async function readJson(req: IncomingMessage): Promise<Read> {
   } catch (error) {
     if (!(error instanceof PayloadTooLargeError)) throw error;
     const message = `The request is larger than ${HITL_BODY_MAX_BYTES} bytes; attach large material to context by reference.`;
-    // The rest of the body is not read: without this, Node would drain it to keep the connection alive.
-    return { ok: false, refusal: { status: 413, error: 'PAYLOAD_TOO_LARGE', message, headers: { connection: 'close' } } };
+    return { ok: false, refusal: { status: 413, error: 'PAYLOAD_TOO_LARGE', message } };
   }
   try {
     return { ok: true, value: JSON.parse(bytes.toString('utf8')) };

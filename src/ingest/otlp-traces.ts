@@ -40,8 +40,6 @@ function tooLarge(limit: number): OtlpRefusal {
   return {
     status: 413,
     message: `The export is larger than the limit of ${limit} bytes (OTLP_MAX_BYTES), compressed or not. Export smaller batches (OTEL_BSP_MAX_EXPORT_BATCH_SIZE), or ask the operator to raise OTLP_MAX_BYTES. ${NOTHING_STORED}`,
-    // The rest of the body is not read: without this, Node would drain it to keep the connection alive.
-    headers: { connection: 'close' },
   };
 }
 
