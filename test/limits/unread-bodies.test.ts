@@ -1,4 +1,8 @@
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import net from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { lingerOnUnreadBody } from '../../src/http/unread-body.js';
 import { ARCHIVE_UPLOAD_PATH } from '../../src/http/upload-archive.js';
 import { HITL_BODY_MAX_BYTES, HITL_REQUESTS_PATH } from '../../src/ingest/hitl-requests.js';
 import { deployNew } from '../support/automation-fixtures.js';
@@ -128,4 +132,48 @@ describe('refusals of many uploads at once, from the built server', () => {
     expect(statuses.filter((status) => status === 400)).toHaveLength(1);
     expect(statuses.filter((status) => status === 429)).toHaveLength(29);
   }, 60_000);
+});
+
+// What the rest of an unread body may cost is bounded: a client that never finishes sending loses
+// its connection after the linger; one that finishes keeps it for its next request.
+describe('the rest of an unread body', () => {
+  let server: http.Server;
+  let port: number;
+  beforeAll(async () => {
+    server = http.createServer((req, res) => {
+      lingerOnUnreadBody(req, res, 300);
+      res.writeHead(413, { 'content-type': 'text/plain', 'content-length': '7' }).end('refused');
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    port = (server.address() as AddressInfo).port;
+  });
+  afterAll(async () => new Promise((resolve) => server.close(resolve)));
+
+  /** A raw connection that declares `declared` bytes and sends `sent` of them; resolves with what it received once closed, or after `ms`. */
+  function rawPost(declared: number, sent: number, then = ''): { received: Promise<string>; closed: Promise<boolean> } {
+    const socket = net.connect(port, '127.0.0.1');
+    let text = '';
+    socket.on('data', (chunk: Buffer) => (text += chunk.toString('latin1')));
+    socket.write(`POST / HTTP/1.1\r\nhost: x\r\ncontent-length: ${declared}\r\n\r\n${'x'.repeat(sent)}${then}`);
+    const closed = new Promise<boolean>((resolve) => {
+      socket.once('close', () => resolve(true));
+      setTimeout(() => {
+        socket.destroy();
+        resolve(false);
+      }, 5_000);
+    });
+    return { received: closed.then(() => text), closed };
+  }
+
+  it('is thrown away until the linger ends, then the connection is closed', async () => {
+    const { received, closed } = rawPost(1_000_000, 10);
+    expect(await closed).toBe(true);
+    expect(await received).toContain('413');
+  });
+
+  it('once in, leaves the connection to the next request', async () => {
+    const next = 'GET / HTTP/1.1\r\nhost: x\r\nconnection: close\r\n\r\n';
+    const { received } = rawPost(50_000, 50_000, next);
+    expect((await received).match(/HTTP\/1.1 413/g)).toHaveLength(2);
+  });
 });
