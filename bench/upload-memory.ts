@@ -62,7 +62,10 @@ async function main(): Promise<void> {
     } catch (error) {
       // A refusal the client never got to read (the connection reset under its upload) is named, not thrown.
       const cause = error instanceof Error && error.cause instanceof Error ? error.cause : error;
-      return { status: 0, body: { error: `no answer: ${cause instanceof Error ? `${(cause as { code?: string }).code ?? ''} ${cause.message}` : String(cause)}` } };
+      return {
+        status: 0,
+        body: { error: `no answer: ${cause instanceof Error ? `${(cause as { code?: string }).code ?? ''} ${cause.message}` : String(cause)}` },
+      };
     }
   };
   // Distinct archives of random bytes (stored, not deflated): each passes inspection and is kept.

@@ -163,7 +163,8 @@ async function receive(
   fail: (e: UploadError) => void,
 ): Promise<void> {
   const { quotaBytes, retentionHours } = ctx.config.uploads;
-  const quotaRefusal = async (size: number) => archiveQuotaRefusal(await archiveStorage(ctx.db, organizationId), size, { quotaBytes, retentionHours }, requestId);
+  const quotaRefusal = async (size: number) =>
+    archiveQuotaRefusal(await archiveStorage(ctx.db, organizationId), size, { quotaBytes, retentionHours }, requestId);
   const declared = declaredLength(req);
   // Larger than ZIP_MAX_BYTES is refused as such by readArchive: the more basic of the two reasons.
   if (quotaBytes > 0 && declared !== undefined && declared <= ctx.config.zipMaxBytes) {

@@ -34,7 +34,7 @@ beforeAll(async () => {
 afterAll(async () => env?.close());
 
 /** `bytes` of filler, sent with Content-Length or as a chunked stream of 64 KiB chunks. */
-function bodyOf(bytes: number, framing: 'declared' | 'chunked'): { body: Buffer | ReadableStream<Uint8Array>; duplex?: "half" } {
+function bodyOf(bytes: number, framing: 'declared' | 'chunked'): { body: Buffer | ReadableStream<Uint8Array>; duplex?: 'half' } {
   const filler = Buffer.alloc(bytes, 'x');
   if (framing === 'declared') return { body: filler };
   let sent = 0;
@@ -70,8 +70,14 @@ const upload = async (): Promise<Target> => {
     headers: { authorization: `Bearer ${org.owner.token}`, 'content-type': 'application/zip' },
   };
 };
-const traces = async (): Promise<Target> => ({ path: '/v1/traces', headers: { authorization: `Bearer ${ingestToken}`, 'content-type': 'application/x-protobuf' } });
-const hitl = async (): Promise<Target> => ({ path: HITL_REQUESTS_PATH, headers: { authorization: `Bearer ${ingestToken}`, 'content-type': 'application/json' } });
+const traces = async (): Promise<Target> => ({
+  path: '/v1/traces',
+  headers: { authorization: `Bearer ${ingestToken}`, 'content-type': 'application/x-protobuf' },
+});
+const hitl = async (): Promise<Target> => ({
+  path: HITL_REQUESTS_PATH,
+  headers: { authorization: `Bearer ${ingestToken}`, 'content-type': 'application/json' },
+});
 
 const REFUSALS: Refusal[] = [
   { name: '/graphql over MAX_BODY_BYTES, declared', target: graphql, framing: 'declared', status: 413, code: 'PAYLOAD_TOO_LARGE' },
@@ -80,7 +86,13 @@ const REFUSALS: Refusal[] = [
   { name: 'an upload over ZIP_MAX_BYTES, chunked', target: upload, framing: 'chunked', status: 413, code: 'PAYLOAD_TOO_LARGE' },
   { name: 'a trace export over OTLP_MAX_BYTES, declared', target: traces, framing: 'declared', status: 413, code: 'OTLP_MAX_BYTES' },
   { name: 'a trace export over OTLP_MAX_BYTES, chunked', target: traces, framing: 'chunked', status: 413, code: 'OTLP_MAX_BYTES' },
-  { name: `a human-in-the-loop request over ${HITL_BODY_MAX_BYTES} bytes, declared`, target: hitl, framing: 'declared', status: 413, code: 'PAYLOAD_TOO_LARGE' },
+  {
+    name: `a human-in-the-loop request over ${HITL_BODY_MAX_BYTES} bytes, declared`,
+    target: hitl,
+    framing: 'declared',
+    status: 413,
+    code: 'PAYLOAD_TOO_LARGE',
+  },
   { name: `a human-in-the-loop request over ${HITL_BODY_MAX_BYTES} bytes, chunked`, target: hitl, framing: 'chunked', status: 413, code: 'PAYLOAD_TOO_LARGE' },
 ];
 
