@@ -213,7 +213,8 @@ function largeColumns(columns: SpanColumns): RawBuilder<unknown> {
     columns.attributes ? sql`attributes` : null,
     columns.events ? sql`events` : null,
     columns.links ? sql`links` : null,
-    columns.tokens ? sql`attributes -> ${INPUT_TOKENS} as input_tokens, attributes -> ${OUTPUT_TOKENS} as output_tokens` : null,
+    // With the attributes read, the token counts are taken from them: each `->` parses the json again.
+    columns.tokens && !columns.attributes ? sql`attributes -> ${INPUT_TOKENS} as input_tokens, attributes -> ${OUTPUT_TOKENS} as output_tokens` : null,
   ].filter((column) => column !== null);
   return read.length === 0 ? sql`` : sql`, ${sql.join(read, sql`, `)}`;
 }

@@ -108,7 +108,7 @@ export interface SpanRecord extends SpanFields {
   attributes?: Record<string, JsonValue>;
   events?: SpanEvent[] | null;
   links?: SpanLink[] | null;
-  /** The token count attributes alone, read when the request asks for inputTokens or outputTokens. */
+  /** The token count attributes alone, read when the request asks for inputTokens or outputTokens but not the attributes. */
   inputTokens?: JsonValue;
   outputTokens?: JsonValue;
 }
