@@ -113,6 +113,18 @@ describe('pages of large spans', () => {
     );
   });
 
+  it('asked for attributes and token counts, answer the counts the attributes carry', async () => {
+    const data = await expectAllowed<Nodes>(gw, org.owner.token, spansQuery('inputTokens outputTokens attributes').replace(`first: ${SPANS}`, 'first: 3'), {
+      o: String(org.organizationId),
+      id: executionId,
+    });
+    expect(data.organization.e0.spans.edges.map(({ node }) => [node.inputTokens, node.outputTokens])).toEqual([
+      [0, 0],
+      [1, 2],
+      [2, 4],
+    ]);
+  });
+
   it('over the budget, stop reading once they hold the budget: no more than one chunk past it, whatever the pages asked', async () => {
     let answer: Awaited<ReturnType<typeof post>> | undefined;
     const reads = await spanReads(async () => (answer = await post(spansQuery('attributes', 3))));
