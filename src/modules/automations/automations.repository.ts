@@ -4,6 +4,7 @@ import type { GrantPermission, TokenScopePermission } from '../../authz/entity-p
 import type { Level } from '../../authz/features.js';
 import type { Executor } from '../../db/database.js';
 import { afterCursor, type Page } from '../../graphql/pagination.js';
+import type { AutomationPageColumn } from './automation-page-columns.js';
 import type { AutomationRow, NewAutomation } from './automations.table.js';
 
 export interface AutomationScope extends VisibilityScope {
@@ -96,10 +97,18 @@ export async function findAutomationsByIds(db: Executor, ids: readonly string[])
   return db.selectFrom('automations').selectAll().where('id', 'in', ids).execute();
 }
 
-export async function listAutomations(db: Executor, scope: AutomationScope, page: Page, includeDeleted: boolean): Promise<AutomationRow[]> {
+/** A page of automations, each row with the `extra` columns other modules asked for (automation-page-columns.ts). */
+export async function listAutomations(
+  db: Executor,
+  scope: AutomationScope,
+  page: Page,
+  includeDeleted: boolean,
+  extra: readonly AutomationPageColumn[] = [],
+): Promise<AutomationRow[]> {
   return db
     .selectFrom('automations')
     .selectAll()
+    .$if(extra.length > 0, (qb) => qb.select(extra.map((column) => column.column.as(column.name))))
     .where('organizationId', '=', scope.organizationId)
     .where(viewable(scope))
     .$if(!includeDeleted, (qb) => qb.where('deletedAt', 'is', null))

@@ -10,19 +10,20 @@ import { requiredText } from '../../graphql/validate.js';
 import { automationScope, decideFor } from './automation-access.js';
 import { AUTOMATION_ACTIONS } from '../../authz/entity-permissions.js';
 import { AUTOMATION_NAME_MAX, automationNameTaken } from './automation-names.js';
+import { automationPageColumns } from './automation-page-columns.js';
 import { countAutomations, listAutomations, updateAutomation } from './automations.repository.js';
 import { inTransaction } from '../../db/transaction.js';
 
 export const automationsResolvers: Resolvers = {
   Organization: {
-    automations: async (org, args, ctx) => {
+    automations: async (org, args, ctx, info) => {
       const scope = await automationScope(ctx, org.id);
       if (!scope) throw new NotFoundError('Organization', org.id);
       const includeDeleted = args.includeDeleted ?? false;
       return pageOf(
         args,
         ctx,
-        (page) => listAutomations(ctx.db, scope, page, includeDeleted),
+        (page) => listAutomations(ctx.db, scope, page, includeDeleted, automationPageColumns(info)),
         () => countAutomations(ctx.db, scope, includeDeleted),
       );
     },

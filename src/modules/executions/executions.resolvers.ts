@@ -15,6 +15,7 @@ import { actionableAutomationIds } from '../automations/automations.repository.j
 import { countExecutions, listExecutions, type ExecutionOrder, type ExecutionSource } from './executions.repository.js';
 import type { ExecutionRow } from './executions.table.js';
 import { executionConnection, executionCursorOf, executionFilterOf, spanFilterOf, type ExecutionListArgs } from './list-arguments.js';
+import { cardRunCount } from './card-run-counts.js';
 import { runAutomation } from './run-automation.js';
 import { decodeSpanCursor, spanConnection, spanCursorAt } from './span-cursor.js';
 import { ALL_SPAN_COLUMNS, countSpans, listSpans, type SpanColumns } from './spans.repository.js';
@@ -89,9 +90,13 @@ export const executionsResolvers: Resolvers = {
     executions: (automation, args, ctx, info) => {
       const source = { organizationId: automation.organizationId, automationId: automation.id };
       if (!selectsOnly(info, TOTAL_COUNT_ONLY)) return executionPage(ctx, source, args);
-      // A card asks only how many runs there are: no page to read, and one query for the page of cards.
+      // A card asks only how many runs there are: no page to read. The page of cards read the count
+      // with the automations (card-run-counts.ts); an automation loaded otherwise, with one query
+      // for all of them.
       const filter = executionFilterOf(args);
       const unfiltered = Object.values(filter).every((value) => value === null);
+      const read = unfiltered ? cardRunCount(automation) : undefined;
+      if (read !== undefined) return countOnly(async () => read);
       return countOnly(() => (unfiltered ? ctx.loaders.executionTotals.load(source) : countExecutions(ctx.db, source, filter)));
     },
   },
