@@ -17,6 +17,11 @@ export interface BuiltServer {
 /** Starts `root`'s dist/src/main.js with `env` and waits for the port it reports serving on. */
 export async function startBuiltServer(root: string, env: NodeJS.ProcessEnv, nodeArgs: string[] = []): Promise<BuiltServer> {
   const server = spawn(process.execPath, [...nodeArgs, path.join(root, 'dist/src/main.js')], { env, stdio: ['ignore', 'pipe', 'inherit'] });
+  // A benchmark that fails and exits must not leave its server running (one did, for an hour, and
+  // measured alongside everything after it).
+  const stop = () => server.kill('SIGKILL');
+  process.once('exit', stop);
+  server.once('exit', () => process.off('exit', stop));
   const port = await new Promise<number>((resolve, reject) => {
     let out = '';
     server.once('exit', (code) => reject(new Error(`the server exited with ${String(code)} before it listened`)));
