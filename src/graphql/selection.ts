@@ -7,15 +7,8 @@ import { Kind, type GraphQLResolveInfo, type SelectionSetNode } from 'graphql';
  * answer errs towards reading.
  */
 export function selectsOnly(info: Pick<GraphQLResolveInfo, 'fieldNodes' | 'fragments'>, fields: ReadonlySet<string>): boolean {
-  const only = (set: SelectionSetNode | undefined): boolean =>
-    set === undefined ||
-    set.selections.every((selection) => {
-      if (selection.kind === Kind.FIELD) return selection.name.value === '__typename' || fields.has(selection.name.value);
-      if (selection.kind === Kind.INLINE_FRAGMENT) return only(selection.selectionSet);
-      const fragment = info.fragments[selection.name.value];
-      return fragment !== undefined && only(fragment.selectionSet);
-    });
-  return info.fieldNodes.every((node) => only(node.selectionSet));
+  const selected = selectedAt(info, []);
+  return selected !== 'all' && [...selected].every((name) => name === '__typename' || fields.has(name));
 }
 
 /**

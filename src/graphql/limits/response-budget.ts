@@ -20,7 +20,7 @@ const LARGE_COST = 5;
 export class ResponseBudget {
   used = 0;
   /** Bytes of large values read and not counted yet: pages still being read (largeRows). */
-  held = 0;
+  private held = 0;
   exceeded = false;
   private actual: number | undefined;
   /** Thrown by every large field after the budget is spent: one error, not one per field. */
