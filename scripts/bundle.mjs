@@ -9,7 +9,7 @@
 //
 // Splitting keeps every dynamic import lazy: without it, esbuild inlines src/k8s/cluster.ts and
 // hoists its import of @kubernetes/client-node to the top, and the client (0.5 s) would load at
-// every start again (test/k8s/lazy-client.test.ts).
+// every start again (test/operations/lazy-start.test.ts).
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';

@@ -3,7 +3,6 @@ import type { Logger } from 'pino';
 import { RateLimiterMemory } from 'rate-limiter-flexible';
 import type { IngestConfig, RateLimitConfig, UploadConfig } from '../config.js';
 import { FixedWindow, type LimitName, type Refusal } from './rate-limit/fixed-window.js';
-import { RedisCounters } from './rate-limit/redis-counters.js';
 
 export { clientAddress } from './rate-limit/client-address.js';
 
@@ -40,27 +39,38 @@ export function createRateLimiter(
   ingest?: Pick<IngestConfig, 'rateLimitSpans' | 'rateLimitWindowSeconds'>,
   uploads?: UploadRates,
 ): RateLimiter {
-  const redis = config.redisUrl ? new RedisCounters(config.redisUrl, logger) : undefined;
+  // ioredis is loaded only when REDIS_URL is set (50 ms of every start otherwise; issue 16 §5).
+  // Requests wait for the first connection attempt, so that the first ones after a start are
+  // counted where all later ones are (RedisCounters.firstAttempt).
+  const url = config.redisUrl;
+  const redis = url ? import('./rate-limit/redis-counters.js').then(({ RedisCounters }) => new RedisCounters(url, logger)) : undefined;
   let counterErrorLogged = false;
-  const window = (name: LimitName, kind: string, max: number, windowSeconds = config.windowSeconds): FixedWindow | undefined => {
-    if (max === 0) return undefined;
-    const options = { keyPrefix: `${config.redisKeyPrefix}${kind}`, points: max, duration: windowSeconds };
-    return new FixedWindow(name, max, windowSeconds, redis ? redis.counter(options) : new RateLimiterMemory(options), (error) => {
-      // Counting is a guard, not the service: a counter that fails lets requests through.
-      if (counterErrorLogged) return;
-      counterErrorLogged = true;
-      logger.error({ err: error }, 'Rate limits: a counter failed; requests are let through uncounted. Report this with the error.');
-    });
+  const windows = async (): Promise<Windows> => {
+    const counters = await redis;
+    await counters?.firstAttempt;
+    const window = (name: LimitName, kind: string, max: number, windowSeconds = config.windowSeconds): FixedWindow | undefined => {
+      if (max === 0) return undefined;
+      const options = { keyPrefix: `${config.redisKeyPrefix}${kind}`, points: max, duration: windowSeconds };
+      return new FixedWindow(name, max, windowSeconds, counters ? counters.counter(options) : new RateLimiterMemory(options), (error) => {
+        // Counting is a guard, not the service: a counter that fails lets requests through.
+        if (counterErrorLogged) return;
+        counterErrorLogged = true;
+        logger.error({ err: error }, 'Rate limits: a counter failed; requests are let through uncounted. Report this with the error.');
+      });
+    };
+    return {
+      perToken: window('perToken', 'token', config.perToken),
+      perAddress: window('perAddress', 'address', config.perAddress),
+      spansPerDeployment: ingest ? window('spansPerDeployment', 'spans', ingest.rateLimitSpans, ingest.rateLimitWindowSeconds) : undefined,
+      uploadsPerToken: uploads ? window('uploadsPerToken', 'upload-token', uploads.ratePerToken, uploads.rateWindowSeconds) : undefined,
+      uploadsPerOrganization: uploads ? window('uploadsPerOrganization', 'upload-org', uploads.ratePerOrganization, uploads.rateWindowSeconds) : undefined,
+    };
   };
-  const perToken = window('perToken', 'token', config.perToken);
-  const perAddress = window('perAddress', 'address', config.perAddress);
-  const spansPerDeployment = ingest ? window('spansPerDeployment', 'spans', ingest.rateLimitSpans, ingest.rateLimitWindowSeconds) : undefined;
-  const uploadsPerToken = uploads ? window('uploadsPerToken', 'upload-token', uploads.ratePerToken, uploads.rateWindowSeconds) : undefined;
-  const uploadsPerOrganization = uploads ? window('uploadsPerOrganization', 'upload-org', uploads.ratePerOrganization, uploads.rateWindowSeconds) : undefined;
+  const ready = windows();
 
   return {
     async consume({ address, credential }) {
-      if (redis) await redis.firstAttempt;
+      const { perToken, perAddress } = await ready;
       const hits: Promise<Refusal | undefined>[] = [];
       // The key is a digest of the whole header: a token must never sit in Redis, a log or a dump.
       if (perToken && credential) hits.push(perToken.hit(digest(credential)));
@@ -68,15 +78,23 @@ export function createRateLimiter(
       return longestRefusal(await Promise.all(hits));
     },
     async consumeSpans(deploymentId, spans) {
+      const { spansPerDeployment } = await ready;
       if (!spansPerDeployment || spans === 0) return { allowed: true };
-      if (redis) await redis.firstAttempt;
       return (await spansPerDeployment.hit(deploymentId, spans)) ?? { allowed: true };
     },
     async consumeUpload({ credential, organizationId }) {
+      const { uploadsPerToken, uploadsPerOrganization } = await ready;
       if (!uploadsPerToken && !uploadsPerOrganization) return { allowed: true };
-      if (redis) await redis.firstAttempt;
       return longestRefusal(await Promise.all([uploadsPerToken?.hit(digest(credential)), uploadsPerOrganization?.hit(String(organizationId))]));
     },
-    close: async () => redis?.close(),
+    close: async () => (await redis)?.close(),
   };
+}
+
+interface Windows {
+  perToken: FixedWindow | undefined;
+  perAddress: FixedWindow | undefined;
+  spansPerDeployment: FixedWindow | undefined;
+  uploadsPerToken: FixedWindow | undefined;
+  uploadsPerOrganization: FixedWindow | undefined;
 }

@@ -11,7 +11,7 @@ export interface OpenedCluster {
  * The Cluster of the configured Kubernetes API, or null when none is configured (loadKubeConfig).
  * The Cluster's module, and with it @kubernetes/client-node, is imported only when there is one:
  * whatever else the server loads names the Cluster by type only (`import type`), so a gateway
- * without a cluster never loads the client (test/k8s/lazy-client.test.ts).
+ * without a cluster never loads the client (test/operations/lazy-start.test.ts).
  */
 export async function openCluster(config: K8sConfig, env: NodeJS.ProcessEnv = process.env): Promise<OpenedCluster | null> {
   const kube = await loadKubeConfig(config, env);

@@ -5,13 +5,15 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ROOT_DIR } from '../../src/paths.js';
 import { createServerStore, killServerProcesses, startServerProcess, type ServerStore } from '../support/server-process.js';
 
-// Issue 16 §5, start fast: @kubernetes/client-node takes about half a second to load, so the
-// built server (`node dist/src/main.js`) loads it only when a cluster is configured (README
-// KUBE_CONFIG_SOURCE; src/k8s/open-cluster.ts). Every module the process imports is written down
-// by a loader hook (test/support/module-trace.mjs), and the client must be among them exactly
-// when a configuration names a cluster.
+// Issue 16 §5, start fast: the built server (`node dist/src/main.js`) loads a client only when
+// its configuration needs it: @kubernetes/client-node (about half a second) when a cluster is
+// configured (README KUBE_CONFIG_SOURCE; src/k8s/open-cluster.ts), ioredis (50 ms) when REDIS_URL
+// is set (src/http/rate-limit.ts). Every module the process imports is written down by a loader
+// hook (test/support/module-trace.mjs), and a client must be among them exactly when its
+// configuration is there.
 const TRACE_HOOK = path.join(ROOT_DIR, 'test/support/module-trace.mjs');
 const CLIENT = '/node_modules/@kubernetes/client-node/';
+const REDIS = '/node_modules/ioredis/';
 
 let store: ServerStore;
 let dir: string;
@@ -19,7 +21,7 @@ let kubeconfig: string;
 
 beforeAll(async () => {
   store = await createServerStore();
-  dir = fs.mkdtempSync(path.join(os.tmpdir(), 'gatehouse-lazy-client-'));
+  dir = fs.mkdtempSync(path.join(os.tmpdir(), 'gatehouse-lazy-start-'));
   kubeconfig = path.join(dir, 'kubeconfig');
   // Never contacted: the server talks to the API on a deploy or a /readyz, neither of which comes.
   fs.writeFileSync(
@@ -80,6 +82,21 @@ describe('the server loads the Kubernetes client only when a cluster is configur
       // The trace saw the server's own modules: an empty trace would pass the "not loaded" rows.
       expect(modules.some((url) => url.endsWith('/dist/src/main.js'))).toBe(true);
       expect(modules.some((url) => url.includes(CLIENT))).toBe(loadsClient);
+    },
+    60_000,
+  );
+});
+
+describe('the server loads ioredis only when REDIS_URL is set', () => {
+  it.each([
+    { configuration: 'no REDIS_URL', env: { REDIS_URL: '' }, loadsClient: false },
+    { configuration: 'REDIS_URL set', env: { REDIS_URL: 'redis://127.0.0.1:6379' }, loadsClient: true },
+  ])(
+    '$configuration: loads ioredis: $loadsClient',
+    async ({ env, loadsClient }) => {
+      const modules = await modulesLoadedBy({ KUBE_CONFIG_SOURCE: 'off', ...env });
+      expect(modules.some((url) => url.endsWith('/dist/src/main.js'))).toBe(true);
+      expect(modules.some((url) => url.includes(REDIS))).toBe(loadsClient);
     },
     60_000,
   );
