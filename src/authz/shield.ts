@@ -21,6 +21,11 @@ const ROOT_TYPES = new Set(['Query', 'Mutation', 'Subscription']);
  * fallback `deny`, so forgetting a rule fails closed.
  */
 export function applyAuthorization(schema: GraphQLSchema, authorization: ModuleAuthorization, mode: ShieldMode = 'selective'): GraphQLSchema {
+  return applyMiddleware(schema, authorizationMiddleware(schema, authorization, mode));
+}
+
+/** applyAuthorization's middleware, to compose with others in one applyMiddleware (src/graphql/compose-middleware.ts). */
+export function authorizationMiddleware(schema: GraphQLSchema, authorization: ModuleAuthorization, mode: ShieldMode = 'selective'): IMiddlewareFieldMap {
   const { inherits } = authorization;
   for (const type of Object.keys(inherits)) {
     if (ROOT_TYPES.has(type)) throw new Error(`Fields of ${type} must carry their own rule; they cannot inherit one.`);
@@ -45,7 +50,7 @@ export function applyAuthorization(schema: GraphQLSchema, authorization: ModuleA
     fallbackError: (error, _parent, _args, _ctx, info) => (error instanceof Error ? error : new ForbiddenError(`${fieldName(info)} is not available.`)),
   });
   const generated = generator.generate(schema) as IMiddlewareFieldMap;
-  if (mode === 'every-field') return applyMiddleware(schema, generated);
+  if (mode === 'every-field') return generated;
 
   const selected: IMiddlewareFieldMap = {};
   for (const [type, fields] of Object.entries(generated)) {
@@ -56,5 +61,5 @@ export function applyAuthorization(schema: GraphQLSchema, authorization: ModuleA
     }
     if (Object.keys(kept).length > 0) selected[type] = kept as IMiddlewareFieldMap[string];
   }
-  return applyMiddleware(schema, selected);
+  return selected;
 }

@@ -14,6 +14,7 @@ import type { Cluster } from '../k8s/cluster.js';
 import { pendingMigrations } from '../db/migrate.js';
 import { UnauthenticatedError } from '../errors.js';
 import { createApollo } from '../graphql/apollo.js';
+import { composeMiddleware } from '../graphql/compose-middleware.js';
 import { applyMiddleware } from 'graphql-middleware';
 import {
   deadlineOf,
@@ -93,7 +94,8 @@ export class Gateway {
   constructor(private readonly deps: GatewayDeps) {
     this.deploys = new InFlightDeploys(deps.config.k8s.deploysPerOrganization);
     const schema = deps.schema ?? buildSchema();
-    const timed = applyMiddleware(schema, mutationDeadlineMiddleware(schema, deps.config.limits.operationTimeoutMs), responseBudgetMiddleware(schema));
+    const limited = composeMiddleware(schema, mutationDeadlineMiddleware(schema, deps.config.limits.operationTimeoutMs), responseBudgetMiddleware(schema));
+    const timed = applyMiddleware(schema, limited);
     const { limits } = deps.config;
     this.largePages = new Semaphore(limits.largePageReads);
     // One gate for every permission set's server: turns are the process's, not a server's.
