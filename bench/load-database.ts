@@ -109,7 +109,9 @@ async function shared(spec: DatabaseSpec, label: string, handle: DatabaseHandle,
  * that several processes can each open the same data (a copy each, deleted by `close()`).
  */
 export function openSharedDatabase(spec: DatabaseSpec, onQuery: (event: LogEvent) => void, copy: boolean): DatabaseHandle {
-  if ('url' in spec) return openDatabase({ url: spec.url, poolMax: 10, onQuery });
+  // Kept open when idle, as the gateway's pool is by default (DATABASE_POOL_MIN): each target
+  // waits idle through the other's runs, and would otherwise reconnect at the start of its own.
+  if ('url' in spec) return openDatabase({ url: spec.url, poolMax: 10, poolMin: 10, onQuery });
   if (!copy) return openDatabase({ dataDir: spec.dataDir, holder: 'a benchmark server', onQuery });
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'gatehouse-bench-copy-'));
   fs.cpSync(spec.dataDir, dataDir, { recursive: true, filter: (source) => path.basename(source) !== 'gatehouse.lock' });

@@ -19,6 +19,7 @@ export async function openRuntime(config: Config, logger: Logger, holder: string
     url: config.databaseUrl,
     dataDir: config.dataDir,
     poolMax: config.databasePoolMax,
+    poolMin: config.databasePoolMin,
     holder,
   });
   try {

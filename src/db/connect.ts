@@ -18,6 +18,8 @@ export interface DatabaseOptions {
   /** PGlite data directory; `memory://` for a throw-away database. */
   dataDir?: string;
   poolMax?: number;
+  /** PostgreSQL connections the pool keeps open when idle (pg-pool's `min`); 0 closes each after 10 s idle. */
+  poolMin?: number;
   /** Who holds the PGlite lock, for the message another process gets. */
   holder?: string;
   /** Called for every executed statement (benchmarks count them). */
@@ -57,7 +59,8 @@ export function openDatabase(options: DatabaseOptions): DatabaseHandle {
   const plugins = [new CamelCasePlugin({ maintainNestedObjectKeys: true })];
   const log = options.onQuery ? (event: LogEvent) => options.onQuery?.(event) : undefined;
   if (options.url) {
-    const pool = new pg.Pool({ connectionString: options.url, max: options.poolMax ?? 10 });
+    const max = options.poolMax ?? 10;
+    const pool = new pg.Pool({ connectionString: options.url, max, min: Math.min(options.poolMin ?? 0, max) });
     const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool: preparingPool(pool) }), plugins, ...(log ? { log } : {}) });
     const poolStats = (): PoolStats => ({ total: pool.totalCount, idle: pool.idleCount, waiting: pool.waitingCount });
     return { db, dialect: 'postgres', poolStats, close: () => db.destroy() };

@@ -49,6 +49,7 @@ export function gatewaySettings(config: Config): Record<string, string> {
     LOG_LEVEL: config.logLevel,
     SHUTDOWN_GRACE_MS: String(config.shutdownGraceMs),
     DATABASE_POOL_MAX: String(config.databasePoolMax),
+    DATABASE_POOL_MIN: String(config.databasePoolMin),
     MAX_PAGE_SIZE: String(config.maxPageSize),
     ZIP_MAX_BYTES: String(config.zipMaxBytes),
     OTLP_MAX_BYTES: String(config.ingest.maxBytes),

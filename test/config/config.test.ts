@@ -36,8 +36,18 @@ describe('configuration is validated at start', () => {
     [{ WEBHOOK_TIMEOUT_MS: '10' }, /WEBHOOK_TIMEOUT_MS must be a whole number from 100/],
     [{ WEBHOOK_RETRY_BASE_MS: '60000', WEBHOOK_RETRY_MAX_DELAY_MS: '1000' }, /WEBHOOK_RETRY_MAX_DELAY_MS \(1000\) must be at least WEBHOOK_RETRY_BASE_MS/],
     [{ INTROSPECTION: 'public' }, /INTROSPECTION must be authenticated or off; got "public"/],
+    [{ DATABASE_POOL_MAX: '4', DATABASE_POOL_MIN: '5' }, /DATABASE_POOL_MIN must be a whole number from 0 to 4; got "5"/],
   ])('%j is refused', (env, message) => {
     expect(() => loadConfig(env)).toThrow(message);
+  });
+
+  it.each([
+    [{}, 10, 10],
+    [{ DATABASE_POOL_MAX: '4' }, 4, 4],
+    [{ DATABASE_POOL_MAX: '20', DATABASE_POOL_MIN: '2' }, 20, 2],
+    [{ DATABASE_POOL_MIN: '0' }, 10, 0],
+  ])('%j: a pool of %i connections, %i kept open when idle', (env, max, min) => {
+    expect(loadConfig(env)).toMatchObject({ databasePoolMax: max, databasePoolMin: min });
   });
 
   it('webhooks: plain http only in development by default, private targets never by default', () => {

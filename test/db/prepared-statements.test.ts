@@ -1,6 +1,7 @@
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { authorizeSubject, authorizeToken } from '../../src/authz/authorize-request.js';
+import { openDatabase, type DatabaseHandle } from '../../src/db/connect.js';
 import { prepared } from '../../src/db/prepared-statements.js';
 import { createTestDatabase, type TestDatabase } from '../support/test-database.js';
 
@@ -37,4 +38,45 @@ describe.skipIf(!process.env.TEST_DATABASE_URL)('statements prepared once per co
     expect(() => prepared('test_one', 'select 2')).toThrow('must have one name and one text');
     expect(() => prepared('test_other', 'select 1')).toThrow('must have one name and one text');
   });
+});
+
+// Prepared statements last as long as their connection: a pool that closed its connections after
+// pg's 10 s idle timeout would make the first requests after every quiet spell reconnect and
+// prepare again (p99 3× p50 in bench:load). The gateway's pool keeps DATABASE_POOL_MIN open.
+describe.skipIf(!process.env.TEST_DATABASE_URL)('an idle pool keeps its minimum of connections, and with them their statements', () => {
+  let database: TestDatabase;
+  const pools: DatabaseHandle[] = [];
+
+  beforeAll(async () => {
+    database = await createTestDatabase(1);
+  });
+  afterAll(async () => {
+    for (const pool of pools) await pool.close();
+    await database?.close();
+  });
+
+  /** The backends of two statements run at once (so on two connections), each authorizing as a request does first. */
+  const backends = async (handle: DatabaseHandle): Promise<number[]> => {
+    const one = async () => {
+      await authorizeToken(handle.db, Buffer.alloc(32, 7));
+      return (await sql<{ pid: number }>`select pg_backend_pid() as pid, pg_sleep(0.2)`.execute(handle.db)).rows[0]?.pid ?? 0;
+    };
+    return (await Promise.all([one(), one()])).sort();
+  };
+
+  it('poolMin 2 keeps both connections past the idle timeout; poolMin 0 closes them', async () => {
+    const kept = openDatabase({ url: database.url, poolMax: 2, poolMin: 2 });
+    const closed = openDatabase({ url: database.url, poolMax: 2, poolMin: 0 });
+    pools.push(kept, closed);
+    const before = { kept: await backends(kept), closed: await backends(closed) };
+    expect(before.kept).toHaveLength(2);
+    expect(new Set(before.kept).size).toBe(2);
+
+    await new Promise((resolve) => setTimeout(resolve, 10_500));
+    expect(kept.poolStats?.().total).toBe(2);
+    expect(closed.poolStats?.().total).toBe(0);
+    // The same sessions: nothing reconnected, nothing prepared again.
+    expect(await backends(kept)).toEqual(before.kept);
+    expect(await backends(closed)).not.toEqual(before.closed);
+  }, 30_000);
 });
