@@ -21,6 +21,8 @@ export async function openRuntime(config: Config, logger: Logger, holder: string
     poolMax: config.databasePoolMax,
     poolMin: config.databasePoolMin,
     holder,
+    onIdleConnectionLost: (error) =>
+      logger.warn({ err: error.message }, 'database: the server ended an idle connection (a restart or failover?); the pool opens another when one is needed'),
   });
   try {
     // As the owner when MIGRATION_DATABASE_URL is set: the gateway's own role cannot alter tables.

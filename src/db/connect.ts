@@ -20,6 +20,8 @@ export interface DatabaseOptions {
   poolMax?: number;
   /** PostgreSQL connections the pool keeps open when idle (pg-pool's `min`); 0 closes each after 10 s idle. */
   poolMin?: number;
+  /** An idle PostgreSQL connection ended by the server (a restart, a failover, pg_terminate_backend). */
+  onIdleConnectionLost?: (error: Error) => void;
   /** Who holds the PGlite lock, for the message another process gets. */
   holder?: string;
   /** Called for every executed statement (benchmarks count them). */
@@ -61,6 +63,9 @@ export function openDatabase(options: DatabaseOptions): DatabaseHandle {
   if (options.url) {
     const max = options.poolMax ?? 10;
     const pool = new pg.Pool({ connectionString: options.url, max, min: Math.min(options.poolMin ?? 0, max) });
+    // pg-pool has already dropped such a connection and opens another when one is needed; the
+    // event is news, not a failure. Without a listener, Node would end the process with it.
+    pool.on('error', (error) => options.onIdleConnectionLost?.(error));
     const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool: preparingPool(pool) }), plugins, ...(log ? { log } : {}) });
     const poolStats = (): PoolStats => ({ total: pool.totalCount, idle: pool.idleCount, waiting: pool.waitingCount });
     return { db, dialect: 'postgres', poolStats, close: () => db.destroy() };

@@ -79,4 +79,17 @@ describe.skipIf(!process.env.TEST_DATABASE_URL)('an idle pool keeps its minimum 
     expect(await backends(kept)).toEqual(before.kept);
     expect(await backends(closed)).not.toEqual(before.closed);
   }, 30_000);
+
+  it('a kept connection the server ends (a restart, pg_terminate_backend) is replaced, not fatal', async () => {
+    const kept = openDatabase({ url: database.url, poolMax: 2, poolMin: 2 });
+    pools.push(kept);
+    const [first] = await backends(kept);
+    await sql`select pg_terminate_backend(${first ?? 0})`.execute(database.db);
+    // The pool hears of it on the idle connection's socket, drops it and opens a new one on demand.
+    for (let i = 0; i < 50 && kept.poolStats?.().total === 2; i++) await new Promise((resolve) => setTimeout(resolve, 20));
+    expect(kept.poolStats?.().total).toBe(1);
+    const after = await backends(kept);
+    expect(after).toHaveLength(2);
+    expect(after).not.toContain(first);
+  });
 });
