@@ -18,8 +18,10 @@ export interface DatabaseOptions {
   /** PGlite data directory; `memory://` for a throw-away database. */
   dataDir?: string;
   poolMax?: number;
-  /** PostgreSQL connections the pool keeps open when idle (pg-pool's `min`); 0 closes each after 10 s idle. */
+  /** PostgreSQL connections the pool keeps open when idle (pg-pool's `min`); the others close after `poolIdleMillis`. */
   poolMin?: number;
+  /** How long a connection above `poolMin` stays open idle; pg-pool's 10 s unless set. */
+  poolIdleMillis?: number;
   /** An idle PostgreSQL connection ended by the server (a restart, a failover, pg_terminate_backend). */
   onIdleConnectionLost?: (error: Error) => void;
   /** Who holds the PGlite lock, for the message another process gets. */
@@ -62,7 +64,12 @@ export function openDatabase(options: DatabaseOptions): DatabaseHandle {
   const log = options.onQuery ? (event: LogEvent) => options.onQuery?.(event) : undefined;
   if (options.url) {
     const max = options.poolMax ?? 10;
-    const pool = new pg.Pool({ connectionString: options.url, max, min: Math.min(options.poolMin ?? 0, max) });
+    const pool = new pg.Pool({
+      connectionString: options.url,
+      max,
+      min: Math.min(options.poolMin ?? 0, max),
+      ...(options.poolIdleMillis === undefined ? {} : { idleTimeoutMillis: options.poolIdleMillis }),
+    });
     // pg-pool has already dropped such a connection and opens another when one is needed; the
     // event is news, not a failure. Without a listener, Node would end the process with it.
     pool.on('error', (error) => options.onIdleConnectionLost?.(error));
