@@ -13,7 +13,7 @@ type IMiddlewareResolver = Extract<IMiddlewareFunction, (...args: never[]) => un
  *
  * A middleware is a type map: a resolver for every field of a type, or one per field. Fragments
  * (graphql-middleware's `{ fragment, resolve }`, for schema stitching) are refused, not dropped:
- * Gatehouse declares none.
+ * Gatehouse declares none; graphql-shield's logic rules come with an empty list of them.
  */
 export function composeMiddleware(schema: GraphQLSchema, ...middlewares: IMiddlewareTypeMap[]): IMiddlewareTypeMap {
   const chains = new Map<string, Map<string, IMiddlewareResolver[]>>();
@@ -42,6 +42,10 @@ function isTypeWide(value: IMiddlewareTypeMap[string]): value is IMiddlewareFunc
 
 function resolverOf(typeName: string, field: string, fn: IMiddlewareFunction): IMiddlewareResolver {
   if (typeof fn === 'function') return fn;
+  // graphql-shield gives its logic rules (allow, deny, and, or …) as `{ fragments: [], resolve }`:
+  // nothing to stitch, a resolver like any other.
+  const fragments = [...(fn.fragment === undefined ? [] : [fn.fragment]), ...(fn.fragments ?? [])];
+  if (fragments.length === 0 && fn.resolve) return fn.resolve;
   throw new Error(`composeMiddleware: ${typeName}.${field} has a middleware with options (fragments), which Gatehouse does not compose; give a resolver.`);
 }
 

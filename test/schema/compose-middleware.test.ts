@@ -3,6 +3,7 @@ import { makeExecutableSchema } from '@graphql-tools/schema';
 import { applyMiddleware, type IMiddlewareTypeMap } from 'graphql-middleware';
 import { describe, expect, it } from 'vitest';
 import { composeMiddleware } from '../../src/graphql/compose-middleware.js';
+import { buildSchema } from '../../src/graphql/schema.js';
 
 // src/graphql/compose-middleware.ts: the gateway composes its middlewares and applies them in one
 // pass; every field must get the chain that graphql-middleware gives it when they are applied
@@ -74,6 +75,17 @@ describe('composeMiddleware', () => {
       query: { a: 'f(t(A))', b: 't(B)', c: { x: 'f(X)' } },
       mutation: { m: 'M' },
     });
+  });
+
+  it("takes graphql-shield's logic rules, which come as { fragments: [], resolve }", async () => {
+    const base = schemaWithResolvers();
+    const logicRule = { Query: { a: { fragments: [], resolve: mark('l') } } };
+    const schema = applyMiddleware(base, composeMiddleware(base, logicRule, middlewares.typeWide ?? {}));
+    expect(await answer(schema)).toMatchObject({ query: { a: 'l(t(A))', b: 't(B)' } });
+  });
+
+  it('builds the gateway schema in both shield layouts (every-field wraps inherited fields in allow)', () => {
+    for (const mode of ['selective', 'every-field'] as const) expect(buildSchema(mode).getQueryType()?.name).toBe('Query');
   });
 
   it('refuses a middleware with fragments, which it cannot compose', () => {
