@@ -43,8 +43,19 @@ afterAll(async () => {
   fs.rmSync(dir, { recursive: true, force: true });
 });
 
-/** The modules the server imported until it served, as resolved URLs. */
-async function modulesLoadedBy(env: Record<string, string>): Promise<string[]> {
+const traces = new Map<string, Promise<string[]>>();
+
+/** The modules the server imported until it served, as resolved URLs; one start per configuration. */
+function modulesLoadedBy(env: Record<string, string>): Promise<string[]> {
+  const key = JSON.stringify(Object.entries(env).sort());
+  const known = traces.get(key);
+  if (known) return known;
+  const trace = traceModules(env);
+  traces.set(key, trace);
+  return trace;
+}
+
+async function traceModules(env: Record<string, string>): Promise<string[]> {
   const trace = path.join(dir, `modules-${Date.now()}.txt`);
   const server = await startServerProcess({
     ...store.env,
@@ -58,6 +69,9 @@ async function modulesLoadedBy(env: Record<string, string>): Promise<string[]> {
   return fs.readFileSync(trace, 'utf8').split('\n');
 }
 
+/** No cluster though a kubeconfig is there, no Redis: the start several rows below share. */
+const withoutClients = () => ({ KUBE_CONFIG_SOURCE: 'off', KUBECONFIG: kubeconfig, REDIS_URL: '' });
+
 describe('the server loads the Kubernetes client only when a cluster is configured', () => {
   const missing = () => path.join(dir, 'no-such-kubeconfig');
   const cases: { configuration: string; env: () => Record<string, string>; loadsClient: boolean }[] = [
@@ -68,7 +82,7 @@ describe('the server loads the Kubernetes client only when a cluster is configur
     },
     {
       configuration: 'KUBE_CONFIG_SOURCE=off, though a kubeconfig is there',
-      env: () => ({ KUBE_CONFIG_SOURCE: 'off', KUBECONFIG: kubeconfig }),
+      env: () => withoutClients(),
       loadsClient: false,
     },
     { configuration: 'KUBE_CONFIG_SOURCE=auto with a kubeconfig', env: () => ({ KUBE_CONFIG_SOURCE: 'auto', KUBECONFIG: kubeconfig }), loadsClient: true },
@@ -89,12 +103,12 @@ describe('the server loads the Kubernetes client only when a cluster is configur
 
 describe('the server loads ioredis only when REDIS_URL is set', () => {
   it.each([
-    { configuration: 'no REDIS_URL', env: { REDIS_URL: '' }, loadsClient: false },
-    { configuration: 'REDIS_URL set', env: { REDIS_URL: 'redis://127.0.0.1:6379' }, loadsClient: true },
+    { configuration: 'no REDIS_URL', env: () => withoutClients(), loadsClient: false },
+    { configuration: 'REDIS_URL set', env: () => ({ KUBE_CONFIG_SOURCE: 'off', REDIS_URL: 'redis://127.0.0.1:6379' }), loadsClient: true },
   ])(
     '$configuration: loads ioredis: $loadsClient',
     async ({ env, loadsClient }) => {
-      const modules = await modulesLoadedBy({ KUBE_CONFIG_SOURCE: 'off', ...env });
+      const modules = await modulesLoadedBy(env());
       expect(modules.some((url) => url.endsWith('/dist/src/main.js'))).toBe(true);
       expect(modules.some((url) => url.includes(REDIS))).toBe(loadsClient);
     },
@@ -107,7 +121,7 @@ describe('the server loads ioredis only when REDIS_URL is set', () => {
 // load from node_modules as well: a second copy of graphql-js fails at the first query.
 describe('the built server is bundled', () => {
   it('loads its own code from a few files of dist/, and kysely, graphql and Apollo from none of node_modules', async () => {
-    const modules = await modulesLoadedBy({ KUBE_CONFIG_SOURCE: 'off' });
+    const modules = await modulesLoadedBy(withoutClients());
     const own = modules.filter((url) => url.includes('/dist/') && !url.includes('/node_modules/'));
     expect(own.some((url) => url.endsWith('/dist/src/main.js'))).toBe(true);
     expect(own.length).toBeLessThan(40);
