@@ -12,8 +12,6 @@ import { createServerStore, killServerProcesses, startServerProcess, type Server
 // hook (test/support/module-trace.mjs), and a client must be among them exactly when its
 // configuration is there.
 const TRACE_HOOK = path.join(ROOT_DIR, 'test/support/module-trace.mjs');
-const CLIENT = '/node_modules/@kubernetes/client-node/';
-const REDIS = '/node_modules/ioredis/';
 
 let store: ServerStore;
 let dir: string;
@@ -72,45 +70,41 @@ async function traceModules(env: Record<string, string>): Promise<string[]> {
 /** No cluster though a kubeconfig is there, no Redis: the start several rows below share. */
 const withoutClients = () => ({ KUBE_CONFIG_SOURCE: 'off', KUBECONFIG: kubeconfig, REDIS_URL: '' });
 
-describe('the server loads the Kubernetes client only when a cluster is configured', () => {
+describe('the server loads a client only when its configuration is there', () => {
   const missing = () => path.join(dir, 'no-such-kubeconfig');
-  const cases: { configuration: string; env: () => Record<string, string>; loadsClient: boolean }[] = [
+  const KUBERNETES = { name: '@kubernetes/client-node', path: '/node_modules/@kubernetes/client-node/' };
+  const REDIS = { name: 'ioredis', path: '/node_modules/ioredis/' };
+  const cases: { configuration: string; env: () => Record<string, string>; client: typeof KUBERNETES; loads: boolean }[] = [
     {
       configuration: 'KUBE_CONFIG_SOURCE=auto, not in a pod, no kubeconfig',
       env: () => ({ KUBE_CONFIG_SOURCE: 'auto', KUBECONFIG: missing() }),
-      loadsClient: false,
+      client: KUBERNETES,
+      loads: false,
+    },
+    { configuration: 'KUBE_CONFIG_SOURCE=off, though a kubeconfig is there', env: withoutClients, client: KUBERNETES, loads: false },
+    {
+      configuration: 'KUBE_CONFIG_SOURCE=auto with a kubeconfig',
+      env: () => ({ KUBE_CONFIG_SOURCE: 'auto', KUBECONFIG: kubeconfig }),
+      client: KUBERNETES,
+      loads: true,
     },
     {
-      configuration: 'KUBE_CONFIG_SOURCE=off, though a kubeconfig is there',
-      env: () => withoutClients(),
-      loadsClient: false,
+      configuration: 'KUBE_CONFIG_SOURCE=kubeconfig',
+      env: () => ({ KUBE_CONFIG_SOURCE: 'kubeconfig', KUBECONFIG: kubeconfig }),
+      client: KUBERNETES,
+      loads: true,
     },
-    { configuration: 'KUBE_CONFIG_SOURCE=auto with a kubeconfig', env: () => ({ KUBE_CONFIG_SOURCE: 'auto', KUBECONFIG: kubeconfig }), loadsClient: true },
-    { configuration: 'KUBE_CONFIG_SOURCE=kubeconfig', env: () => ({ KUBE_CONFIG_SOURCE: 'kubeconfig', KUBECONFIG: kubeconfig }), loadsClient: true },
+    { configuration: 'no REDIS_URL', env: withoutClients, client: REDIS, loads: false },
+    { configuration: 'REDIS_URL set', env: () => ({ KUBE_CONFIG_SOURCE: 'off', REDIS_URL: 'redis://127.0.0.1:6379' }), client: REDIS, loads: true },
   ];
 
   it.each(cases)(
-    '$configuration: loads the client: $loadsClient',
-    async ({ env, loadsClient }) => {
+    '$configuration: loads $client.name: $loads',
+    async ({ env, client, loads }) => {
       const modules = await modulesLoadedBy(env());
       // The trace saw the server's own modules: an empty trace would pass the "not loaded" rows.
       expect(modules.some((url) => url.endsWith('/dist/src/main.js'))).toBe(true);
-      expect(modules.some((url) => url.includes(CLIENT))).toBe(loadsClient);
-    },
-    60_000,
-  );
-});
-
-describe('the server loads ioredis only when REDIS_URL is set', () => {
-  it.each([
-    { configuration: 'no REDIS_URL', env: () => withoutClients(), loadsClient: false },
-    { configuration: 'REDIS_URL set', env: () => ({ KUBE_CONFIG_SOURCE: 'off', REDIS_URL: 'redis://127.0.0.1:6379' }), loadsClient: true },
-  ])(
-    '$configuration: loads ioredis: $loadsClient',
-    async ({ env, loadsClient }) => {
-      const modules = await modulesLoadedBy(env());
-      expect(modules.some((url) => url.endsWith('/dist/src/main.js'))).toBe(true);
-      expect(modules.some((url) => url.includes(REDIS))).toBe(loadsClient);
+      expect(modules.some((url) => url.includes(client.path))).toBe(loads);
     },
     60_000,
   );
