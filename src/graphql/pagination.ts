@@ -42,8 +42,11 @@ export interface PageInfo {
 export interface Connection<T> {
   edges: Edge<T>[];
   pageInfo: PageInfo;
-  /** Run only when the client asks for it, with the list's own filter. */
-  totalCount: () => Promise<number>;
+  /**
+   * Run only when the client asks for it, with the list's own filter; a count already at hand is
+   * returned as it is, so that its field completes without a promise (a page of cards has 20).
+   */
+  totalCount: () => number | Promise<number>;
 }
 
 export const DEFAULT_PAGE_SIZE = 20;

@@ -20,16 +20,36 @@ function names(grant: EntityGrantRow, scope: AutomationScope): boolean {
   return grant.userId !== null && grant.userId === scope.userId;
 }
 
-/** Decides `action` for the caller on one automation; grants come through a batched loader. */
-export async function decideFor(ctx: GraphQLContext, automation: AutomationRow, action: AutomationAction): Promise<AutomationDecisionModel> {
+/** The caller's decision on each action on one automation, all from one read of its grants. */
+export type AutomationDecider = (action: AutomationAction) => AutomationDecisionModel;
+
+const NOT_A_MEMBER: AutomationDecider = (action) => ({
+  permission: action,
+  allowed: false,
+  reason: 'VISIBILITY',
+  explanation: 'Not a member of this organization.',
+});
+
+/**
+ * Reads what deciding on this automation needs (the caller's scope, the automation's grants through
+ * a batched loader) once, and decides any number of actions from it synchronously: a card's rule
+ * and its viewerPermissions decide several actions per automation of a page.
+ */
+export async function deciderFor(ctx: GraphQLContext, automation: AutomationRow): Promise<AutomationDecider> {
   const scope = await automationScope(ctx, automation.organizationId);
-  if (!scope) return { permission: action, allowed: false, reason: 'VISIBILITY', explanation: 'Not a member of this organization.' };
+  if (!scope) return NOT_A_MEMBER;
   const grants = await ctx.loaders.accessLists.load({ resourceType: 'AUTOMATION', resourceId: automation.id });
-  return decide(action, {
+  const input = {
     isOwner: scope.isOwner,
     crewsDashboards: scope.crewsDashboards,
     visibility: automation.visibility,
     grants: grants.filter((grant) => names(grant, scope)).map((grant) => grant.permissions),
     tokenScope: scope.tokenScope && { includes: scope.tokenScope.automationIds.includes(automation.id), permissions: scope.tokenScope.permissions },
-  });
+  };
+  return (action) => decide(action, input);
+}
+
+/** Decides `action` for the caller on one automation. */
+export async function decideFor(ctx: GraphQLContext, automation: AutomationRow, action: AutomationAction): Promise<AutomationDecisionModel> {
+  return (await deciderFor(ctx, automation))(action);
 }

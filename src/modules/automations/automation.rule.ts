@@ -5,7 +5,7 @@ import { fieldName, guard, type Decision } from '../../authz/guard.js';
 import { scopedTokenRefusal } from '../../authz/guards.js';
 import type { GraphQLContext } from '../../graphql/context.js';
 import { parseUuid } from '../../graphql/ids.js';
-import { decideFor } from './automation-access.js';
+import { deciderFor } from './automation-access.js';
 import type { AutomationAction } from '../../authz/entity-permissions.js';
 import { actionReach } from './automation-decision.js';
 import type { AutomationRow } from './automations.table.js';
@@ -53,13 +53,14 @@ export async function automationDecision(
   info: GraphQLResolveInfo,
   notFound: () => NotFoundError,
 ): Promise<Decision> {
-  await ctx.authz.ensure(automation.organizationId);
+  const decideAction = await deciderFor(ctx, automation);
+  // deciderFor awaited the organization's grant (Authz.ensure).
   if (!ctx.authz.grant(automation.organizationId)) return notFound();
-  const view = await decideFor(ctx, automation, 'VIEW');
+  const view = decideAction('VIEW');
   if (!view.allowed)
     return view.reason === 'ROLE_LEVEL' ? new ForbiddenError(`${fieldName(info)}: ${view.explanation}`, { feature: 'crews_dashboards' }) : notFound();
   if (action === 'VIEW') return true;
-  const decision = await decideFor(ctx, automation, action);
+  const decision = decideAction(action);
   return decision.allowed
     ? true
     : new ForbiddenError(`${fieldName(info)} needs the ${action.toLowerCase()} permission on this automation: ${decision.explanation}`, {

@@ -7,7 +7,7 @@ import type { Resolvers } from '../../graphql/generated/resolvers-types.js';
 import { parseUuid } from '../../graphql/ids.js';
 import { createdBy, found, loadFound, pageOf, textFields } from '../../graphql/resource-helpers.js';
 import { requiredText } from '../../graphql/validate.js';
-import { automationScope, decideFor } from './automation-access.js';
+import { automationScope, deciderFor, decideFor } from './automation-access.js';
 import { AUTOMATION_ACTIONS } from '../../authz/entity-permissions.js';
 import { AUTOMATION_NAME_MAX, automationNameTaken } from './automation-names.js';
 import { automationPageColumns } from './automation-page-columns.js';
@@ -39,7 +39,7 @@ export const automationsResolvers: Resolvers = {
   },
   Automation: {
     createdBy,
-    viewerPermissions: (automation, _args, ctx) => Promise.all(AUTOMATION_ACTIONS.map((action) => decideFor(ctx, automation, action))),
+    viewerPermissions: async (automation, _args, ctx) => AUTOMATION_ACTIONS.map(await deciderFor(ctx, automation)),
     accessList: (automation, _args, ctx) => ctx.loaders.accessLists.load({ resourceType: 'AUTOMATION', resourceId: automation.id }),
   },
   AutomationAccessEntry: {
