@@ -12,7 +12,7 @@
  * served by the full gateway in a process of its own (bench/bench-server.ts), JWT sessions signed
  * by a local identity provider (bench/jwt-issuer.ts); this process sends one request at a time:
  * the ratios are of one request's time. Each round runs each comparison for BENCH_DURATION s
- * (default 2), its baseline and variant alternating request by request (bench/load-run.ts
+ * (default 2 on PostgreSQL, 4 on PGlite), its baseline and variant alternating request by request (bench/load-run.ts
  * alternatingRun), so that the machine's slow spells weigh on both alike; BENCH_ROUNDS rounds
  * (default 10). A ratio is variant p50 / baseline p50 of a round; min, median and max over the
  * rounds, and PASS when the median is within the goal.
@@ -32,8 +32,10 @@ import { body, screen, without } from './screens.js';
 import { startServerProcess, type ServerProcess } from './server-process.js';
 
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 10);
-const DURATION_S = Number(process.env.BENCH_DURATION ?? 2);
 const onPostgres = Boolean(process.env.BENCH_DATABASE_URL);
+// PGlite's pages are slower (a run's spans page: 140-180 ms against 30 ms): 4 s give a round
+// enough requests per side for its p50.
+const DURATION_S = Number(process.env.BENCH_DURATION ?? (onPostgres ? 2 : 4));
 const size = (name: string, fallback: number) => Number(process.env[name] ?? fallback);
 const OTHERS: OtherData = {
   grants: size('BENCH_SCALE_GRANTS', 100_000),
