@@ -14,6 +14,8 @@ export interface Grants {
   readonly size: number;
   summary?(): GrantSummary;
   load?(organizationIds: readonly number[]): Promise<void>;
+  /** Whether `get` answers for this organization without a `load` first. */
+  loaded?(organizationId: number): boolean;
 }
 
 const LOADED = Promise.resolve();
@@ -46,6 +48,14 @@ export class Authz {
   ensure(organizationIds: number | readonly number[]): Promise<void> {
     if (!this.grants.load) return LOADED;
     return this.grants.load(typeof organizationIds === 'number' ? [organizationIds] : organizationIds);
+  }
+
+  /**
+   * Whether the grant in this organization is readable now, without awaiting `ensure`: a rule on
+   * every item of a page then decides without a promise of its own.
+   */
+  ensured(organizationId: number): boolean {
+    return !this.grants.load || (this.grants.loaded?.(organizationId) ?? false);
   }
 
   /** The principal's grant in an organization; undefined for non-members and other tenants. */

@@ -37,13 +37,6 @@ function organizationOf(source: OrgSource, parent: unknown, args: Record<string,
   }
 }
 
-/** The organization a field acts in, with the principal's grant there loaded (Authz.ensure). */
-async function loadedOrganization(ctx: GraphQLContext, source: OrgSource, parent: unknown, args: Record<string, unknown>): Promise<number | null> {
-  const organizationId = organizationOf(source, parent, args);
-  if (organizationId !== null) await ctx.authz.ensure(organizationId);
-  return organizationId;
-}
-
 function shownId(source: OrgSource, args: Record<string, unknown>): string {
   if (source === 'args.organizationId') return String(args.organizationId);
   return source === 'args.id' ? String(args.id) : '?';
@@ -93,12 +86,17 @@ function inOrganization(
 ): IRule {
   return guard(
     name,
-    async (parent, args, ctx, info) => {
+    (parent, args, ctx, info) => {
       const principal = ctx.authz.principal;
       if (!principal) return new UnauthenticatedError();
-      const organizationId = await loadedOrganization(ctx, source, parent, args);
-      if (organizationId === null || !ctx.authz.grant(organizationId)) return new NotFoundError('Organization', shownId(source, args));
-      return decide(ctx, organizationId, principal, info);
+      const organizationId = organizationOf(source, parent, args);
+      const decideLoaded = (): Decision => {
+        if (organizationId === null || !ctx.authz.grant(organizationId)) return new NotFoundError('Organization', shownId(source, args));
+        return decide(ctx, organizationId, principal, info);
+      };
+      // The grant is read once per request; the items of a page after the first decide at once.
+      if (organizationId === null || ctx.authz.ensured(organizationId)) return decideLoaded();
+      return ctx.authz.ensure(organizationId).then(decideLoaded);
     },
     reach,
   );

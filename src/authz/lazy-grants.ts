@@ -30,7 +30,7 @@ export class LazyGrants {
   /** `,1,7,12,`: a membership is one search of the text, and nothing is parsed unless listed. */
   private readonly members: string;
   private ids: number[] | undefined;
-  private readonly loaded = new Map<number, OrganizationGrant | undefined>();
+  private readonly entries = new Map<number, OrganizationGrant | undefined>();
   private readonly loader: DataLoader<number, OrganizationGrant | undefined>;
   readonly size: number;
 
@@ -48,7 +48,7 @@ export class LazyGrants {
       return ids.map((id) => {
         // Undefined when the membership ended since the request's statement: not a member now.
         const grant = packed.get(id);
-        this.loaded.set(id, grant);
+        this.entries.set(id, grant);
         return grant;
       });
     });
@@ -59,7 +59,7 @@ export class LazyGrants {
   }
 
   get(organizationId: number): OrganizationGrant | undefined {
-    if (this.loaded.has(organizationId)) return this.loaded.get(organizationId);
+    if (this.entries.has(organizationId)) return this.entries.get(organizationId);
     if (!this.isMember(organizationId)) return undefined;
     throw new GrantNotLoadedError(organizationId);
   }
@@ -78,9 +78,14 @@ export class LazyGrants {
     return this.grantSummary;
   }
 
+  /** Whether `get` answers now: read already, or not one of the user's organizations. */
+  loaded(organizationId: number): boolean {
+    return this.entries.has(organizationId) || !this.isMember(organizationId);
+  }
+
   /** Reads the entries of those of `organizationIds` that are the user's and not read yet. */
   async load(organizationIds: readonly number[]): Promise<void> {
-    const missing = organizationIds.filter((id) => !this.loaded.has(id) && this.isMember(id));
+    const missing = organizationIds.filter((id) => !this.entries.has(id) && this.isMember(id));
     if (missing.length > 0) await Promise.all(missing.map((id) => this.loader.load(id)));
   }
 }

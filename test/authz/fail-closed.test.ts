@@ -9,16 +9,19 @@ import { Metrics } from '../../src/observability/metrics.js';
 
 // Deny by default (issue 2 §9): a field nobody classified is denied; a rule that throws denies and
 // is logged; shield's swallowed exceptions never turn into an allow.
-function schemaWith(throwingRule: boolean): GraphQLSchema {
+type Fragile = 'throws' | 'rejects' | 'allows';
+function schemaWith(fragile: Fragile): GraphQLSchema {
   const base = makeExecutableSchema({
     typeDefs: 'type Query { open: String  forgotten: String  fragile: String }',
     resolvers: { Query: { open: () => 'open', forgotten: () => 'secret', fragile: () => 'fragile' } },
   });
+  // A check that fails at once, or after awaiting something (a query): the guard answers a
+  // synchronous decision without a promise, so each path has its own handling of a failure.
   const rule = guard(
-    `test-throws-${String(throwingRule)}`,
+    `test-fragile-${fragile}`,
     () => {
-      if (throwingRule) throw new Error('database went away');
-      return true;
+      if (fragile === 'throws') throw new Error('database went away');
+      return fragile === 'rejects' ? Promise.reject(new Error('database went away later')) : true;
     },
     () => true,
   );
@@ -44,22 +47,25 @@ async function run(schema: GraphQLSchema, query: string, logged: unknown[] = [])
 
 describe('authorization fails closed', () => {
   it('a field with neither a rule nor an inherit entry is denied', async () => {
-    const result = await run(schemaWith(false), '{ open forgotten }');
+    const result = await run(schemaWith('allows'), '{ open forgotten }');
     expect(result.data).toEqual({ open: 'open', forgotten: null });
     expect(result.errors?.[0]?.extensions?.code).toBe('FORBIDDEN');
   });
 
-  it('a rule that throws denies the field and logs the failure', async () => {
+  it.each([
+    ['throws', 'database went away'],
+    ['rejects', 'database went away later'],
+  ] as const)('a rule that %s denies the field and logs the failure', async (fragile, failure) => {
     const logged: unknown[] = [];
-    const result = await run(schemaWith(true), '{ fragile }', logged);
+    const result = await run(schemaWith(fragile), '{ fragile }', logged);
     expect(result.data).toEqual({ fragile: null });
     expect(result.errors?.[0]?.extensions?.code).toBe('FORBIDDEN');
     expect(result.errors?.[0]?.message).toContain('test-request');
-    expect(JSON.stringify(logged)).toContain('database went away');
+    expect(JSON.stringify(logged)).toContain(failure);
   });
 
   it('the same rule allows when it does not throw', async () => {
-    const result = await run(schemaWith(false), '{ fragile }');
+    const result = await run(schemaWith('allows'), '{ fragile }');
     expect(result).toEqual({ data: { fragile: 'fragile' } });
   });
 });

@@ -275,8 +275,11 @@ describe('Authz with grants read on demand', () => {
     expect(() => authz.grant(7)).toThrow(GrantNotLoadedError);
     expect(() => authz.level(7, 'tools')).toThrow(/organization 7 was read before it was loaded/);
     expect(authz.grant(9)).toBeUndefined();
+    // What a rule asks before it decides without awaiting ensure(): only 9 answers now.
+    expect([7, 8, 9].map((id) => authz.ensured(id))).toEqual([false, false, true]);
     await Promise.all([authz.ensure(7), authz.ensure([7, 8, 9])]);
     expect(reads).toEqual([[7, 8]]);
+    expect([7, 8, 9].map((id) => authz.ensured(id))).toEqual([true, true, true]);
     expect(authz.level(7, 'tools')).toBe('READ');
     expect(authz.scope(8)?.roleId).toBe('00000000-0000-4000-8000-000000000008');
     await authz.ensure(8);

@@ -42,22 +42,25 @@ function managesMembersSomewhere(ctx: GraphQLContext): boolean {
  */
 const readEmail = guard(
   'user:email',
-  async (parent, _args, ctx, info) => {
+  (parent, _args, ctx, info) => {
     const principal = ctx.authz.principal;
     if (!principal) return new UnauthenticatedError();
+    const refused = () =>
+      new ForbiddenError(
+        `${fieldName(info)} is personal data: only the user and those with organization_settings: MANAGE in an organization of theirs read it; id and name are readable.`,
+        { feature: 'organization_settings', requiredLevel: 'MANAGE' },
+      );
     const userId = idOf(parent);
+    // Decided without a promise where nothing is to be read (a page of the caller's own rows).
     if (userId !== null && principal.kind === 'user' && principal.userId === userId) return true;
+    if (userId === null || !managesMembersSomewhere(ctx)) return refused();
     // One batched membership query per tick for a page of users, none for a caller who manages
     // nothing; then the caller's grants in the organizations the two share, and only those.
-    if (userId !== null && managesMembersSomewhere(ctx)) {
+    return (async () => {
       const organizations = await ctx.loaders.organizationsOfUser.load(userId);
       await ctx.authz.ensure(organizations);
-      if (organizations.some((id) => ctx.authz.has(id, 'organization_settings', 'MANAGE'))) return true;
-    }
-    return new ForbiddenError(
-      `${fieldName(info)} is personal data: only the user and those with organization_settings: MANAGE in an organization of theirs read it; id and name are readable.`,
-      { feature: 'organization_settings', requiredLevel: 'MANAGE' },
-    );
+      return organizations.some((id) => ctx.authz.has(id, 'organization_settings', 'MANAGE')) ? true : refused();
+    })();
   },
   emailReach,
 );
