@@ -15,6 +15,15 @@ export function fieldName(info: GraphQLResolveInfo): string {
 
 const guards = new Map<string, IRule>();
 const reachOfRule = new WeakMap<IRule, Reach>();
+const evaluationOfRule = new WeakMap<IRule, Evaluation>();
+
+/** A guard's decision on one field: never throws; a promise only when the check awaited something. */
+export type Evaluation = (parent: unknown, args: Record<string, unknown>, ctx: GraphQLContext, info: GraphQLResolveInfo) => Decision | Promise<Decision>;
+
+/** The evaluation of a guard, for src/authz/shield.ts to run it on a field without graphql-shield's async wrapper. */
+export function evaluationOf(rule: unknown): Evaluation | undefined {
+  return typeof rule === 'object' && rule !== null ? evaluationOfRule.get(rule as IRule) : undefined;
+}
 
 /** The static reach of a guard (which permission sets see its field), for the role-filtered schema. */
 export function reachOf(rule: unknown): Reach | undefined {
@@ -48,7 +57,7 @@ export function guard(name: string, check: Check, reach: Reach): IRule {
   };
   // Not an async function: a check that decides synchronously (the grants at hand) answers without
   // a promise of its own, which a rule on every item of a long page pays once per item.
-  const created = rule(name, { cache: 'no_cache' })((parent: unknown, args: Record<string, unknown>, ctx: GraphQLContext, info: GraphQLResolveInfo) => {
+  const evaluation: Evaluation = (parent, args, ctx, info) => {
     let decision: Decision | Promise<Decision>;
     try {
       decision = check(parent, args, ctx, info);
@@ -61,8 +70,10 @@ export function guard(name: string, check: Check, reach: Reach): IRule {
         (error: unknown) => threw(error, ctx, info),
       );
     return decided(decision, ctx);
-  });
+  };
+  const created = rule(name, { cache: 'no_cache' })(evaluation);
   guards.set(name, created);
   reachOfRule.set(created, reach);
+  evaluationOfRule.set(created, evaluation);
   return created;
 }
