@@ -48,10 +48,16 @@ export function spread(values: readonly number[]): { min: number; median: number
  * connections race the server's keep-alive timeout (5 s) after a slow request: reusing one the
  * server just closed fails with ECONNRESET.
  */
-export function post(url: string, headers: Record<string, string>, body: string): Promise<{ status: number; text: string; ms: number }> {
+export function post(
+  url: string,
+  headers: Record<string, string>,
+  body: string,
+  /** A keep-alive agent for requests sent back to back (alternatingRun); none by default. */
+  agent: http.Agent | false = false,
+): Promise<{ status: number; text: string; ms: number }> {
   const started = performance.now();
   return new Promise((resolve, reject) => {
-    const request = http.request(url, { method: 'POST', agent: false, headers: { ...headers, 'content-length': Buffer.byteLength(body) } }, (response) => {
+    const request = http.request(url, { method: 'POST', agent, headers: { ...headers, 'content-length': Buffer.byteLength(body) } }, (response) => {
       const chunks: Buffer[] = [];
       response.on('data', (chunk: Buffer) => chunks.push(chunk));
       response.on('end', () => resolve({ status: response.statusCode ?? 0, text: Buffer.concat(chunks).toString('utf8'), ms: performance.now() - started }));
@@ -149,38 +155,21 @@ export async function alternatingRun(targets: readonly LoadOptions[], seconds: n
     non2xx: 0,
     mismatches: 0,
   }));
-  const once = (side: Side) =>
-    new Promise<void>((resolve) => {
-      const { url, headers, body, expectBody } = side.options;
-      const started = performance.now();
-      const failed = (error: Error & { code?: string }) => {
-        side.errors++;
-        const key = `error ${error.code ?? error.message}`;
-        side.refusals[key] = (side.refusals[key] ?? 0) + 1;
-        resolve();
-      };
-      const request = http.request(
-        url,
-        { method: 'POST', agent: side.agent, headers: { ...headers, 'content-length': Buffer.byteLength(body) } },
-        (response) => {
-          const chunks: Buffer[] = [];
-          response.on('data', (chunk: Buffer) => chunks.push(chunk));
-          response.on('error', failed);
-          response.on('end', () => {
-            const ms = performance.now() - started;
-            const status = response.statusCode ?? 0;
-            if (status < 200 || status >= 300) {
-              side.non2xx++;
-              side.refusals[String(status)] = (side.refusals[String(status)] ?? 0) + 1;
-            } else if (expectBody !== undefined && Buffer.concat(chunks).toString('utf8') !== expectBody) side.mismatches++;
-            else side.latencies.push(ms);
-            resolve();
-          });
-        },
-      );
-      request.on('error', failed);
-      request.end(body);
-    });
+  const once = async (side: Side) => {
+    const { url, headers, body, expectBody } = side.options;
+    try {
+      const { status, text, ms } = await post(url, headers, body, side.agent);
+      if (status < 200 || status >= 300) {
+        side.non2xx++;
+        side.refusals[String(status)] = (side.refusals[String(status)] ?? 0) + 1;
+      } else if (expectBody !== undefined && text !== expectBody) side.mismatches++;
+      else side.latencies.push(ms);
+    } catch (error) {
+      side.errors++;
+      const key = `error ${error instanceof Error ? ((error as Error & { code?: string }).code ?? error.message) : String(error)}`;
+      side.refusals[key] = (side.refusals[key] ?? 0) + 1;
+    }
+  };
   const deadline = performance.now() + seconds * 1000;
   for (let turn = 0; performance.now() < deadline; turn++) {
     const order = turn % 2 === 0 ? sides : [...sides].reverse();

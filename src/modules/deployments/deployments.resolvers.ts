@@ -4,7 +4,7 @@ import type { Resolvers } from '../../graphql/generated/resolvers-types.js';
 import { parseUuid } from '../../graphql/ids.js';
 import { createdBy, loadFound, pageOf } from '../../graphql/resource-helpers.js';
 import { optionalText, requiredText } from '../../graphql/validate.js';
-import { decideFor } from '../automations/automation-access.js';
+import { deciderFor } from '../automations/automation-access.js';
 import { AUTOMATION_NAME_MAX } from '../automations/automation-names.js';
 import type { AutomationRow } from '../automations/automations.table.js';
 import { planEnvVars, planLlmConnection, planSource } from './deploy-plan.js';
@@ -53,9 +53,9 @@ export const deploymentsResolvers: Resolvers = {
       if (input.automationId != null) {
         const id = parseUuid(input.automationId);
         const existing = id ? await ctx.loaders.automations.load(id) : null;
-        if (!existing || existing.organizationId !== orgId || !(await decideFor(ctx, existing, 'VIEW')).allowed)
-          throw new NotFoundError('Automation', input.automationId);
-        const manage = await decideFor(ctx, existing, 'MANAGE_SETTINGS');
+        const decideAction = existing && existing.organizationId === orgId ? await deciderFor(ctx, existing) : null;
+        if (!existing || !decideAction || !decideAction('VIEW').allowed) throw new NotFoundError('Automation', input.automationId);
+        const manage = decideAction('MANAGE_SETTINGS');
         if (!manage.allowed)
           throw new ForbiddenError(`Mutation.deployAutomation of a new version needs manage_settings on the automation: ${manage.explanation}`, {
             permission: 'manage_settings',
